@@ -1,0 +1,3 @@
+module github.com/geowarden/geowarden
+
+go 1.26
