@@ -1,0 +1,273 @@
+// Package pipeline wires the stages together over files and folders: it
+// finds inputs, recognises their format, runs them through the sanitize
+// engine, and writes sanitized outputs so that nothing is left half-written.
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/sanitize"
+)
+
+// Stdin is the path that names standard input.
+const Stdin = "-"
+
+// Runner runs inputs through an engine.
+type Runner struct {
+	Engine  *sanitize.Engine
+	Options sanitize.Options
+	// Format forces a codec by name; "" recognises each input by content.
+	Format string
+	// Stdin is read for the path "-"; nil means os.Stdin.
+	Stdin io.Reader
+}
+
+// Skipped is an input that was not processed because its format is not
+// recognised.
+type Skipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Inputs expands paths into the files to process: a file stands for
+// itself, a folder for every regular file below it (sorted, hidden files
+// and folders excluded), "-" for standard input.
+func Inputs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if p == Stdin {
+			out = append(out, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && len(d.Name()) > 0 && d.Name()[0] == '.' {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// ErrUnrecognised is returned (wrapped) for an input whose format no codec
+// recognises.
+var ErrUnrecognised = errors.New("unrecognised format")
+
+// open opens an input and picks its codec.
+func (r *Runner) open(path string) (format.Codec, io.Reader, io.Closer, error) {
+	var rc io.ReadCloser
+	if path == Stdin {
+		in := r.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		rc = io.NopCloser(in)
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rc = f
+	}
+	if r.Format != "" {
+		c := format.ByName(r.Format)
+		if c == nil {
+			rc.Close()
+			return nil, nil, nil, fmt.Errorf("unknown format %q", r.Format)
+		}
+		return c, bufio.NewReaderSize(rc, 1<<20), rc, nil
+	}
+	c, br, err := format.Sniff(path, rc)
+	if err != nil {
+		rc.Close()
+		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if c == nil {
+		rc.Close()
+		return nil, nil, nil, fmt.Errorf("%s: %w (supported: %s)", path, ErrUnrecognised, codecNames())
+	}
+	return c, br, rc, nil
+}
+
+func codecNames() string {
+	s := ""
+	for i, c := range format.Codecs() {
+		if i > 0 {
+			s += ", "
+		}
+		s += c.Name()
+	}
+	return s
+}
+
+func (r *Runner) options(path string) sanitize.Options {
+	o := r.Options
+	o.Format.Name = path
+	return o
+}
+
+// Scan runs one input through the engine without writing anything.
+func (r *Runner) Scan(ctx context.Context, path string) (sanitize.Stats, error) {
+	c, in, cl, err := r.open(path)
+	if err != nil {
+		return sanitize.Stats{}, err
+	}
+	defer cl.Close()
+	return r.Engine.Run(ctx, c, in, nil, r.options(path))
+}
+
+// SanitizeFile writes the sanitized copy of in to out. The copy is written
+// to a temporary file beside out, scanned again, and renamed to out only
+// when that scan is clean; on any error nothing is left at out.
+func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Stats, error) {
+	c, src, cl, err := r.open(in)
+	if err != nil {
+		return sanitize.Stats{}, err
+	}
+	defer cl.Close()
+	mode := fs.FileMode(0o644)
+	if in != Stdin {
+		if st, err := os.Stat(in); err == nil {
+			mode = st.Mode().Perm()
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".geowarden-*")
+	if err != nil {
+		return sanitize.Stats{}, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	st, err := r.Engine.Run(ctx, c, src, w, r.options(in))
+	if err != nil {
+		return st, err
+	}
+	if err := w.Flush(); err != nil {
+		return st, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return st, err
+	}
+	fo := r.options(out).Format
+	if err := r.Engine.Verify(ctx, c, bufio.NewReaderSize(tmp, 1<<20), fo); err != nil {
+		return st, fmt.Errorf("sanitized output refused: %w", err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return st, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return st, err
+	}
+	if err := tmp.Close(); err != nil {
+		return st, err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return st, err
+	}
+	ok = true
+	return st, nil
+}
+
+// SanitizeTree sanitizes every file below the folder in into a folder out
+// of the same shape. It builds the tree in a temporary folder beside out
+// and renames it into place only when every file succeeded. Files in no
+// recognised format are not copied; they are returned as skipped.
+// Every file is handed to each before it is processed.
+func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (sanitize.Stats, []Skipped, error) {
+	var total sanitize.Stats
+	if st, err := os.Stat(out); err == nil {
+		if !st.IsDir() {
+			return total, nil, fmt.Errorf("%s exists and is not a folder", out)
+		}
+		if ents, _ := os.ReadDir(out); len(ents) > 0 {
+			return total, nil, fmt.Errorf("%s exists and is not empty; name a new folder", out)
+		}
+	}
+	files, err := Inputs([]string{in})
+	if err != nil {
+		return total, nil, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(out)), "."+filepath.Base(out)+".geowarden-*")
+	if err != nil {
+		return total, nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	var skipped []Skipped
+	for _, f := range files {
+		rel, err := filepath.Rel(in, f)
+		if err != nil {
+			return total, skipped, err
+		}
+		if each != nil {
+			each(f)
+		}
+		dst := filepath.Join(tmp, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return total, skipped, err
+		}
+		st, err := r.SanitizeFile(ctx, f, dst)
+		total.Add(st)
+		if errors.Is(err, ErrUnrecognised) {
+			skipped = append(skipped, Skipped{Path: f, Reason: "unrecognised format; not copied to the output"})
+			continue
+		}
+		if err != nil {
+			return total, skipped, err
+		}
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		if err := os.Remove(out); err != nil {
+			return total, skipped, err
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return total, skipped, err
+	}
+	if err := os.Chmod(out, 0o755); err != nil {
+		return total, skipped, err
+	}
+	ok = true
+	return total, skipped, nil
+}
