@@ -128,7 +128,7 @@ func jsonError(name string, data []byte, dec *json.Decoder, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		off = se.Offset - 1 // Offset counts the offending byte
 	case errors.As(err, &te):
 		off = te.Offset
 		err = fmt.Errorf("%s must be %v, not %s", te.Field, te.Type, te.Value)
