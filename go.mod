@@ -3,6 +3,9 @@ module github.com/geowarden/geowarden
 go 1.26
 
 require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/cobra v1.10.2 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/tidwall/geoindex v1.7.0 // indirect
 	github.com/tidwall/rtree v1.10.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect

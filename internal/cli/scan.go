@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/pipeline"
+	"github.com/spf13/cobra"
+)
+
+func scanCmd() *cobra.Command {
+	var (
+		ef     engineFlags
+		outFmt string
+		output string
+		failOn string
+		quiet  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "scan [flags] PATH...",
+		Short: "Report the records that lie in protected zones or belong to protected signal classes",
+		Long: `scan reads each PATH (a file, a folder searched recursively, or - for standard
+input), recognises its format by content, and reports every record that a rule
+of the policy with a severity matches: records inside protected zones, records
+of protected signal classes.
+
+Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on any
+error (unreadable or malformed input, bad policy). Without --keep-going, a
+malformed record stops the scan of its file with an error naming the line.`,
+		Example: `  geowarden scan examples/
+  geowarden scan --zones zones.geojson --format ndjson drive-log.csv
+  geowarden scan --policy policy.yml --fail-on high --format sarif -o scan.sarif data/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return ExitError, err
+			}
+			runner, p, err := ef.setup()
+			if err != nil {
+				return ExitError, err
+			}
+			runner.Stdin = cmd.InOrStdin()
+			out := cmd.OutOrStdout()
+			var commit func() error
+			if output != "" && output != "-" {
+				w, c, err := atomicFile(output)
+				if err != nil {
+					return ExitError, err
+				}
+				defer c(false)
+				out, commit = w, func() error { return c(true) }
+			}
+			rep, err := newReporter(outFmt, out, p)
+			if err != nil {
+				return ExitError, err
+			}
+			sum := newSummary(p)
+			worst := geowarden.SeverityNone
+			var repErr error
+			runner.Options.Finding = func(f *geowarden.Finding) {
+				sum.count(f)
+				if f.Severity > worst {
+					worst = f.Severity
+				}
+				if err := rep.Finding(f); err != nil && repErr == nil {
+					repErr = err
+				}
+			}
+			inputs, err := inputsOf(args)
+			if err != nil {
+				return ExitError, err
+			}
+			stderr := cmd.ErrOrStderr()
+			failed := false
+			for _, in := range inputs {
+				st, err := runner.Scan(context.Background(), in.path)
+				sum.Stats.Add(st)
+				if errors.Is(err, pipeline.ErrUnrecognised) && !in.explicit {
+					sum.Skipped = append(sum.Skipped, pipeline.Skipped{Path: in.path, Reason: "unrecognised format"})
+					continue
+				}
+				sum.Files++
+				if err != nil {
+					failed = true
+					sum.Errors = append(sum.Errors, err.Error())
+					fmt.Fprintf(stderr, "geowarden: %v\n", err)
+				}
+				if repErr != nil {
+					return ExitError, repErr
+				}
+			}
+			for _, e := range sum.Stats.BadErrors {
+				fmt.Fprintf(stderr, "geowarden: skipped bad record: %s\n", e)
+			}
+			if err := rep.Close(sum); err != nil {
+				return ExitError, err
+			}
+			if outFmt != "table" && outFmt != "json" && !quiet {
+				writeSummary(stderr, sum)
+			}
+			if commit != nil {
+				if err := commit(); err != nil {
+					return ExitError, err
+				}
+			}
+			switch {
+			case failed:
+				return ExitError, nil
+			case threshold > geowarden.SeverityNone && worst >= threshold:
+				return ExitFindings, nil
+			}
+			return ExitOK, nil
+		}),
+	}
+	fs := cmd.Flags()
+	ef.register(fs)
+	fs.StringVar(&outFmt, "format", "table", "report `FORMAT`: table, json, ndjson or sarif")
+	fs.StringVarP(&output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&failOn, "fail-on", "info", "exit 1 when a finding has this `SEVERITY` or higher (info, low, medium, high, critical; never)")
+	fs.BoolVar(&ef.keepGoing, "keep-going", false, "skip records that cannot be parsed (they are counted and listed) instead of stopping at the first")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
+	return cmd
+}
+
+func parseFailOn(s string) (geowarden.Severity, error) {
+	switch strings.ToLower(s) {
+	case "never", "none":
+		return geowarden.SeverityNone, nil
+	case "any":
+		return geowarden.SeverityInfo, nil
+	}
+	sev, err := geowarden.ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("--fail-on: %w", err)
+	}
+	return sev, nil
+}
+
+type input struct {
+	path     string
+	explicit bool // named on the command line, not found in a folder
+}
+
+func inputsOf(args []string) ([]input, error) {
+	var out []input
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if a == pipeline.Stdin || (err == nil && !st.IsDir()) {
+			out = append(out, input{a, true})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		files, err := pipeline.Inputs([]string{a})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			out = append(out, input{f, false})
+		}
+	}
+	return out, nil
+}
+
+// atomicFile returns a writer to a temporary file beside path, and a
+// function that renames it to path (commit true) or removes it.
+func atomicFile(path string) (io.Writer, func(commit bool) error, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".geowarden-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := false
+	return tmp, func(commit bool) error {
+		if done {
+			return nil
+		}
+		done = true
+		if !commit {
+			tmp.Close()
+			return os.Remove(tmp.Name())
+		}
+		if err := tmp.Chmod(0o644); err != nil {
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}, nil
+}

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/classify"
+	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/policy"
+	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden/zone"
+	"github.com/geowarden/geowarden/zone/builtin"
+	"github.com/spf13/pflag"
+)
+
+// engineFlags are the flags every command that reads records shares.
+type engineFlags struct {
+	policy    string
+	zones     []string
+	format    string
+	columns   []string
+	latCol    string
+	lonCol    string
+	timeCol   string
+	sourceCol string
+	delimiter string
+	keepGoing bool
+}
+
+func (f *engineFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.policy, "policy", "", "policy `FILE` (YAML); default: the built-in policy")
+	fs.StringArrayVar(&f.zones, "zones", nil, "add a zone `FILE` (GeoJSON) with the rule: drop any record inside these zones, severity high (repeatable)")
+	fs.StringVar(&f.format, "input-format", "", "read inputs as this `FORMAT` (csv, geojson) instead of recognising them by content")
+	fs.StringArrayVar(&f.columns, "column", nil, "name the column or property for a `ROLE=NAME` (lat, lon, time, source, radio, mcc, mnc, area, cell, freq, arfcn, strength, ssid, bssid, alt, accuracy); repeatable")
+	fs.StringVar(&f.latCol, "lat-col", "", "name of the latitude `COLUMN`")
+	fs.StringVar(&f.lonCol, "lon-col", "", "name of the longitude `COLUMN`")
+	fs.StringVar(&f.timeCol, "time-col", "", "name of the time `COLUMN`")
+	fs.StringVar(&f.sourceCol, "source-col", "", "name of the source (device, contributor) `COLUMN`")
+	fs.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter (one character, or \"tab\"); default: sniffed from the header")
+}
+
+var roles = []string{"lat", "lon", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "alt", "accuracy"}
+
+func (f *engineFlags) formatOptions() (format.Options, error) {
+	var o format.Options
+	o.Columns = map[string]string{}
+	for _, c := range f.columns {
+		role, name, ok := strings.Cut(c, "=")
+		role = strings.ToLower(strings.TrimSpace(role))
+		if !ok || name == "" {
+			return o, fmt.Errorf("--column %q: want ROLE=NAME", c)
+		}
+		valid := false
+		for _, r := range roles {
+			valid = valid || r == role
+		}
+		if !valid {
+			return o, fmt.Errorf("--column %q: unknown role %q (want one of %s)", c, role, strings.Join(roles, ", "))
+		}
+		o.Columns[role] = name
+	}
+	for role, name := range map[string]string{"lat": f.latCol, "lon": f.lonCol, "time": f.timeCol, "source": f.sourceCol} {
+		if name != "" {
+			o.Columns[role] = name
+		}
+	}
+	switch d := f.delimiter; {
+	case d == "":
+	case d == "tab" || d == `\t`:
+		o.Delimiter = '\t'
+	case utf8.RuneCountInString(d) == 1:
+		o.Delimiter, _ = utf8.DecodeRuneInString(d)
+	default:
+		return o, fmt.Errorf("--delimiter %q: want one character or \"tab\"", d)
+	}
+	if f.format != "" && format.ByName(f.format) == nil {
+		return o, fmt.Errorf("--input-format %q: unknown format", f.format)
+	}
+	return o, nil
+}
+
+// loadPolicy loads the policy named by --policy (or the default) and adds
+// the --zones sets to it.
+func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
+	var p *policy.Policy
+	if f.policy == "" {
+		p = policy.Default()
+	} else {
+		var err error
+		if p, err = policy.Load(f.policy); err != nil {
+			return nil, err
+		}
+	}
+	used := map[string]bool{}
+	for _, z := range p.Zones {
+		used[z.ID] = true
+	}
+	for _, file := range f.zones {
+		id := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		for n := 2; used[id]; n++ {
+			id = fmt.Sprintf("%s-%d", strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), n)
+		}
+		used[id] = true
+		p.AddZoneSet(id, file)
+	}
+	return p, nil
+}
+
+// loadZones loads every zone set a policy names.
+func loadZones(p *policy.Policy) ([]*zone.Set, error) {
+	var sets []*zone.Set
+	for _, zs := range p.Zones {
+		var s *zone.Set
+		var err error
+		if zs.Builtin != "" {
+			s, err = builtin.Load(zs.Builtin)
+		} else {
+			s, err = zone.LoadFile(zs.File)
+		}
+		if err != nil {
+			if zs.Line > 0 {
+				return nil, fmt.Errorf("%s:%d: zone set %q: %w", p.Name, zs.Line, zs.ID, err)
+			}
+			return nil, err
+		}
+		s.ID = zs.ID
+		for _, z := range s.Zones {
+			z.Set = zs.ID
+		}
+		sets = append(sets, s)
+	}
+	return sets, nil
+}
+
+// setup builds the engine and the runner from the flags.
+func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
+	fo, err := f.formatOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := f.loadPolicy()
+	if err != nil {
+		return nil, nil, err
+	}
+	sets, err := loadZones(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &sanitize.Engine{
+		Classifier: classify.New(zone.NewIndex(sets...), p.Signals),
+		Policy:     p,
+	}
+	if needsKey(p) {
+		if e.Key, err = p.Key.Load(p.Dir); err != nil {
+			return nil, nil, err
+		}
+	}
+	r := &pipeline.Runner{
+		Engine:  e,
+		Format:  f.format,
+		Options: sanitize.Options{Format: fo, KeepGoing: f.keepGoing},
+	}
+	return r, p, nil
+}
+
+func needsKey(p *policy.Policy) bool {
+	for _, r := range p.Rules {
+		if r.Action.Type == geowarden.ActPseudonymise {
+			return true
+		}
+	}
+	return false
+}
