@@ -105,7 +105,7 @@ func (e *Engine) Run(ctx context.Context, c format.Codec, r io.Reader, w io.Writ
 }
 
 // Verify re-scans a sanitized output: it fails with a *SurvivedError when a
-// record would still be dropped, blocked, coarsened or stripped, and with
+// record would still be dropped or blocked, and with
 // the parse error when a record does not parse.
 func (e *Engine) Verify(ctx context.Context, c format.Codec, r io.Reader, opts format.Options) error {
 	h := &handler{e: e, verify: true}
@@ -376,53 +376,19 @@ func pointAt(a, b geowarden.Point, t float64) geowarden.Point {
 	return geowarden.Point{Lon: round7(lon), Lat: round7(a.Lat + (b.Lat-a.Lat)*t)}
 }
 
-// check is Record in verify mode: a sanitized record must need no further
-// change. Pseudonymised values cannot be told from originals and are not
-// checked.
+// check is Record in verify mode: no record of a sanitized output may be
+// one the policy drops or blocks. Transformations (coarsen, strip,
+// pseudonymise) are not re-checked: an edited record may fall through to a
+// later rule (a pseudonymised source no longer matches its rule), and
+// first-match-wins makes that later rule's verdict meaningless for it.
 func (h *handler) check(rec *geowarden.Record, d geowarden.Decision) {
 	if h.survived != nil {
 		return
 	}
-	bad := false
 	switch d.Action.Type {
 	case geowarden.ActDrop, geowarden.ActBlock:
-		bad = true
-	case geowarden.ActCoarsen:
-		ed := h.coarsen(rec, d.Action)
-		bad = ed.Drop || ed.Retime || (ed.Move && !samePlace(rec, &ed))
-	case geowarden.ActStrip:
-		for _, n := range d.Action.Attrs {
-			if attrValue(rec, n) != "" {
-				bad = true
-			}
-		}
-	}
-	if bad {
 		h.survived = &SurvivedError{Ref: rec.Ref, Rule: d.Rule, Action: d.Action.Type.String()}
 	}
-}
-
-// samePlace reports whether a coarsen edit moves the record by less than
-// the 7-decimal precision positions are written with.
-func samePlace(rec *geowarden.Record, ed *geowarden.Edit) bool {
-	const eps = 1.5e-7
-	near := func(p, q geowarden.Point) bool {
-		return math.Abs(p.Lon-q.Lon) <= eps && math.Abs(p.Lat-q.Lat) <= eps
-	}
-	if rec.Shape == geowarden.ShapePoint {
-		return near(rec.Pos, ed.Pos)
-	}
-	for i, l := range rec.Lines {
-		if i >= len(ed.Lines) || len(ed.Lines[i]) != len(l) {
-			return false
-		}
-		for j := range l {
-			if !near(l[j], ed.Lines[i][j]) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // report builds the finding for a record and hands it to opts.Finding.

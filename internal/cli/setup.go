@@ -168,10 +168,5 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 }
 
 func needsKey(p *policy.Policy) bool {
-	for _, r := range p.Rules {
-		if r.Action.Type == geowarden.ActPseudonymise {
-			return true
-		}
-	}
-	return false
+	return p.Uses(geowarden.ActPseudonymise)
 }
