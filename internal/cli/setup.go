@@ -32,8 +32,8 @@ type engineFlags struct {
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.policy, "policy", "", "policy `FILE` (YAML); default: the built-in policy")
-	fs.StringArrayVar(&f.zones, "zones", nil, "add a zone `FILE` (GeoJSON) with the rule: drop any record inside these zones, severity high (repeatable)")
+	fs.StringVar(&f.policy, "policy", "", "policy `FILE` (YAML), or \"default\" for the built-in policy; default: the built-in policy, unless --zones is given")
+	fs.StringArrayVar(&f.zones, "zones", nil, "add a zone `FILE` (GeoJSON) with the rule: drop any record inside these zones, severity high (repeatable); without --policy, only these zones are checked")
 	fs.StringVar(&f.format, "input-format", "", "read inputs as this `FORMAT` (csv, geojson) instead of recognising them by content")
 	fs.StringArrayVar(&f.columns, "column", nil, "name the column or property for a `ROLE=NAME` (lat, lon, time, source, radio, mcc, mnc, area, cell, freq, arfcn, strength, ssid, bssid, alt, accuracy); repeatable")
 	fs.StringVar(&f.latCol, "lat-col", "", "name of the latitude `COLUMN`")
@@ -87,9 +87,16 @@ func (f *engineFlags) formatOptions() (format.Options, error) {
 // the --zones sets to it.
 func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 	var p *policy.Policy
-	if f.policy == "" {
+	switch {
+	case f.policy == "" && len(f.zones) > 0:
+		// Only the zones given: "which records lie in these zones".
+		var err error
+		if p, err = policy.Parse("zones", []byte("default: keep\n")); err != nil {
+			return nil, err
+		}
+	case f.policy == "" || f.policy == "default":
 		p = policy.Default()
-	} else {
+	default:
 		var err error
 		if p, err = policy.Load(f.policy); err != nil {
 			return nil, err
