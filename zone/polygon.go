@@ -59,18 +59,32 @@ func (p *polygon) contains(pt geowarden.Point) bool {
 	}
 	// Even-odd crossing count over all rings: inside the outer ring and
 	// outside every hole. Boundary points are caught first.
+	const eps = 1e-8 // degrees, about a millimetre: closer counts as on the boundary
 	in := false
 	for _, e := range p.bands[p.band(pt.Lat)] {
 		r := p.rings[e.ring]
 		a, b := r[e.i], r[e.i+1]
-		if onSegment(pt, a, b) {
+		lo, hi := a.Lat, b.Lat
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if pt.Lat < lo || pt.Lat > hi {
+			continue
+		}
+		if lo == hi { // horizontal edge on the point's latitude
+			if pt.Lon >= min(a.Lon, b.Lon)-eps && pt.Lon <= max(a.Lon, b.Lon)+eps {
+				return true
+			}
+			continue
+		}
+		x := a.Lon + (pt.Lat-a.Lat)*(b.Lon-a.Lon)/(b.Lat-a.Lat)
+		if d := pt.Lon - x; d <= eps && d >= -eps {
 			return true
 		}
-		if (a.Lat > pt.Lat) != (b.Lat > pt.Lat) {
-			x := a.Lon + (pt.Lat-a.Lat)*(b.Lon-a.Lon)/(b.Lat-a.Lat)
-			if pt.Lon < x {
-				in = !in
-			}
+		// Half-open rule: count the edge when it crosses the latitude with
+		// one end strictly above, so that a vertex is counted once.
+		if (a.Lat > pt.Lat) != (b.Lat > pt.Lat) && pt.Lon < x {
+			in = !in
 		}
 	}
 	return in
