@@ -5,6 +5,8 @@ package pipeline
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/sanitize"
@@ -85,8 +88,20 @@ func Inputs(paths []string) ([]string, error) {
 // recognises.
 var ErrUnrecognised = errors.New("unrecognised format")
 
-// open opens an input and picks its codec.
-func (r *Runner) open(path string) (format.Codec, io.Reader, io.Closer, error) {
+// source is an opened input.
+type source struct {
+	codec  format.Codec
+	r      io.Reader
+	closer io.Closer
+	gzip   bool // the input is gzip-compressed; r yields the decompressed bytes
+}
+
+func (s *source) Close() error { return s.closer.Close() }
+
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// open opens an input, undoes gzip compression, and picks its codec.
+func (r *Runner) open(path string) (*source, error) {
 	var rc io.ReadCloser
 	if path == Stdin {
 		in := r.Stdin
@@ -97,28 +112,44 @@ func (r *Runner) open(path string) (format.Codec, io.Reader, io.Closer, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		rc = f
 	}
-	if r.Format != "" {
-		c := format.ByName(r.Format)
-		if c == nil {
+	src := &source{closer: rc}
+	br := bufio.NewReaderSize(rc, 1<<20)
+	name := path
+	if head, _ := br.Peek(2); bytes.Equal(head, gzipMagic) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
 			rc.Close()
-			return nil, nil, nil, fmt.Errorf("unknown format %q", r.Format)
+			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
-		return c, bufio.NewReaderSize(rc, 1<<20), rc, nil
+		zr.Multistream(true)
+		src.gzip = true
+		src.r = zr
+		name = strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".GZ")
+	} else {
+		src.r = br
 	}
-	c, br, err := format.Sniff(path, rc)
+	if r.Format != "" {
+		if src.codec = format.ByName(r.Format); src.codec == nil {
+			rc.Close()
+			return nil, fmt.Errorf("unknown format %q", r.Format)
+		}
+		return src, nil
+	}
+	c, sr, err := format.Sniff(name, src.r)
 	if err != nil {
 		rc.Close()
-		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if c == nil {
 		rc.Close()
-		return nil, nil, nil, fmt.Errorf("%s: %w (supported: %s)", path, ErrUnrecognised, codecNames())
+		return nil, fmt.Errorf("%s: %w (supported: %s)", path, ErrUnrecognised, codecNames())
 	}
-	return c, br, rc, nil
+	src.codec, src.r = c, sr
+	return src, nil
 }
 
 func codecNames() string {
@@ -140,23 +171,23 @@ func (r *Runner) options(path string) sanitize.Options {
 
 // Scan runs one input through the engine without writing anything.
 func (r *Runner) Scan(ctx context.Context, path string) (sanitize.Stats, error) {
-	c, in, cl, err := r.open(path)
+	src, err := r.open(path)
 	if err != nil {
 		return sanitize.Stats{}, err
 	}
-	defer cl.Close()
-	return r.Engine.Run(ctx, c, in, nil, r.options(path))
+	defer src.Close()
+	return r.Engine.Run(ctx, src.codec, src.r, nil, r.options(path))
 }
 
 // SanitizeFile writes the sanitized copy of in to out. The copy is written
 // to a temporary file beside out, scanned again, and renamed to out only
 // when that scan is clean; on any error nothing is left at out.
 func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Stats, error) {
-	c, src, cl, err := r.open(in)
+	src, err := r.open(in)
 	if err != nil {
 		return sanitize.Stats{}, err
 	}
-	defer cl.Close()
+	defer src.Close()
 	mode := fs.FileMode(0o644)
 	if in != Stdin {
 		if st, err := os.Stat(in); err == nil {
@@ -174,19 +205,38 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 			os.Remove(tmp.Name())
 		}
 	}()
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	st, err := r.Engine.Run(ctx, c, src, w, r.options(in))
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	var w io.Writer = bw
+	var zw *gzip.Writer
+	if src.gzip {
+		zw = gzip.NewWriter(bw)
+		w = zw
+	}
+	st, err := r.Engine.Run(ctx, src.codec, src.r, w, r.options(in))
 	if err != nil {
 		return st, err
 	}
-	if err := w.Flush(); err != nil {
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return st, err
+		}
+	}
+	if err := bw.Flush(); err != nil {
 		return st, err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return st, err
 	}
+	var check io.Reader = bufio.NewReaderSize(tmp, 1<<20)
+	if src.gzip {
+		zr, err := gzip.NewReader(check)
+		if err != nil {
+			return st, fmt.Errorf("sanitized output refused: %w", err)
+		}
+		check = zr
+	}
 	fo := r.options(out).Format
-	if err := r.Engine.Verify(ctx, c, bufio.NewReaderSize(tmp, 1<<20), fo); err != nil {
+	if err := r.Engine.Verify(ctx, src.codec, check, fo); err != nil {
 		return st, fmt.Errorf("sanitized output refused: %w", err)
 	}
 	if err := tmp.Chmod(mode); err != nil {

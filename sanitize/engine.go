@@ -134,7 +134,49 @@ type handler struct {
 	finding  geowarden.Finding
 }
 
-var _ format.Handler = (*handler)(nil)
+// Interface guards.
+var (
+	_ format.Handler = (*handler)(nil)
+	_ format.Noticer = (*handler)(nil)
+)
+
+// Notice turns a codec's notice into a finding of severity info, with the
+// rule "notice:<kind>", so that it is reported and counted like any other.
+func (h *handler) Notice(n *format.Notice) {
+	if h.verify {
+		return
+	}
+	h.stats.Findings++
+	if h.opts.Finding == nil {
+		return
+	}
+	f := &h.finding
+	*f = geowarden.Finding{
+		File:     n.Ref.File,
+		Line:     n.Ref.Line,
+		Offset:   n.Ref.Offset,
+		Kind:     "notice",
+		Rule:     "notice:" + n.Kind,
+		Action:   "report",
+		Severity: geowarden.SeverityInfo,
+		Zones:    []string{},
+		Signals:  []string{},
+		Detail:   n.Message,
+	}
+	if n.Dropped {
+		f.Action = "drop"
+	}
+	if n.Ref.Feature >= 0 {
+		i := n.Ref.Feature
+		f.Feature = &i
+	}
+	if n.Pos != nil {
+		lat, lon := n.Pos.Lat, n.Pos.Lon
+		f.Lat, f.Lon = &lat, &lon
+	}
+	f.SetFingerprint()
+	h.opts.Finding(f)
+}
 
 func (h *handler) Bad(err *format.ParseError) error {
 	if h.verify || !h.opts.KeepGoing {

@@ -1,7 +1,10 @@
 package cli_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -325,5 +328,32 @@ func TestCLIFolder(t *testing.T) {
 	r = gw(t, "", "scan", "--zones", zones, "--keep-going", filepath.Join(in, "a"), filepath.Join(in, "b"))
 	if r.code != 1 {
 		t.Errorf("scan folder: exit %d, want 1: %s", r.code, r.stderr)
+	}
+}
+
+func TestCLIGzip(t *testing.T) {
+	dir := t.TempDir()
+	zones := write(t, dir, "zones.geojson", testZones)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("lat,lon\n50,10\n45,3\n"))
+	zw.Close()
+	in := write(t, dir, "in.csv.gz", buf.String())
+	out := filepath.Join(dir, "out.csv.gz")
+	if r := gw(t, "", "sanitize", "--zones", zones, "-o", out, in); r.code != 0 {
+		t.Fatalf("sanitize: exit %d: %s", r.code, r.stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("output is not gzip: %v", err)
+	}
+	got, _ := io.ReadAll(zr)
+	if string(got) != "lat,lon\n45,3\n" {
+		t.Errorf("decompressed output = %q", got)
 	}
 }
