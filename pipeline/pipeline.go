@@ -32,6 +32,9 @@ type Runner struct {
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// Workers is how many files a folder run processes at once; 0 means
+	// one per CPU.
+	Workers int
 }
 
 // Skipped is an input that was not processed because its format is not
@@ -256,10 +259,10 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 }
 
 // SanitizeTree sanitizes every file below the folder in into a folder out
-// of the same shape. It builds the tree in a temporary folder beside out
-// and renames it into place only when every file succeeded. Files in no
-// recognised format are not copied; they are returned as skipped.
-// Every file is handed to each before it is processed.
+// of the same shape, several files at a time. It builds the tree in a
+// temporary folder beside out and renames it into place only when every
+// file succeeded. Files in no recognised format are not copied; they are
+// returned as skipped. Every file sanitized is handed to each, in order.
 func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (sanitize.Stats, []Skipped, error) {
 	var total sanitize.Stats
 	if st, err := os.Stat(out); err == nil {
@@ -285,27 +288,33 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 		}
 	}()
 	var skipped []Skipped
-	for _, f := range files {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var firstErr error
+	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (sanitize.Stats, error) {
 		rel, err := filepath.Rel(in, f)
 		if err != nil {
-			return total, skipped, err
-		}
-		if each != nil {
-			each(f)
+			return sanitize.Stats{}, err
 		}
 		dst := filepath.Join(tmp, rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return total, skipped, err
+			return sanitize.Stats{}, err
 		}
-		st, err := r.SanitizeFile(ctx, f, dst)
-		total.Add(st)
-		if errors.Is(err, ErrUnrecognised) {
-			skipped = append(skipped, Skipped{Path: f, Reason: "unrecognised format; not copied to the output"})
-			continue
+		return rr.SanitizeFile(ctx, f, dst)
+	}, func(res Result) {
+		total.Add(res.Stats)
+		switch {
+		case errors.Is(res.Err, ErrUnrecognised):
+			skipped = append(skipped, Skipped{Path: res.Path, Reason: "unrecognised format; not copied to the output"})
+		case res.Err != nil && firstErr == nil:
+			firstErr = res.Err
+			cancel()
+		case res.Err == nil && each != nil:
+			each(res.Path)
 		}
-		if err != nil {
-			return total, skipped, err
-		}
+	})
+	if firstErr != nil {
+		return total, skipped, firstErr
 	}
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		if err := os.Remove(out); err != nil {

@@ -159,7 +159,7 @@ pseudonymise_key: { file: key.txt }
 	}
 	in := write(t, dir, "in.csv", strings.Join([]string{
 		"device,lat,lon,time,freq_mhz,ssid",
-		"phone-1,50.0001,10.0001,2024-05-01T10:00:00Z,,",     // in the site: dropped
+		"phone-1,50.0001,10.0001,2024-05-01T10:00:00Z,,",      // in the site: dropped
 		"phone-1,48.2,9.1,2024-05-01T10:00:00Z,,",             // pseudonymised
 		"phone-2,48.2,9.1,2024-05-01T10:00:00Z,922.4,",        // GSM-R: dropped
 		"phone-2,48.1234567,9.7654321,2024-05-01T10:47:13Z,,", // coarsened

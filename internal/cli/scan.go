@@ -11,6 +11,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/sanitize"
 	"github.com/spf13/cobra"
 )
 
@@ -79,22 +80,30 @@ malformed record stops the scan of its file with an error naming the line.`,
 			}
 			stderr := cmd.ErrOrStderr()
 			failed := false
-			for _, in := range inputs {
-				st, err := runner.Scan(context.Background(), in.path)
-				sum.Stats.Add(st)
-				if errors.Is(err, pipeline.ErrUnrecognised) && !in.explicit {
+			paths := make([]string, len(inputs))
+			for i, in := range inputs {
+				paths[i] = in.path
+			}
+			next := 0
+			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (sanitize.Stats, error) {
+				return rr.Scan(ctx, p)
+			}, func(res pipeline.Result) {
+				in := inputs[next]
+				next++
+				sum.Stats.Add(res.Stats)
+				if errors.Is(res.Err, pipeline.ErrUnrecognised) && !in.explicit {
 					sum.Skipped = append(sum.Skipped, pipeline.Skipped{Path: in.path, Reason: "unrecognised format"})
-					continue
+					return
 				}
 				sum.Files++
-				if err != nil {
+				if res.Err != nil {
 					failed = true
-					sum.Errors = append(sum.Errors, err.Error())
-					fmt.Fprintf(stderr, "geowarden: %v\n", err)
+					sum.Errors = append(sum.Errors, res.Err.Error())
+					fmt.Fprintf(stderr, "geowarden: %v\n", res.Err)
 				}
-				if repErr != nil {
-					return ExitError, repErr
-				}
+			})
+			if repErr != nil {
+				return ExitError, repErr
 			}
 			for _, e := range sum.Stats.BadErrors {
 				fmt.Fprintf(stderr, "geowarden: skipped bad record: %s\n", e)

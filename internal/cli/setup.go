@@ -29,6 +29,7 @@ type engineFlags struct {
 	sourceCol string
 	delimiter string
 	keepGoing bool
+	workers   int
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
@@ -40,6 +41,7 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.lonCol, "lon-col", "", "name of the longitude `COLUMN`")
 	fs.StringVar(&f.timeCol, "time-col", "", "name of the time `COLUMN`")
 	fs.StringVar(&f.sourceCol, "source-col", "", "name of the source (device, contributor) `COLUMN`")
+	fs.IntVar(&f.workers, "jobs", 0, "process this many files of a folder at once (0: one per CPU)")
 	fs.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter (one character, or \"tab\"); default: sniffed from the header")
 }
 
@@ -168,6 +170,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	}
 	r := &pipeline.Runner{
 		Engine:  e,
+		Workers: f.workers,
 		Format:  f.format,
 		Options: sanitize.Options{Format: fo, KeepGoing: f.keepGoing},
 	}
