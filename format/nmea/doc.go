@@ -1,0 +1,151 @@
+// Package nmea reads and rewrites NMEA 0183 logs as receivers write them:
+// one sentence a line, LF, CRLF or CR line ends, mixed with comments and
+// with binary frames of other protocols. Codec implements format.Codec;
+// register it with format.Register.
+//
+// # Sentences
+//
+// A sentence is '$' or '!', an address, comma-separated fields and an
+// optional checksum ("*" and two hex digits, the XOR of the bytes between
+// '$' and '*'). Any talker is accepted (GP, GL, GA, GB, BD, GN, GQ, ...).
+// A sentence that starts its line is read even without a checksum, and
+// may be preceded by blanks; one that follows other text or binary data on
+// its line is recognised only with a valid checksum. Text that some AIS
+// receivers append after the checksum (",s36310,d-081") is kept as it is.
+//
+// These sentences give one record each, with the sentence's line (Ref.Line),
+// the byte offset of its '$' (Ref.Offset) and Ref.Feature -1:
+//
+//	fix (Kind fix):        GGA, RMC, GLL, GNS, and the proprietary
+//	                       PMGNTRK (Magellan), PASHR,POS (Ashtech), PUBX,00 (u-blox)
+//	waypoint (Kind feature): WPL, RMB, BWC, BWR, TLL, PMGNWPL
+//
+// Positions are ddmm.mmmm / dddmm.mmmm with N/S and E/W. A sentence whose
+// coordinates are both empty (no fix yet) gives no record. A fix of
+// quality 0 (GGA) or status V (RMC, GLL) is still a position when its
+// coordinates are set: it is a record, since it places the receiver as
+// much as a valid fix does. Altitude comes from GGA, GNS and PMGNTRK
+// (feet converted to metres), PASHR,POS and PUBX,00.
+//
+// Record.Time is the fix's UTC time of day on the date of its own sentence
+// (RMC, PMGNTRK), else of its epoch (RMC or ZDA), else the running date of
+// the log: the last date seen, a day later when the time of day goes back
+// by more than 12 hours. Before the log's first date Record.Time is zero
+// (the time of day is still in the "time" attribute). Two-digit years
+// 80-99 are 1980-1999, the others 2000-2079. Waypoints have no Time.
+//
+// Record.Attrs gives, by name: talker ("GP"; "P" for proprietary
+// sentences), type ("GGA"), sentence (the whole text), time (hhmmss.ss as
+// written), and where the sentence has them quality, sats, hdop, alt,
+// status, mode, speed, course, date and name (waypoint).
+//
+// Proprietary sentences other than those above ($P...), AIS (!AIVDM,
+// !AIVDO), query and every other sentence pass through unchanged within
+// their epoch; they are checked for syntax and checksum only. Comment lines
+// ('#', as in gpsd logs), other text and empty lines pass through and are
+// never dropped.
+//
+// # Epochs
+//
+// A receiver sends the sentences of one fix together: GGA, RMC, GLL or GNS
+// with the same UTC time, and GSA, GSV, VTG, ZDA and others around them.
+// Such a group is an epoch. The codec holds one epoch, presents its
+// records to the handler when it is complete, then writes it. When the
+// handler drops any fix of an epoch, or a fix sentence of it is bad and
+// Bad returns nil, the whole epoch is dropped (every sentence of it, so
+// that satellites, speed and time cannot place the fix); comments, text
+// and binary data in it stay. Dropping a waypoint removes only its own
+// sentence.
+//
+// Epoch boundaries, as they appear in real logs:
+//
+//   - A fix sentence starts a new epoch when the epoch already has a fix
+//     sentence with the same address (a second GPGGA), or one with a
+//     different time.
+//   - Before the epoch's first fix, a fix or timed sentence (ZDA, GST, GBS,
+//     GRS) starts a new epoch when its time is in another second than the
+//     epoch's first time; so a ZDA that comes just before its GGA
+//     (032908 then 032908.379) opens the GGA's epoch.
+//   - After the epoch's first fix, a timed sentence in another second
+//     starts a new epoch.
+//   - Every other sentence, and every sentence without a time, belongs to
+//     the epoch it sits in, the one opened by the sentences before it.
+//
+// An epoch holds at most MaxEpochSentences items and MaxEpochBytes bytes.
+// A longer one is written in parts: the part so far is decided and
+// written, and the epoch goes on (dropped still, when the part was); a fix
+// dropped later in it no longer removes the sentences already written. The
+// handler then gets a notice of kind "long-epoch".
+//
+// # Edits
+//
+//   - Drop removes the epoch (fix) or the sentence (waypoint).
+//   - Move rewrites the latitude, longitude and hemisphere fields of the
+//     record's sentence as ddmm.mmmm / dddmm.mmmm, zero-padded, with as many
+//     decimals as the fields had (Pos rounded to them), and recomputes the
+//     checksum; other fields are unchanged. A Move to a position that is
+//     not a valid coordinate drops the epoch instead.
+//   - Retime rewrites the hhmmss(.ss) field with the same number of
+//     decimals (truncated), the RMC and PMGNTRK date, and the checksum. The
+//     first retimed fix of an epoch also retimes the other times of the
+//     epoch that no record's own edit covers: ZDA (time and date), GST,
+//     GBS, GRS, BWC, BWR, TLL and fixes without coordinates. Empty time
+//     fields stay empty.
+//   - Strip of "time" or "date" empties those same fields instead.
+//   - Set, and Strip of other names, change nothing: NMEA sentences carry
+//     no free-text attribute but a waypoint's name.
+//
+// A sentence without a checksum is written without one; a lower-case
+// checksum is written in lower case.
+//
+// # Bad records
+//
+// A bad checksum ("nmea: checksum 4A, computed 4B", ErrChecksum), a
+// malformed sentence (ErrSyntax), a malformed coordinate, hemisphere, time,
+// date or altitude in a sentence this package reads (ErrField), a
+// coordinate out of range (ErrField and format.ErrRange) and a line longer
+// than format.Options.MaxRecordBytes (DefaultMaxLine, 4 KiB, when 0;
+// ErrSyntax and format.ErrTooLong) go to Handler.Bad as a
+// *format.ParseError with the line, the byte column and offset of the
+// fault. When Bad returns nil the sentence is left out of the output, and
+// so is its epoch when it was a fix sentence. Read errors are returned
+// directly.
+//
+// # Binary data
+//
+// Bytes that are not text (control bytes other than tab, invalid UTF-8) are
+// binary data: u-blox UBX (0xB5 0x62), SiRF (0xA0 0xA2), RTCM 3 (0xD3),
+// TSIP and Garmin (DLE), Ashtech $PASHR binary messages, or garbage. They
+// are never parsed; reading resumes at the next sentence: at a '$' or '!'
+// that starts a line, or anywhere in the binary data when a sentence with a
+// valid checksum runs from it to the end of the line (a UBX frame directly
+// followed by "$GNRMC,...*7D"). A line that starts like a fix or waypoint
+// sentence and turns into binary data is read as far as it is text, so
+// that its position is checked (it is usually a bad record). A long stretch
+// without line ends is read in slices of MaxRecordBytes, so memory stays
+// bounded.
+//
+// Each run of binary data is reported to the handler with
+// format.Notify(h, &format.Notice{Kind: "binary", ...}), with the line and
+// offset where it starts, its size and a guess of its protocol. It is
+// written back unchanged, unless Codec.DropBinary is set: then it is
+// removed and Notice.Dropped is true. Binary data stays when its epoch is
+// dropped. Whether binary data may leave at all is a policy decision; the
+// policy that sets DropBinary is a later feature.
+//
+// # Detection
+//
+// Detect accepts an input whose first line that is not empty, a '#'
+// comment or binary data starts with '$' and five to eight capital letters
+// or digits and a comma ("$GPGGA,", "$PMGNTRK,"), or "!" and five ("!AIVDM,"),
+// or whose leading binary data holds such a start. With the extension
+// .nmea, .nma, .log or .txt, up to ten other text lines may come first.
+//
+// # Limits
+//
+// The codec holds one epoch (at most MaxEpochBytes, plus a buffer of 64 KiB
+// or twice the line cap) whatever the size of the input. Positions in
+// binary frames, in AIS messages (other vessels) and in proprietary
+// sentences not listed above are not read: they pass through, also when
+// their epoch's fix is moved.
+package nmea
