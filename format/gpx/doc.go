@@ -1,0 +1,109 @@
+// Package gpx reads and rewrites GPX 1.0 and 1.1 for geowarden, streaming:
+// one point element at a time is held in memory, whatever the size of the
+// file. It has its own XML scanner, so that everything it does not edit
+// is written back exactly as it was read.
+//
+// # What is read
+//
+// Every point is a record of kind fix, shape point, Ref.Line and Ref.Offset
+// where its start tag begins, Ref.Feature -1:
+//
+//   - waypoints <wpt>, route points <rtept> (in <rte>) and track points
+//     <trkpt> (in <trk><trkseg>), matched by local name, whatever the
+//     prefix or namespace;
+//   - any other element that carries both a lat and a lon attribute,
+//     wherever it stands, such as Garmin route shaping points <gpxx:rpt>
+//     inside a <rtept>, a geocache's <groundspeak:log_wpt>, or a point
+//     misplaced outside its <trkseg>: positions are never passed through
+//     unread. Those inside a point come right after it, and only when the
+//     point is kept.
+//
+// Pos comes from the lat and lon attributes (decimal numbers, white space
+// and character references allowed; hexadecimal, NaN and Inf are not), Alt
+// from <ele> (HasAlt), Time from <time> (xsd:dateTime: RFC 3339, or
+// without a zone, which is taken as UTC; an unreadable <time> or <ele> is
+// left unset), Source from <src>. Attrs gives the text of the point's
+// child elements by local name, ignoring case: name, desc, cmt, sym, type,
+// ele, time, hdop, sat, src (also as "source"), ... and for <link> its
+// href. A name no child has is looked up deeper, in <extensions> for
+// instance (gpxtpx:hr, gpxtpx:cad). Text is decoded: references resolved,
+// CDATA sections unwrapped, comments left out, white space trimmed, the
+// document's encoding converted to UTF-8.
+//
+// # Encodings
+//
+// UTF-8 with or without a byte-order mark, and any encoding named in the
+// XML declaration that golang.org/x/text knows and in which ASCII
+// characters are single bytes: ISO-8859-*, windows-125*, KOI8, Shift_JIS,
+// EUC-JP, GBK, Big5, ... Bytes pass through as they are; only the text
+// values given to Attrs are decoded, and replacement text is encoded back
+// (characters the encoding lacks as character references). UTF-16,
+// UTF-32, EBCDIC and the stateful ISO-2022 encodings are refused.
+//
+// # What is rewritten
+//
+//   - Drop removes the point element and the white space before it, so the
+//     layout stays tidy. A track segment loses the point and is split at
+//     the gap: "</trkseg>" and a new "<trkseg ...>" (the original start
+//     tag, so the same prefix and namespace) go before the next kept point,
+//     each on its own line with the segment's indentation, so that no
+//     straight line is later drawn across the zone. Dropping at either end
+//     of a segment does not split it. A segment whose points are all
+//     dropped is removed whole. A route is split the same way into several
+//     <rte> elements, each repeating what stood before the route's first
+//     <rtept> (its <name>, <desc>, <number>, <extensions>, ...: up to the
+//     record limit); a route whose points are all dropped is removed whole.
+//     A <trk> left without segments stays, with its name. Dropping an
+//     embedded position removes that element only.
+//   - Move rewrites the values of the lat and lon attributes only, keeping
+//     their quotes: rounded to 7 decimals (about 1 cm) and written with
+//     strconv.FormatFloat(v, 'f', -1, 64). A move outside WGS-84 drops the
+//     point instead.
+//   - Retime rewrites the text of the point's <time> (RFC 3339 in UTC,
+//     "Z", fractional seconds only when there are any); a point without
+//     <time> is left as it is.
+//   - Strip removes the elements an attribute name designates (the same
+//     lookup as Attrs: the point's children with that local name, or when
+//     it has none, the deeper elements with it), with the white space
+//     before them: "time", "name", "desc", "cmt", "src" (or "source"),
+//     "link", "ele", any other local name.
+//   - Set replaces the text of those elements, XML-escaped (the href of a
+//     <link>); <x/> becomes <x>value</x>. Set does not add elements a point
+//     does not have.
+//
+// # What is passed through
+//
+// Byte for byte: the XML declaration, DOCTYPE declarations without an
+// internal subset, <metadata> (its <bounds> included: they are not
+// recomputed), every element outside points, extensions, unknown
+// namespaces and prefixes, comments, processing instructions, CDATA
+// sections, white space and line ends, and every kept point that no edit
+// touches.
+//
+// # What is refused
+//
+// Input that is not well-formed XML stops the Rewrite with a
+// *format.ParseError naming the line, column and byte offset and what was
+// wrong (ErrSyntax): a mismatched or missing end tag, a bad name or
+// character, invalid UTF-8, an undefined entity, a bare '&', '<' in an
+// attribute, a duplicate attribute, '--' in a comment, text outside the
+// root element, truncated input. So do a root element other than <gpx>
+// (ErrNotGPX), a DOCTYPE with an internal subset (ErrDTD: entity
+// declarations could expand without bound, attribute declarations could
+// add default lat and lon values; external entities are never fetched), an
+// encoding that cannot be read byte for byte (ErrEncoding), nesting deeper
+// than MaxDepth (ErrDepth), and any point element, start tag, comment,
+// processing instruction or CDATA section longer than
+// Options.MaxRecordBytes (default 1 MiB; format.ErrTooLong). Long runs of
+// text stream in pieces.
+//
+// A point without a lat or lon attribute, with one that is not a decimal
+// number, or with a position outside WGS-84 is a bad record (ErrPoint,
+// format.ErrRange, format.ErrNaN): it goes to Handler.Bad, and when Bad
+// returns nil it is dropped like any other.
+//
+// # Not handled
+//
+// .gpx.gz files are decompressed before the codec sees them (by the
+// pipeline). <bounds> are not recomputed after points are dropped or moved.
+package gpx

@@ -1,0 +1,103 @@
+package gpx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
+)
+
+// keepAll keeps every record and returns every bad record's error.
+type keepAll struct {
+	n    int
+	recs []got
+	keep bool // keep copies of the records
+	bad  []string
+}
+
+func (k *keepAll) Record(r *geowarden.Record) geowarden.Edit {
+	k.n++
+	if k.keep {
+		k.recs = append(k.recs, copyRecord(r))
+	}
+	return geowarden.Keep
+}
+
+func (k *keepAll) Bad(err *format.ParseError) error { return err }
+
+// got is a copy of what a record said, for comparisons.
+type got struct {
+	Pos    geowarden.Point
+	Alt    float64
+	HasAlt bool
+	Time   time.Time
+	Source string
+	Ref    geowarden.Ref
+	Attrs  map[string]string
+}
+
+var attrNames = []string{"name", "desc", "cmt", "sym", "type", "ele", "time", "hdop", "sat", "link", "source", "hr", "cad"}
+
+func copyRecord(r *geowarden.Record) got {
+	g := got{Pos: r.Pos, Alt: r.Alt, HasAlt: r.HasAlt, Time: r.Time, Source: r.Source, Ref: r.Ref}
+	for _, n := range attrNames {
+		if v, ok := r.Attrs.Attr(n); ok {
+			if g.Attrs == nil {
+				g.Attrs = map[string]string{}
+			}
+			g.Attrs[n] = v
+		}
+	}
+	return g
+}
+
+func (g got) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d@%d lat=%v lon=%v", g.Ref.Line, g.Ref.Offset, g.Pos.Lat, g.Pos.Lon)
+	if g.HasAlt {
+		fmt.Fprintf(&b, " alt=%v", g.Alt)
+	}
+	if !g.Time.IsZero() {
+		fmt.Fprintf(&b, " time=%s", g.Time.Format(time.RFC3339Nano))
+	}
+	if g.Source != "" {
+		fmt.Fprintf(&b, " src=%q", g.Source)
+	}
+	for _, n := range attrNames {
+		if v, ok := g.Attrs[n]; ok {
+			fmt.Fprintf(&b, " %s=%q", n, v)
+		}
+	}
+	return b.String()
+}
+
+// funcHandler decides by a function of the record number and record.
+type funcHandler struct {
+	n   int
+	f   func(i int, r *geowarden.Record) geowarden.Edit
+	bad func(err *format.ParseError) error
+}
+
+func (h *funcHandler) Record(r *geowarden.Record) geowarden.Edit {
+	i := h.n
+	h.n++
+	return h.f(i, r)
+}
+
+func (h *funcHandler) Bad(err *format.ParseError) error {
+	if h.bad != nil {
+		return h.bad(err)
+	}
+	return err
+}
+
+// rewrite runs the codec over in with h and returns the output.
+func rewrite(in string, h format.Handler) (string, error) {
+	var out bytes.Buffer
+	err := Codec{}.Rewrite(context.Background(), strings.NewReader(in), &out, h, &format.Options{Name: "t.gpx"})
+	return out.String(), err
+}
