@@ -1,0 +1,146 @@
+package csv
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/geowarden/geowarden/format"
+)
+
+// role is what a column holds.
+type role int
+
+const (
+	rLat role = iota
+	rLon
+	rTime
+	rSource
+	rRadio
+	rMCC
+	rMNC
+	rArea
+	rCell
+	rFreq
+	rARFCN
+	rStrength
+	rSSID
+	rBSSID
+	rAlt
+	rAccuracy
+	nRoles
+)
+
+// roleNames are the role names of format.Options.Columns and of
+// geowarden.Edit Strip and Set.
+var roleNames = [nRoles]string{
+	"lat", "lon", "time", "source", "radio", "mcc", "mnc", "area",
+	"cell", "freq", "arfcn", "strength", "ssid", "bssid", "alt", "accuracy",
+}
+
+// aliases are the header names (lower case) each role is found by, best
+// first. Keep doc.go in step.
+var aliases = [nRoles][]string{
+	rLat:      {"lat", "latitude", "y"},
+	rLon:      {"lon", "lng", "long", "longitude", "x"},
+	rTime:     {"ts", "time", "timestamp", "datetime", "created"},
+	rSource:   {"source", "device", "device_id", "contributor", "user"},
+	rRadio:    {"radio", "networkmode", "network_mode", "technology"},
+	rMCC:      {"mcc"},
+	rMNC:      {"mnc", "net"},
+	rArea:     {"lac", "area", "tac"},
+	rCell:     {"cell", "cid", "ci", "cellid", "cell_id", "ecellid", "eci"},
+	rFreq:     {"freq_mhz", "frequency"},
+	rARFCN:    {"earfcn", "arfcn", "uarfcn", "nrarfcn"},
+	rStrength: {"rsrp", "rssi", "averagesignal", "signal", "dbm"},
+	rSSID:     {"ssid"},
+	rBSSID:    {"bssid", "mac"},
+	rAlt:      {"alt", "altitude", "ele", "elevation"},
+	rAccuracy: {"accuracy", "acc"},
+}
+
+func roleByName(name string) (role, bool) {
+	for r, n := range roleNames {
+		if strings.EqualFold(n, name) {
+			return role(r), true
+		}
+	}
+	return 0, false
+}
+
+// headerName normalises a header field's value for matching: surrounding
+// blanks and a byte order mark removed, lower case.
+func headerName(v []byte) string {
+	v = bytes.TrimPrefix(trimBlank(v), bom)
+	return strings.ToLower(string(trimBlank(v)))
+}
+
+// resolve finds the column of each role (-1 when none) in a header of
+// normalised names; written are the names as written, for messages. Options.Columns wins over the aliases; among the
+// aliases of a role, the one listed first wins, and for one alias the
+// leftmost column.
+func resolve(names, written []string, columns map[string]string) ([nRoles]int, error) {
+	var col [nRoles]int
+	for r := range col {
+		col[r] = -1
+		for _, a := range aliases[r] {
+			if i := slices.Index(names, a); i >= 0 {
+				col[r] = i
+				break
+			}
+		}
+	}
+	// Sorted for a deterministic first error.
+	keys := make([]string, 0, len(columns))
+	for k := range columns {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		r, ok := roleByName(k)
+		if !ok {
+			return col, fmt.Errorf("csv: unknown column role %q in options (want one of %s)", k, strings.Join(roleNames[:], ", "))
+		}
+		want := strings.ToLower(strings.TrimSpace(columns[k]))
+		i := slices.Index(names, want)
+		if i < 0 {
+			return col, fmt.Errorf("csv: column %q for role %s is not in the header (%s)", columns[k], roleNames[r], listNames(written))
+		}
+		col[r] = i
+	}
+	return col, nil
+}
+
+// listNames formats header names for an error message.
+func listNames(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 12 && len(names) > 14 {
+			fmt.Fprintf(&b, "... %d more", len(names)-i)
+			break
+		}
+		fmt.Fprintf(&b, "%q", n)
+	}
+	return b.String()
+}
+
+// errNoPosition explains a header without latitude or longitude.
+func errNoPosition(names []string, col [nRoles]int) error {
+	var missing string
+	switch {
+	case col[rLat] < 0 && col[rLon] < 0:
+		missing = "latitude and longitude columns"
+	case col[rLat] < 0:
+		missing = "latitude column"
+	default:
+		missing = "longitude column"
+	}
+	return fmt.Errorf("csv: %w: no %s among %s; the built-in names are %s for latitude and %s for longitude; "+
+		"name other columns with format.Options.Columns (lat=COLUMN, lon=COLUMN)",
+		format.ErrNoPosition, missing, listNames(names),
+		strings.Join(aliases[rLat], "/"), strings.Join(aliases[rLon], "/"))
+}
