@@ -15,6 +15,7 @@ type lexer struct {
 	off  int64 // input offset of buf[s]
 	line int   // 1-based line of buf[s]
 	col  int   // 1-based column of buf[s]
+	bol  bool  // buf[s] starts a line: it follows a line end or nothing
 	max  int   // longest line body
 }
 
@@ -27,11 +28,12 @@ type chunk struct {
 	off  int64
 	line int
 	col  int
+	bol  bool // the chunk starts a line
 }
 
 func newLexer(r io.Reader, limit int) *lexer {
 	n := max(64<<10, 2*(limit+2))
-	return &lexer{r: r, buf: make([]byte, n), line: 1, col: 1, max: limit}
+	return &lexer{r: r, buf: make([]byte, n), line: 1, col: 1, bol: true, max: limit}
 }
 
 // fill moves the unread bytes to the front of the buffer and reads more.
@@ -95,7 +97,7 @@ func (lx *lexer) next(c *chunk) bool {
 					t = 2
 				}
 			}
-			*c = chunk{raw: avail[:i+t], body: i, off: lx.off, line: lx.line, col: lx.col}
+			*c = chunk{raw: avail[:i+t], body: i, off: lx.off, line: lx.line, col: lx.col, bol: lx.bol}
 			return true
 		case i < 0 && len(avail) < lx.max+2 && !lx.eof:
 			lx.fill()
@@ -105,19 +107,21 @@ func (lx *lexer) next(c *chunk) bool {
 			if len(avail) == 0 {
 				return false
 			}
-			*c = chunk{raw: avail, body: len(avail), off: lx.off, line: lx.line, col: lx.col}
+			*c = chunk{raw: avail, body: len(avail), off: lx.off, line: lx.line, col: lx.col, bol: lx.bol}
 			return true
 		default:
-			*c = chunk{raw: avail[:lx.max], body: lx.max, long: true, off: lx.off, line: lx.line, col: lx.col}
+			*c = chunk{raw: avail[:lx.max], body: lx.max, long: true, off: lx.off, line: lx.line, col: lx.col, bol: lx.bol}
 			return true
 		}
 	}
 }
 
-// consume moves past n bytes; newline says they end a line.
-func (lx *lexer) consume(n int, newline bool) {
+// consume moves past n bytes; eol says they end with a line end, newline
+// that it counts as one.
+func (lx *lexer) consume(n int, eol, newline bool) {
 	lx.s += n
 	lx.off += int64(n)
+	lx.bol = eol
 	if newline {
 		lx.line++
 		lx.col = 1
@@ -132,7 +136,7 @@ func (lx *lexer) skipLine() {
 		avail := lx.buf[lx.s:lx.e]
 		if i := eol(avail); i >= 0 {
 			if avail[i] == '\r' && i+1 >= len(avail) && !lx.eof {
-				lx.consume(i, false)
+				lx.consume(i, false, false)
 				lx.fill()
 				continue
 			}
@@ -140,10 +144,10 @@ func (lx *lexer) skipLine() {
 			if avail[i] == '\r' && i+1 < len(avail) && avail[i+1] == '\n' {
 				t = 2
 			}
-			lx.consume(i+t, true)
+			lx.consume(i+t, true, true)
 			return
 		}
-		lx.consume(len(avail), false)
+		lx.consume(len(avail), false, false)
 		if lx.eof {
 			return
 		}

@@ -227,9 +227,9 @@ func (rw *rewriter) write(b []byte) {
 
 // chunk handles one line, or the first part of a long one.
 func (rw *rewriter) chunk(c *chunk) error {
-	atStart := c.col == 1
+	atStart := c.bol
 	if c.long {
-		if atStart && isText(c.raw) {
+		if (atStart || c.raw[0] == '$' || c.raw[0] == '!') && isText(c.raw) {
 			if err := rw.endRun(); err != nil {
 				return err
 			}
@@ -266,22 +266,20 @@ func (rw *rewriter) chunk(c *chunk) error {
 		if i := bytes.LastIndexAny(c.raw[1:], "$!"); i >= 0 {
 			k = i + 1
 		}
-		rw.split(c.raw[:k], k, false)
+		rw.split(c.raw[:k], k, atStart)
 		if err := rw.pieces2items(c, c.raw[:k]); err != nil {
 			return err
 		}
-		rw.lx.consume(k, false)
+		rw.lx.consume(k, false, false)
 		return nil
 	}
 	rw.split(c.raw, c.body, atStart)
 	if err := rw.pieces2items(c, c.raw); err != nil {
 		return err
 	}
-	newline := false
-	if term := c.raw[c.body:]; len(term) > 0 {
-		newline = term[len(term)-1] == '\n' || rw.pieces[len(rw.pieces)-1].kind != pkBinary
-	}
-	rw.lx.consume(len(c.raw), newline)
+	term := c.raw[c.body:]
+	newline := len(term) > 0 && (term[len(term)-1] == '\n' || rw.pieces[len(rw.pieces)-1].kind != pkBinary)
+	rw.lx.consume(len(c.raw), len(term) > 0, newline)
 	return nil
 }
 
@@ -348,11 +346,13 @@ func sentenceEnd(b []byte, t, body int) int {
 func (rw *rewriter) split(raw []byte, body int, atStart bool) {
 	ps := rw.pieces[:0]
 	defer func() { rw.pieces = ps }()
+	b := raw[:body]
 	other := pkText
-	if !atStart {
+	if !atStart || rw.bin.open && (body == 0 || b[0] != '#') {
+		// The rest of a line that began with binary data, or a line
+		// between binary data (binary frames hold line-end bytes).
 		other = pkBinary
 	}
-	b := raw[:body]
 	if body == 0 {
 		if len(raw) > 0 {
 			ps = append(ps, piece{kind: other, b: len(raw)})
@@ -787,12 +787,12 @@ func (rw *rewriter) writeSentence(it *item, b []byte, ete timeEdit) {
 			w = appendCoordField(w, math.Abs(p.Lon), 3, f)
 		case move && i == l.lat+3:
 			w = append(w, hemi(p.Lon, 'E', 'W'))
-		case te.any() && len(f) > 0 && i == l.time:
+		case te.any() && len(f) > 0 && l.time > 0 && i == l.time:
 			if te.set {
 				_, dec, dot, _ := parseTOD(f)
 				w = appendTOD(w, te.t, dec, dot)
 			}
-		case te.any() && len(f) > 0 && i == l.date:
+		case te.any() && len(f) > 0 && l.date > 0 && i == l.date:
 			if te.set {
 				w = appendPadded(w, int64(te.t.Day()), 2)
 				w = appendPadded(w, int64(te.t.Month()), 2)

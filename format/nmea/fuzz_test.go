@@ -1,0 +1,143 @@
+package nmea
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
+)
+
+func addSeeds(f *testing.F) {
+	for _, file := range inputs(f) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(b) > 8<<10 {
+			b = b[:8<<10]
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		"", "\n", "\r", "$", "!", "$*00", "$GPGGA", lines("$GPGLL,4916.45,N,12311.12,W,225444,A"),
+		"\xB5\x62" + lines("$GPGLL,4916.45,N,12311.12,W,225444,A"),
+		lines("$GPZDA,235959,31,12,1999,00,00", "$GPGGA,235959.99,4807,N,01131,E,0,00,,,,,,,"),
+		"$GPRMC,1,V,1.,N,1.,E,,,010100,,*5b\r\n\x00",
+	} {
+		f.Add([]byte(s))
+	}
+}
+
+// FuzzRewrite checks, for any input, that the codec neither panics nor
+// hangs; that keeping every record gives the input back when it has no bad
+// record; that dropping bad records gives an output that reads without
+// any, with as many records; that binary data can be removed; and that
+// moved records read back where they were moved.
+func FuzzRewrite(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		ctx := context.Background()
+		for _, limit := range []int{0, 40} {
+			opts := &format.Options{Name: "fuzz", MaxRecordBytes: limit}
+			run := func(c Codec, in []byte, h *testHandler) ([]byte, error) {
+				var out bytes.Buffer
+				err := c.Rewrite(ctx, bytes.NewReader(in), &out, h, opts)
+				return out.Bytes(), err
+			}
+
+			// Keep all.
+			keep := &testHandler{}
+			out, err := run(Codec{}, in, keep)
+			if err == nil && !bytes.Equal(out, in) {
+				t.Fatalf("limit %d: keep-all output differs from the input:\n%q\n%q", limit, out, in)
+			}
+
+			// Scanning gives the same records.
+			scan := &testHandler{}
+			serr := Codec{}.Rewrite(ctx, bytes.NewReader(in), nil, scan, opts)
+			if (serr == nil) != (err == nil) || len(scan.recs) != len(keep.recs) {
+				t.Fatalf("limit %d: scan-only gives %d records (%v), rewrite %d (%v)", limit, len(scan.recs), serr, len(keep.recs), err)
+			}
+
+			// Bad records dropped: the output reads clean.
+			lenient := &testHandler{bad: dropBad}
+			clean, err := run(Codec{}, in, lenient)
+			if err != nil {
+				t.Fatalf("limit %d: with bad records dropped: %v", limit, err)
+			}
+			again := &testHandler{}
+			out, err = run(Codec{}, clean, again)
+			if err != nil {
+				t.Fatalf("limit %d: reading the output without bad records %q: %v", limit, clean, err)
+			}
+			if !bytes.Equal(out, clean) {
+				t.Fatalf("limit %d: output without bad records does not read back byte for byte", limit)
+			}
+
+			// Binary data removed: the output reads clean, with the same
+			// number of records.
+			nobin := &testHandler{}
+			out, err = run(Codec{DropBinary: true}, clean, nobin)
+			if err != nil {
+				t.Fatalf("limit %d: dropping binary data: %v", limit, err)
+			}
+			again = &testHandler{}
+			if _, err := run(Codec{}, out, again); err != nil {
+				t.Fatalf("limit %d: reading the output without binary data %q: %v", limit, out, err)
+			}
+			for _, n := range again.notices {
+				if n.Kind == "binary" {
+					t.Fatalf("limit %d: binary data left after DropBinary in %q: %s", limit, out, n.Message)
+				}
+			}
+			if len(again.recs) != len(nobin.recs) {
+				t.Fatalf("limit %d: %d records without binary data, %d before, in %q", limit, len(again.recs), len(nobin.recs), out)
+			}
+
+			// Move every record and shift its time.
+			var moved []geowarden.Point
+			ed := &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+				n := len(moved)
+				p := geowarden.Point{Lon: float64(n%359-179) + 0.25, Lat: float64(n%179-89) + 0.5}
+				moved = append(moved, p)
+				e := geowarden.Edit{Move: true, Pos: p}
+				if !r.Time.IsZero() {
+					e.Retime, e.Time = true, r.Time.Add(time.Hour)
+				}
+				return e
+			}}
+			out, err = run(Codec{}, clean, ed)
+			if err != nil {
+				t.Fatalf("limit %d: editing: %v", limit, err)
+			}
+			again = &testHandler{}
+			// Edited lines may be longer than the cap.
+			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out), nil, again, &format.Options{Name: "fuzz"}); err != nil {
+				t.Fatalf("limit %d: reading the edited output %q: %v", limit, out, err)
+			}
+			if len(again.recs) != len(moved) {
+				t.Fatalf("limit %d: edited output %q has %d records, want %d", limit, out, len(again.recs), len(moved))
+			}
+			for i, r := range again.recs {
+				if d := math.Max(math.Abs(r.r.Pos.Lat-moved[i].Lat), math.Abs(r.r.Pos.Lon-moved[i].Lon)); d > 0.5/60+1e-9 {
+					t.Fatalf("limit %d: record %d read back at %v, moved to %v, in %q", limit, i, r.r.Pos, moved[i], out)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDetect checks that Detect never panics.
+func FuzzDetect(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, head []byte) {
+		for _, name := range []string{"x", "x.nmea"} {
+			Codec{}.Detect(name, head)
+		}
+	})
+}
