@@ -60,15 +60,15 @@ func TestRecords(t *testing.T) {
 		attrs []map[string]string
 	}{
 		{
-			name: "GGA without a date has no time",
-			in:   lines("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"),
-			want: []geowarden.Record{{Pos: geowarden.Point{Lon: 11 + 31.0/60, Lat: 48 + 7.038/60}, Alt: 545.4, HasAlt: true, Ref: geowarden.Ref{Line: 1}}},
+			name:  "GGA without a date has no time",
+			in:    lines("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"),
+			want:  []geowarden.Record{{Pos: geowarden.Point{Lon: 11 + 31.0/60, Lat: 48 + 7.038/60}, Alt: 545.4, HasAlt: true, Ref: geowarden.Ref{Line: 1}}},
 			attrs: []map[string]string{{"talker": "GP", "type": "GGA", "time": "123519", "quality": "1", "sats": "08", "hdop": "0.9"}},
 		},
 		{
-			name: "RMC south and west with its own date",
-			in:   lines("$GNRMC,030719.250,A,3747.0873,S,17518.8938,W,0.69,181.39,311214,,,A"),
-			want: []geowarden.Record{{Pos: geowarden.Point{Lon: -(175 + 18.8938/60), Lat: -(37 + 47.0873/60)}, Time: date(2014, 12, 31, 3, 7, 19, 250e6), Ref: geowarden.Ref{Line: 1}}},
+			name:  "RMC south and west with its own date",
+			in:    lines("$GNRMC,030719.250,A,3747.0873,S,17518.8938,W,0.69,181.39,311214,,,A"),
+			want:  []geowarden.Record{{Pos: geowarden.Point{Lon: -(175 + 18.8938/60), Lat: -(37 + 47.0873/60)}, Time: date(2014, 12, 31, 3, 7, 19, 250e6), Ref: geowarden.Ref{Line: 1}}},
 			attrs: []map[string]string{{"talker": "GN", "type": "RMC", "status": "A", "mode": "A", "date": "311214"}},
 		},
 		{
@@ -86,15 +86,15 @@ func TestRecords(t *testing.T) {
 			},
 		},
 		{
-			name: "GLL with quality V is still a position",
-			in:   lines("$GPGLL,4916.45,N,12311.12,W,225444,V"),
-			want: []geowarden.Record{{Pos: geowarden.Point{Lon: -(123 + 11.12/60), Lat: 49 + 16.45/60}, Ref: geowarden.Ref{Line: 1}}},
+			name:  "GLL with quality V is still a position",
+			in:    lines("$GPGLL,4916.45,N,12311.12,W,225444,V"),
+			want:  []geowarden.Record{{Pos: geowarden.Point{Lon: -(123 + 11.12/60), Lat: 49 + 16.45/60}, Ref: geowarden.Ref{Line: 1}}},
 			attrs: []map[string]string{{"status": "V", "time": "225444"}},
 		},
 		{
-			name: "GNS with altitude",
-			in:   lines("$GNGNS,112257.00,3844.24011,N,00908.43828,W,AN,03,10.5,12.5,,,"),
-			want: []geowarden.Record{{Pos: geowarden.Point{Lon: -(9 + 8.43828/60), Lat: 38 + 44.24011/60}, Alt: 12.5, HasAlt: true, Ref: geowarden.Ref{Line: 1}}},
+			name:  "GNS with altitude",
+			in:    lines("$GNGNS,112257.00,3844.24011,N,00908.43828,W,AN,03,10.5,12.5,,,"),
+			want:  []geowarden.Record{{Pos: geowarden.Point{Lon: -(9 + 8.43828/60), Lat: 38 + 44.24011/60}, Alt: 12.5, HasAlt: true, Ref: geowarden.Ref{Line: 1}}},
 			attrs: []map[string]string{{"mode": "AN", "sats": "03", "hdop": "10.5"}},
 		},
 		{
@@ -333,37 +333,37 @@ func TestEpochs(t *testing.T) {
 	bu := []string{
 		"$GPGGA,030719.000,3747.0873,S,17518.8938,E,1,08,1.1,59.9,M,23.7,M,,0000", // 1
 		"$GPGSA,A,3,17,28,06,01,30,20,26,13,,,,,1.8,1.1,1.5",                      // 2
-		"$GPRMC,030719.000,A,3747.0873,S,17518.8938,E,0.69,181.39,311214,,,A",      // 3
+		"$GPRMC,030719.000,A,3747.0873,S,17518.8938,E,0.69,181.39,311214,,,A",     // 3
 		"$GPGGA,030720.000,3747.0875,S,17518.8938,E,1,08,1.1,59.8,M,23.7,M,,0000", // 4
 		"$GPGSV,3,3,12,11,12,132,04,08,38,008,,02,35,348,,03,14,091,",             // 5
-		"$GPRMC,030720.000,A,3747.0875,S,17518.8938,E,1.15,181.39,311214,,,A",      // 6
+		"$GPRMC,030720.000,A,3747.0875,S,17518.8938,E,1.15,181.39,311214,,,A",     // 6
 	}
 	// nmea.nmea: ZDA opens the epoch, a second earlier than the fixes.
 	zda := []string{
-		"$GPZDA,032908,07,08,2004,00,00",                                                  // 1
-		"$GPGGA,032908.379,4231.8291,N,08807.3033,W,1,05,1.6,209.8,M,-34.2,M,0.0,0000",    // 2
-		"$GPRMC,032908.379,A,4231.8291,N,08807.3033,W,0.17,138.92,070804,,",               // 3
-		"$GPVTG,138.92,T,,M,0.17,N,0.3,K",                                                 // 4
-		"$GPZDA,032909,07,08,2004,00,00",                                                  // 5
-		"$GPGGA,032909.379,4231.8291,N,08807.3034,W,1,05,1.6,209.7,M,-34.2,M,0.0,0000",    // 6
-		"$GPRMC,032909.379,A,4231.8291,N,08807.3034,W,0.18,145.85,070804,,",               // 7
+		"$GPZDA,032908,07,08,2004,00,00",                                               // 1
+		"$GPGGA,032908.379,4231.8291,N,08807.3033,W,1,05,1.6,209.8,M,-34.2,M,0.0,0000", // 2
+		"$GPRMC,032908.379,A,4231.8291,N,08807.3033,W,0.17,138.92,070804,,",            // 3
+		"$GPVTG,138.92,T,,M,0.17,N,0.3,K",                                              // 4
+		"$GPZDA,032909,07,08,2004,00,00",                                               // 5
+		"$GPGGA,032909.379,4231.8291,N,08807.3034,W,1,05,1.6,209.7,M,-34.2,M,0.0,0000", // 6
+		"$GPRMC,032909.379,A,4231.8291,N,08807.3034,W,0.18,145.85,070804,,",            // 7
 	}
 	// ublox-8: RMC first, GLL and ZDA last.
 	ub := []string{
-		"$GNRMC,000941.00,A,4404.13387,N,12118.85628,W,0.029,,100117,,,A", // 1
-		"$GNVTG,,T,,M,0.029,N,0.053,K,A",                                  // 2
+		"$GNRMC,000941.00,A,4404.13387,N,12118.85628,W,0.029,,100117,,,A",          // 1
+		"$GNVTG,,T,,M,0.029,N,0.053,K,A",                                           // 2
 		"$GNGGA,000941.00,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,,", // 3
-		"$GNGLL,4404.13387,N,12118.85628,W,000941.00,A,A",                 // 4
-		"$GNZDA,000941.00,10,01,2017,00,00",                               // 5
-		"$GNRMC,000942.00,A,4404.13401,N,12118.85633,W,0.041,,100117,,,A", // 6
-		"$GNZDA,000942.00,10,01,2017,00,00",                               // 7
+		"$GNGLL,4404.13387,N,12118.85628,W,000941.00,A,A",                          // 4
+		"$GNZDA,000941.00,10,01,2017,00,00",                                        // 5
+		"$GNRMC,000942.00,A,4404.13401,N,12118.85633,W,0.041,,100117,,,A",          // 6
+		"$GNZDA,000942.00,10,01,2017,00,00",                                        // 7
 	}
 	// 10 Hz GGA with 1 Hz RMC and proprietary sentences between.
 	rst := []string{
-		"$GPRMC,204132.00,A,4205.733476,N,08802.041110,W,9.415,21.404,190214,,,D", // 1
-		"$PASHR,204132.040,010.99,T,+00.41,-00.75,-00.84,0.151,0.088,0.569,1,0",  // 2
+		"$GPRMC,204132.00,A,4205.733476,N,08802.041110,W,9.415,21.404,190214,,,D",   // 1
+		"$PASHR,204132.040,010.99,T,+00.41,-00.75,-00.84,0.151,0.088,0.569,1,0",     // 2
 		"$GPGGA,204132.10,4205.733715,N,08802.040978,W,2,08,1.0,221.921,M,,,3,0138", // 3
-		"$PASHR,204132.120,011.99,T,+00.40,-00.70,-00.85,0.151,0.088,0.569,1,0",    // 4
+		"$PASHR,204132.120,011.99,T,+00.40,-00.70,-00.85,0.151,0.088,0.569,1,0",     // 4
 		"$GPGGA,204132.20,4205.733946,N,08802.040837,W,2,08,1.0,221.912,M,,,3,0138", // 5
 	}
 	// Multi-constellation GNS sentences of one fix.
@@ -375,9 +375,9 @@ func TestEpochs(t *testing.T) {
 	}
 	// Fixes without time: a repeated address starts a new epoch.
 	notime := []string{
-		"$GPGLL,4916.45,N,12311.12,W",  // 1
-		"$GPGSV,1,1,01,07,10,333,39",   // 2
-		"$GPGLL,4916.46,N,12311.13,W",  // 3
+		"$GPGLL,4916.45,N,12311.12,W", // 1
+		"$GPGSV,1,1,01,07,10,333,39",  // 2
+		"$GPGLL,4916.46,N,12311.13,W", // 3
 	}
 	pick := func(ss []string, keep ...int) string {
 		var out []string
