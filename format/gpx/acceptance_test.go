@@ -1,0 +1,145 @@
+package gpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/classify"
+	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/policy"
+	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden/zone"
+)
+
+// truth is an acceptance case's truth.json.
+type truth struct {
+	Format  string     `json:"format"`
+	Input   string     `json:"input"`
+	Center  [2]float64 `json:"center"`
+	RadiusM float64    `json:"radius_m"`
+	Points  int        `json:"points"`
+	Inside  int        `json:"inside"`
+	Outside int        `json:"outside"`
+}
+
+// engineFor builds the engine of the acceptance check: the case's zones and
+// one rule, drop what is in a zone.
+func engineFor(t *testing.T, zonesPath string) *sanitize.Engine {
+	t.Helper()
+	f, err := os.Open(zonesPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	set, err := zone.ReadGeoJSON("z", "z", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Parse("p.yml", []byte("zones: [{file: z.geojson}]\nrules:\n  - id: drop\n    when: {in_zone: true}\n    action: drop\n    severity: high\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.ID = "z"
+	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
+}
+
+// TestAcceptance runs the acceptance cases: sanitize with a drop rule for
+// the case's circle, re-scan, and read the output back with geowarden,
+// gpsbabel and ogrinfo. No point inside the circle may survive, and every
+// point outside must (points within 0.3 % of the radius of its edge may go
+// either way, as in check_format.py).
+func TestAcceptance(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "acceptance", "gpx-*"))
+	if err != nil || len(dirs) < 6 {
+		t.Fatalf("found %d acceptance cases: %v", len(dirs), err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var tr truth
+			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &tr); err != nil {
+				t.Fatal(err)
+			}
+			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := engineFor(t, filepath.Join(dir, "zones.geojson"))
+			ctx := context.Background()
+			var out bytes.Buffer
+			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if err := e.Verify(ctx, Codec{}, bytes.NewReader(out.Bytes()), format.Options{Name: "x"}); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if st.Records != int64(tr.Points) || st.Dropped < int64(tr.Inside) || st.Dropped > int64(tr.Points-tr.Outside) {
+				t.Errorf("stats %+v, want %d records, %d to %d dropped", st, tr.Points, tr.Inside, tr.Points-tr.Outside)
+			}
+			centre := geowarden.Point{Lon: tr.Center[0], Lat: tr.Center[1]}
+			band := max(1, 0.003*tr.RadiusM)
+			count := func(pts []geowarden.Point) (inside, outside int) {
+				for _, p := range pts {
+					d := zone.Distance(centre, p)
+					switch {
+					case d <= tr.RadiusM-band:
+						inside++
+					case d > tr.RadiusM+band:
+						outside++
+					}
+				}
+				return inside, outside
+			}
+			// geowarden itself.
+			back := &keepAll{keep: true}
+			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out.Bytes()), nil, back, nil); err != nil {
+				t.Fatalf("output does not read again: %v", err)
+			}
+			var pts []geowarden.Point
+			for _, r := range back.recs {
+				pts = append(pts, r.Pos)
+			}
+			if ins, outs := count(pts); ins != 0 || outs != tr.Outside {
+				t.Errorf("geowarden reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
+			}
+			// gpsbabel and ogrinfo.
+			babel := tool(t, "gpsbabel")
+			ogr := tool(t, "ogrinfo")
+			path := filepath.Join(t.TempDir(), tr.Input)
+			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pts = pts[:0]
+			for _, kind := range []string{"-w", "-r", "-t"} {
+				bp, err := gpsbabel(babel, kind, path)
+				if err != nil {
+					t.Fatalf("gpsbabel %s cannot read the sanitized output: %v", kind, err)
+				}
+				for _, p := range bp {
+					pts = append(pts, geowarden.Point{Lon: p.lon, Lat: p.lat})
+				}
+			}
+			ins, outs := count(pts)
+			if ins != 0 || outs != tr.Outside {
+				t.Errorf("gpsbabel reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
+			}
+			t.Logf("%d points, after sanitize %d inside (want 0), %d outside (want %d); %d dropped", tr.Points, ins, outs, tr.Outside, st.Dropped)
+			counts, err := ogrCounts(ogr, path)
+			if err != nil {
+				t.Fatalf("ogrinfo cannot read the sanitized output: %v", err)
+			}
+			if n := counts["track_points"] + counts["route_points"] + counts["waypoints"]; n != len(pts) {
+				t.Errorf("ogrinfo reads %d points, gpsbabel %d", n, len(pts))
+			}
+		})
+	}
+}
