@@ -139,8 +139,7 @@ func errNoPosition(names []string, col [nRoles]int) error {
 	default:
 		missing = "longitude column"
 	}
-	return fmt.Errorf("csv: %w: no %s among %s; the built-in names are %s for latitude and %s for longitude; "+
-		"name other columns with format.Options.Columns (lat=COLUMN, lon=COLUMN)",
+	return fmt.Errorf("csv: %w: no %s among %s; the built-in names are %s for latitude and %s for longitude",
 		format.ErrNoPosition, missing, listNames(names),
 		strings.Join(aliases[rLat], "/"), strings.Join(aliases[rLon], "/"))
 }

@@ -246,7 +246,7 @@ func TestHeaderErrors(t *testing.T) {
 			name: "no position columns",
 			in:   "id,Breite,Laenge\n1,2,3\n",
 			is:   format.ErrNoPosition,
-			want: []string{"t.csv:1:", `"id", "Breite", "Laenge"`, "no latitude and longitude columns", "Options.Columns", "lat=COLUMN"},
+			want: []string{"t.csv:1:", `"id", "Breite", "Laenge"`, "no latitude and longitude columns"},
 		},
 		{
 			name: "no longitude",

@@ -95,7 +95,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				return ExitFindings, fmt.Errorf("nothing written: %w", err)
 			}
 			if err != nil {
-				return ExitError, fmt.Errorf("nothing written: %w", err)
+				return ExitError, fmt.Errorf("nothing written: %w", hint(err))
 			}
 			if fr != nil {
 				if err := fr.Close(sum); err != nil {

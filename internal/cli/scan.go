@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/spf13/cobra"
@@ -98,8 +99,9 @@ malformed record stops the scan of its file with an error naming the line.`,
 				sum.Files++
 				if res.Err != nil {
 					failed = true
-					sum.Errors = append(sum.Errors, res.Err.Error())
-					fmt.Fprintf(stderr, "geowarden: %v\n", res.Err)
+					err := hint(res.Err)
+					sum.Errors = append(sum.Errors, err.Error())
+					fmt.Fprintf(stderr, "geowarden: %v\n", err)
 				}
 			})
 			if repErr != nil {
@@ -136,6 +138,14 @@ malformed record stops the scan of its file with an error naming the line.`,
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "skip records that cannot be parsed (they are counted and listed) instead of stopping at the first")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
 	return cmd
+}
+
+// hint adds to an error what the user can do about it on the command line.
+func hint(err error) error {
+	if errors.Is(err, format.ErrNoPosition) {
+		return fmt.Errorf("%w (name the columns with --lat-col and --lon-col, or --column lat=NAME --column lon=NAME)", err)
+	}
+	return err
 }
 
 func parseFailOn(s string) (geowarden.Severity, error) {
