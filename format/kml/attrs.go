@@ -1,0 +1,402 @@
+package kml
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/geowarden/geowarden"
+)
+
+// role is what an ExtendedData value means to geowarden.
+type role uint8
+
+const (
+	roleNone role = iota
+	roleTime
+	roleSource
+	roleRadio
+	roleMCC
+	roleMNC
+	roleArea
+	roleCell
+	roleFreq
+	roleARFCN
+	roleStrength
+	roleSSID
+	roleBSSID
+	roleAccuracy
+	nRoles
+)
+
+// roleNames are the role names of format.Options.Columns and of
+// geowarden.Edit Strip and Set.
+var roleNames = [nRoles]string{"", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "accuracy"}
+
+// defaultAliases are the ExtendedData names (lower case) each role is read
+// from, as in geowarden's CSV and GeoJSON.
+var defaultAliases = map[string]role{
+	"ts": roleTime, "time": roleTime, "timestamp": roleTime, "datetime": roleTime, "created": roleTime,
+	"source": roleSource, "device": roleSource, "device_id": roleSource, "contributor": roleSource, "user": roleSource,
+	"radio": roleRadio,
+	"mcc":   roleMCC,
+	"mnc":   roleMNC, "net": roleMNC,
+	"area": roleArea, "lac": roleArea, "tac": roleArea,
+	"cell": roleCell, "cid": roleCell, "ci": roleCell,
+	"freq_mhz": roleFreq, "frequency": roleFreq,
+	"earfcn": roleARFCN, "arfcn": roleARFCN,
+	"rssi": roleStrength, "rsrp": roleStrength, "averagesignal": roleStrength,
+	"ssid":     roleSSID,
+	"bssid":    roleBSSID,
+	"accuracy": roleAccuracy,
+}
+
+func roleByName(name string) role {
+	for r := roleTime; r < nRoles; r++ {
+		if strings.EqualFold(name, roleNames[r]) {
+			return r
+		}
+	}
+	return roleNone
+}
+
+// roleTable says where roles are read from (read: Options.Columns replaces
+// a role's built-in aliases) and what Strip and Set by role name touch
+// (edit: the built-in aliases and the Columns names).
+type roleTable struct {
+	read, edit map[string]role
+}
+
+func newRoleTable(columns map[string]string) *roleTable {
+	rt := &roleTable{read: map[string]role{}, edit: map[string]role{}}
+	for a, r := range defaultAliases {
+		rt.read[a] = r
+		rt.edit[a] = r
+	}
+	for rn, col := range columns {
+		if r := roleByName(rn); r != roleNone && col != "" {
+			for a, ar := range rt.read {
+				if ar == r {
+					delete(rt.read, a)
+				}
+			}
+		}
+	}
+	for rn, col := range columns {
+		if r := roleByName(rn); r != roleNone && col != "" {
+			rt.read[strings.ToLower(col)] = r
+			rt.edit[strings.ToLower(col)] = r
+		}
+	}
+	return rt
+}
+
+// lookup returns the role of name in m, ignoring case.
+func lookup(m map[string]role, name []byte) role {
+	var b [32]byte
+	if len(name) > len(b) {
+		return m[strings.ToLower(string(name))]
+	}
+	l := b[:len(name)]
+	for i, c := range name {
+		if c >= utf8.RuneSelf {
+			return m[strings.ToLower(string(name))]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	return m[string(l)]
+}
+
+// entryKind is where an attribute lives.
+type entryKind uint8
+
+const (
+	eDirect entryKind = iota // a child element of the feature: name, description, ...
+	eData                    // ExtendedData/Data[@name]/value
+	eSimple                  // ExtendedData/SchemaData/SimpleData[@name]
+	eArray                   // gx:Track/ExtendedData/SchemaData/gx:SimpleArrayData[@name]/gx:value
+)
+
+// entry is one named attribute of a feature.
+type entry struct {
+	kind   entryKind
+	name   []byte // as written (decoded)
+	elem   int32  // the element Strip removes
+	val    int32  // the element whose content is the value; -1 when none
+	valsAt int32  // eArray: the value elements are attrs.vals[valsAt:valsAt+valsN]
+	valsN  int32
+	track  int32 // eArray: the track
+}
+
+// attrs are the attributes of the feature being read; it implements
+// geowarden.Attrs for its records.
+type attrs struct {
+	f       *feature
+	latin1  bool
+	entries []entry
+	arena   []byte
+	vals    []int32
+	track   int32 // the track of the current record, -1 when none
+	point   int   // the index of the current track point
+	timeVal int32 // the element the record's time was read from by fill, -1 when none
+}
+
+var _ geowarden.Attrs = (*attrs)(nil)
+
+// Attr returns a feature's attribute: a child element (name, description,
+// Snippet, address, phoneNumber) or an ExtendedData value, by name,
+// ignoring case, with surrounding white space trimmed.
+func (a *attrs) Attr(name string) (string, bool) {
+	for i := range a.entries {
+		e := &a.entries[i]
+		if e.kind == eArray && e.track != a.track {
+			continue
+		}
+		if equalFold(e.name, name) {
+			return a.value(e), true
+		}
+	}
+	return "", false
+}
+
+// valueNode returns the element holding e's value for the current record.
+func (a *attrs) valueNode(e *entry) int32 {
+	if e.kind != eArray {
+		return e.val
+	}
+	if a.point < 0 || a.point >= int(e.valsN) {
+		return -1
+	}
+	return a.vals[int(e.valsAt)+a.point]
+}
+
+func (a *attrs) value(e *entry) string {
+	v := a.valueNode(e)
+	if v < 0 {
+		return ""
+	}
+	c := a.f.content(v)
+	if plain(c) && !a.latin1 {
+		return string(bytes.TrimSpace(c))
+	}
+	out, _ := text(nil, c, a.latin1)
+	return string(bytes.TrimSpace(out))
+}
+
+func equalFold(b []byte, s string) bool {
+	if len(b) == len(s) {
+		ascii := true
+		for i := 0; i < len(b); i++ {
+			c, d := b[i], s[i]
+			if c >= utf8.RuneSelf || d >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if 'A' <= d && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if c != d {
+				return false
+			}
+		}
+		if ascii {
+			return true
+		}
+	}
+	return strings.EqualFold(string(b), s)
+}
+
+// collect gathers the attributes of feature element root.
+func (a *attrs) collect(f *feature, root int32, latin1 bool) {
+	a.f, a.latin1 = f, latin1
+	a.entries, a.arena, a.vals = a.entries[:0], a.arena[:0], a.vals[:0]
+	a.track, a.point = -1, -1
+	for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
+		switch f.nodes[k].code {
+		case cName, cDescription, cSnippet, cAddress, cPhoneNumber:
+			a.entries = append(a.entries, entry{kind: eDirect, name: localName(f.qname(k)), elem: k, val: k})
+		case cExtendedData:
+			a.extended(k, -1)
+		}
+	}
+}
+
+// extended gathers the values of an ExtendedData element (of a track when
+// track >= 0).
+func (a *attrs) extended(ed, track int32) {
+	f := a.f
+	for k := f.nodes[ed].first; k >= 0; k = f.nodes[k].next {
+		switch f.nodes[k].code {
+		case cData:
+			if track >= 0 {
+				continue
+			}
+			name, ok := a.name(k)
+			if !ok {
+				continue
+			}
+			a.entries = append(a.entries, entry{kind: eData, name: name, elem: k, val: f.child(k, cValue)})
+		case cSchemaData:
+			for j := f.nodes[k].first; j >= 0; j = f.nodes[j].next {
+				switch f.nodes[j].code {
+				case cSimpleData:
+					if track >= 0 {
+						continue
+					}
+					if name, ok := a.name(j); ok {
+						a.entries = append(a.entries, entry{kind: eSimple, name: name, elem: j, val: j})
+					}
+				case cSimpleArrayData:
+					if track < 0 {
+						continue
+					}
+					name, ok := a.name(j)
+					if !ok {
+						continue
+					}
+					at := int32(len(a.vals))
+					for v := f.nodes[j].first; v >= 0; v = f.nodes[v].next {
+						if f.nodes[v].code == cValue {
+							a.vals = append(a.vals, v)
+						}
+					}
+					a.entries = append(a.entries, entry{kind: eArray, name: name, elem: j, val: -1, valsAt: at, valsN: int32(len(a.vals)) - at, track: track})
+				}
+			}
+		}
+	}
+}
+
+// name returns the decoded name attribute of element k.
+func (a *attrs) name(k int32) ([]byte, bool) {
+	v, ok := a.f.attrValue(k, "name", a.latin1)
+	if !ok {
+		return nil, false
+	}
+	at := len(a.arena)
+	a.arena = append(a.arena, v...)
+	return a.arena[at:len(a.arena):len(a.arena)], true
+}
+
+// fill sets the record's source, signal, accuracy and (when it has none
+// yet) time from the ExtendedData values that hold a role.
+func (a *attrs) fill(rec *geowarden.Record, rt *roleTable) {
+	var seen [nRoles]bool
+	a.timeVal = -1
+	for i := range a.entries {
+		e := &a.entries[i]
+		if e.kind == eDirect || e.kind == eArray && e.track != a.track {
+			continue
+		}
+		r := lookup(rt.read, e.name)
+		if r == roleNone || seen[r] {
+			continue
+		}
+		v := a.value(e)
+		if v == "" {
+			continue
+		}
+		seen[r] = true
+		s := &rec.Signal
+		switch r {
+		case roleTime:
+			if rec.Time.IsZero() {
+				if t, ok := parseTime(v); ok {
+					rec.Time, a.timeVal = t, a.valueNode(e)
+				} else if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e11 {
+					sec, frac := math.Modf(n)
+					rec.Time, a.timeVal = time.Unix(int64(sec), int64(frac*1e9)).UTC(), a.valueNode(e)
+				}
+			}
+		case roleSource:
+			rec.Source = v
+		case roleRadio:
+			s.Radio = v
+		case roleMCC:
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+				s.MCC = n
+			}
+		case roleMNC:
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1000 {
+				s.MNC, s.HasMNC = n, true
+			}
+		case roleArea:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+				s.Area = n
+			}
+		case roleCell:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+				s.Cell = n
+			}
+		case roleFreq:
+			if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && !math.IsInf(n, 0) {
+				s.FreqMHz = n
+			}
+		case roleARFCN:
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				s.ARFCN, s.HasARFCN = n, true
+			}
+		case roleStrength:
+			if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
+				s.Strength, s.HasStrength = n, true
+			}
+		case roleSSID:
+			s.SSID = v
+		case roleBSSID:
+			s.BSSID = v
+		case roleAccuracy:
+			if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
+				rec.Accuracy, rec.HasAccuracy = n, true
+			}
+		}
+	}
+	switch {
+	case rec.Signal.SSID != "" || rec.Signal.BSSID != "":
+		rec.Kind = geowarden.KindWifi
+	case rec.Signal.Radio != "" || rec.Signal.MCC != 0 || rec.Signal.Cell != 0 || rec.Signal.FreqMHz != 0:
+		rec.Kind = geowarden.KindCell
+	}
+}
+
+// parseTime reads a KML time (xsd:dateTime, xsd:date, gYearMonth, gYear);
+// a date and time without a zone is taken as UTC.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 64 {
+		return time.Time{}, false
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		return parseTime(s[:10] + "T" + s[11:])
+	}
+	return time.Time{}, false
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02",
+	"2006-01",
+	"2006",
+}
+
+// formatTime writes a time as KML does: xsd:dateTime in UTC.
+func formatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}

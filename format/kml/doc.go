@@ -1,0 +1,151 @@
+// Package kml reads and rewrites KML (2.2 and 2.3, with Google's gx:
+// extensions) and KMZ archives for geowarden, streaming: one feature at a
+// time is held in memory, whatever the size of the document.
+//
+// # What is read
+//
+// The input is scanned as XML by this package's own tokenizer, which keeps
+// every byte's offset so that what it does not edit is written back as it
+// was. Elements are recognised by their local name whatever their prefix
+// (kml:Placemark, gx:Track and KML 2.3's Track alike), so a feature cannot
+// hide behind an unusual prefix. Features are read wherever they stand:
+// inside any nesting of Document and Folder, at the top level, inside
+// unknown elements or an Update.
+//
+// Each Placemark, GroundOverlay and PhotoOverlay is a feature, numbered
+// from 0 in document order (Ref.Feature); Ref.Line and Ref.Offset point at
+// its start tag. Its records:
+//
+//   - Point: one ShapePoint record; a third number is Alt.
+//   - Model: one ShapePoint record at its Location.
+//   - LineString, LinearRing, and a MultiGeometry (or GDAL's
+//     MultiLineString) holding only those: one ShapeLine record, Lines the
+//     lines (a one-position line is given as two equal positions).
+//   - Polygon: one ShapeArea record, Areas the polygon (outer ring, then
+//     inner rings; a ring that is not closed is closed for the record).
+//   - MultiGeometry holding anything else (and GDAL's MultiPolygon and
+//     MultiPoint, and a Placemark with several geometries, which is not
+//     valid KML): one ShapeArea record with its polygons in Areas and its
+//     lines, tracks and points (as one-point lines) in Lines.
+//   - gx:Track: one ShapePoint record per gx:coord, Kind KindFix, with the
+//     time of the <when> of the same index (<when> and <gx:coord> are
+//     paired by position, whether interleaved or in two runs); Ref.Line and
+//     Ref.Offset point at the gx:coord. An empty <gx:coord/> (a pause
+//     marker some trackers write) is no record. gx:MultiTrack: the records
+//     of its tracks.
+//   - GroundOverlay with a LatLonBox: one ShapeArea record, the box as a
+//     polygon (grown to the box that holds it when it is rotated, split in
+//     two across the antimeridian); with a gx:LatLonQuad, its four corners.
+//   - PhotoOverlay with a Point: one ShapePoint record.
+//   - no geometry (or only empty coordinates): one ShapeNone record, so
+//     that its attributes can still be stripped.
+//
+// Kind is KindFeature, KindFix for track points, KindCell or KindWifi when
+// the ExtendedData holds radio or Wi-Fi values (as in the GeoJSON codec).
+// Time comes from the feature's TimeStamp/when or TimeSpan/begin (a
+// track point's own <when> first), else from an ExtendedData value named as
+// a time. Attrs gives, by name and ignoring case, the feature's name,
+// description, Snippet, address and phoneNumber, its ExtendedData
+// Data/value and SchemaData/SimpleData values, and for a track point the
+// value of the same index of each gx:SimpleArrayData of its track; values
+// are decoded text, trimmed. Source, Accuracy and Signal come from those
+// values with these names (ignoring case; Options.Columns replaces them
+// per role):
+//
+//	time      ts, time, timestamp, datetime, created
+//	source    source, device, device_id, contributor, user
+//	radio     radio
+//	mcc       mcc
+//	mnc       mnc, net
+//	area      area, lac, tac
+//	cell      cell, cid, ci
+//	freq      freq_mhz, frequency
+//	arfcn     earfcn, arfcn
+//	strength  rssi, rsrp, averageSignal
+//	ssid      ssid
+//	bssid     bssid
+//	accuracy  accuracy
+//
+// Coordinates are "lon,lat[,alt]" tuples separated by white space (white
+// space after a comma is tolerated); gx:coord is "lon lat [alt]". Every
+// position is checked with format.CheckPoint.
+//
+// # What is refused
+//
+// XML that is not well formed stops the Rewrite with a *format.ParseError
+// giving the line, column and byte offset, and what was expected: a
+// truncated document (naming the element left open and where it was
+// opened), mismatched tags, bad attribute syntax, characters XML does not
+// allow, invalid UTF-8, an undefined entity reference, text or a second
+// element outside the root. So do a root element that is not <kml>, UTF-16
+// or UTF-32 input, a DOCTYPE that declares entities (ErrEntity; entities
+// are never expanded and nothing external is ever loaded), nesting deeper
+// than MaxDepth, and a comment, CDATA section or tag longer than
+// Options.MaxRecordBytes (default DefaultMaxRecordBytes).
+//
+// A feature larger than Options.MaxRecordBytes or with more than
+// MaxElements elements, and a feature whose geometry cannot be read (a
+// number that is not a finite number, a tuple of one or four numbers, a
+// coordinate out of range, a Point with several positions, a LatLonBox
+// without its four edges, a feature nested in a feature), is a bad record
+// passed to format.Handler.Bad: nil leaves the whole feature out of the
+// output and goes on. An unparseable time is not an error: the record has
+// no time.
+//
+// # What is rewritten
+//
+// With a writer, everything outside the edited features is written back
+// byte for byte: the XML declaration, comments, Styles, StyleMaps, Schemas,
+// LookAts, Document and Folder elements, unknown elements and namespaces,
+// white space. A feature whose records are all kept is written byte for
+// byte; an edited one keeps every byte the edit does not touch.
+//
+//   - Drop removes the feature with the white space before it. A dropped
+//     track point loses its <when>, <gx:coord>, <gx:angles> and the values
+//     of the same index in the track's gx:SimpleArrayData; when points in
+//     the middle of a track are dropped, the track is split at each gap
+//     into several tracks (a gx:Track becomes a gx:MultiTrack of
+//     gx:Tracks; in a gx:MultiTrack the track becomes several), so that no
+//     line is drawn across the gap, and a gx:MultiTrack's gx:interpolate
+//     is set to 0. A track with no point left goes; a Placemark with no
+//     track point left goes. A dropped GroundOverlay goes (in a KMZ, with
+//     its image; see KMZCodec).
+//   - Move of a point rewrites its <coordinates> ("lon,lat" rounded to 7
+//     decimals, the altitude kept as written), a track point's <gx:coord>,
+//     a Model's Location. Move of a line rewrites the LineString's
+//     coordinates; when several parts remain (a line cut at a zone's
+//     edges), the geometry becomes a MultiGeometry of LineStrings made
+//     after the first one (its tessellate, altitudeMode and attributes
+//     kept), positions that were in the original keeping their altitude.
+//     An edited geometry also loses the feature's LookAt, Camera and
+//     Region, which would still show where it was. A Move this codec
+//     cannot apply (to an area or a combined MultiGeometry, or with no
+//     line left) drops the feature rather than leave the original
+//     coordinates in the output.
+//   - Retime rewrites the <when> (or both ends of the TimeSpan, or the
+//     ExtendedData value) the time was read from: RFC 3339 in UTC, or unix
+//     seconds where the value was a number.
+//   - Strip removes the named elements: name, description, Snippet,
+//     address, phoneNumber, ExtendedData Data and SimpleData by their
+//     name; "time" removes TimeStamp and TimeSpan (a track point's <when>
+//     is emptied instead); another role name removes every ExtendedData
+//     value that may hold the role. A track point's array values are
+//     emptied, so that the arrays stay parallel. Strip and Set of track
+//     points act on their Placemark's attributes once for all.
+//   - Set replaces the text of the same elements, escaped (non-ASCII as
+//     character references, right in any encoding).
+//
+// # What is passed through unread
+//
+// NetworkLinks are not followed: each is reported with format.Notify
+// (Kind "network-link", naming its href) and written back unchanged.
+// ScreenOverlays, Tours, Schemas and Styles are passed through. Positions
+// that are not geometry are not read: LookAt and Camera outside an edited
+// feature, Region boxes, the text of descriptions (which some writers fill
+// with the coordinates), and anything in a namespace geowarden does not
+// know.
+//
+// Text in a declared single- or multi-byte encoding other than UTF-8 is
+// passed through as it is; ISO-8859-1 and windows-1252 values are decoded
+// for Attrs.
+package kml

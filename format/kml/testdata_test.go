@@ -1,0 +1,206 @@
+package kml
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// refused lists the real files that must fail with a keep-all handler
+// whose Bad returns the error, with the error they must give. Every other
+// file must be read and written back byte for byte.
+var refused = map[string]string{
+	"gdal/truncated.kml": "35:1: kml: unexpected end of input: <coordinates> opened at line 33, column 17 is not closed",
+}
+
+// inputs returns the real KML files under testdata, as slash paths
+// relative to it.
+func inputs(t testing.TB) []string {
+	var files []string
+	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == "golden" || d.Name() == "fuzz" || d.Name() == "acceptance" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if filepath.Ext(p) == ".kml" {
+			rel, _ := filepath.Rel("testdata", p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 15 {
+		t.Fatalf("found only %d files under testdata", len(files))
+	}
+	return files
+}
+
+func TestTestdata(t *testing.T) {
+	seen := map[string]bool{}
+	for _, name := range inputs(t) {
+		t.Run(name, func(t *testing.T) {
+			seen[name] = true
+			in, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !(Codec{}).Detect(name, in[:min(len(in), format.HeadSize)]) {
+				t.Errorf("Detect = false")
+			}
+			if (Codec{}).Detect("x", in[:min(len(in), format.HeadSize)]) != true {
+				t.Errorf("Detect without the .kml name = false")
+			}
+			var out bytes.Buffer
+			h := &keepAll{}
+			err = Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h, &format.Options{Name: name})
+			if want, ok := refused[name]; ok {
+				var pe *format.ParseError
+				if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 || pe.Offset < 0 {
+					t.Fatalf("err = %v, want a located *format.ParseError", err)
+				}
+				if got := strings.TrimPrefix(err.Error(), name+":"); got != want {
+					t.Errorf("err = %q, want %q", got, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Rewrite: %v", err)
+			}
+			if !bytes.Equal(out.Bytes(), in) {
+				t.Errorf("keep-all output differs from the input")
+			}
+			if h.n == 0 {
+				t.Errorf("no records")
+			}
+			// Scanning sees the same records.
+			h2 := &keepAll{}
+			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, h2, &format.Options{Name: name}); err != nil || h2.n != h.n {
+				t.Errorf("scan: %v, %d records, want %d", err, h2.n, h.n)
+			}
+		})
+	}
+	for name := range refused {
+		if !seen[name] {
+			t.Errorf("%s is listed in refused but not in testdata", name)
+		}
+	}
+}
+
+// goldenHandler drops, moves and edits records by record number: it
+// drops every fourth from the second, moves every fourth from the third
+// (and cuts lines in two), strips and pseudonymises every fourth from the
+// fourth.
+type goldenHandler struct{ n int }
+
+func (g *goldenHandler) Record(r *geowarden.Record) geowarden.Edit {
+	i := g.n
+	g.n++
+	switch i % 4 {
+	case 1:
+		return geowarden.Edit{Drop: true}
+	case 2:
+		switch r.Shape {
+		case geowarden.ShapePoint:
+			return geowarden.Edit{Move: true, Pos: shift(r.Pos)}
+		case geowarden.ShapeLine:
+			var ls [][]geowarden.Point
+			for _, l := range r.Lines {
+				if len(l) >= 4 {
+					// Cut out the middle: two parts.
+					h := len(l) / 2
+					ls = append(ls, shiftAll(l[:h-1]), shiftAll(l[h:]))
+					continue
+				}
+				ls = append(ls, shiftAll(l))
+			}
+			return geowarden.Edit{Move: true, Lines: ls}
+		}
+		return geowarden.Edit{Strip: []string{"name"}}
+	case 3:
+		return geowarden.Edit{Strip: []string{"description", "time"}, Set: []geowarden.Attr{{Name: "name", Value: "x<&>é"}},
+			Retime: true, Time: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}
+	}
+	return geowarden.Keep
+}
+
+func (g *goldenHandler) Bad(err *format.ParseError) error { return err }
+
+func shift(p geowarden.Point) geowarden.Point {
+	p.Lon += 0.01
+	if p.Lon > 180 {
+		p.Lon -= 0.02
+	}
+	p.Lat -= 0.01
+	if p.Lat < -90 {
+		p.Lat += 0.02
+	}
+	return p
+}
+
+func shiftAll(l []geowarden.Point) []geowarden.Point {
+	out := make([]geowarden.Point, len(l))
+	for i, p := range l {
+		out[i] = shift(p)
+	}
+	if len(out) == 1 {
+		out = append(out, out[0])
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	for _, name := range inputs(t) {
+		if _, bad := refused[name]; bad {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			in, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, &goldenHandler{}, &format.Options{Name: name}); err != nil {
+				t.Fatalf("Rewrite: %v", err)
+			}
+			golden := filepath.Join("testdata", "golden", filepath.FromSlash(name)+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("output differs from %s (run go test -update and review the diff)", golden)
+			}
+			// The output reads again.
+			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &keepAll{}, nil); err != nil {
+				t.Errorf("output does not read again: %v", err)
+			}
+		})
+	}
+}
