@@ -97,6 +97,9 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 				}
 				rw.union(&ed)
 				rw.pointAttrEdits(&ed, tr, i)
+				if slices.ContainsFunc(ed.Strip, func(n string) bool { return roleByName(n) == roleTime }) {
+					pe.retime = false // stripping wins
+				}
 			}
 			rs.pts = append(rs.pts, pe)
 		}

@@ -402,14 +402,19 @@ func (rw *rewriter) model(g int32) *badFeature {
 
 // number reads the number in element k.
 func (rw *rewriter) number(k int32) (float64, *badFeature) {
-	b, elems := text(rw.rec.text[:0], rw.f.content(k), false)
+	raw := rw.f.content(k)
+	b, elems := text(rw.rec.text[:0], raw, false)
 	rw.rec.text = b
 	if elems {
 		return 0, &badFeature{node: k, at: -1, err: &coordError{kind: ErrInvalid, msg: "a number element holds elements"}}
 	}
 	x, err := parseNumber(b)
 	if err != nil {
-		return 0, &badFeature{node: k, at: -1, err: err}
+		at := -1
+		if plain(raw) {
+			at = err.at
+		}
+		return 0, &badFeature{node: k, at: at, err: err}
 	}
 	return x, nil
 }

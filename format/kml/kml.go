@@ -378,7 +378,7 @@ func (rw *rewriter) pop(t token) error {
 // decl reads the encoding of the XML declaration.
 func (rw *rewriter) decl(t token) error {
 	b := rw.s.bytesAt(t.start, t.end)
-	enc, ok := attr(b[:len(b)-1], "encoding")
+	enc, ok := attr(b[1:len(b)-1], "encoding")
 	if !ok {
 		return nil
 	}

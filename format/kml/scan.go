@@ -376,6 +376,9 @@ func truncate(b []byte, n int) string {
 func (s *scanner) until(off int, pat []byte) int {
 	for {
 		if k := bytes.Index(s.buf[s.pos+off:s.end], pat); k >= 0 {
+			if off+k > s.maxTok {
+				return -2
+			}
 			return off + k
 		}
 		if s.end-s.pos > s.maxTok {
@@ -483,6 +486,9 @@ func (s *scanner) doctype() (token, error) {
 			case c == ']':
 				depth--
 			case c == '>' && depth <= 0:
+				if i > s.maxTok {
+					return token{}, s.tooLong("DOCTYPE")
+				}
 				t := s.emit(tkDoctype, i+1)
 				body := s.bytesAt(t.start, t.end)
 				if err := s.checkText(body, t.start, false); err != nil {
@@ -611,6 +617,9 @@ func (s *scanner) startTag() (token, error) {
 			if c == '"' || c == '\'' {
 				quote = c
 			} else if c == '>' {
+				if i > s.maxTok {
+					return token{}, s.tooLong("start tag")
+				}
 				return s.finishStart(start, i+1)
 			}
 		}

@@ -42,6 +42,7 @@ func TestToolsReadGolden(t *testing.T) {
 		}
 		for _, tool := range []string{"gpsbabel", "ogrinfo"} {
 			t.Run(name+"/"+tool, func(t *testing.T) {
+				t.Parallel()
 				dir := t.TempDir()
 				orig, _ := filepath.Abs(filepath.Join("testdata", name))
 				if ok, msg := toolReads(t, tool, orig); !ok {

@@ -147,7 +147,7 @@ func (rw *rewriter) capture(t token, c code) error {
 		}
 		switch tok.kind {
 		case tkStart, tkEmpty:
-			if depth := len(rw.stack) + rw.depthOf(cur) + 1; depth >= MaxDepth {
+			if depth := len(rw.stack) + rw.depthOf(cur) + 1; depth > MaxDepth {
 				return s.errAt(tok.start, ErrDepth, "elements nested more than %d deep", MaxDepth)
 			}
 			i := int32(len(f.nodes))
