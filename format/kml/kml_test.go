@@ -424,7 +424,7 @@ func TestEditTracks(t *testing.T) {
 			name:  "strip time and values of one point, a name for all",
 			in:    doc(trackDoc),
 			edits: map[int]geowarden.Edit{1: {Strip: []string{"time", "hr", "name"}, Retime: true, Time: tm}},
-			want: doc(strings.NewReplacer("<when>T1</when>", "<when></when>", "<gx:value>61</gx:value>", "<gx:value></gx:value>").Replace(trackDoc)),
+			want:  doc(strings.NewReplacer("<when>T1</when>", "<when></when>", "<gx:value>61</gx:value>", "<gx:value></gx:value>").Replace(trackDoc)),
 		},
 		{
 			name: "split inside a MultiTrack, interpolation off",
