@@ -1,0 +1,148 @@
+// Package jpeg reads and rewrites the positions in JPEG photos (JFIF and
+// EXIF files) for geowarden, without ever re-encoding the image: a photo's
+// pixels come out bit for bit as they went in. Codec implements
+// format.Codec (name "jpeg"); HEICCodec (name "heic") recognises HEIC/HEIF
+// images only to refuse them. Register them with format.Register.
+//
+// # Records
+//
+// A file is one record, of kind geowarden.KindImage, with Ref{File, Line 0,
+// Offset 0, Feature -1}:
+//
+//   - Pos: the EXIF GPS IFD (GPSLatitude/GPSLatitudeRef,
+//     GPSLongitude/GPSLongitudeRef); when the EXIF holds no position, the
+//     XMP packet (exif:GPSLatitude / exif:GPSLongitude in the
+//     "DDD,MM.mmmmk" or "DDD,MM,SSk" forms, or the decimal
+//     drone-dji:GpsLatitude / GpsLongitude of DJI drones). Shape is
+//     geowarden.ShapeNone when the photo holds no position; a GPS IFD whose
+//     coordinates are all 0/0 (a camera without a fix) holds none.
+//   - Alt: GPSAltitude, negative when GPSAltitudeRef is 1.
+//   - Time: GPSDateStamp + GPSTimeStamp (UTC); else DateTimeOriginal with
+//     OffsetTimeOriginal (taken as UTC when there is no offset); else the
+//     XMP exif:GPSTimeStamp.
+//   - Source: the camera's BodySerialNumber, when there is one.
+//   - Attrs: make, model, software, artist, copyright, imagedescription,
+//     modifydate, datetimeoriginal, createdate, serialnumber (also "source",
+//     "bodyserialnumber"), cameraownername, imageuniqueid, lensmake,
+//     lensmodel, lensserialnumber: the EXIF ASCII tags of that name.
+//
+// # Every copy of the position
+//
+// A position may sit in several places in one file, and all of them are
+// read and edited together:
+//
+//   - every EXIF APP1 segment, and in it every GPS IFD that IFD0, IFD1 (and
+//     the IFDs after it) or the Exif IFD points to;
+//   - the EXIF thumbnail (the JPEG that IFD1 points to), with its own EXIF
+//     and XMP segments, edited in place (its size never changes);
+//   - every XMP packet in APP1 (the standard header, and the non-standard
+//     ones ExifTool also reads) and the extended XMP
+//     (http://ns.adobe.com/xmp/extension/) reassembled from its chunks:
+//     every element or attribute whose local name begins with "GPS", in any
+//     namespace and at any depth (exif:GPSLatitude, drone-dji:GpsLatitude,
+//     the exif:GPS fields of Iptc4xmpExt:LocationShown, ...);
+//   - images embedded after the first image's EOI marker (MPF secondary
+//     images, previews): each is read like the first, edited in place, and
+//     the first image's edit applies to it.
+//
+// Every copy must lie within MaxDisagreementM (30 m) of the record's
+// position, and a file whose record has no position must hold none: a
+// copy that disagrees makes the photo a bad record (format.Handler.Bad,
+// wrapping ErrMismatch), because one record cannot answer for two places.
+//
+// # Edits
+//
+// Drop means "remove the position", not "delete the photo":
+//
+//   - each GPS IFD pointer (tag 0x8825) is removed from its IFD: the later
+//     entries and the next-IFD offset move up 12 bytes, the entry count
+//     drops by one, and the 12 bytes freed are zeroed; the orphaned GPS IFD
+//     and its out-of-line values are overwritten with zeros, so no reader
+//     finds a GPS tag and no coordinate remains in the bytes;
+//   - every GPS property is removed from the XMP packets; the bytes removed
+//     become padding before <?xpacket end ...?>, so the segment keeps its
+//     length (a packet without that trailer shrinks; where sizes must not
+//     change, the properties are overwritten with blanks); an edited
+//     extended XMP gets a new GUID (the MD5 of its text) in its chunks and
+//     in the standard packet's xmpNote:HasExtendedXMP;
+//   - orientation, dates, camera, maker notes and every other tag stay.
+//
+// Move rewrites, in place and in the same types and sizes, GPSLatitude and
+// GPSLongitude (d/1 m/1 s*10000/10000 for three rationals), their Ref tags
+// and GPSDestLatitude/GPSDestLongitude (set to the same position), and the
+// XMP coordinates, written in their own style with as many decimals as fill
+// the old value's width. Retime rewrites GPSTimeStamp and GPSDateStamp,
+// DateTimeOriginal and CreateDate (in their OffsetTime, else UTC),
+// ModifyDate when it equals DateTimeOriginal, and exif:GPSTimeStamp;
+// retiming to the zero time removes them. Strip removes the named EXIF
+// attributes (the entry and its value; "time" names the time fields
+// above); Set overwrites an ASCII attribute's value in place when it fits,
+// and otherwise appends it to the EXIF data (the segment grows). Names that
+// match no tag are ignored. Strip and Set do not touch XMP.
+//
+// Segment lengths change only where nothing else counts on them: an
+// embedded image or a thumbnail, and the segments after an MPF segment
+// (whose offsets count from it), are edited in place or not at all; an
+// edit that cannot be made so is an error wrapping ErrEdit.
+//
+// # Passed through
+//
+// Every segment that is not edited is copied byte for byte, and so is
+// everything from the first SOS marker on: the entropy-coded data, the
+// tables between progressive scans and the EOI marker are copied verbatim
+// without decoding (only markers are followed, to find EOI). A keep-all
+// rewrite reproduces the input exactly.
+//
+// Positions geowarden does not rewrite are passed through and, where they
+// can be seen, reported with format.Notify (kind "unsupported"):
+//
+//   - data after the last image's EOI marker that is not another JPEG:
+//     Samsung, AFCP, FotoStation or Photo Mechanic trailers, and the MP4
+//     video of "motion photos", which carries its own position;
+//   - FLIR segments (a FLIR camera's GPS record) and any other APPn or COM
+//     segment that mentions GPSLatitude, GPSLongitude or GPSPosition (a
+//     C2PA/JUMBF manifest's EXIF assertion, XMP inside a Photoshop APP13
+//     block);
+//   - maker notes are not parsed: some (Pentax, Sony, Samsung, DJI) hold a
+//     copy of the position, and it passes through unchanged, unreported;
+//   - IPTC location names (City, Sub-location, Province-State, Country) in
+//     APP13 and XMP photoshop:City are names, not coordinates, and stay;
+//   - segments after the first SOS marker (an APP1 between progressive
+//     scans) are not examined.
+//
+// # Bad input
+//
+// The input is hostile: offsets are checked against the segment before
+// they are followed, IFD chains stop at a repeated offset (and after 8
+// directories), counts are bounded by the bytes that hold them, nothing is
+// allocated from a count in the input, both byte orders are read, and a
+// thumbnail's own thumbnail is not read.
+//
+// A photo whose position cannot be read reliably is a bad record
+// (format.Handler.Bad with the byte offset and what was wrong): an EXIF
+// segment without a TIFF header, an unreadable IFD0 or GPS IFD, a
+// coordinate with a zero denominator, a wrong type or no hemisphere
+// reference (ErrEXIF); an XMP packet that mentions GPS but does not lex, or
+// a GPS value that does not parse (ErrXMP); copies that disagree
+// (ErrMismatch). When Bad returns nil, the photo is written with every
+// copy of its position removed, as for Drop; segments that cannot be
+// edited are removed whole (in embedded images, zeroed). A scan never
+// reports a position it could not parse.
+//
+// A file that does not start with SOI is an error wrapping ErrNotJPEG; one
+// that ends inside a segment, or before the EOI marker after its image
+// data, wraps ErrTruncated; a byte that is not a marker where one must be,
+// or a segment length under 2, wraps ErrStructure. These are fatal
+// *format.ParseError values with the byte offset. The metadata before the
+// image data is held in memory, at most format.Options.MaxRecordBytes
+// (DefaultMaxHeaderBytes when 0), so that the record is decided before any
+// of it is written; the image data streams in 64 KiB buffers.
+//
+// # HEIC and HEIF
+//
+// HEICCodec detects ISO media files whose ftyp brands name HEIF (heic,
+// heix, mif1, msf1, avif, ...). It does not read them: a scan reports
+// each file with a notice of kind "unsupported" and returns nil, and a
+// rewrite returns a *format.ParseError wrapping ErrHEIC, so sanitize
+// refuses such a file instead of passing it as clean.
+package jpeg
