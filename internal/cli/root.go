@@ -10,6 +10,9 @@ import (
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/format/csv"
 	"github.com/geowarden/geowarden/format/geojson"
+	"github.com/geowarden/geowarden/format/gpx"
+	"github.com/geowarden/geowarden/format/kml"
+	"github.com/geowarden/geowarden/format/nmea"
 	"github.com/spf13/cobra"
 )
 
@@ -21,9 +24,13 @@ const (
 )
 
 func init() {
-	// Most specific detection first: GeoJSON starts with '{' or RS, CSV
-	// is recognised by its header.
+	// Most specific detection first: GeoJSON starts with '{' or RS, GPX
+	// and KML by their root element, NMEA by its sentences; CSV, which
+	// accepts any text with a coordinate header, comes last.
 	format.Register(geojson.Codec{})
+	format.Register(gpx.Codec{})
+	format.Register(kml.Codec{})
+	format.Register(nmea.Codec{})
 	format.Register(csv.Codec{})
 }
 
