@@ -59,7 +59,9 @@ func (p *polygon) contains(pt geowarden.Point) bool {
 	}
 	// Even-odd crossing count over all rings: inside the outer ring and
 	// outside every hole. Boundary points are caught first.
-	const eps = 1e-8 // degrees, about a millimetre: closer counts as on the boundary
+	// Closer than eps counts as on the boundary: floating-point rounding
+	// of a point that lies exactly on an edge, about a micrometre.
+	const eps = 1e-11 // degrees
 	in := false
 	for _, e := range p.bands[p.band(pt.Lat)] {
 		r := p.rings[e.ring]

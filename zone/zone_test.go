@@ -61,6 +61,8 @@ func TestContains(t *testing.T) {
 		{"on a vertex", geowarden.Point{Lon: 11, Lat: 11}, "square"},
 		{"on the hole's edge", geowarden.Point{Lon: 10.4, Lat: 10.5}, "square"},
 		{"just outside", geowarden.Point{Lon: 11.000001, Lat: 10.5}, ""},
+		{"half a millimetre outside", geowarden.Point{Lon: 11.000000005, Lat: 10.5}, ""},
+		{"half a millimetre inside", geowarden.Point{Lon: 10.999999995, Lat: 10.5}, "square"},
 		{"grown: inside polygon", geowarden.Point{Lon: 20.005, Lat: 0.005}, "grown"},
 		{"grown: 990 m east", offset(geowarden.Point{Lon: 20.01, Lat: 0.005}, 90, 990), "grown"},
 		{"grown: 1010 m east", offset(geowarden.Point{Lon: 20.01, Lat: 0.005}, 90, 1010), ""},
