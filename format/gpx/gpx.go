@@ -221,6 +221,18 @@ func (s *state) out(b []byte) {
 	s.write(b)
 }
 
+// startContainer writes the held container: it is in the output to stay.
+func (s *state) startContainer() {
+	c := &s.c
+	if !c.headerDone {
+		c.header = append(c.header[:0], c.pending[c.headLen:]...)
+		c.headerDone = true
+	}
+	s.write(c.pending)
+	c.pending = c.pending[:0]
+	c.started = true
+}
+
 // flushPending gives up holding a container back: it is written as it
 // stands (it can no longer disappear, and splits no longer repeat a route
 // header that was too long to keep).
@@ -612,13 +624,19 @@ func (s *state) placed(body []byte, inCont bool) {
 	if s.w == nil {
 		return
 	}
+	c := &s.c
 	if !inCont || !s.inCont {
-		if body != nil {
-			s.out(body)
+		if body == nil {
+			return
 		}
+		if s.inCont && !c.started {
+			// A kept position elsewhere in a segment or route (a
+			// misplaced point): the container can no longer disappear.
+			s.startContainer()
+		}
+		s.out(body)
 		return
 	}
-	c := &s.c
 	if !c.headerDone {
 		c.header = append(c.header[:0], c.pending[c.headLen:]...)
 		c.headerDone = true
@@ -631,9 +649,7 @@ func (s *state) placed(body []byte, inCont bool) {
 		return
 	}
 	if !c.started {
-		s.write(c.pending)
-		c.pending = c.pending[:0]
-		c.started = true
+		s.startContainer()
 	} else if c.gap {
 		s.write(c.indent)
 		s.write([]byte("</"))

@@ -65,6 +65,7 @@ type scanner struct {
 	utf   bool
 	tok   token
 	cont  bool // the last text token was cut short
+	seen  map[string]struct{}
 }
 
 func newScanner(r io.Reader, file string, max int) *scanner {
@@ -514,10 +515,8 @@ func (s *scanner) startTag() error {
 		if r, msg := checkRefs(val); r >= 0 {
 			return s.errAt(i+1+r, ErrSyntax, "%s", msg)
 		}
-		for _, a := range t.attrs {
-			if bytes.Equal(a.name, name) {
-				return s.errAt(nameAt, ErrSyntax, "duplicate attribute %s in <%s", name, t.name)
-			}
+		if s.duplicate(name) {
+			return s.errAt(nameAt, ErrSyntax, "duplicate attribute %s in <%s", name, t.name)
 		}
 		if len(t.attrs) >= MaxAttrs {
 			return s.errAt(i, format.ErrTooLong, "more than %d attributes in <%s", MaxAttrs, t.name)
@@ -527,4 +526,33 @@ func (s *scanner) startTag() error {
 	}
 	t.raw = raw
 	return nil
+}
+
+// duplicate reports whether the current start tag already has an attribute
+// with this name.
+func (s *scanner) duplicate(name []byte) bool {
+	t := &s.tok
+	const linear = 16
+	if len(t.attrs) < linear {
+		for _, a := range t.attrs {
+			if bytes.Equal(a.name, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(t.attrs) == linear {
+		if s.seen == nil {
+			s.seen = map[string]struct{}{}
+		}
+		clear(s.seen)
+		for _, a := range t.attrs {
+			s.seen[string(a.name)] = struct{}{}
+		}
+	}
+	if _, ok := s.seen[string(name)]; ok {
+		return true
+	}
+	s.seen[string(name)] = struct{}{}
+	return false
 }
