@@ -11,6 +11,7 @@ import (
 	"github.com/geowarden/geowarden/format/csv"
 	"github.com/geowarden/geowarden/format/geojson"
 	"github.com/geowarden/geowarden/format/gpx"
+	"github.com/geowarden/geowarden/format/jpeg"
 	"github.com/geowarden/geowarden/format/kml"
 	"github.com/geowarden/geowarden/format/nmea"
 	"github.com/spf13/cobra"
@@ -25,11 +26,15 @@ const (
 
 func init() {
 	// Most specific detection first: GeoJSON starts with '{' or RS, GPX
-	// and KML by their root element, NMEA by its sentences; CSV, which
+	// and KML by their root element, KMZ, JPEG and HEIC by their magic
+	// numbers, NMEA by its sentences; CSV, which
 	// accepts any text with a coordinate header, comes last.
 	format.Register(geojson.Codec{})
 	format.Register(gpx.Codec{})
 	format.Register(kml.Codec{})
+	format.Register(kml.KMZCodec{})
+	format.Register(jpeg.Codec{})
+	format.Register(jpeg.HEICCodec{})
 	format.Register(nmea.Codec{})
 	format.Register(csv.Codec{})
 }
