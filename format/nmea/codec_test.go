@@ -540,7 +540,7 @@ func TestBinary(t *testing.T) {
 			in:      gga + "\x00\x00\xD3\n",
 			recs:    1,
 			notices: []string{"1: 4 bytes of binary data (unknown protocol?), not read: removed"},
-			dropped: gga,
+			dropped: gga + "\n",
 		},
 		{
 			name:    "Ashtech binary message",

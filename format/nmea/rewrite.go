@@ -171,6 +171,7 @@ type rewriter struct {
 	lx         *lexer
 	out        *bufio.Writer // nil when only scanning
 	werr       error         // the first write error
+	last       byte          // the last byte written; 0 when none
 
 	s      sentence // the sentence being read
 	as     sentence // the sentence Attrs reads
@@ -222,6 +223,21 @@ func (rw *rewriter) run() error {
 func (rw *rewriter) write(b []byte) {
 	if rw.werr == nil && len(b) > 0 {
 		_, rw.werr = rw.out.Write(b)
+		rw.last = b[len(b)-1]
+	}
+}
+
+// dropBinary leaves out binary data, keeping what was written before it on
+// its line apart from what follows: it writes a line end when the output
+// stands in the middle of a line, the data's own line end if it has one.
+func (rw *rewriter) dropBinaryItem(b []byte, term int) {
+	if rw.last == 0 || rw.last == '\n' || rw.last == '\r' {
+		return
+	}
+	if term > 0 {
+		rw.write(b[len(b)-term:])
+	} else {
+		rw.write([]byte{'\n'})
 	}
 }
 
@@ -258,16 +274,22 @@ func (rw *rewriter) chunk(c *chunk) error {
 			}
 			it.badFix = fix
 			rw.lx.skipLine()
-			return rw.add(it, nil)
+			if atStart {
+				return rw.add(it, nil)
+			}
+			// The line began with binary data, which stays: keep it apart
+			// from the next line.
+			it.term = 1
+			return rw.add(it, []byte{'\n'})
 		}
-		// Binary data: keep the tail from the last '$' or '!', where a
-		// sentence may start, for the next chunk.
+		// Binary data. Sentences are looked for only in the last part of
+		// the line, which fits the cap: keep the tail from the last '$' or
+		// '!' for the next chunk.
 		k := len(c.raw)
 		if i := bytes.LastIndexAny(c.raw[1:], "$!"); i >= 0 {
 			k = i + 1
 		}
-		rw.split(c.raw[:k], k, atStart)
-		if err := rw.pieces2items(c, c.raw[:k]); err != nil {
+		if err := rw.binary(c.raw[:k], 0, c.line, c.off); err != nil {
 			return err
 		}
 		rw.lx.consume(k, false, false)
@@ -355,7 +377,7 @@ func (rw *rewriter) split(raw []byte, body int, atStart bool) {
 	}
 	if body == 0 {
 		if len(raw) > 0 {
-			ps = append(ps, piece{kind: other, b: len(raw)})
+			ps = append(ps, piece{kind: other, b: len(raw), term: len(raw)})
 		}
 		return
 	}
@@ -375,7 +397,7 @@ func (rw *rewriter) split(raw []byte, body int, atStart bool) {
 			ps = append(ps, piece{kind: pkSentence, a: s, b: len(raw), s0: s, s1: e, term: len(raw) - e})
 			return
 		}
-		ps = append(ps, piece{kind: other, b: len(raw)})
+		ps = append(ps, piece{kind: other, b: len(raw), term: len(raw) - body})
 		return
 	}
 	// Binary data, perhaps with sentences in it.
@@ -415,7 +437,7 @@ func (rw *rewriter) split(raw []byte, body int, atStart bool) {
 	last := len(ps) - 1
 	switch {
 	case pos < body || last < 0:
-		ps = append(ps, piece{kind: pkBinary, a: pos, b: len(raw)})
+		ps = append(ps, piece{kind: pkBinary, a: pos, b: len(raw), term: len(raw) - body})
 	case ps[last].a == 0 && atStart:
 		ps[last].b = len(raw) // the sentence is alone on its line
 	default:
@@ -434,7 +456,7 @@ func (rw *rewriter) pieces2items(c *chunk, raw []byte) error {
 				err = rw.add(item{kind: itText}, raw[p.a:p.b])
 			}
 		case pkBinary:
-			err = rw.binary(raw[p.a:p.b], c.line, c.off+int64(p.a))
+			err = rw.binary(raw[p.a:p.b], p.term, c.line, c.off+int64(p.a))
 		case pkSentence:
 			if err = rw.endRun(); err == nil {
 				err = rw.sentence(c, raw, p)
@@ -508,14 +530,14 @@ func (rw *rewriter) sentence(c *chunk, raw []byte, p piece) error {
 	return rw.add(it, raw[p.a:p.b])
 }
 
-func (rw *rewriter) binary(b []byte, line int, off int64) error {
+func (rw *rewriter) binary(b []byte, term int, line int, off int64) error {
 	r := &rw.bin
 	if !r.open {
 		*r = binRun{open: true, line: line, off: off}
 	}
 	r.hn += copy(r.head[r.hn:], b)
 	r.n += int64(len(b))
-	return rw.add(item{kind: itBinary}, b)
+	return rw.add(item{kind: itBinary, term: term}, b)
 }
 
 // protocol guesses the protocol of binary data from its first bytes.
@@ -734,7 +756,9 @@ func (rw *rewriter) writeEpoch(drop bool) {
 		case itText:
 			rw.write(b)
 		case itBinary:
-			if !rw.dropBinary {
+			if rw.dropBinary {
+				rw.dropBinaryItem(b, it.term)
+			} else {
 				rw.write(b)
 			}
 		case itBad:
