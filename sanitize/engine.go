@@ -96,31 +96,47 @@ func (e *SurvivedError) Error() string {
 // Run reads r with codec c, calls the policy for every record and writes
 // the sanitized input to w (nil to scan only).
 func (e *Engine) Run(ctx context.Context, c format.Codec, r io.Reader, w io.Writer, opts Options) (Stats, error) {
-	h := &handler{e: e, opts: opts}
+	h := e.NewHandler(opts, false)
 	err := c.Rewrite(ctx, r, w, h, &opts.Format)
-	if err == nil && h.blocked != nil {
-		err = h.blocked
-	}
-	return h.stats, err
+	return h.Finish(err)
 }
 
 // Verify re-scans a sanitized output: it fails with a *SurvivedError when a
-// record would still be dropped or blocked, and with
-// the parse error when a record does not parse.
+// record would still be dropped or blocked, and with the parse error when a
+// record does not parse.
 func (e *Engine) Verify(ctx context.Context, c format.Codec, r io.Reader, opts format.Options) error {
-	h := &handler{e: e, verify: true}
-	err := c.Rewrite(ctx, r, nil, h, &opts)
-	if err == nil {
+	h := e.NewHandler(Options{Format: opts}, true)
+	_, err := h.Finish(c.Rewrite(ctx, r, nil, h, &opts))
+	return err
+}
+
+// NewHandler returns the handler for one run over one input (or one piece
+// of it): a format.Handler and format.Noticer that classifies, decides and
+// edits each record. In verify mode it edits nothing and records the first
+// record the policy would still drop or block. A Handler is not safe for
+// concurrent use.
+func (e *Engine) NewHandler(opts Options, verify bool) *Handler {
+	return &Handler{e: e, opts: opts, verify: verify}
+}
+
+// Finish returns the run's counts and its outcome: err when the codec
+// failed, else the block or the re-scan failure the handler recorded.
+func (h *Handler) Finish(err error) (Stats, error) {
+	if err == nil && h.blocked != nil {
+		err = h.blocked
+	}
+	if err == nil && h.survived != nil {
 		err = h.survived
 	}
-	return err
+	return h.stats, err
 }
 
 // cutMarginM is how far outside a zone a cut line ends, so that the cut
 // end does not lie on the zone's boundary (which counts as inside).
 const cutMarginM = 0.5
 
-type handler struct {
+// Handler is the act stage for one run; see Engine.NewHandler.
+type Handler struct {
 	e        *Engine
 	opts     Options
 	verify   bool
@@ -136,13 +152,13 @@ type handler struct {
 
 // Interface guards.
 var (
-	_ format.Handler = (*handler)(nil)
-	_ format.Noticer = (*handler)(nil)
+	_ format.Handler = (*Handler)(nil)
+	_ format.Noticer = (*Handler)(nil)
 )
 
 // Notice turns a codec's notice into a finding of severity info, with the
 // rule "notice:<kind>", so that it is reported and counted like any other.
-func (h *handler) Notice(n *format.Notice) {
+func (h *Handler) Notice(n *format.Notice) {
 	if h.verify {
 		return
 	}
@@ -178,7 +194,7 @@ func (h *handler) Notice(n *format.Notice) {
 	h.opts.Finding(f)
 }
 
-func (h *handler) Bad(err *format.ParseError) error {
+func (h *Handler) Bad(err *format.ParseError) error {
 	if h.verify || !h.opts.KeepGoing {
 		return err
 	}
@@ -189,7 +205,7 @@ func (h *handler) Bad(err *format.ParseError) error {
 	return nil
 }
 
-func (h *handler) Record(rec *geowarden.Record) geowarden.Edit {
+func (h *Handler) Record(rec *geowarden.Record) geowarden.Edit {
 	h.stats.Records++
 	h.e.Classifier.Classify(rec, &h.scratch, &h.cl)
 	d := h.e.Policy.Decide(&h.cl)
@@ -216,7 +232,7 @@ func (h *handler) Record(rec *geowarden.Record) geowarden.Edit {
 }
 
 // edit turns a decision into an edit.
-func (h *handler) edit(rec *geowarden.Record, d geowarden.Decision) geowarden.Edit {
+func (h *Handler) edit(rec *geowarden.Record, d geowarden.Decision) geowarden.Edit {
 	a := d.Action
 	switch a.Type {
 	case geowarden.ActKeep:
@@ -245,7 +261,7 @@ func (h *handler) edit(rec *geowarden.Record, d geowarden.Decision) geowarden.Ed
 	return geowarden.Edit{Drop: true} // unknown action: fail closed
 }
 
-func (h *handler) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.Edit {
+func (h *Handler) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.Edit {
 	var ed geowarden.Edit
 	if a.TimeStep > 0 && !rec.Time.IsZero() {
 		if t := CoarsenTime(rec.Time, a.TimeStep); !t.Equal(rec.Time) {
@@ -295,7 +311,7 @@ func (h *handler) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.E
 }
 
 // removes reports whether the policy would drop or block rec.
-func (h *handler) removes(rec *geowarden.Record) bool {
+func (h *Handler) removes(rec *geowarden.Record) bool {
 	var c geowarden.Classified
 	var s classify.Scratch
 	h.e.Classifier.Classify(rec, &s, &c)
@@ -306,7 +322,7 @@ func (h *handler) removes(rec *geowarden.Record) bool {
 // cut removes from a line the parts inside the zones whose own decision is
 // drop, leaving the parts outside as separate polylines that end just
 // outside the zones.
-func (h *handler) cut(rec *geowarden.Record) geowarden.Edit {
+func (h *Handler) cut(rec *geowarden.Record) geowarden.Edit {
 	h.zones = h.zones[:0]
 	all := h.e.Classifier.ZoneNumbers(rec, &h.scratch, nil)
 	for _, zi := range all {
@@ -332,7 +348,7 @@ func (h *handler) cut(rec *geowarden.Record) geowarden.Edit {
 	return geowarden.Edit{Move: true, Lines: parts}
 }
 
-func (h *handler) cutLine(l []geowarden.Point, parts [][]geowarden.Point) [][]geowarden.Point {
+func (h *Handler) cutLine(l []geowarden.Point, parts [][]geowarden.Point) [][]geowarden.Point {
 	var cur []geowarden.Point
 	flush := func() {
 		if len(cur) >= 2 && cur[0] != cur[len(cur)-1] || len(cur) > 2 {
@@ -423,7 +439,7 @@ func pointAt(a, b geowarden.Point, t float64) geowarden.Point {
 // pseudonymise) are not re-checked: an edited record may fall through to a
 // later rule (a pseudonymised source no longer matches its rule), and
 // first-match-wins makes that later rule's verdict meaningless for it.
-func (h *handler) check(rec *geowarden.Record, d geowarden.Decision) {
+func (h *Handler) check(rec *geowarden.Record, d geowarden.Decision) {
 	if h.survived != nil {
 		return
 	}
@@ -434,7 +450,7 @@ func (h *handler) check(rec *geowarden.Record, d geowarden.Decision) {
 }
 
 // report builds the finding for a record and hands it to opts.Finding.
-func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowarden.Edit) {
+func (h *Handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowarden.Edit) {
 	f := &h.finding
 	*f = geowarden.Finding{
 		File:     rec.Ref.File,
@@ -486,7 +502,7 @@ func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowar
 
 // firstInside returns the first point of a line inside one of the zones it
 // touches, or def.
-func (h *handler) firstInside(rec *geowarden.Record, def geowarden.Point) geowarden.Point {
+func (h *Handler) firstInside(rec *geowarden.Record, def geowarden.Point) geowarden.Point {
 	for _, l := range rec.Lines {
 		for i := 0; i+1 < len(l); i++ {
 			if iv := h.e.Classifier.Segment(l[i], l[i+1], &h.scratch); len(iv) > 0 {

@@ -105,7 +105,7 @@ func TestCutLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := &handler{e: e}
+			h := e.NewHandler(Options{}, false)
 			ed := h.Record(c.rec)
 			if ed.Drop != c.drop {
 				t.Fatalf("Drop = %v, want %v", ed.Drop, c.drop)
@@ -133,7 +133,7 @@ func TestCutLine(t *testing.T) {
 			// The cut line re-checks clean.
 			cut := lineRecord(ed.Lines[0]...)
 			cut.Lines = ed.Lines
-			v := &handler{e: e, verify: true}
+			v := e.NewHandler(Options{}, true)
 			v.Record(cut)
 			if v.survived != nil {
 				t.Errorf("cut line does not re-scan clean: %v", v.survived)
