@@ -24,8 +24,8 @@
 // without a zone, which is taken as UTC; an unreadable <time> or <ele> is
 // left unset), Source from <src>. Attrs gives the text of the point's
 // child elements by local name, ignoring case: name, desc, cmt, sym, type,
-// ele, time, hdop, sat, src (also as "source"), ... and for <link> its
-// href. A name no child has is looked up deeper, in <extensions> for
+// ele, time, hdop, sat, src (also as "source"), ... and for "link" the
+// href of <link> (GPX 1.1) or the text of <url> (GPX 1.0). A name no child has is looked up deeper, in <extensions> for
 // instance (gpxtpx:hr, gpxtpx:cad). Text is decoded: references resolved,
 // CDATA sections unwrapped, comments left out, white space trimmed, the
 // document's encoding converted to UTF-8.
@@ -66,7 +66,8 @@
 //     lookup as Attrs: the point's children with that local name, or when
 //     it has none, the deeper elements with it), with the white space
 //     before them: "time", "name", "desc", "cmt", "src" (or "source"),
-//     "link", "ele", any other local name.
+//     "link" (with GPX 1.0's <url> and <urlname>), "ele", any other local
+//     name.
 //   - Set replaces the text of those elements, XML-escaped (the href of a
 //     <link>); <x/> becomes <x>value</x>. Set does not add elements a point
 //     does not have.

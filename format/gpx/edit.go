@@ -13,16 +13,20 @@ import (
 func (s *state) plan(i int, ed *geowarden.Edit) {
 	p := &s.p
 	for _, n := range ed.Strip {
-		p.targets(i, attrName(n), func(j int) bool {
-			s.remove(j)
-			return true
-		})
+		for _, name := range elemNames(n) {
+			p.targets(i, name, func(j int) bool {
+				s.remove(j)
+				return true
+			})
+		}
 	}
 	for _, a := range ed.Set {
-		p.targets(i, attrName(a.Name), func(j int) bool {
-			s.setText(j, a.Value)
-			return true
-		})
+		for _, name := range elemNames(a.Name) {
+			p.targets(i, name, func(j int) bool {
+				s.setText(j, a.Value)
+				return true
+			})
+		}
 	}
 	if ed.Move {
 		e := &p.elems[i]

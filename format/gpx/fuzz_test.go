@@ -52,6 +52,7 @@ func addSeeds(f *testing.F) {
 func FuzzRewrite(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
+		(Codec{}).Detect("x.gpx", in)
 		var out bytes.Buffer
 		h := &keepAll{}
 		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts())
@@ -76,10 +77,13 @@ func FuzzRewrite(f *testing.F) {
 		if !bytes.Equal(out.Bytes(), in) {
 			t.Fatalf("keep-all output differs from the input:\nin  %q\nout %q", in, out.Bytes())
 		}
+		if len(in) <= format.HeadSize && !(Codec{}).Detect("x", in) {
+			t.Fatalf("read as GPX, but Detect = false: %q", in)
+		}
 		if plainUTF8(in) {
 			d := xml.NewDecoder(bytes.NewReader(in))
 			for {
-				_, err := d.RawToken()
+				_, err := d.Token()
 				if err == io.EOF {
 					break
 				}

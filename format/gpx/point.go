@@ -395,12 +395,17 @@ func (p *point) targets(i int, name string, f func(j int) bool) {
 	}
 }
 
-// attrName maps a role name to the GPX element that holds it.
-func attrName(name string) string {
-	if strings.EqualFold(name, "source") {
-		return "src"
+// elemNames returns the local names of the elements that hold an
+// attribute: "source" is <src>, "link" is <link>, or in GPX 1.0 <url> and
+// <urlname>; any other name is itself.
+func elemNames(name string) []string {
+	switch strings.ToLower(name) {
+	case "source":
+		return []string{"src"}
+	case "link":
+		return []string{"link", "url", "urlname"}
 	}
-	return name
+	return []string{name}
 }
 
 // text returns the character data of elems[j], references resolved,
@@ -534,24 +539,30 @@ type pointAttrs struct {
 }
 
 // Attr returns the text of the record's first child element with that
-// local name (ignoring case; "source" is <src>), or of the first deeper
-// element with it when no child has it; for <link>, its href.
+// local name (ignoring case; "source" is <src>, "link" is <link> or in
+// GPX 1.0 <url>), or of the first deeper element with it when no child
+// has it; for <link>, its href.
 func (a *pointAttrs) Attr(name string) (string, bool) {
 	if a.i < 0 {
 		return "", false
 	}
 	p := &a.s.p
 	v, ok := "", false
-	p.targets(a.i, attrName(name), func(j int) bool {
-		e := &p.elems[j]
-		if e.href[0] >= 0 && strings.EqualFold(string(p.local(j)), "link") {
-			p.txt = resolve(p.txt[:0], p.buf[e.href[0]:e.href[1]], &a.s.cs, true)
-			v = string(p.txt)
-		} else {
-			v = p.text(j, &a.s.cs)
+	for _, n := range elemNames(name) {
+		p.targets(a.i, n, func(j int) bool {
+			e := &p.elems[j]
+			if e.href[0] >= 0 && strings.EqualFold(string(p.local(j)), "link") {
+				p.txt = resolve(p.txt[:0], p.buf[e.href[0]:e.href[1]], &a.s.cs, true)
+				v = string(p.txt)
+			} else {
+				v = p.text(j, &a.s.cs)
+			}
+			ok = true
+			return false
+		})
+		if ok {
+			break
 		}
-		ok = true
-		return false
-	})
+	}
 	return v, ok
 }

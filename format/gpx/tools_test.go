@@ -111,6 +111,7 @@ func TestToolsReadOutputs(t *testing.T) {
 	}
 	for _, name := range goldenInputs(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			out, g := goldenOutput(t, name)
 			outPath := filepath.Join(dir, strings.ReplaceAll(name, "/", "_"))
 			if err := os.WriteFile(outPath, out, 0o644); err != nil {
