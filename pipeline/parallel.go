@@ -58,6 +58,9 @@ func (r *Runner) Each(ctx context.Context, paths []string, workers int,
 				defer wg.Done()
 				defer func() { <-sem }()
 				rr := *r
+				if len(paths) > 1 {
+					rr.PieceWorkers = 1 // files already run in parallel
+				}
 				j := jobs[i]
 				rr.Options.Finding = func(f *geowarden.Finding) {
 					if emit == nil {

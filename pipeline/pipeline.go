@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -35,6 +36,35 @@ type Runner struct {
 	// Workers is how many files a folder run processes at once; 0 means
 	// one per CPU.
 	Workers int
+	// PieceWorkers is how many pieces of one large input (CSV) are
+	// processed at once; 0 means one per CPU, 1 reads inputs whole.
+	PieceWorkers int
+}
+
+// chunker returns the codec's Chunker when inputs are to be cut.
+func (r *Runner) chunker(c format.Codec) (format.Chunker, bool) {
+	if r.PieceWorkers == 1 || (r.PieceWorkers <= 0 && runtime.GOMAXPROCS(0) < 2) {
+		return nil, false
+	}
+	ch, ok := c.(format.Chunker)
+	return ch, ok
+}
+
+// run reads one opened input through the engine, in pieces on several
+// cores when its codec allows, whole otherwise.
+func (r *Runner) run(ctx context.Context, c format.Codec, in io.Reader, w io.Writer, opts sanitize.Options, verify bool) (sanitize.Stats, error) {
+	if ch, ok := r.chunker(c); ok {
+		br := bufio.NewReaderSize(in, 1<<20)
+		st, ok, err := r.runChunked(ctx, c, ch, br, w, opts, verify, r.PieceWorkers)
+		if ok {
+			return st, err
+		}
+		in = br
+	}
+	if verify {
+		return sanitize.Stats{}, r.Engine.Verify(ctx, c, in, opts.Format)
+	}
+	return r.Engine.Run(ctx, c, in, w, opts)
 }
 
 // Skipped is an input that was not processed because its format is not
@@ -179,7 +209,7 @@ func (r *Runner) Scan(ctx context.Context, path string) (sanitize.Stats, error) 
 		return sanitize.Stats{}, err
 	}
 	defer src.Close()
-	return r.Engine.Run(ctx, src.codec, src.r, nil, r.options(path))
+	return r.run(ctx, src.codec, src.r, nil, r.options(path), false)
 }
 
 // SanitizeFile writes the sanitized copy of in to out. The copy is written
@@ -215,7 +245,7 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 		zw = gzip.NewWriter(bw)
 		w = zw
 	}
-	st, err := r.Engine.Run(ctx, src.codec, src.r, w, r.options(in))
+	st, err := r.run(ctx, src.codec, src.r, w, r.options(in), false)
 	if err != nil {
 		return st, err
 	}
@@ -238,8 +268,7 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 		}
 		check = zr
 	}
-	fo := r.options(out).Format
-	if err := r.Engine.Verify(ctx, src.codec, check, fo); err != nil {
+	if _, err := r.run(ctx, src.codec, check, nil, sanitize.Options{Format: r.options(out).Format}, true); err != nil {
 		return st, fmt.Errorf("sanitized output refused: %w", err)
 	}
 	if err := tmp.Chmod(mode); err != nil {

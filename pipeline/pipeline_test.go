@@ -19,7 +19,7 @@ import (
 
 func init() { format.Register(csv.Codec{}) }
 
-func testRunner(t *testing.T) *Runner {
+func testRunner(t testing.TB) *Runner {
 	t.Helper()
 	set, err := zone.ReadGeoJSON("z", "z", strings.NewReader(`{"type":"Feature","properties":{"id":"c","buffer_m":5000},"geometry":{"type":"Point","coordinates":[10,50]}}`))
 	if err != nil {

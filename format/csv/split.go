@@ -246,7 +246,7 @@ func (s *splitter) next() (kind, error) {
 		// End of input: finish the record.
 		if s.st == stQuoted {
 			return 0, &format.ParseError{File: s.name, Line: s.qLine, Column: s.quoteColumn(), Offset: s.qOff,
-				Err: fmt.Errorf("%w (the quote opened on line %d)", ErrQuote, s.qLine)}
+				Err: fmt.Errorf("%w: the quote opened here is never closed", ErrQuote)}
 		}
 		if !s.discard && s.p == s.rs {
 			return 0, io.EOF

@@ -183,7 +183,7 @@ func TestSplit(t *testing.T) {
 		{
 			name:    "unterminated quote",
 			in:      "a,b\n1,2\nx,\"open\n\nmore,3\n",
-			wantErr: "in.csv:3:3: csv: unterminated quoted field (the quote opened on line 3)",
+			wantErr: "in.csv:3:3: csv: unterminated quoted field: the quote opened here is never closed",
 		},
 		{
 			name:    "unterminated quote at eof",
@@ -224,7 +224,7 @@ func TestSplit(t *testing.T) {
 			name:    "unterminated quote over the cap",
 			in:      "a,b\n\"12345678901234567890",
 			max:     10,
-			wantErr: "in.csv:2: csv: unterminated quoted field (the quote opened on line 2)",
+			wantErr: "in.csv:2: csv: unterminated quoted field: the quote opened here is never closed",
 		},
 	}
 	readers := []struct {
