@@ -150,7 +150,7 @@ func (c Codec) Rewrite(ctx context.Context, r io.Reader, w io.Writer, h format.H
 	}
 	rw.attrs.rw = rw
 	if w != nil {
-		rw.out = bufio.NewWriterSize(w, 64<<10)
+		rw.out = bufio.NewWriterSize(w, 32<<10)
 	}
 	if err := rw.run(); err != nil {
 		return err

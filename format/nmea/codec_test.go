@@ -98,6 +98,11 @@ func TestRecords(t *testing.T) {
 			attrs: []map[string]string{{"mode": "AN", "sats": "03", "hdop": "10.5"}},
 		},
 		{
+			name: "a date of zeros is no date",
+			in:   lines("$GPZDA,000001,00,00,0000,00,00", "$GPRMC,000001,V,0000.0000,N,00000.0000,E,,,000000,,"),
+			want: []geowarden.Record{{Ref: geowarden.Ref{Line: 2}}},
+		},
+		{
 			name: "fix without coordinates is no record",
 			in:   lines("$GPGGA,123519,,,,,0,00,,,,,,,", "$GPRMC,,V,,,,,,,,,,N"),
 		},

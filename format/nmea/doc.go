@@ -32,7 +32,8 @@
 // the log: the last date seen, a day later when the time of day goes back
 // by more than 12 hours. Before the log's first date Record.Time is zero
 // (the time of day is still in the "time" attribute). Two-digit years
-// 80-99 are 1980-1999, the others 2000-2079. Waypoints have no Time.
+// 80-99 are 1980-1999, the others 2000-2079; a date of zeros is no date.
+// Waypoints have no Time.
 //
 // Record.Attrs gives, by name: talker ("GP"; "P" for proprietary
 // sentences), type ("GGA"), sentence (the whole text), time (hhmmss.ss as
@@ -143,7 +144,7 @@
 //
 // # Limits
 //
-// The codec holds one epoch (at most MaxEpochBytes, plus a buffer of 64 KiB
+// The codec holds one epoch (at most MaxEpochBytes, plus a buffer of 16 KiB
 // or twice the line cap) whatever the size of the input. Positions in
 // binary frames, in AIS messages (other vessels) and in proprietary
 // sentences not listed above are not read: they pass through, also when

@@ -32,7 +32,7 @@ type chunk struct {
 }
 
 func newLexer(r io.Reader, limit int) *lexer {
-	n := max(64<<10, 2*(limit+2))
+	n := max(16<<10, 2*(limit+2))
 	return &lexer{r: r, buf: make([]byte, n), line: 1, col: 1, bol: true, max: limit}
 }
 

@@ -174,6 +174,7 @@ type rewriter struct {
 	last       byte          // the last byte written; 0 when none
 
 	s      sentence // the sentence being read
+	ws     sentence // the sentence being written
 	as     sentence // the sentence Attrs reads
 	pieces []piece
 	ep     epoch
@@ -453,7 +454,7 @@ func (rw *rewriter) pieces2items(c *chunk, raw []byte) error {
 		switch p.kind {
 		case pkText:
 			if err = rw.endRun(); err == nil {
-				err = rw.add(item{kind: itText}, raw[p.a:p.b])
+				err = rw.add(item{kind: itText, line: c.line, offset: c.off + int64(p.a)}, raw[p.a:p.b])
 			}
 		case pkBinary:
 			err = rw.binary(raw[p.a:p.b], p.term, c.line, c.off+int64(p.a))
@@ -537,7 +538,7 @@ func (rw *rewriter) binary(b []byte, term int, line int, off int64) error {
 	}
 	r.hn += copy(r.head[r.hn:], b)
 	r.n += int64(len(b))
-	return rw.add(item{kind: itBinary, term: term}, b)
+	return rw.add(item{kind: itBinary, term: term, line: line, offset: off}, b)
 }
 
 // protocol guesses the protocol of binary data from its first bytes.
@@ -790,7 +791,7 @@ func (rw *rewriter) writeSentence(it *item, b []byte, ete timeEdit) {
 		rw.write(b)
 		return
 	}
-	s := &rw.s
+	s := &rw.ws
 	if s.parse(b[it.s0:it.s1]) != nil {
 		rw.write(b) // cannot happen: it parsed when it was read
 		return

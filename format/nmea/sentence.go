@@ -315,7 +315,8 @@ func (s *sentence) read(l *layout, v *values) *fieldErr {
 		}
 	}
 	if l.date > 0 {
-		if f := s.field(l.date); len(f) > 0 {
+		// Receivers without a date yet write an empty field or zeros.
+		if f := s.field(l.date); len(f) > 0 && string(f) != "000000" {
 			d, ok := parseDDMMYY(f)
 			if !ok {
 				return s.errAt(l.date, errorf(ErrField, "nmea: %s date %q: want ddmmyy", l.name, f))
@@ -325,7 +326,7 @@ func (s *sentence) read(l *layout, v *values) *fieldErr {
 	}
 	if l.zda {
 		d, m, y := s.field(2), s.field(3), s.field(4)
-		if len(d) > 0 || len(m) > 0 || len(y) > 0 {
+		if (len(d) > 0 || len(m) > 0 || len(y) > 0) && !(allZero(d) && allZero(m) && allZero(y)) {
 			c, ok := parseZDA(d, m, y)
 			if !ok {
 				return s.errAt(2, errorf(ErrField, "nmea: %s date %q,%q,%q: want dd,mm,yyyy", l.name, d, m, y))
@@ -402,6 +403,15 @@ func (s *sentence) readPos(l *layout, v *values) *fieldErr {
 	}
 	v.pos, v.hasPos = geowarden.Point{Lon: x, Lat: y}, true
 	return nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != '0' {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(b []byte) bool {
