@@ -25,7 +25,7 @@ func benchInput(b *testing.B) []byte {
 type nopHandler struct{ edit geowarden.Edit }
 
 func (h *nopHandler) Record(*geowarden.Record) geowarden.Edit { return h.edit }
-func (h *nopHandler) Bad(e *format.ParseError) error        { return e }
+func (h *nopHandler) Bad(e *format.ParseError) error          { return e }
 
 func BenchmarkScan(b *testing.B) {
 	in := benchInput(b)
