@@ -118,6 +118,10 @@
 // allocated from a count in the input, both byte orders are read, and a
 // thumbnail's own thumbnail is not read.
 //
+// An EXIF block that ExifTool would join from several APP1 segments
+// (multi-segment EXIF) is read as a corrupt one, and a GPS IFD pointer with
+// a count of 0 as no pointer (ExifTool ignores it too).
+//
 // A photo whose position cannot be read reliably is a bad record
 // (format.Handler.Bad with the byte offset and what was wrong): an EXIF
 // segment without a TIFF header, an unreadable IFD0 or GPS IFD, a

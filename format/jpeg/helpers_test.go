@@ -132,6 +132,34 @@ func afterSOS(b []byte) []byte {
 	return nil
 }
 
+// firstScan returns afterSOS(b) up to and including the EOI marker that
+// ends the first image.
+func firstScan(b []byte) []byte {
+	s := afterSOS(b)
+	i := 0
+	for i+1 < len(s) {
+		if s[i] != 0xFF {
+			i++
+			continue
+		}
+		switch m := s[i+1]; {
+		case m == 0xD9:
+			return s[:i+2]
+		case m == 0x00 || m == 0xFF || m == 0x01 || m >= 0xD0 && m <= 0xD8:
+			i += 2
+			if m == 0xFF {
+				i--
+			}
+		default:
+			if i+4 > len(s) {
+				return s
+			}
+			i += 2 + (int(s[i+2])<<8 | int(s[i+3]))
+		}
+	}
+	return s
+}
+
 // tool finds an external program; without it the test is skipped, unless
 // GEOWARDEN_REQUIRE_TOOLS=1.
 func tool(t testing.TB, name string) string {

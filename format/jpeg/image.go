@@ -212,10 +212,11 @@ func (img *image) analyze() {
 			continue
 		}
 		if (g.marker >= mAPP0 && g.marker <= mAPP15 || g.marker == mCOM) && mentionsGPS(g.data) {
-			img.notice(img.base+g.off, fmt.Sprintf("%sAPP%d segment at byte %d mentions GPS coordinates in a form geowarden does not read; passed through unchanged", img.where, g.marker-mAPP0, img.base+g.off))
+			what := fmt.Sprintf("APP%d segment", g.marker-mAPP0)
 			if g.marker == mCOM {
-				img.notices[len(img.notices)-1].Message = fmt.Sprintf("%scomment (COM) at byte %d mentions GPS coordinates; passed through unchanged", img.where, img.base+g.off)
+				what = "comment (COM)"
 			}
+			img.notice(img.base+g.off, fmt.Sprintf("%s%s at byte %d mentions GPS coordinates in a form geowarden does not read; passed through unchanged", img.where, what, img.base+g.off))
 		}
 	}
 	img.parseExt()

@@ -156,6 +156,8 @@ func (s *stream) image(n int) error {
 		if s.rec.hasPos {
 			s.rec.pos = rec.Pos
 		}
+	} else if s.rec.edit.Drop {
+		ed = s.rec.edit // every copy goes: nothing to check
 	} else {
 		if bad := img.agree(s.rec.hasPos, s.rec.pos); bad != nil {
 			if err := s.h.Bad(s.perr(bad.off, bad.err)); err != nil {

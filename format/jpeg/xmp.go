@@ -400,8 +400,8 @@ func formatXMPTime(tm time.Time, width int) []byte {
 	s := u.Format("2006-01-02T15:04:05")
 	if f := width - len(s) - 2; f >= 1 {
 		frac := fmt.Sprintf("%09d", u.Nanosecond())
-		for len(frac) < f {
-			frac += "0"
+		if f > len(frac) {
+			frac += strings.Repeat("0", f-len(frac))
 		}
 		s += "." + frac[:f]
 	}

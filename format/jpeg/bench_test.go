@@ -1,0 +1,40 @@
+package jpeg
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+
+	"github.com/geowarden/geowarden"
+)
+
+// BenchmarkScan reads a 155 KB camera photo (EXIF with GPS, a thumbnail,
+// maker notes) without writing.
+func BenchmarkScan(b *testing.B) {
+	in := read(b, "testdata/acceptance/jpeg-set/photos/DSCN0012.jpg")
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, keepAll{}, opts()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDrop removes the position from the same photo.
+func BenchmarkDrop(b *testing.B) {
+	in := read(b, "testdata/acceptance/jpeg-set/photos/DSCN0012.jpg")
+	h := &dropAll{}
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), io.Discard, h, opts()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type dropAll struct{ keepAll }
+
+func (dropAll) Record(*geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: true} }
