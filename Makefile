@@ -14,8 +14,8 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/geowarden
 
 # Debian packages the tests use: independent readers of sanitized outputs
-# (gpsbabel, ogrinfo from gdal-bin, exiftool).
-DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl
+# (gpsbabel, ogrinfo from gdal-bin, exiftool) and of OSM extracts (osmium).
+DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
