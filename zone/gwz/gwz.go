@@ -29,12 +29,12 @@ const Magic = "\x89GWZ\r\n\x1a\n"
 
 // Limits on what a file may declare; larger files are refused.
 const (
-	MaxFileBytes = 4 << 30  // the whole file
-	MaxStringLen = 1 << 16  // one id, name, class or set id
-	maxSections  = 64       // section table entries
-	headerSize   = 64       // bytes
-	sectionSize  = 24       // bytes per section table entry
-	zoneSize     = 48       // bytes per ZONES record
+	MaxFileBytes = 4 << 30   // the whole file
+	MaxStringLen = 1 << 16   // one id, name, class or set id
+	maxSections  = 64        // section table entries
+	headerSize   = 64        // bytes
+	sectionSize  = 24        // bytes per section table entry
+	zoneSize     = 48        // bytes per ZONES record
 	maxCount     = 1<<31 - 1 // zones, parts, rings, vertices
 )
 
