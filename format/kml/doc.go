@@ -14,7 +14,9 @@
 //
 // Each Placemark, GroundOverlay and PhotoOverlay is a feature, numbered
 // from 0 in document order (Ref.Feature); Ref.Line and Ref.Offset point at
-// its start tag. Its records:
+// its start tag. A geometry outside any feature (a Point or LineString in
+// an Update's Change, which moves a feature when the update runs) is read
+// as a feature of its own, so that no position escapes. Its records:
 //
 //   - Point: one ShapePoint record; a third number is Alt.
 //   - Model: one ShapePoint record at its Location.
@@ -148,4 +150,47 @@
 // Text in a declared single- or multi-byte encoding other than UTF-8 is
 // passed through as it is; ISO-8859-1 and windows-1252 values are decoded
 // for Attrs.
+//
+// # KMZ
+//
+// KMZCodec reads a KMZ archive: a zip file holding doc.kml (by
+// convention the main document) and the images, models and other KML files
+// it uses. A zip archive's directory is at its end, so the input is
+// spooled: in memory up to SpoolMemBytes, beyond that to a temporary file
+// (os.CreateTemp) that is removed when Rewrite returns; inputs larger than
+// MaxKMZBytes are refused.
+//
+// Every .kml member is read with the KML codec, in archive order: doc.kml,
+// and also the other KML files (which a NetworkLink in doc.kml may load
+// from the archive), so that none is passed unchecked. Records and errors
+// name the member: Ref.File and ParseError.File are "NAME!MEMBER", lines
+// and offsets are those of the member. With a writer, each KML member is
+// rewritten (deflated again, keeping its name, time, method and comment;
+// a member whose content did not change is copied as it was), and every
+// other member is copied as its compressed bytes with its header (name,
+// times, method, comment, extra fields) and in its place. A member that
+// only dropped features link to (the image of a dropped GroundOverlay, the
+// icon of a dropped Placemark) is left out, with a Notice of Kind
+// "kmz-member"; an image member that may hold EXIF positions (JPEG, TIFF,
+// HEIC, WebP) is copied with a Notice of Kind "unsupported". With no
+// writer, only the KML members are decompressed.
+//
+// Refused, with a *format.ParseError naming the archive (and the member)
+// and one of ErrZip, ErrZipSlip, ErrZipBomb, ErrNested or ErrNoKML:
+//
+//   - member names that lead out of the folder the archive is extracted
+//     to: absolute paths, drive letters, ".." (with / or \ separators),
+//     empty names or NUL bytes;
+//   - more than MaxMembers members (read from the end-of-directory record
+//     before the directory itself is read), a member larger than
+//     RatioMinBytes whose compression ratio is above MaxRatio:1, members
+//     that decompress to more than MaxUncompressed bytes in all. Sizes are
+//     counted on the bytes actually decompressed, never taken from the
+//     headers, and a member whose data does not match its header's size
+//     and checksum is refused;
+//   - nested archives: members named .zip, .kmz, .gz (.kml.gz), .tgz, .7z
+//     or .rar, and members whose content starts as a zip or gzip stream;
+//   - encrypted members and compression methods other than store and
+//     deflate (their content could not be checked);
+//   - an archive with no .kml member, and input that is not a zip archive.
 package kml

@@ -139,7 +139,7 @@ func (rw *rewriter) feature() error {
 		rw.write(f.buf)
 		return nil
 	}
-	rs.out = rs.render(rs.out[:0], f, 0, int32(len(f.buf)), 1)
+	rs.out = rs.render(rs.out[:0], f, 0, int32(len(f.buf)), 0)
 	rw.write(rs.out)
 	return nil
 }
@@ -227,16 +227,18 @@ func (rw *rewriter) geometry(root int32) *badFeature {
 		if k := f.child(root, cPoint); k >= 0 {
 			geoms[0], n = k, 1
 		}
-	default:
+	case cPlacemark:
 		for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
 			switch f.nodes[k].code {
 			case cPoint, cLineString, cLinearRing, cPolygon, cMultiGeometry, cMultiPolygon, cMultiLineString, cMultiPoint, cTrack, cMultiTrack, cModel:
-				if n < len(geoms) {
+				if n < len(geoms) { // isGeometry
 					geoms[n] = k
 				}
 				n++
 			}
 		}
+	default: // a geometry outside any feature
+		geoms[0], n = root, 1
 	}
 	if n == 0 {
 		return nil

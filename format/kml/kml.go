@@ -304,7 +304,7 @@ func (rw *rewriter) token(t token) error {
 				return s.errAt(t.start, ErrNotKML, "the root element is <%s>, not <kml>", truncate(t.name, 40))
 			}
 			rw.rootSeen = true
-		} else if c := codeOf(local); c == cPlacemark || c == cGroundOverlay || c == cPhotoOverlay || c == cNetworkLink {
+		} else if c := codeOf(local); isFeature(c) || isGeometry(c) {
 			return rw.capture(t, c)
 		}
 		rw.flushPending()
@@ -394,4 +394,20 @@ func (rw *rewriter) decl(t token) error {
 		rw.latin1 = e == "iso-8859-1" || e == "latin1" || e == "latin-1" || e == "windows-1252" || e == "cp1252" || e == "iso8859-1"
 	}
 	return nil
+}
+
+// isFeature reports whether elements of code c are features read whole.
+func isFeature(c code) bool {
+	return c == cPlacemark || c == cGroundOverlay || c == cPhotoOverlay || c == cNetworkLink
+}
+
+// isGeometry reports whether elements of code c are geometries. One
+// outside any feature (in an Update's Change) is read as a feature of its
+// own, so that its positions are checked too.
+func isGeometry(c code) bool {
+	switch c {
+	case cPoint, cLineString, cLinearRing, cPolygon, cMultiGeometry, cMultiPolygon, cMultiLineString, cMultiPoint, cTrack, cMultiTrack, cModel:
+		return true
+	}
+	return false
 }

@@ -344,6 +344,17 @@ func TestEditPlacemarks(t *testing.T) {
 			want:  doc(`<ScreenOverlay/>`),
 		},
 		{
+			name: "geometry outside features (an Update's Change) is read and edited",
+			in: doc(`<Update><Change>
+  <Point targetId="p"><coordinates>1,2</coordinates></Point>
+  <LineString targetId="l"><coordinates>1,2 3,4 5,6</coordinates></LineString>
+</Change></Update>`),
+			edits: map[int]geowarden.Edit{0: {Drop: true}, 1: {Move: true, Lines: [][]geowarden.Point{{pt(1, 2), pt(2, 3)}, {pt(4, 5), pt(5, 6)}}}},
+			want: doc(`<Update><Change>
+  <MultiGeometry><LineString targetId="l"><coordinates>1,2 2,3</coordinates></LineString><LineString targetId="l"><coordinates>4,5 5,6</coordinates></LineString></MultiGeometry>
+</Change></Update>`),
+		},
+		{
 			name:  "set on an empty element",
 			in:    doc(`<Placemark><name/></Placemark>`),
 			edits: map[int]geowarden.Edit{0: {Set: []geowarden.Attr{{Name: "name", Value: "n"}}}},
