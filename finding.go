@@ -1,8 +1,6 @@
 package geowarden
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -114,20 +112,9 @@ type Finding struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// SetFingerprint computes f.Fingerprint from the finding's stable fields.
+// SetFingerprint computes f.Fingerprint from the finding's stable fields:
+// the file's base name, line, feature index, position (7 decimals), rule,
+// zones and signal classes.
 func (f *Finding) SetFingerprint() {
-	h := sha256.New()
-	base := f.File
-	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
-		base = base[i+1:]
-	}
-	fmt.Fprintf(h, "%s\x00%d\x00", base, f.Line)
-	if f.Feature != nil {
-		fmt.Fprintf(h, "f%d", *f.Feature)
-	}
-	if f.Lat != nil && f.Lon != nil {
-		fmt.Fprintf(h, "\x00%.7f,%.7f", *f.Lat, *f.Lon)
-	}
-	fmt.Fprintf(h, "\x00%s\x00%s\x00%s", f.Rule, strings.Join(f.Zones, ","), strings.Join(f.Signals, ","))
-	f.Fingerprint = hex.EncodeToString(h.Sum(nil)[:12])
+	f.Fingerprint = f.fingerprint()
 }

@@ -49,7 +49,7 @@ func newReporter(name string, w io.Writer, p *policy.Policy) (reporter, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch name {
 	case "ndjson":
-		return &ndjsonReporter{w: bw, enc: json.NewEncoder(bw)}, nil
+		return &ndjsonReporter{w: bw}, nil
 	case "json":
 		return &jsonReporter{w: bw}, nil
 	case "table":
@@ -62,11 +62,15 @@ func newReporter(name string, w io.Writer, p *policy.Policy) (reporter, error) {
 
 type ndjsonReporter struct {
 	w   *bufio.Writer
-	enc *json.Encoder
+	buf []byte
 }
 
-func (r *ndjsonReporter) Finding(f *geowarden.Finding) error { return r.enc.Encode(f) }
-func (r *ndjsonReporter) Close(*summary) error               { return r.w.Flush() }
+func (r *ndjsonReporter) Finding(f *geowarden.Finding) error {
+	r.buf = append(f.AppendJSON(r.buf[:0]), '\n')
+	_, err := r.w.Write(r.buf)
+	return err
+}
+func (r *ndjsonReporter) Close(*summary) error { return r.w.Flush() }
 
 type jsonReporter struct {
 	w        *bufio.Writer
