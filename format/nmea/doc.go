@@ -118,19 +118,23 @@
 // binary data: u-blox UBX (0xB5 0x62), SiRF (0xA0 0xA2), RTCM 3 (0xD3),
 // TSIP and Garmin (DLE), Ashtech $PASHR binary messages, or garbage. They
 // are never parsed; reading resumes at the next sentence: at a '$' or '!'
-// that starts a line, or anywhere in the binary data when a sentence with a
-// valid checksum runs from it to the end of the line (a UBX frame directly
-// followed by "$GNRMC,...*7D"). A line that starts like a fix or waypoint
+// that starts a line, or anywhere in the binary data where a sentence with a
+// valid checksum runs up to the end of the line or to more binary data (a
+// UBX frame directly followed by "$GNRMC,...*7D"). Empty lines and text
+// lines between binary data (binary frames hold line-end bytes) belong to
+// it, except '#' comments. A line that starts like a fix or waypoint
 // sentence and turns into binary data is read as far as it is text, so
-// that its position is checked (it is usually a bad record). A long stretch
-// without line ends is read in slices of MaxRecordBytes, so memory stays
-// bounded.
+// that its position is checked (it is usually a bad record). A line longer
+// than MaxRecordBytes that holds binary data is read in slices: sentences
+// are looked for only in its last MaxRecordBytes, where a receiver resumes
+// NMEA output after a binary frame; memory stays bounded.
 //
 // Each run of binary data is reported to the handler with
 // format.Notify(h, &format.Notice{Kind: "binary", ...}), with the line and
 // offset where it starts, its size and a guess of its protocol. It is
 // written back unchanged, unless Codec.DropBinary is set: then it is
-// removed and Notice.Dropped is true. Binary data stays when its epoch is
+// removed (a line end stays where it kept a sentence apart from what
+// followed) and Notice.Dropped is true. Binary data stays when its epoch is
 // dropped. Whether binary data may leave at all is a policy decision; the
 // policy that sets DropBinary is a later feature.
 //
