@@ -3,6 +3,9 @@
 // with binary frames of other protocols. Codec implements format.Codec;
 // register it with format.Register.
 //
+// Line numbers count LF, CRLF and, outside binary data, a lone CR; columns
+// are 1-based byte columns.
+//
 // # Sentences
 //
 // A sentence is '$' or '!', an address, comma-separated fields and an
