@@ -233,6 +233,15 @@ func (s *state) write(b []byte) {
 	}
 }
 
+func (s *state) writeString(b string) {
+	if s.w == nil || s.werr != nil {
+		return
+	}
+	if _, err := s.w.WriteString(b); err != nil {
+		s.werr = fmt.Errorf("gpx: writing: %w", err)
+	}
+}
+
 // out writes b, or holds it back while a container waits for a kept point.
 func (s *state) out(b []byte) {
 	if s.w == nil {
@@ -679,9 +688,9 @@ func (s *state) placed(body []byte, inCont bool) {
 		s.startContainer()
 	} else if c.gap {
 		s.write(c.indent)
-		s.write([]byte("</"))
+		s.writeString("</")
 		s.write(c.qname)
-		s.write([]byte(">"))
+		s.writeString(">")
 		s.write(c.indent)
 		s.write(c.start)
 		s.write(c.header)

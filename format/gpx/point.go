@@ -342,7 +342,7 @@ func (s *state) fill(i int, lon, lat float64) {
 	}
 	s.attrs.i = i
 	if c := p.child(i, "ele"); c >= 0 {
-		if f, ok := parseDecimal([]byte(p.text(c, &s.cs))); ok && !math.IsInf(f, 0) {
+		if f, ok := parseDecimal(p.textBytes(c, &s.cs)); ok && !math.IsInf(f, 0) {
 			s.rec.Alt, s.rec.HasAlt = f, true
 		}
 	}
@@ -411,9 +411,14 @@ func elemNames(name string) []string {
 // text returns the character data of elems[j], references resolved,
 // markup left out, decoded to UTF-8, white space trimmed.
 func (p *point) text(j int, cs *charset) string {
+	return string(p.textBytes(j, cs))
+}
+
+// textBytes is text, in a buffer valid until the next call.
+func (p *point) textBytes(j int, cs *charset) []byte {
 	e := &p.elems[j]
 	p.txt = resolve(p.txt[:0], p.buf[e.cs:e.ce], cs, false)
-	return string(bytes.Trim(p.txt, " \t\r\n"))
+	return bytes.Trim(p.txt, " \t\r\n")
 }
 
 // resolve appends the UTF-8 character data of well-formed content b to
