@@ -47,6 +47,11 @@ type Options struct {
 	// MaxRecordBytes caps the size of one record (a CSV row, a GeoJSON
 	// feature); 0 means the codec's default. Larger records are errors.
 	MaxRecordBytes int
+	// DropBinary removes from the output the binary data a text input
+	// holds between its records (u-blox, SiRF or RTCM frames in an NMEA
+	// log): geowarden cannot read the positions such frames carry. Codecs
+	// report the binary data with a Notice either way.
+	DropBinary bool
 }
 
 // A Codec reads and rewrites one format.

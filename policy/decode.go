@@ -304,7 +304,7 @@ func (d *decoder) checkID(n *yaml.Node, path, id string) error {
 	return nil
 }
 
-var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key"}
+var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary"}
 
 func (d *decoder) parse(data []byte) (*Policy, error) {
 	root, err := d.document(data)
@@ -348,6 +348,20 @@ func (d *decoder) parse(data []byte) (*Policy, error) {
 	if f, ok := m["export"]; ok {
 		if err := d.export(f.val); err != nil {
 			return nil, err
+		}
+	}
+	d.p.DropBinary = true
+	if f, ok := m["binary"]; ok {
+		v, err := d.str(f.val, "binary")
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(v) {
+		case "keep":
+			d.p.DropBinary = false
+		case "drop":
+		default:
+			return nil, d.errf(f.val, "binary", "unknown value %q (want keep or drop)", v)
 		}
 	}
 	f, hasDefault := m["default"]

@@ -41,6 +41,11 @@ type Policy struct {
 	// Export holds the export settings, accepted and validated for the
 	// review feature.
 	Export Export
+	// DropBinary says that binary data found between the records of a
+	// text input (u-blox, SiRF or RTCM frames in an NMEA log), whose
+	// positions geowarden cannot read, is removed from sanitized outputs:
+	// "binary: drop", the default. "binary: keep" lets it pass.
+	DropBinary bool
 	// Key says where the pseudonymisation key comes from. It is set when a
 	// rule pseudonymises (and may be set otherwise).
 	Key KeySource

@@ -505,3 +505,22 @@ func TestBadFixturesNameTheirFile(t *testing.T) {
 		}
 	}
 }
+
+func TestBinary(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{
+		{"default: keep\n", true},
+		{"binary: drop\ndefault: keep\n", true},
+		{"binary: keep\ndefault: keep\n", false},
+	} {
+		p, err := Parse("p.yml", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.DropBinary != c.want {
+			t.Errorf("%q: DropBinary = %v, want %v", c.src, p.DropBinary, c.want)
+		}
+	}
+}

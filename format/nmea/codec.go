@@ -145,7 +145,7 @@ func (c Codec) Rewrite(ctx context.Context, r io.Reader, w io.Writer, h format.H
 		ctx:        ctx,
 		h:          h,
 		name:       opts.Name,
-		dropBinary: c.DropBinary,
+		dropBinary: c.DropBinary || opts.DropBinary,
 		lx:         newLexer(r, limit),
 	}
 	rw.attrs.rw = rw

@@ -135,11 +135,12 @@
 // Each run of binary data is reported to the handler with
 // format.Notify(h, &format.Notice{Kind: "binary", ...}), with the line and
 // offset where it starts, its size and a guess of its protocol. It is
-// written back unchanged, unless Codec.DropBinary is set: then it is
+// written back unchanged, unless Codec.DropBinary or format.Options.DropBinary
+// is set (geowarden sets the latter from the policy's binary key): then it is
 // removed (a line end stays where it kept a sentence apart from what
 // followed) and Notice.Dropped is true. Binary data stays when its epoch is
 // dropped. Whether binary data may leave at all is a policy decision; the
-// policy that sets DropBinary is a later feature.
+// policy's "binary" setting (drop by default) decides.
 //
 // # Detection
 //

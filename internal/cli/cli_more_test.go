@@ -357,3 +357,35 @@ func TestCLIGzip(t *testing.T) {
 		t.Errorf("decompressed output = %q", got)
 	}
 }
+
+// TestCLIBinaryPolicy: binary frames in an NMEA log are removed by
+// default, since geowarden cannot read the positions they carry, and kept
+// with "binary: keep".
+func TestCLIBinaryPolicy(t *testing.T) {
+	in := "../../format/nmea/testdata/gpsd/binary-or-mixed/ac12_binary.log"
+	src, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.log")
+	r := gw(t, "", "sanitize", "--findings", filepath.Join(dir, "f.ndjson"), "-o", out, in)
+	if r.code != 0 {
+		t.Fatalf("sanitize: exit %d: %s", r.code, r.stderr)
+	}
+	got, _ := os.ReadFile(out)
+	if len(got) >= len(src) || bytes.ContainsAny(got, "\x00\x01\x02\x03\x10") {
+		t.Errorf("binary data not removed: %d bytes in, %d out", len(src), len(got))
+	}
+	if f, _ := os.ReadFile(filepath.Join(dir, "f.ndjson")); !bytes.Contains(f, []byte(`"rule":"notice:binary","action":"drop"`)) {
+		t.Errorf("binary data not reported as dropped: %s", f)
+	}
+	pol := write(t, dir, "keep.yml", "binary: keep\ndefault: keep\n")
+	r = gw(t, "", "sanitize", "--policy", pol, "-o", out+".kept", in)
+	if r.code != 0 {
+		t.Fatalf("sanitize with binary: keep: exit %d: %s", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(out + ".kept"); !bytes.Equal(got, src) {
+		t.Errorf("binary: keep changed the log (%d bytes in, %d out)", len(src), len(got))
+	}
+}

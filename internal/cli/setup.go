@@ -168,6 +168,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 			return nil, nil, err
 		}
 	}
+	fo.DropBinary = p.DropBinary
 	r := &pipeline.Runner{
 		Engine:  e,
 		Workers: f.workers,
