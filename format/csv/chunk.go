@@ -8,7 +8,6 @@ import (
 
 var _ format.Chunker = Codec{}
 
-
 // Preamble is the byte order mark, the empty lines before the header and
 // the header record: every piece of a CSV input needs them in front.
 func (Codec) Preamble(head []byte, atEOF bool, opts *format.Options) (int, bool) {
