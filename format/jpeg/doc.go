@@ -96,7 +96,8 @@
 // Positions geowarden does not rewrite are passed through and, where they
 // can be seen, reported with format.Notify (kind "unsupported"):
 //
-//   - data after the last image's EOI marker that is not another JPEG:
+//   - data after the last image's EOI marker that is not another JPEG (16
+//     bytes or more, and not all zeros or all 0xFF):
 //     Samsung, AFCP, FotoStation or Photo Mechanic trailers, and the MP4
 //     video of "motion photos", which carries its own position;
 //   - FLIR segments (a FLIR camera's GPS record) and any other APPn or COM
@@ -145,8 +146,11 @@
 // # HEIC and HEIF
 //
 // HEICCodec detects ISO media files whose ftyp brands name HEIF (heic,
-// heix, mif1, msf1, avif, ...). It does not read them: a scan reports
-// each file with a notice of kind "unsupported" and returns nil, and a
-// rewrite returns a *format.ParseError wrapping ErrHEIC, so sanitize
-// refuses such a file instead of passing it as clean.
+// heix, mif1, msf1, avif, ...). It does not rewrite them and gives no
+// records: a scan reports each file with a notice of kind "unsupported"
+// (whose Pos is the EXIF item's GPS position, when the meta box and the
+// item can be found and read) and returns nil; a rewrite returns a
+// *format.ParseError wrapping ErrHEIC, so sanitize refuses such a file
+// instead of passing it as clean. XMP items and positions elsewhere in the
+// file are not read.
 package jpeg

@@ -116,3 +116,23 @@ func FuzzEdit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHEIC: the HEIF reader never fails a scan, and reports at most one
+// notice with a valid position.
+func FuzzHEIC(f *testing.F) {
+	in := read(f, "testdata/exif-samples/IMG_5195-head8k.HEIC")
+	f.Add(in)
+	f.Add(in[:3000])
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c := &collector{}
+		if err := (HEICCodec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, c, fuzzOpts()); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		if len(c.notices) != 1 {
+			t.Fatalf("%d notices", len(c.notices))
+		}
+		if p := c.notices[0].Pos; p != nil && format.CheckPoint(p.Lon, p.Lat) != nil {
+			t.Fatalf("invalid position %v", *p)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package jpeg
 
 import (
 	"context"
+	"fmt"
 	"encoding/binary"
 	"io"
 
@@ -11,9 +12,9 @@ import (
 
 // HEICCodec recognises HEIC/HEIF (and AVIF) images so that they are never
 // passed as clean: a scan reports each one with a notice of kind
-// "unsupported", and a rewrite (sanitize) refuses it with an error wrapping
-// ErrHEIC. Their positions (EXIF and XMP items inside the ISO media file)
-// are not read.
+// "unsupported" (with the EXIF item's GPS position, when it can find one),
+// and a rewrite (sanitize) refuses it with an error wrapping ErrHEIC. It
+// produces no records: the position is not classified against zones.
 type HEICCodec struct{}
 
 // Interface guards.
@@ -63,11 +64,20 @@ func (HEICCodec) Rewrite(ctx context.Context, r io.Reader, w io.Writer, h format
 		name = opts.Name
 	}
 	if w == nil {
-		format.Notify(h, &format.Notice{
+		n := &format.Notice{
 			Ref:     geowarden.Ref{File: name, Feature: -1},
 			Kind:    "unsupported",
-			Message: "HEIC/HEIF image: its EXIF and XMP positions are not read; rewriting it is not supported",
-		})
+			Message: "HEIC/HEIF image: not supported; its positions are not checked against zones and it cannot be sanitized",
+		}
+		p, ok, err := heifPosition(r)
+		if err != nil {
+			return err
+		}
+		if ok {
+			n.Pos = &p
+			n.Message = fmt.Sprintf("HEIC/HEIF image with an EXIF position (%.7f, %.7f): not supported; it is not checked against zones and cannot be sanitized", p.Lat, p.Lon)
+		}
+		format.Notify(h, n)
 		return nil
 	}
 	return &format.ParseError{File: name, Offset: 0, Err: ErrHEIC}

@@ -23,6 +23,9 @@ const (
 	// MaxDisagreementM is how far apart, in metres, two copies of the
 	// position in one file may lie and still count as the same position.
 	MaxDisagreementM = 30
+	// minTrailer is the smallest trailer worth a notice: fewer bytes
+	// cannot hold a position.
+	minTrailer = 16
 	// maxEmbedded caps how many embedded images (after the first image's
 	// EOI marker) one input may hold.
 	maxEmbedded = 64
@@ -168,6 +171,11 @@ func (s *stream) image(n int) error {
 			ed = s.rec.edit
 		}
 	}
+	if ed.Move && !ed.Drop {
+		if err := format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat); err != nil {
+			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo"))
+		}
+	}
 	if s.bw != nil {
 		if !ed.IsKeep() {
 			if bad := img.apply(&ed); bad != nil {
@@ -214,7 +222,7 @@ func (s *stream) copyRest() error {
 	start := s.off
 	var head [12]byte
 	hn := 0
-	zero := true
+	zero, ff := true, true // padding with zeros or 0xFF is not worth a notice
 	for {
 		if err := s.ctx.Err(); err != nil {
 			return err
@@ -229,19 +237,18 @@ func (s *stream) copyRest() error {
 		if hn < len(head) {
 			hn += copy(head[hn:], buf)
 		}
-		if zero {
-			for _, c := range buf {
-				if c != 0 {
-					zero = false
-					break
-				}
+		for _, c := range buf {
+			if !zero && !ff {
+				break
 			}
+			zero = zero && c == 0
+			ff = ff && c == 0xFF
 		}
 		if err := s.pass(len(buf)); err != nil {
 			return err
 		}
 	}
-	if n := s.off - start; n > 0 && !zero {
+	if n := s.off - start; n >= minTrailer && !zero && !ff {
 		what := "unknown data"
 		if hn >= 8 && string(head[4:8]) == "ftyp" {
 			what = "an ISO media file (MP4/MOV video or HEIF)"

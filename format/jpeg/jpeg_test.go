@@ -484,7 +484,7 @@ func TestTruncatedEverywhere(t *testing.T) {
 }
 
 func TestHEIC(t *testing.T) {
-	in := read(t, "testdata/exif-samples/IMG_5195-head4k.HEIC")
+	in := read(t, "testdata/exif-samples/IMG_5195-head8k.HEIC")
 	if !(HEICCodec{}).Detect("IMG_5195.HEIC", in) || (Codec{}).Detect("IMG_5195.HEIC", in) {
 		t.Fatal("a HEIC file is not recognised as HEIC, or is taken for a JPEG")
 	}
@@ -493,7 +493,18 @@ func TestHEIC(t *testing.T) {
 		t.Fatalf("scan: %v", err)
 	}
 	if len(c.notices) != 1 || c.notices[0].Kind != "unsupported" || !strings.Contains(c.notices[0].Message, "HEIC") || len(c.recs) != 0 {
-		t.Errorf("scan saw %s, want one unsupported notice", summary(c))
+		t.Fatalf("scan saw %s, want one unsupported notice", summary(c))
+	}
+	// The position ExifTool reads: 39.0513444 N, 94.2887722 W.
+	if p := c.notices[0].Pos; p == nil || math.Abs(p.Lat-39.0513444) > 1e-6 || math.Abs(p.Lon+94.2887722) > 1e-6 {
+		t.Errorf("notice position %v, want 39.0513444, -94.2887722", p)
+	}
+	// Cut before the EXIF item, or garbage: still one notice, no position.
+	for _, b := range [][]byte{in[:3000], in[:40], append(in[:24:24], make([]byte, 100)...)} {
+		c := &collector{}
+		if err := (HEICCodec{}).Rewrite(context.Background(), bytes.NewReader(b), nil, c, opts()); err != nil || len(c.notices) != 1 || c.notices[0].Pos != nil {
+			t.Errorf("%d bytes: err %v, notices %+v", len(b), err, c.notices)
+		}
 	}
 	var out bytes.Buffer
 	err := (HEICCodec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, c, opts())
@@ -526,9 +537,11 @@ func TestNotices(t *testing.T) {
 	if len(s.notices) != 1 || !strings.Contains(s.notices[0].Message, "MP4/MOV video") || s.notices[0].Ref.Offset != int64(len(jpegOf())) {
 		t.Errorf("motion photo: notices %+v", s.notices)
 	}
-	// Zero padding after the image is not worth a notice.
-	if s := scan(t, append(jpegOf(), make([]byte, 100)...)); len(s.notices) != 0 {
-		t.Errorf("zero padding: notices %+v", s.notices)
+	// Padding after the image, or a few stray bytes, are not worth a notice.
+	for _, tail := range [][]byte{make([]byte, 100), bytes.Repeat([]byte{0xFF}, 100), []byte("\x14junk")} {
+		if s := scan(t, append(jpegOf(), tail...)); len(s.notices) != 0 {
+			t.Errorf("trailer %q: notices %+v", tail, s.notices)
+		}
 	}
 	// An APP segment that mentions coordinates geowarden does not read.
 	s = scan(t, jpegOf(seg(0xEB, []byte("JP\x00\x00c2pa {\"exif:GPSLatitude\": \"43,28N\"}"))))
