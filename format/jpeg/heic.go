@@ -2,8 +2,8 @@ package jpeg
 
 import (
 	"context"
-	"fmt"
 	"encoding/binary"
+	"fmt"
 	"io"
 
 	"github.com/geowarden/geowarden"
