@@ -3,6 +3,7 @@ package kml
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,34 +136,96 @@ type entry struct {
 }
 
 // attrs are the attributes of the feature being read; it implements
-// geowarden.Attrs for its records.
+// geowarden.Attrs for its records. entries[:nBase] are the feature's own
+// (child elements, ExtendedData); each track's array values follow, the
+// current record's in entries[arrFrom:arrTo].
 type attrs struct {
 	f       *feature
 	latin1  bool
 	entries []entry
+	nBase   int
 	arena   []byte
 	vals    []int32
 	track   int32 // the track of the current record, -1 when none
 	point   int   // the index of the current track point
 	timeVal int32 // the element the record's time was read from by fill, -1 when none
+
+	// arrs are the current track's array entries, longest first: those
+	// with a value for point i come first, so that the work per point is
+	// the number of values it has.
+	arrs    []int32
+	index   map[string]int32 // lower-cased name -> first base entry, for many entries
+	indexed bool
+}
+
+// pointArrays calls fn for the array entries with a value for the current
+// point.
+func (a *attrs) pointArrays(fn func(k int32, e *entry)) {
+	for _, k := range a.arrs {
+		e := &a.entries[k]
+		if int(e.valsN) <= a.point {
+			return
+		}
+		fn(k, e)
+	}
 }
 
 var _ geowarden.Attrs = (*attrs)(nil)
 
 // Attr returns a feature's attribute: a child element (name, description,
 // Snippet, address, phoneNumber) or an ExtendedData value, by name,
-// ignoring case, with surrounding white space trimmed.
+// ignoring case, with surrounding white space trimmed; for a track point,
+// also its values of the track's arrays.
 func (a *attrs) Attr(name string) (string, bool) {
-	for i := range a.entries {
-		e := &a.entries[i]
-		if e.kind == eArray && e.track != a.track {
-			continue
+	best := int32(-1)
+	for _, k := range a.arrs {
+		e := &a.entries[k]
+		if int(e.valsN) <= a.point {
+			break
 		}
-		if equalFold(e.name, name) {
+		if (best < 0 || k < best) && equalFold(e.name, name) {
+			best = k
+		}
+	}
+	if best >= 0 {
+		return a.value(&a.entries[best]), true
+	}
+	if a.nBase <= 16 {
+		for i := 0; i < a.nBase; i++ {
+			if e := &a.entries[i]; equalFold(e.name, name) {
+				return a.value(e), true
+			}
+		}
+		return "", false
+	}
+	if !a.indexed {
+		if a.index == nil {
+			a.index = map[string]int32{}
+		}
+		clear(a.index)
+		for i := a.nBase - 1; i >= 0; i-- {
+			a.index[strings.ToLower(string(a.entries[i].name))] = int32(i)
+		}
+		a.indexed = true
+	}
+	if i, ok := a.index[strings.ToLower(name)]; ok {
+		return a.value(&a.entries[i]), true
+	}
+	for i := 0; i < a.nBase; i++ { // names that fold other than by ToLower
+		if e := &a.entries[i]; !isASCII(e.name) && equalFold(e.name, name) {
 			return a.value(e), true
 		}
 	}
 	return "", false
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // valueNode returns the element holding e's value for the current record.
@@ -219,7 +282,7 @@ func equalFold(b []byte, s string) bool {
 func (a *attrs) collect(f *feature, root int32, latin1 bool) {
 	a.f, a.latin1 = f, latin1
 	a.entries, a.arena, a.vals = a.entries[:0], a.arena[:0], a.vals[:0]
-	a.track, a.point = -1, -1
+	a.track, a.point, a.arrs, a.indexed = -1, -1, nil, false
 	for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
 		switch f.nodes[k].code {
 		case cName, cDescription, cSnippet, cAddress, cPhoneNumber:
@@ -228,6 +291,7 @@ func (a *attrs) collect(f *feature, root int32, latin1 bool) {
 			a.extended(k, -1)
 		}
 	}
+	a.nBase = len(a.entries)
 }
 
 // extended gathers the values of an ExtendedData element (of a track when
@@ -288,77 +352,109 @@ func (a *attrs) name(k int32) ([]byte, bool) {
 }
 
 // fill sets the record's source, signal, accuracy and (when it has none
-// yet) time from the ExtendedData values that hold a role.
-func (a *attrs) fill(rec *geowarden.Record, rt *roleTable) {
-	var seen [nRoles]bool
-	a.timeVal = -1
-	for i := range a.entries {
-		e := &a.entries[i]
-		if e.kind == eDirect || e.kind == eArray && e.track != a.track {
-			continue
-		}
-		r := lookup(rt.read, e.name)
-		if r == roleNone || seen[r] {
-			continue
-		}
-		v := a.value(e)
-		if v == "" {
-			continue
-		}
-		seen[r] = true
-		s := &rec.Signal
-		switch r {
-		case roleTime:
-			if rec.Time.IsZero() {
-				if t, ok := parseTime(v); ok {
-					rec.Time, a.timeVal = t, a.valueNode(e)
-				} else if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e11 {
-					sec, frac := math.Modf(n)
-					rec.Time, a.timeVal = time.Unix(int64(sec), int64(frac*1e9)).UTC(), a.valueNode(e)
-				}
-			}
-		case roleSource:
-			rec.Source = v
-		case roleRadio:
-			s.Radio = v
-		case roleMCC:
-			if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
-				s.MCC = n
-			}
-		case roleMNC:
-			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1000 {
-				s.MNC, s.HasMNC = n, true
-			}
-		case roleArea:
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-				s.Area = n
-			}
-		case roleCell:
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-				s.Cell = n
-			}
-		case roleFreq:
-			if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && !math.IsInf(n, 0) {
-				s.FreqMHz = n
-			}
-		case roleARFCN:
-			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-				s.ARFCN, s.HasARFCN = n, true
-			}
-		case roleStrength:
-			if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
-				s.Strength, s.HasStrength = n, true
-			}
-		case roleSSID:
-			s.SSID = v
-		case roleBSSID:
-			s.BSSID = v
-		case roleAccuracy:
-			if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
-				rec.Accuracy, rec.HasAccuracy = n, true
-			}
+// yet) time from the values of entries[lo:hi] that hold a role not seen
+// yet.
+func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[nRoles]bool) {
+	for i := lo; i < hi; i++ {
+		if e := &a.entries[i]; e.kind != eDirect {
+			a.fillOne(rec, rt, e, seen)
 		}
 	}
+}
+
+// fillPoint is fill for the current track point's array values, in
+// document order.
+func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[nRoles]bool) {
+	var first [nRoles]int32
+	found := false
+	a.pointArrays(func(k int32, e *entry) {
+		if r := lookup(rt.read, e.name); r != roleNone && !seen[r] && (first[r] == 0 || k+1 < first[r]) {
+			first[r], found = k+1, true
+		}
+	})
+	if !found {
+		return
+	}
+	var ks []int32
+	for _, k := range first {
+		if k > 0 {
+			ks = append(ks, k-1)
+		}
+	}
+	slices.Sort(ks)
+	for _, k := range ks {
+		a.fillOne(rec, rt, &a.entries[k], seen)
+	}
+}
+
+// fillOne sets the record field of entry e's role, unless seen.
+func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[nRoles]bool) {
+	r := lookup(rt.read, e.name)
+	if r == roleNone || seen[r] {
+		return
+	}
+	v := a.value(e)
+	if v == "" {
+		return
+	}
+	seen[r] = true
+	s := &rec.Signal
+	switch r {
+	case roleTime:
+		if rec.Time.IsZero() {
+			if t, ok := parseTime(v); ok {
+				rec.Time, a.timeVal = t, a.valueNode(e)
+			} else if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e11 {
+				sec, frac := math.Modf(n)
+				rec.Time, a.timeVal = time.Unix(int64(sec), int64(frac*1e9)).UTC(), a.valueNode(e)
+			}
+		}
+	case roleSource:
+		rec.Source = v
+	case roleRadio:
+		s.Radio = v
+	case roleMCC:
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+			s.MCC = n
+		}
+	case roleMNC:
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1000 {
+			s.MNC, s.HasMNC = n, true
+		}
+	case roleArea:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			s.Area = n
+		}
+	case roleCell:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			s.Cell = n
+		}
+	case roleFreq:
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && !math.IsInf(n, 0) {
+			s.FreqMHz = n
+		}
+	case roleARFCN:
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			s.ARFCN, s.HasARFCN = n, true
+		}
+	case roleStrength:
+		if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
+			s.Strength, s.HasStrength = n, true
+		}
+	case roleSSID:
+		s.SSID = v
+	case roleBSSID:
+		s.BSSID = v
+	case roleAccuracy:
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
+			rec.Accuracy, rec.HasAccuracy = n, true
+		}
+	}
+}
+
+// setKind makes a record with Wi-Fi values KindWifi, one with cellular
+// values KindCell.
+func setKind(rec *geowarden.Record) {
 	switch {
 	case rec.Signal.SSID != "" || rec.Signal.BSSID != "":
 		rec.Kind = geowarden.KindWifi

@@ -1,11 +1,13 @@
 package kml
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
 // records calls the handler for the records of the feature read by
@@ -24,9 +26,14 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 	rec.Ref = geowarden.Ref{File: rw.name, Line: line, Offset: a, Feature: idx}
 	rec.Attrs = &rs.attrs
 	rec.Kind = geowarden.KindFeature
+	// The feature's own values, once for all its records.
+	var seen [nRoles]bool
+	rs.attrs.timeVal = -1
+	rs.attrs.fill(rec, rw.roles, 0, rs.attrs.nBase, &seen)
+	base := *rec
+	baseTimeVal := rs.attrs.timeVal
 	if rs.kind != gTracks {
-		rs.attrs.track, rs.attrs.point = -1, -1
-		rs.attrs.fill(rec, rw.roles)
+		setKind(rec)
 		if rs.timeNode < 0 {
 			rs.timeNode = rs.attrs.timeVal
 		}
@@ -66,7 +73,8 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 				rs.pts = append(rs.pts, ptEdit{empty: true})
 				continue
 			}
-			*rec = geowarden.Record{Shape: geowarden.ShapePoint, Pos: t.p, Kind: geowarden.KindFix, Attrs: &rs.attrs, Lines: rec.Lines[:0], Areas: rec.Areas[:0]}
+			*rec = geowarden.Record{Shape: geowarden.ShapePoint, Pos: t.p, Kind: geowarden.KindFix, Attrs: &rs.attrs, Lines: rec.Lines[:0], Areas: rec.Areas[:0],
+				Source: base.Source, Signal: base.Signal, Accuracy: base.Accuracy, HasAccuracy: base.HasAccuracy}
 			if t.alt != nil {
 				if v, err := parseNumber(t.alt); err == nil {
 					rec.Alt, rec.HasAlt = v, true
@@ -74,6 +82,9 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 			}
 			timeNode := fTimeNode
 			rec.Time = fTime
+			if fTimeNode < 0 && baseTimeVal >= 0 {
+				timeNode, rec.Time = baseTimeVal, base.Time
+			}
 			if i < len(whens) {
 				timeNode = whens[i]
 				rec.Time = time.Time{}
@@ -85,7 +96,10 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 			kl, _ := rw.s.where(ka)
 			rec.Ref = geowarden.Ref{File: rw.name, Line: kl, Offset: ka, Feature: idx}
 			rs.attrs.track, rs.attrs.point = tr.node, i
-			rs.attrs.fill(rec, rw.roles)
+			rs.attrs.arrs = rs.aord[tr.ordFrom:tr.ordTo]
+			s := seen
+			rs.attrs.fillPoint(rec, rw.roles, &s)
+			setKind(rec)
 			ed := rw.h.Record(rec)
 			pe := ptEdit{drop: ed.Drop}
 			if !pe.drop {
@@ -471,12 +485,11 @@ func (rw *rewriter) pointAttrEdits(ed *geowarden.Edit, tr *track, i int) {
 		if r == roleTime && i < len(whens) {
 			rw.setAct(whens[i], aContent, v)
 		}
-		for k := range rs.attrs.entries {
-			e := &rs.attrs.entries[k]
-			if e.kind == eArray && e.track == tr.node && i < int(e.valsN) && rw.matches(e, name, r) {
+		rs.attrs.pointArrays(func(_ int32, e *entry) {
+			if rw.matches(e, name, r) {
 				rw.setAct(rs.attrs.vals[int(e.valsAt)+i], aContent, v)
 			}
-		}
+		})
 	}
 	for _, n := range ed.Strip {
 		do(n, nil)
@@ -556,7 +569,18 @@ func (rw *rewriter) trackEdits(fTimeNode int32) bool {
 			rw.remove(tr.node)
 			continue
 		}
-		rw.split(tr, pts)
+		if !rw.split(tr, pts) {
+			rw.remove(tr.node)
+			left -= kept
+			a := f.base + int64(f.nodes[tr.node].start)
+			line, _ := rw.s.where(a)
+			format.Notify(rw.h, &format.Notice{
+				Ref:     geowarden.Ref{File: rw.name, Line: line, Offset: a, Feature: rw.nFeat - 1},
+				Kind:    "track-dropped",
+				Message: fmt.Sprintf("a track with %d points kept in too many parts in this layout is dropped whole", kept),
+				Dropped: true,
+			})
+		}
 	}
 	if geomEdited {
 		rw.viewHints()
@@ -573,16 +597,19 @@ func (rw *rewriter) pairNodes(tr *track, i int, fn func(int32)) {
 			fn(rs.idx[int(s.at)+i])
 		}
 	}
-	for k := range rs.attrs.entries {
+	for _, k := range rs.aord[tr.ordFrom:tr.ordTo] {
 		e := &rs.attrs.entries[k]
-		if e.kind == eArray && e.track == tr.node && i < int(e.valsN) {
-			fn(rs.attrs.vals[int(e.valsAt)+i])
+		if i >= int(e.valsN) {
+			break
 		}
+		fn(rs.attrs.vals[int(e.valsAt)+i])
 	}
 }
 
-// split writes a track with gaps as one track per run of kept points.
-func (rw *rewriter) split(tr *track, pts []ptEdit) {
+// split writes a track with gaps as one track per run of kept points. It
+// returns false when that would take too long (a hostile track with a
+// great many gaps in an odd layout); the caller then drops the track.
+func (rw *rewriter) split(tr *track, pts []ptEdit) bool {
 	f := &rw.f
 	rs := &rw.rec
 	type run struct{ from, to int }
@@ -608,7 +635,7 @@ func (rw *rewriter) split(tr *track, pts []ptEdit) {
 		i = j
 	}
 	if len(runs) < 2 {
-		return
+		return true
 	}
 	// Points in no run (gap markers) are removed already.
 	n := &f.nodes[tr.node]
@@ -625,10 +652,21 @@ func (rw *rewriter) split(tr *track, pts []ptEdit) {
 		out = append(out, prefix...)
 		out = append(out, "MultiTrack>"...)
 	}
+	zones, fast := rw.zones(tr, len(pts))
+	if !fast && int64(len(runs))*int64(n.end-n.start) > splitBudget {
+		return false
+	}
 	var saved []action
+	var nodes []int32
 	for r, ru := range runs {
-		saved = saved[:0]
-		var nodes []int32
+		if r > 0 && !wrap {
+			out = append(out, f.buf[ws:n.start]...)
+		}
+		if fast {
+			out = rw.copyRun(out, tr, zones, int32(ru.from), int32(ru.to))
+			continue
+		}
+		saved, nodes = saved[:0], nodes[:0]
 		for i := range pts {
 			if !pts[i].drop && (i < ru.from || i >= ru.to) {
 				rw.pairNodes(tr, i, func(k int32) { nodes = append(nodes, k); saved = append(saved, rs.acts[k]) })
@@ -636,9 +674,6 @@ func (rw *rewriter) split(tr *track, pts []ptEdit) {
 		}
 		for _, k := range nodes {
 			rs.acts[k] = action{kind: aRemove}
-		}
-		if r > 0 && !wrap {
-			out = append(out, f.buf[ws:n.start]...)
 		}
 		out = rs.render(out, f, n.start, n.end, tr.node+1)
 		for j, k := range nodes {
@@ -651,4 +686,105 @@ func (rw *rewriter) split(tr *track, pts []ptEdit) {
 		out = append(out, "MultiTrack>"...)
 	}
 	rw.setAct(tr.node, aElement, out)
+	return true
+}
+
+// splitBudget bounds the bytes the slow way of splitting a track (one
+// pass over the whole track per part) may go through.
+const splitBudget = 256 << 20
+
+// maxZones bounds the zones of the fast way of splitting a track.
+const maxZones = 64
+
+// pzone is a run of sibling elements of track points (<when>, <gx:coord>,
+// <gx:angles>, array values) whose point indices do not decrease: all the
+// <when>s, then all the <gx:coord>s, or <when>/<gx:coord> pairs
+// interleaved.
+type pzone struct {
+	nodes []int32
+	idx   []int32
+}
+
+// zones finds the zones of a track's point elements, in document order.
+// fast is false when the layout has too many zones (or an element of two
+// points), and splitting must go the slow way.
+func (rw *rewriter) zones(tr *track, npts int) (zones []pzone, fast bool) {
+	f := &rw.f
+	rs := &rw.rec
+	if cap(rs.pidx) < len(f.nodes) {
+		rs.pidx = make([]int32, len(f.nodes))
+	}
+	pidx := rs.pidx[:len(f.nodes)]
+	var marked []int32
+	for i := 0; i < npts; i++ {
+		rw.pairNodes(tr, i, func(k int32) {
+			pidx[k] = int32(i) + 1 // 0: not a point element
+			marked = append(marked, k)
+		})
+	}
+	defer func() {
+		for _, k := range marked {
+			pidx[k] = 0
+		}
+	}()
+	containers := []int32{tr.node}
+	for k := tr.arrFrom; k < tr.arrTo; k++ {
+		containers = append(containers, rs.attrs.entries[k].elem)
+	}
+	for _, c := range containers {
+		var z pzone
+		for k := f.nodes[c].first; ; k = f.nodes[k].next {
+			if k >= 0 && pidx[k] > 0 && (len(z.idx) == 0 || pidx[k]-1 >= z.idx[len(z.idx)-1]) {
+				z.nodes = append(z.nodes, k)
+				z.idx = append(z.idx, pidx[k]-1)
+				continue
+			}
+			if len(z.nodes) > 0 {
+				zones = append(zones, z)
+				if len(zones) > maxZones {
+					return nil, false
+				}
+				z = pzone{}
+			}
+			if k < 0 {
+				break
+			}
+			if pidx[k] > 0 {
+				z.nodes = append(z.nodes, k)
+				z.idx = append(z.idx, pidx[k]-1)
+			}
+		}
+	}
+	slices.SortFunc(zones, func(a, b pzone) int { return int(a.nodes[0] - b.nodes[0]) })
+	return zones, true
+}
+
+// copyRun writes a copy of a track with only the points [from, to): the
+// bytes around the zones as they are, and of each zone the elements of
+// those points, with their edits.
+func (rw *rewriter) copyRun(out []byte, tr *track, zones []pzone, from, to int32) []byte {
+	f := &rw.f
+	rs := &rw.rec
+	n := &f.nodes[tr.node]
+	cur := n.start
+	wsStart := func(k int32) int32 {
+		s := f.nodes[k].start
+		for s > cur && isSpace(f.buf[s-1]) {
+			s--
+		}
+		return s
+	}
+	for _, z := range zones {
+		zs := wsStart(z.nodes[0])
+		out = append(out, f.buf[cur:zs]...)
+		cur = zs
+		k0, _ := slices.BinarySearch(z.idx, from)
+		k1, _ := slices.BinarySearch(z.idx, to)
+		if k0 < k1 {
+			s := wsStart(z.nodes[k0])
+			out = rs.render(out, f, s, f.nodes[z.nodes[k1-1]].end, z.nodes[k0])
+		}
+		cur = f.nodes[z.nodes[len(z.nodes)-1]].end
+	}
+	return append(out, f.buf[cur:n.end]...)
 }

@@ -3,6 +3,7 @@ package kml
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/geowarden/geowarden"
@@ -26,6 +27,8 @@ type track struct {
 	whens, coords    span  // into recState.idx
 	angles           span
 	tuples           span // into recState.tup
+	arrFrom, arrTo   int  // its array values: attrs.entries[arrFrom:arrTo]
+	ordFrom, ordTo   int  // the same, longest first: recState.aord[ordFrom:ordTo]
 	firstRec, nRecs  int  // its records in recState.pts
 	kept, moved, any bool
 }
@@ -51,6 +54,7 @@ type recState struct {
 	tmpl      int32 // gLine: the first LineString/LinearRing, the pattern of written lines
 	pointTup  tuple
 	lineTups  []tuple // gLine: the positions as read
+	aord      []int32 // gTracks: array entries per track, longest first
 	tup       []tuple // gTracks: the gx:coord positions
 	idx       []int32 // gTracks: node lists
 	tracks    []track
@@ -60,6 +64,7 @@ type recState struct {
 	timeSpan  int32 // the TimeSpan whose begin gave the time, -1 when none
 
 	text []byte
+	pidx []int32 // scratch of zones: point index + 1 of each element
 	acts []action
 	out  []byte
 	repl []byte // arena of replacement bytes
@@ -203,7 +208,7 @@ func (rw *rewriter) geometry(root int32) *badFeature {
 	f := &rw.f
 	rs := &rw.rec
 	rs.kind, rs.geom, rs.coordNode, rs.tmpl = gNone, -1, -1, -1
-	rs.lineTups, rs.tup, rs.idx, rs.tracks = rs.lineTups[:0], rs.tup[:0], rs.idx[:0], rs.tracks[:0]
+	rs.lineTups, rs.tup, rs.idx, rs.tracks, rs.aord = rs.lineTups[:0], rs.tup[:0], rs.idx[:0], rs.tracks[:0], rs.aord[:0]
 	rec := &rs.rec
 	*rec = geowarden.Record{Lines: rec.Lines[:0], Areas: rec.Areas[:0]}
 	for i := 1; i < len(f.nodes); i++ {
@@ -621,6 +626,7 @@ func (rw *rewriter) tracksOf(g, multi int32) *badFeature {
 	f := &rw.f
 	rs := &rw.rec
 	tr := track{node: g, multi: multi}
+	arrFrom := len(rs.attrs.entries)
 	var whens, coords, angles []int32
 	for k := f.nodes[g].first; k >= 0; k = f.nodes[k].next {
 		switch f.nodes[k].code {
@@ -634,6 +640,14 @@ func (rw *rewriter) tracksOf(g, multi int32) *badFeature {
 			rs.attrs.extended(k, g)
 		}
 	}
+	tr.arrFrom, tr.arrTo = arrFrom, len(rs.attrs.entries)
+	tr.ordFrom = len(rs.aord)
+	for k := tr.arrFrom; k < tr.arrTo; k++ {
+		rs.aord = append(rs.aord, int32(k))
+	}
+	tr.ordTo = len(rs.aord)
+	ents := rs.attrs.entries
+	slices.SortStableFunc(rs.aord[tr.ordFrom:tr.ordTo], func(a, b int32) int { return int(ents[b].valsN - ents[a].valsN) })
 	put := func(l []int32) span {
 		s := span{at: int32(len(rs.idx)), n: int32(len(l))}
 		rs.idx = append(rs.idx, l...)

@@ -629,3 +629,111 @@ func TestSmallReads(t *testing.T) {
 		t.Errorf("records differ between one-byte reads and whole reads: %v", err)
 	}
 }
+
+// TestSplitManyGaps: a track whose every other point is dropped splits
+// into one track per kept point in linear time; in a layout that would
+// make that quadratic, the track is dropped with a notice.
+func TestSplitManyGaps(t *testing.T) {
+	const n = 100000
+	var b strings.Builder
+	b.WriteString("<Placemark><gx:Track>\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "<when>2020-01-01T00:00:%02dZ</when>\n", i%60)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "<gx:coord>%d.5 1 2</gx:coord>\n", i%100)
+	}
+	b.WriteString("</gx:Track></Placemark>")
+	in := doc(b.String())
+	odd := func(i int, _ *geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: i%2 == 1} }
+	start := time.Now()
+	h := &handler{edit: odd}
+	out, err := rewrite(in, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if got := strings.Count(out, "<gx:Track>"); got != n/2 {
+		t.Errorf("%d tracks, want %d", got, n/2)
+	}
+	k := &keepAll{}
+	if err := scan(out, k); err != nil || k.n != n/2 {
+		t.Errorf("re-read: %v, %d records, want %d", err, k.n, n/2)
+	}
+
+	// The same with an element between the times: no fast way.
+	b.Reset()
+	b.WriteString("<Placemark><gx:Track>\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "<when>2020</when><x/><gx:coord>%d 1</gx:coord><y/>\n", i%100)
+	}
+	b.WriteString("</gx:Track></Placemark><Placemark><name>next</name></Placemark>")
+	h = &handler{edit: odd}
+	out, err = rewrite(doc(b.String()), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := doc("<Placemark><name>next</name></Placemark>"); out != want {
+		t.Errorf("got %.300s\nwant the track's placemark dropped", out)
+	}
+	if len(h.notices) != 1 || h.notices[0].Kind != "track-dropped" || !h.notices[0].Dropped {
+		t.Errorf("notices %+v", h.notices)
+	}
+	// With few gaps the slow way is taken.
+	h = &handler{edit: func(i int, _ *geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: i == 5 || i == 9} }}
+	out, err = rewrite(doc(b.String()), h)
+	if err != nil || strings.Count(out, "<gx:Track>") != 3 || len(h.notices) != 0 {
+		t.Errorf("few gaps: err %v, %d tracks, notices %v", err, strings.Count(out, "<gx:Track>"), h.notices)
+	}
+}
+
+// TestManyValues: a placemark with many ExtendedData values and a long
+// track takes linear time, whatever the handler asks per point.
+func TestManyValues(t *testing.T) {
+	const n = 50000
+	var b strings.Builder
+	b.WriteString("<Placemark><ExtendedData>")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `<Data name="d%d"><value>%d</value></Data>`, i, i)
+	}
+	b.WriteString("</ExtendedData><gx:Track>")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "<gx:coord>%d 1</gx:coord>", i%100)
+	}
+	b.WriteString(`<ExtendedData><SchemaData>`)
+	for j := 0; j < 3; j++ {
+		fmt.Fprintf(&b, `<gx:SimpleArrayData name="a%d">`, j)
+		for i := 0; i < n; i++ {
+			b.WriteString("<gx:value>1</gx:value>")
+		}
+		b.WriteString("</gx:SimpleArrayData>")
+	}
+	for j := 0; j < n; j++ {
+		fmt.Fprintf(&b, `<gx:SimpleArrayData name="e%d"/>`, j)
+	}
+	b.WriteString("</SchemaData></ExtendedData></gx:Track></Placemark>")
+	in := doc(b.String())
+	start := time.Now()
+	seen := 0
+	h := &handler{edit: func(i int, r *geowarden.Record) geowarden.Edit {
+		if v, ok := r.Attrs.Attr("D49999"); ok && v == "49999" {
+			seen++
+		}
+		return geowarden.Edit{Drop: i%1000 == 999, Strip: []string{"a1", "source"}, Set: []geowarden.Attr{{Name: "d7", Value: "x"}}}
+	}}
+	out, err := rewrite(in, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if seen != n || len(h.recs) != n {
+		t.Errorf("Attr found the value for %d of %d records", seen, len(h.recs))
+	}
+	if !strings.Contains(out, `<Data name="d7"><value>x</value></Data>`) || strings.Count(out, "<gx:Track>") != n/1000 {
+		t.Errorf("edits not applied: %d tracks", strings.Count(out, "<gx:Track>"))
+	}
+}
