@@ -317,6 +317,7 @@ func TestErrors(t *testing.T) {
 		{"less-than in attribute", "<gpx a=\"<\"/>", "1:9: gpx: '<' is not allowed in an attribute value (write &lt;)"},
 		{"duplicate attribute", "<gpx><wpt lat=\"1\" lon=\"1\" lat=\"2\"/></gpx>", "1:27: gpx: duplicate attribute lat in <wpt"},
 		{"duplicate among many attributes", "<gpx a0=\"\" a1=\"\" a2=\"\" a3=\"\" a4=\"\" a5=\"\" a6=\"\" a7=\"\" a8=\"\" a9=\"\" b0=\"\" b1=\"\" b2=\"\" b3=\"\" b4=\"\" b5=\"\" b6=\"\" b7=\"\" a3=\"\"/>", "1:114: gpx: duplicate attribute a3 in <gpx"},
+		{"attributes without white space", "<gpx a=\"\"b=\"\"/>", "1:10: gpx: expected white space, '/>' or '>' in <gpx, found 'b'"},
 		{"unquoted attribute", "<gpx><wpt lat=1/></gpx>", "1:15: gpx: expected a quoted value for attribute lat in <wpt, found '1'"},
 		{"control character", "<gpx>\x01</gpx>", "1:6: gpx: invalid character U+0001"},
 		{"invalid UTF-8", "<gpx><wpt lat=\"1\" lon=\"1\"><name>\xff</name></wpt></gpx>", "1:33: gpx: invalid UTF-8 (byte 0xFF)"},

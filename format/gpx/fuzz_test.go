@@ -177,3 +177,72 @@ func FuzzEdit(f *testing.F) {
 		}
 	})
 }
+
+// knownStricter lists the errors for well-formedness rules that
+// encoding/xml does not check (it is a tokenizer, lenient on purpose) and
+// this codec does.
+var knownStricter = []string{
+	"duplicate attribute", "']]>'", "'--'", "comment must not end",
+	"invalid character",    // encoding/xml reads invalid UTF-8 as U+FFFD
+	"expected white space", // between attributes
+}
+
+// FuzzRefusals: a document that encoding/xml reads as one <gpx> element,
+// with nothing but white space, comments and processing instructions
+// around it, is not refused as malformed, except for the rules in
+// knownStricter.
+func FuzzRefusals(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !plainUTF8(in) || len(in) > 8000 {
+			return
+		}
+		d := xml.NewDecoder(bytes.NewReader(in))
+		depth, roots := 0, 0
+		for {
+			tok, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return
+			}
+			switch x := tok.(type) {
+			case xml.StartElement:
+				if depth == 0 {
+					roots++
+					if x.Name.Local != "gpx" {
+						return
+					}
+				}
+				depth++
+			case xml.EndElement:
+				depth--
+			case xml.CharData:
+				if depth == 0 && len(bytes.TrimSpace(x)) > 0 {
+					return
+				}
+			case xml.ProcInst:
+				if strings.EqualFold(x.Target, "xml") {
+					return
+				}
+			case xml.Directive:
+				return
+			}
+		}
+		if roots != 1 {
+			return
+		}
+		h := &funcHandler{f: func(int, *geowarden.Record) geowarden.Edit { return geowarden.Keep }, bad: func(*format.ParseError) error { return nil }}
+		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), io.Discard, h, fuzzOpts())
+		if err != nil && errors.Is(err, ErrSyntax) {
+			m := err.Error()
+			for _, ok := range knownStricter {
+				if strings.Contains(m, ok) {
+					return
+				}
+			}
+			t.Fatalf("encoding/xml accepts, we refuse: %v\n%q", err, in)
+		}
+	})
+}

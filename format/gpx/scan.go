@@ -477,7 +477,7 @@ func (s *scanner) startTag() error {
 			break
 		}
 		if j == i {
-			if c >= 0x80 || c != '"' && c != '\'' && c != '=' && c != '<' {
+			if i == 1+len(t.name) && c != '"' && c != '\'' && c != '=' {
 				return s.errAt(j, ErrSyntax, "%s is not allowed in a name (in <%s)", s.describeRune(raw[j:]), t.name)
 			}
 			return s.errAt(j, ErrSyntax, "expected white space, '/>' or '>' in <%s, found %s", t.name, describe(c))
