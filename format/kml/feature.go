@@ -55,6 +55,7 @@ type recState struct {
 	pointTup  tuple
 	lineTups  []tuple // gLine: the positions as read
 	aord      []int32 // gTracks: array entries per track, longest first
+	geoms     []int32 // scratch: the geometry elements of a feature
 	tup       []tuple // gTracks: the gx:coord positions
 	idx       []int32 // gTracks: node lists
 	tracks    []track
@@ -217,44 +218,47 @@ func (rw *rewriter) geometry(root int32) *badFeature {
 			return &badFeature{node: int32(i), at: -1, err: &coordError{kind: ErrInvalid, msg: "a feature inside a feature is not KML"}}
 		}
 	}
-	var geoms [8]int32
-	n := 0
+	geoms := rs.geoms[:0]
+	defer func() { rs.geoms = geoms[:0] }()
 	switch f.nodes[root].code {
 	case cGroundOverlay:
-		if k := f.child(root, cLatLonBox); k >= 0 {
-			return rw.box(k)
-		}
-		if k := f.child(root, cLatLonQuad); k >= 0 {
-			return rw.quad(k)
+		// Every LatLonBox and gx:LatLonQuad (one is valid KML), so that
+		// none escapes.
+		for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
+			var bad *badFeature
+			switch f.nodes[k].code {
+			case cLatLonBox:
+				bad = rw.box(k)
+			case cLatLonQuad:
+				bad = rw.quad(k)
+			}
+			if bad != nil {
+				return bad
+			}
 		}
 		return nil
 	case cPhotoOverlay:
-		if k := f.child(root, cPoint); k >= 0 {
-			geoms[0], n = k, 1
+		for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
+			if f.nodes[k].code == cPoint {
+				geoms = append(geoms, k)
+			}
 		}
 	case cPlacemark:
 		for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
-			switch f.nodes[k].code {
-			case cPoint, cLineString, cLinearRing, cPolygon, cMultiGeometry, cMultiPolygon, cMultiLineString, cMultiPoint, cTrack, cMultiTrack, cModel:
-				if n < len(geoms) { // isGeometry
-					geoms[n] = k
-				}
-				n++
+			if isGeometry(f.nodes[k].code) {
+				geoms = append(geoms, k)
 			}
 		}
 	default: // a geometry outside any feature
-		geoms[0], n = root, 1
+		geoms = append(geoms, root)
 	}
-	if n == 0 {
+	if len(geoms) == 0 {
 		return nil
 	}
-	if n > 1 {
+	if len(geoms) > 1 {
 		// Not valid KML (one geometry per Placemark); read them all as one
 		// combined record, so that none of them escapes.
-		if n > len(geoms) {
-			n = len(geoms)
-		}
-		return rw.combined(geoms[:n])
+		return rw.combined(geoms)
 	}
 	g := geoms[0]
 	rs.geom = g

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +159,15 @@ func TestRecords(t *testing.T) {
 			want: []got{
 				{Shape: geowarden.ShapePoint, Pos: pt(1, 2), Kind: geowarden.KindFeature, Ref: geowarden.Ref{File: "in", Line: 1, Offset: 48, Feature: 0}},
 				{Shape: geowarden.ShapePoint, Pos: pt(3, 4), Kind: geowarden.KindFix, Ref: geowarden.Ref{File: "in", Line: 1, Offset: 185, Feature: 1}},
+			},
+		},
+		{
+			name: "several geometries in one feature: all of them read",
+			in: doc(`<Placemark>` + strings.Repeat(`<Point><coordinates>1,1</coordinates></Point>`, 9) + `<Point><coordinates>9,9</coordinates></Point></Placemark>` +
+				`<GroundOverlay><LatLonBox><north>1</north><south>0</south><east>1</east><west>0</west></LatLonBox><gx:LatLonQuad><coordinates>5,5 6,5 6,6 5,6</coordinates></gx:LatLonQuad></GroundOverlay>`),
+			want: []got{
+				{Shape: geowarden.ShapeArea, Pos: pt(1, 1), Lines: append(slices.Repeat([][]geowarden.Point{{pt(1, 1)}}, 9), []geowarden.Point{pt(9, 9)}), Kind: geowarden.KindFeature, Ref: geowarden.Ref{File: "in", Line: 3, Offset: 139, Feature: 0}},
+				{Shape: geowarden.ShapeArea, Pos: pt(0, 0), Areas: [][][]geowarden.Point{{boxRing(0, 0, 1, 1)}, {{pt(5, 5), pt(6, 5), pt(6, 6), pt(5, 6), pt(5, 5)}}}, Kind: geowarden.KindFeature, Ref: geowarden.Ref{File: "in", Line: 3, Offset: 612, Feature: 1}},
 			},
 		},
 		{
