@@ -413,9 +413,9 @@ func (s *state) decl() error {
 	t := &s.sc.tok
 	raw := t.raw
 	body := raw[5 : len(raw)-2]
-	var names [3]string
+	order := [...]string{"version", "encoding", "standalone"}
 	vals := map[string]string{}
-	k := 0
+	next := 0 // the first name in order still allowed
 	i := 0
 	for {
 		j := i
@@ -431,16 +431,16 @@ func (s *state) decl() error {
 		i = j
 		n := scanName(body[i:], true)
 		name := string(body[i : i+n])
-		want := [...]string{"version", "encoding", "standalone"}
-		ok := false
-		for _, w := range want[k:] {
-			if name == w {
-				ok = true
+		idx := -1
+		for k := next; k < len(order); k++ {
+			if name == order[k] {
+				idx = k
 			}
 		}
-		if n == 0 || !ok || k >= 3 {
+		if idx < 0 || idx > 0 && len(vals) == 0 {
 			return s.fatal(t.at.advance(raw, 5+i), ErrSyntax, "expected version, encoding or standalone (in that order) in the XML declaration")
 		}
+		next = idx + 1
 		i += n
 		for i < len(body) && isSpace(body[i]) {
 			i++
@@ -461,16 +461,10 @@ func (s *state) decl() error {
 			return s.fatal(t.at.advance(raw, 5+i), ErrSyntax, "%s in the XML declaration has no closing quote", name)
 		}
 		vals[name] = string(body[i+1 : i+1+e])
-		for idx, w := range want {
-			if w == name {
-				k = idx + 1
-			}
-		}
-		names[k-1] = name
 		i += e + 2
 	}
 	v, ok := vals["version"]
-	if !ok || names[0] != "version" {
+	if !ok {
 		return s.fatal(t.at, ErrSyntax, "the XML declaration has no version")
 	}
 	if !strings.HasPrefix(v, "1.") || len(v) < 3 {
