@@ -764,7 +764,7 @@ func (rw *rewriter) quad(k int32) *badFeature {
 	rec := &rs.rec
 	rec.Areas = append(rec.Areas, [][]geowarden.Point{ring})
 	rs.kind = gArea
-	rec.Shape, rec.Pos = geowarden.ShapeArea, ring[0]
+	rec.Shape, rec.Pos = geowarden.ShapeArea, rec.Areas[0][0][0]
 	rs.tup = rs.tup[:0]
 	return nil
 }
