@@ -37,7 +37,8 @@
 //     of its tracks.
 //   - GroundOverlay with a LatLonBox: one ShapeArea record, the box as a
 //     polygon (grown to the box that holds it when it is rotated, split in
-//     two across the antimeridian); with a gx:LatLonQuad, its four corners.
+//     two across the antimeridian); with a gx:LatLonQuad, its four corners
+//     (with several, all of them).
 //   - PhotoOverlay with a Point: one ShapePoint record.
 //   - no geometry (or only empty coordinates): one ShapeNone record, so
 //     that its attributes can still be stripped.
@@ -110,7 +111,11 @@
 //     gx:Tracks; in a gx:MultiTrack the track becomes several), so that no
 //     line is drawn across the gap, and a gx:MultiTrack's gx:interpolate
 //     is set to 0. A track with no point left goes; a Placemark with no
-//     track point left goes. A dropped GroundOverlay goes (in a KMZ, with
+//     track point left goes. Splitting takes time linear in the track's
+//     size when its points' elements come in runs (all <when>s then all
+//     <gx:coord>s, or pairs interleaved); a track in another layout that
+//     would take too long to split into that many parts is dropped whole,
+//     with a Notice of Kind "track-dropped". A dropped GroundOverlay goes (in a KMZ, with
 //     its image; see KMZCodec).
 //   - Move of a point rewrites its <coordinates> ("lon,lat" rounded to 7
 //     decimals, the altitude kept as written), a track point's <gx:coord>,

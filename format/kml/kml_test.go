@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -231,6 +233,7 @@ func runEdits(t *testing.T, cases []editCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			h := &handler{edit: func(i int, _ *geowarden.Record) geowarden.Edit { return c.edits[i] }}
 			out, err := rewrite(c.in, h)
 			if err != nil {
@@ -239,9 +242,22 @@ func runEdits(t *testing.T, cases []editCase) {
 			if out != c.want {
 				t.Errorf("got\n%s\nwant\n%s", out, c.want)
 			}
-			// The output reads again.
+			// The output reads again, and so do gpsbabel and ogrinfo when
+			// they read the input.
 			if err := scan(out, &keepAll{}); err != nil {
 				t.Errorf("output does not read again: %v", err)
+			}
+			dir := t.TempDir()
+			inPath, outPath := filepath.Join(dir, "in.kml"), filepath.Join(dir, "out.kml")
+			os.WriteFile(inPath, []byte(c.in), 0o644)
+			os.WriteFile(outPath, []byte(out), 0o644)
+			for _, tool := range []string{"gpsbabel", "ogrinfo"} {
+				if ok, _ := toolReads(t, tool, inPath); !ok {
+					continue
+				}
+				if ok, msg := toolReads(t, tool, outPath); !ok {
+					t.Errorf("%s cannot read the output: %.300s", tool, msg)
+				}
 			}
 		})
 	}
