@@ -107,7 +107,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 					pe.move, pe.pos = true, ed.Pos
 				}
 				if ed.Retime && timeNode >= 0 {
-					pe.retime, pe.t = true, ed.Time
+					pe.retime, pe.t, pe.timeNode = true, ed.Time, timeNode
 				}
 				rw.union(&ed)
 				rw.pointAttrEdits(&ed, tr, i)
@@ -120,7 +120,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		tr.nRecs = len(rs.pts) - tr.firstRec
 	}
 	rw.attrEdits()
-	return rw.trackEdits(fTimeNode), nil
+	return rw.trackEdits(), nil
 }
 
 // textOf returns the trimmed text of element k.
@@ -504,14 +504,13 @@ func (rw *rewriter) pointAttrEdits(ed *geowarden.Edit, tr *track, i int) {
 // track whose middle points are dropped is split in two or more tracks
 // (inside a gx:MultiTrack), so that no line joins the points on either
 // side of the gap. It reports whether no point is left.
-func (rw *rewriter) trackEdits(fTimeNode int32) bool {
+func (rw *rewriter) trackEdits() bool {
 	f := &rw.f
 	rs := &rw.rec
 	left, total, geomEdited := 0, 0, false
 	for ti := range rs.tracks {
 		tr := &rs.tracks[ti]
 		pts := rs.pts[tr.firstRec : tr.firstRec+tr.nRecs]
-		whens := rs.idx[tr.whens.at : tr.whens.at+tr.whens.n]
 		coords := rs.idx[tr.coords.at : tr.coords.at+tr.coords.n]
 		kept, real, dropped := 0, 0, false
 		for _, pe := range pts {
@@ -547,11 +546,7 @@ func (rw *rewriter) trackEdits(fTimeNode int32) bool {
 				rs.out = b
 			}
 			if pe.retime {
-				if i < len(whens) {
-					rw.setAct(whens[i], aContent, rw.timeText(whens[i], pe.t))
-				} else if fTimeNode >= 0 {
-					rw.setAct(fTimeNode, aContent, rw.timeText(fTimeNode, pe.t))
-				}
+				rw.setAct(pe.timeNode, aContent, rw.timeText(pe.timeNode, pe.t))
 			}
 		}
 		left += kept

@@ -38,7 +38,8 @@ type span struct{ at, n int32 }
 // ptEdit is the edit of one track point.
 type ptEdit struct {
 	drop, move, retime bool
-	empty              bool // an empty gx:coord: no record
+	empty              bool  // an empty gx:coord: no record
+	timeNode           int32 // retime: the element the time was read from
 	pos                geowarden.Point
 	t                  time.Time
 }
