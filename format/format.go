@@ -98,6 +98,9 @@ var (
 	ErrTooLong    = errors.New("record too long")
 	ErrUnknown    = errors.New("unrecognised format")
 	ErrNoPosition = errors.New("no position columns")
+	// ErrUnsupported: the input's format is recognised but geowarden
+	// cannot rewrite it (HEIC photos): sanitize refuses it.
+	ErrUnsupported = errors.New("format recognised but not supported")
 )
 
 // CheckPoint returns ErrNaN or ErrRange (wrapped with the values) when a

@@ -291,7 +291,9 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 // of the same shape, several files at a time. It builds the tree in a
 // temporary folder beside out and renames it into place only when every
 // file succeeded. Files in no recognised format are not copied; they are
-// returned as skipped. Every file sanitized is handed to each, in order.
+// returned as skipped, and so are files in a recognised format that
+// geowarden cannot rewrite (format.ErrUnsupported: HEIC photos). Every file
+// sanitized is handed to each, in order.
 func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (sanitize.Stats, []Skipped, error) {
 	var total sanitize.Stats
 	if st, err := os.Stat(out); err == nil {
@@ -335,6 +337,8 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 		switch {
 		case errors.Is(res.Err, ErrUnrecognised):
 			skipped = append(skipped, Skipped{Path: res.Path, Reason: "unrecognised format; not copied to the output"})
+		case errors.Is(res.Err, format.ErrUnsupported):
+			skipped = append(skipped, Skipped{Path: res.Path, Reason: "refused: " + res.Err.Error() + "; not copied to the output"})
 		case res.Err != nil && firstErr == nil:
 			firstErr = res.Err
 			cancel()

@@ -3,6 +3,8 @@ package jpeg
 import (
 	"errors"
 	"fmt"
+
+	"github.com/geowarden/geowarden/format"
 )
 
 // Errors returned inside a *format.ParseError, for errors.Is. Size limits
@@ -34,7 +36,7 @@ var (
 	ErrEdit = errors.New("jpeg: cannot apply edit")
 	// ErrHEIC: HEIC/HEIF images are recognised but not rewritten (see
 	// HEICCodec).
-	ErrHEIC = errors.New("heic: HEIC/HEIF images are not supported")
+	ErrHEIC = fmt.Errorf("heic: HEIC/HEIF images are not supported (%w)", format.ErrUnsupported)
 )
 
 // jError is the Err of a ParseError: its text is the kind's text + ": " +

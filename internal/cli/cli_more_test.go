@@ -389,3 +389,43 @@ func TestCLIBinaryPolicy(t *testing.T) {
 		t.Errorf("binary: keep changed the log (%d bytes in, %d out)", len(src), len(got))
 	}
 }
+
+// TestCLIHEIC: a HEIC photo is reported by scan and refused by sanitize;
+// in a folder it is left out of the output and listed, never passed as
+// clean.
+func TestCLIHEIC(t *testing.T) {
+	heic, err := os.ReadFile("../../format/jpeg/testdata/exif-samples/IMG_5195-head8k.HEIC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpg, err := os.ReadFile("../../format/jpeg/testdata/acceptance/jpeg-set/photos/DSCN0029.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	write(t, in, "a.heic", string(heic))
+	write(t, in, "b.jpg", string(jpg))
+	r := gw(t, "", "scan", "--format", "ndjson", filepath.Join(in, "a.heic"))
+	if r.code != 1 || !strings.Contains(r.stdout, `"rule":"notice:unsupported"`) {
+		t.Errorf("scan of a HEIC: exit %d, %s", r.code, r.stdout)
+	}
+	r = gw(t, "", "sanitize", "-o", filepath.Join(dir, "one.heic"), filepath.Join(in, "a.heic"))
+	if r.code != 2 {
+		t.Errorf("sanitize of a HEIC: exit %d, want 2", r.code)
+	}
+	out := filepath.Join(dir, "out")
+	r = gw(t, "", "sanitize", "-o", out, in)
+	if r.code != 0 {
+		t.Fatalf("sanitize of a folder with a HEIC: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "a.heic")); !os.IsNotExist(err) {
+		t.Error("the HEIC photo was copied to the output")
+	}
+	if _, err := os.Stat(filepath.Join(out, "b.jpg")); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(r.stderr, "a.heic: refused") {
+		t.Errorf("refused HEIC not listed: %s", r.stderr)
+	}
+}
