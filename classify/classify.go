@@ -13,14 +13,14 @@ import (
 // Classifier classifies records against a zone index and signal classes.
 // It is safe for concurrent use.
 type Classifier struct {
-	ix      *zone.Index
+	ix      Index
 	signals []geowarden.SignalClass
 	hits    []geowarden.ZoneHit // per zone number, precomputed
 }
 
 // New returns a classifier over the zones of ix and the given signal
 // classes.
-func New(ix *zone.Index, signals []geowarden.SignalClass) *Classifier {
+func New(ix Index, signals []geowarden.SignalClass) *Classifier {
 	c := &Classifier{ix: ix, signals: signals}
 	for _, z := range ix.Zones() {
 		c.hits = append(c.hits, z.Hit())
@@ -29,7 +29,7 @@ func New(ix *zone.Index, signals []geowarden.SignalClass) *Classifier {
 }
 
 // Index returns the zone index.
-func (c *Classifier) Index() *zone.Index { return c.ix }
+func (c *Classifier) Index() Index { return c.ix }
 
 // Zone returns the zone with the given number.
 func (c *Classifier) Zone(i int32) *zone.Zone { return c.ix.Zones()[i] }

@@ -25,7 +25,7 @@ otherwise. "geowarden check default" checks the built-in policy.`,
 			}
 			idx := runner.Engine.Classifier.Index()
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %d rule(s), %d signal class(es), %d zone set(s) with %d zone(s); revision %.12s\n",
-				p.Name, len(p.Rules), len(p.Signals), len(p.Zones), idx.Len(), p.Revision)
+				p.Name, len(p.Rules), len(p.Signals), len(p.Zones), len(idx.Zones()), p.Revision)
 			return ExitOK, nil
 		}),
 	}
