@@ -2,7 +2,10 @@ package cell
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
@@ -26,9 +29,14 @@ const (
 	maxDir = 1 << 16
 	// distTol is the tolerance of the distance bounds, in radians (6 µm).
 	distTol = 1e-12
+	// chunks is the number of runs of directory cells built apart (in
+	// parallel) and joined in order, so that the result does not depend
+	// on the number of processors.
+	chunks = 256
 )
 
-// builder holds what building needs beyond the index itself.
+// builder holds what building needs beyond the index itself; it is read
+// only once the workers start.
 type builder struct {
 	ix *Index
 
@@ -39,14 +47,9 @@ type builder struct {
 	polyEdge [][2]uint32 // per polygon: range of its ring records in rings
 	rings    [][2]uint32 // first vertex and vertex count of every ring
 
-	// per piece (point number of its first point): boxes
-	pboxes [][2]box // indexed by point number
+	pboxes [][2]box // per point number: the boxes of the piece from it
 	pnbox  []uint8
 	pieces []uint32 // every piece, by first point
-
-	scratch []float64
-	cands   []pieceDist
-	best    map[uint32]float64
 }
 
 type bandIndex struct {
@@ -69,27 +72,301 @@ type cellState struct {
 	partial []uint32   // polygons inside whose bounding box the cell only partly lies, no edges
 	pieces  []uint32   // pieces reaching into the cell
 	covers  []uint32   // pieces whose buffer covers the cell, one per zone
+	cands   []pieceDist
+}
+
+// pieceDist is a piece reaching a cell: its distance from the cell's
+// centre, and whether the cell lies in its box.
+type pieceDist struct {
+	k      uint32
+	d      float64
+	zone   uint32
+	within bool
+}
+
+// output is what a worker writes for a run of directory cells: node words
+// and positions are its own, and are moved when the runs are joined.
+type output struct {
+	dir    []uint32 // words of the run's directory cells
+	nodes  []uint32
+	stream []uint32
+}
+
+// worker builds subtrees into its output.
+type worker struct {
+	b       *builder
+	o       *output
+	scratch []float64
+	togs    []float64
+	cands   []pieceDist
+	best    map[uint32]float64
+	arena   []uint32   // edge lists of the cells on the current path
+	pcArena []polyCand // polygon candidates of the cells on the current path
 }
 
 func build(ix *Index) {
-	b := &builder{ix: ix, best: map[uint32]float64{}}
+	b := &builder{ix: ix}
 	b.collect()
-	root := cellState{}
+	if !b.plan() {
+		ix.dirLevel, ix.dirW, ix.dirH = 0, 1, 1
+		ix.dir = []uint32{emptyNode}
+		return
+	}
+	states := b.bucket()
+	outs := make([]*output, min(chunks, len(states)))
+	per := (len(states) + len(outs) - 1) / len(outs)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(outs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{b: b, best: map[uint32]float64{}}
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= len(outs) {
+					return
+				}
+				w.o = &output{}
+				for i := c * per; i < min((c+1)*per, len(states)); i++ {
+					x, y := ix.dirX0+uint32(i)%ix.dirW, ix.dirY0+uint32(i)/ix.dirW
+					w.o.dir = append(w.o.dir, w.cell(ix.dirLevel, x, y, &states[i]))
+					states[i] = cellState{}
+				}
+				outs[c] = w.o
+			}
+		}()
+	}
+	wg.Wait()
+	b.join(outs)
+}
+
+// join concatenates the workers' outputs in order, moving their node
+// words.
+func (b *builder) join(outs []*output) {
+	ix := b.ix
+	var nn, ns int
+	for _, o := range outs {
+		nn += len(o.nodes)
+		ns += len(o.stream)
+	}
+	ix.dir = make([]uint32, 0, ix.dirW*ix.dirH)
+	ix.nodes = make([]uint32, 0, nn)
+	ix.stream = make([]uint32, 0, ns)
+	for _, o := range outs {
+		nodeBase, streamBase := uint32(len(ix.nodes)), uint32(len(ix.stream))
+		move := func(w uint32) uint32 {
+			switch {
+			case w == emptyNode:
+				return w
+			case w&leafBit != 0:
+				return w + streamBase
+			}
+			return w + nodeBase
+		}
+		for _, w := range o.dir {
+			ix.dir = append(ix.dir, move(w))
+		}
+		for _, w := range o.nodes {
+			ix.nodes = append(ix.nodes, move(w))
+		}
+		ix.stream = append(ix.stream, o.stream...)
+	}
+}
+
+// plan chooses the directory: the deepest level whose cells over the
+// zones' extent number at most maxDir. It reports false when there is
+// nothing to index.
+func (b *builder) plan() bool {
+	ix := b.ix
+	ext := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	add := func(bx box) {
+		ext.minLon, ext.minLat = math.Min(ext.minLon, bx.minLon), math.Min(ext.minLat, bx.minLat)
+		ext.maxLon, ext.maxLat = math.Max(ext.maxLon, bx.maxLon), math.Max(ext.maxLat, bx.maxLat)
+	}
+	for _, p := range ix.polys {
+		add(p.bb)
+	}
+	for _, k := range b.pieces {
+		bs, n := b.pboxes[k], b.pnbox[k]
+		for _, bx := range bs[:n] {
+			add(bx)
+		}
+	}
+	if !(ext.minLon <= ext.maxLon && ext.minLat <= ext.maxLat) {
+		return false
+	}
+	ext = box{math.Max(-180, ext.minLon-margin), math.Max(-90, ext.minLat-margin), math.Min(180, ext.maxLon+margin), math.Min(90, ext.maxLat+margin)}
+	x0, y0 := cellCoords(geowarden.Point{Lon: ext.minLon, Lat: ext.minLat})
+	x1, y1 := cellCoords(geowarden.Point{Lon: ext.maxLon, Lat: ext.maxLat})
+	level := uint32(0)
+	for l := uint32(1); l <= maxLevel; l++ {
+		s := coordBits - l
+		if uint64(x1>>s-x0>>s+1)*uint64(y1>>s-y0>>s+1) > maxDir {
+			break
+		}
+		level = l
+	}
+	s := coordBits - level
+	ix.dirLevel = level
+	ix.dirX0, ix.dirY0 = x0>>s, y0>>s
+	ix.dirW, ix.dirH = x1>>s-x0>>s+1, y1>>s-y0>>s+1
+	return true
+}
+
+// dirRange returns the directory cells that a box meets.
+func (ix *Index) dirRange(bx box) (x0, y0, x1, y1 int, ok bool) {
+	if !(bx.minLon <= bx.maxLon && bx.minLat <= bx.maxLat) || bx.maxLon < -180 || bx.minLon > 180 || bx.maxLat < -90 || bx.minLat > 90 {
+		return 0, 0, 0, 0, false
+	}
+	s := coordBits - ix.dirLevel
+	a, c := cellCoords(geowarden.Point{Lon: bx.minLon, Lat: bx.minLat})
+	d, e := cellCoords(geowarden.Point{Lon: bx.maxLon, Lat: bx.maxLat})
+	x0, y0 = int(a>>s)-int(ix.dirX0), int(c>>s)-int(ix.dirY0)
+	x1, y1 = int(d>>s)-int(ix.dirX0), int(e>>s)-int(ix.dirY0)
+	x0, y0 = max(x0, 0), max(y0, 0)
+	x1, y1 = min(x1, int(ix.dirW)-1), min(y1, int(ix.dirH)-1)
+	return x0, y0, x1, y1, x0 <= x1 && y0 <= y1
+}
+
+// bucket gives every directory cell what reaches it.
+func (b *builder) bucket() []cellState {
+	ix := b.ix
+	n := int(ix.dirW * ix.dirH)
+	st := make([]cellState, n)
+	cellAt := func(dx, dy int) (int, box) {
+		return dy*int(ix.dirW) + dx, cellBox(ix.dirLevel, ix.dirX0+uint32(dx), ix.dirY0+uint32(dy))
+	}
+	stamp := make([]uint32, n)
+	var pairs []uint64
+	verts := ix.verts
 	for p := range ix.polys {
-		var es []uint32
+		pairs = pairs[:0]
 		for _, r := range b.rings[b.polyEdge[p][0]:b.polyEdge[p][1]] {
 			for e := r[0]; e+1 < r[0]+r[1]; e++ {
-				es = append(es, e)
+				eb := boxOf2(verts[e], verts[e+1]).grown(margin)
+				x0, y0, x1, y1, ok := ix.dirRange(eb)
+				if !ok {
+					continue
+				}
+				for dy := y0; dy <= y1; dy++ {
+					for dx := x0; dx <= x1; dx++ {
+						i, c := cellAt(dx, dy)
+						if edgeTouches(verts[e], verts[e+1], c.grown(margin)) {
+							pairs = append(pairs, uint64(i)<<32|uint64(e))
+						}
+					}
+				}
 			}
 		}
-		root.polys = append(root.polys, polyCand{uint32(p), es})
+		slices.Sort(pairs)
+		edges := make([]uint32, len(pairs))
+		for i, pr := range pairs {
+			edges[i] = uint32(pr)
+		}
+		for i := 0; i < len(pairs); {
+			c := pairs[i] >> 32
+			j := i
+			for j < len(pairs) && pairs[j]>>32 == c {
+				j++
+			}
+			st[c].polys = append(st[c].polys, polyCand{uint32(p), edges[i:j:j]})
+			stamp[c] = uint32(p) + 1
+			i = j
+		}
+		// The cells of its box that no edge reaches are inside or outside.
+		bb := ix.polys[p].bb
+		x0, y0, x1, y1, ok := ix.dirRange(bb.grown(margin))
+		if !ok {
+			continue
+		}
+		for dy := y0; dy <= y1; dy++ {
+			for dx := x0; dx <= x1; dx++ {
+				i, c := cellAt(dx, dy)
+				if stamp[i] == uint32(p)+1 {
+					continue
+				}
+				centre := geowarden.Point{Lon: (c.minLon + c.maxLon) / 2, Lat: (c.minLat + c.maxLat) / 2}
+				if !b.parity(uint32(p), centre) {
+					continue
+				}
+				switch g := c.grown(margin); {
+				case g.inside(bb):
+					st[i].inside = append(st[i].inside, uint32(p))
+				case g.intersects(bb):
+					st[i].partial = append(st[i].partial, uint32(p))
+				}
+			}
+		}
 	}
-	root.pieces = b.pieces
-	ix.pitems = ix.pitems[:0]
-	rootWord := b.cell(0, 0, 0, &root)
-	ix.leaves = append(ix.leaves, leaf{uint32(len(ix.cover)), uint32(len(ix.pitems)), uint32(len(ix.pitems)), uint32(len(ix.qitems)), uint32(len(ix.qitems))})
-	ix.pitems = append(ix.pitems, polyItem{edge0: uint32(len(ix.edges)), tog0: uint32(len(ix.togs))})
-	b.directory(rootWord)
+	// Pieces.
+	cv := make([]vec3, n)
+	rho := make([]float64, n)
+	for i := range stamp {
+		stamp[i] = 0
+	}
+	for _, k := range b.pieces {
+		z := ix.pinfo[k] >> 1
+		bs, nb := b.pboxes[k], b.pnbox[k]
+		for _, bx := range bs[:nb] {
+			x0, y0, x1, y1, ok := ix.dirRange(bx)
+			if !ok {
+				continue
+			}
+			for dy := y0; dy <= y1; dy++ {
+				for dx := x0; dx <= x1; dx++ {
+					i, c := cellAt(dx, dy)
+					if stamp[i] == k+1 {
+						continue
+					}
+					stamp[i] = k + 1
+					g := c.grown(margin)
+					if rho[i] == 0 {
+						cv[i] = toVec(geowarden.Point{Lon: (c.minLon + c.maxLon) / 2, Lat: (c.minLat + c.maxLat) / 2})
+						rho[i] = capRadius(g)
+					}
+					switch cl, d, within := b.classifyPiece(k, g, cv[i], rho[i]); cl {
+					case pieceBoundary:
+						st[i].cands = append(st[i].cands, pieceDist{k, d, z, within})
+					case pieceCovers:
+						if !b.zoneIn(st[i].covers, z) {
+							st[i].covers = append(st[i].covers, k)
+						}
+					}
+				}
+			}
+		}
+	}
+	best := map[uint32]float64{}
+	for i := range st {
+		if len(st[i].cands) > 0 {
+			st[i].pieces = prune(st[i].cands, b.coverZones(&st[i]), rho[i], best, st[i].pieces)
+			st[i].cands = nil
+		}
+	}
+	return st
+}
+
+// prune appends to dst the pieces among cands that some point of the cell
+// may need: not of a zone that covers the cell, and not farther from every
+// point of it than another piece of its zone (whose box holds the cell) is
+// from some point.
+func prune(cands []pieceDist, covered []uint32, rho float64, best map[uint32]float64, dst []uint32) []uint32 {
+	for _, c := range cands {
+		if c.within {
+			if v, ok := best[c.zone]; !ok || c.d < v {
+				best[c.zone] = c.d
+			}
+		}
+	}
+	for _, c := range cands {
+		if v, ok := best[c.zone]; ok && c.d-rho > v+rho+distTol || hasU(covered, c.zone) {
+			continue
+		}
+		dst = append(dst, c.k)
+	}
+	clear(best)
+	return dst
 }
 
 // collect fills the polygon and piece tables.
@@ -99,7 +376,7 @@ func (b *builder) collect() {
 	for zi, z := range ix.zones {
 		switch z.Geometry {
 		case zone.Area:
-			for _, rings := range z.Polygons {
+			for pj, rings := range z.Polygons {
 				pi := uint32(len(ix.polys))
 				bb := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 				for _, p := range rings[0] {
@@ -108,7 +385,7 @@ func (b *builder) collect() {
 					bb.minLat = math.Min(bb.minLat, p.Lat)
 					bb.maxLat = math.Max(bb.maxLat, p.Lat)
 				}
-				ix.polys = append(ix.polys, polyInfo{zone: uint32(zi), bb: bb})
+				ix.polys = append(ix.polys, polyInfo{zone: uint32(zi), part: uint32(pj), bb: bb})
 				first := uint32(len(b.rings))
 				for _, r := range rings {
 					b.rings = append(b.rings, [2]uint32{off, uint32(len(r))})
@@ -278,9 +555,20 @@ func (r box) grown(m float64) box { return box{r.minLon - m, r.minLat - m, r.max
 // edgeTouches reports whether the segment a-b may meet the rectangle r: it
 // errs towards yes.
 func edgeTouches(a, b geowarden.Point, r box) bool {
-	if math.Max(a.Lon, b.Lon) < r.minLon || math.Min(a.Lon, b.Lon) > r.maxLon ||
-		math.Max(a.Lat, b.Lat) < r.minLat || math.Min(a.Lat, b.Lat) > r.maxLat {
+	x0, x1, y0, y1 := a.Lon, b.Lon, a.Lat, b.Lat
+	if x0 > x1 {
+		x0, x1 = x1, x0
+	}
+	if y0 > y1 {
+		y0, y1 = y1, y0
+	}
+	if x1 < r.minLon || x0 > r.maxLon || y1 < r.minLat || y0 > r.maxLat {
 		return false
+	}
+	if x0 >= r.minLon && x1 <= r.maxLon || y0 >= r.minLat && y1 <= r.maxLat {
+		// Within the rectangle's span on one axis and overlapping on the
+		// other: it crosses the rectangle.
+		return true
 	}
 	dx, dy := b.Lon-a.Lon, b.Lat-a.Lat
 	tol := 1e-12 * (math.Abs(dx) + math.Abs(dy))
@@ -363,13 +651,13 @@ func (b *builder) classifyPiece(k uint32, g box, cv vec3, rho float64) (int, flo
 
 // cell builds the subtree of cell (x, y) at the given level from what
 // reaches it, and returns its node word.
-func (b *builder) cell(level, x, y uint32, st *cellState) uint32 {
+func (w *worker) cell(level, x, y uint32, st *cellState) uint32 {
 	if len(st.polys) == 0 && len(st.inside) == 0 && len(st.partial) == 0 && len(st.pieces) == 0 && len(st.covers) == 0 {
 		return emptyNode
 	}
-	ix := b.ix
+	ix := w.b.ix
 	r := cellBox(level, x, y)
-	cover := b.coverZones(st)
+	cover := w.b.coverZones(st)
 	cost := 0
 	for _, pc := range st.polys {
 		if !hasU(cover, ix.polys[pc.poly].zone) {
@@ -390,16 +678,19 @@ func (b *builder) cell(level, x, y uint32, st *cellState) uint32 {
 		}
 	}
 	if cost <= leafCost || level >= maxLevel || pieceOnly && capRadius(r) < minRad*minRadFrac {
-		return b.leaf(r, cover, st)
+		return w.leaf(r, cover, st)
 	}
 	// Split: reserve the four children's words, then build each.
-	base := uint32(len(ix.nodes))
-	ix.nodes = append(ix.nodes, emptyNode, emptyNode, emptyNode, emptyNode)
+	o := w.o
+	base := uint32(len(o.nodes))
+	o.nodes = append(o.nodes, emptyNode, emptyNode, emptyNode, emptyNode)
 	for c := uint32(0); c < 4; c++ {
 		cx, cy := 2*x+c&1, 2*y+c>>1
-		child := b.childState(cellBox(level+1, cx, cy), st)
-		w := b.cell(level+1, cx, cy, &child)
-		ix.nodes[base+c] = w
+		mark, pcMark := len(w.arena), len(w.pcArena)
+		child := w.childState(cellBox(level+1, cx, cy), st)
+		word := w.cell(level+1, cx, cy, &child)
+		o.nodes[base+c] = word
+		w.arena, w.pcArena = w.arena[:mark], w.pcArena[:pcMark]
 	}
 	return base
 }
@@ -415,6 +706,9 @@ func hasU(s []uint32, z uint32) bool {
 
 // coverZones returns the sorted zones that cover the cell.
 func (b *builder) coverZones(st *cellState) []uint32 {
+	if len(st.inside) == 0 && len(st.covers) == 0 {
+		return nil
+	}
 	var zs []uint32
 	for _, p := range st.inside {
 		zs = append(zs, b.ix.polys[p].zone)
@@ -426,8 +720,18 @@ func (b *builder) coverZones(st *cellState) []uint32 {
 	return slices.Compact(zs)
 }
 
+func (b *builder) zoneIn(pieces []uint32, z uint32) bool {
+	for _, k := range pieces {
+		if b.ix.pinfo[k]>>1 == z {
+			return true
+		}
+	}
+	return false
+}
+
 // childState filters the parent's candidates for the cell r.
-func (b *builder) childState(r box, st *cellState) cellState {
+func (w *worker) childState(r box, st *cellState) cellState {
+	b := w.b
 	ix := b.ix
 	g := r.grown(margin)
 	centre := geowarden.Point{Lon: (r.minLon + r.maxLon) / 2, Lat: (r.minLat + r.maxLat) / 2}
@@ -443,92 +747,64 @@ func (b *builder) childState(r box, st *cellState) cellState {
 			out.partial = append(out.partial, p)
 		}
 	}
+	pc0 := len(w.pcArena)
 	for _, pc := range st.polys {
-		var es []uint32
+		e0 := len(w.arena)
 		for _, e := range pc.edges {
 			if edgeTouches(ix.verts[e], ix.verts[e+1], g) {
-				es = append(es, e)
+				w.arena = append(w.arena, e)
 			}
 		}
-		if len(es) > 0 {
-			out.polys = append(out.polys, polyCand{pc.poly, es})
+		if len(w.arena) > e0 {
+			w.pcArena = append(w.pcArena, polyCand{pc.poly, w.arena[e0:len(w.arena):len(w.arena)]})
 			continue
 		}
 		if b.parity(pc.poly, centre) {
 			inBox(pc.poly)
 		}
 	}
+	out.polys = w.pcArena[pc0:len(w.pcArena):len(w.pcArena)]
 	for _, p := range st.partial {
 		inBox(p)
 	}
 	if len(st.pieces) > 0 {
 		cv := toVec(centre)
 		rho := capRadius(g)
-		// Classify, and note per zone the nearest bound of a piece whose
-		// box holds the cell: a piece that is farther from every point of
-		// the cell than that one is from some point is never needed.
-		cands := b.cands[:0]
-		best := b.best
+		cands := w.cands[:0]
 		for _, k := range st.pieces {
 			z := ix.pinfo[k] >> 1
 			switch c, d, within := b.classifyPiece(k, g, cv, rho); c {
 			case pieceBoundary:
-				cands = append(cands, pieceDist{k, d, z})
-				if within {
-					if v, ok := best[z]; !ok || d < v {
-						best[z] = d
-					}
-				}
+				cands = append(cands, pieceDist{k, d, z, within})
 			case pieceCovers:
 				if !b.zoneIn(out.covers, z) {
 					out.covers = append(slices.Clip(out.covers), k)
 				}
 			}
 		}
-		covered := b.coverZones(&out)
-		for _, c := range cands {
-			if v, ok := best[c.zone]; ok && c.d-rho > v+rho+distTol || hasU(covered, c.zone) {
-				continue
-			}
-			out.pieces = append(out.pieces, c.k)
-		}
-		clear(best)
-		b.cands = cands
+		a0 := len(w.arena)
+		w.arena = prune(cands, b.coverZones(&out), rho, w.best, w.arena)
+		out.pieces = w.arena[a0:len(w.arena):len(w.arena)]
+		w.cands = cands
 	}
 	return out
 }
 
-// pieceDist is a piece and its distance from a cell's centre.
-type pieceDist struct {
-	k    uint32
-	d    float64
-	zone uint32
-}
-
-func (b *builder) zoneIn(pieces []uint32, z uint32) bool {
-	for _, k := range pieces {
-		if b.ix.pinfo[k]>>1 == z {
-			return true
-		}
-	}
-	return false
-}
-
 // leaf writes a leaf for cell r and returns its node word.
-func (b *builder) leaf(r box, cover []uint32, st *cellState) uint32 {
+func (w *worker) leaf(r box, cover []uint32, st *cellState) uint32 {
+	b := w.b
 	ix := b.ix
+	o := w.o
 	g := r.grown(margin)
-	li := uint32(len(ix.leaves))
-	lf := leaf{cover: uint32(len(ix.cover)), poly: uint32(len(ix.pitems)), piece: uint32(len(ix.qitems))}
+	at := uint32(len(o.stream))
+	o.stream = append(o.stream, uint32(len(cover)), 0, 0, 0)
 	for _, z := range cover {
-		ix.cover = append(ix.cover, int32(z))
+		o.stream = append(o.stream, z)
 	}
-	// Polygon items: those of zones that do not cover the leaf first.
-	for pass := 0; pass < 2; pass++ {
-		covered := pass == 1
-		if covered {
-			lf.polySplit = uint32(len(ix.pitems))
-		}
+	// Polygons with edges in the leaf or partly outside their box: those of
+	// zones that do not cover the leaf for Contains, the others for
+	// Segment.
+	polys := func(covered bool) uint32 {
 		var items []uint32
 		for _, pc := range st.polys {
 			if hasU(cover, ix.polys[pc.poly].zone) == covered {
@@ -540,42 +816,50 @@ func (b *builder) leaf(r box, cover []uint32, st *cellState) uint32 {
 				items = append(items, p)
 			}
 		}
-		if covered {
-			items = append(items, st.inside...)
-		}
 		slices.Sort(items)
 		items = slices.Compact(items)
 		for _, p := range items {
-			b.polyItem(p, r, g, st)
+			w.polyItem(p, r, g, st)
+		}
+		return uint32(len(items))
+	}
+	o.stream[at+1] = polys(false)
+	var items []uint32
+	for _, k := range st.pieces {
+		if !hasU(cover, ix.pinfo[k]>>1) {
+			items = append(items, k)
 		}
 	}
-	for pass := 0; pass < 2; pass++ {
-		covered := pass == 1
-		if covered {
-			lf.pieceSplit = uint32(len(ix.qitems))
+	slices.Sort(items)
+	items = slices.Compact(items)
+	for _, k := range items {
+		q := k
+		if !b.insidePieceBox(k, g) {
+			q |= needBox
 		}
-		var items []uint32
-		if covered {
-			items = append(items, st.covers...)
-		} else {
-			for _, k := range st.pieces {
-				if !hasU(cover, ix.pinfo[k]>>1) {
-					items = append(items, k)
-				}
-			}
-		}
-		slices.Sort(items)
-		items = slices.Compact(items)
-		for _, k := range items {
-			q := k
-			if !b.insidePieceBox(k, g) {
-				q |= needBox
-			}
-			ix.qitems = append(ix.qitems, q)
-		}
+		o.stream = append(o.stream, q)
 	}
-	ix.leaves = append(ix.leaves, lf)
-	return leafBit | li
+	o.stream[at+2] = uint32(len(items))
+	// One entry per covering zone: a polygon that covers the leaf, or a
+	// piece whose buffer does.
+	for _, z := range cover {
+		ent := uint32(0)
+		found := false
+		for _, p := range st.inside {
+			if ix.polys[p].zone == z {
+				ent, found = p, true
+				break
+			}
+		}
+		for _, k := range st.covers {
+			if !found && ix.pinfo[k]>>1 == z {
+				ent, found = k|pieceEnt, true
+			}
+		}
+		o.stream = append(o.stream, ent)
+	}
+	o.stream[at+3] = polys(true)
+	return leafBit | at
 }
 
 func (b *builder) insidePieceBox(k uint32, g box) bool {
@@ -589,8 +873,10 @@ func (b *builder) insidePieceBox(k uint32, g box) bool {
 }
 
 // polyItem writes polygon p's item for the leaf r (grown: g).
-func (b *builder) polyItem(p uint32, r, g box, st *cellState) {
+func (w *worker) polyItem(p uint32, r, g box, st *cellState) {
+	b := w.b
 	ix := b.ix
+	o := w.o
 	var es []uint32
 	for _, pc := range st.polys {
 		if pc.poly == p {
@@ -598,11 +884,10 @@ func (b *builder) polyItem(p uint32, r, g box, st *cellState) {
 			break
 		}
 	}
-	it := polyItem{poly: p, edge0: uint32(len(ix.edges)), tog0: uint32(len(ix.togs))}
+	pf := p
 	if !g.inside(ix.polys[p].bb) {
-		it.flags |= flagBBox
+		pf |= flagBBox
 	}
-	ix.edges = append(ix.edges, es...)
 	// The parity of the edges not in the leaf, along the ray from a point
 	// of the leaf, depends only on the latitude: compute it at the bottom
 	// of the leaf and where it may change, at the ends of the leaf's edges
@@ -615,9 +900,9 @@ func (b *builder) polyItem(p uint32, r, g box, st *cellState) {
 	}
 	n0 := outside(y0)
 	if n0 {
-		it.flags |= flagParity
+		pf |= flagParity
 	}
-	lats := b.scratch[:0]
+	lats := w.scratch[:0]
 	for _, e := range es {
 		for _, v := range [2]geowarden.Point{ix.verts[e], ix.verts[e+1]} {
 			if v.Lat > y0 && v.Lat <= y1 && v.Lon > r.maxLon {
@@ -627,90 +912,20 @@ func (b *builder) polyItem(p uint32, r, g box, st *cellState) {
 	}
 	slices.Sort(lats)
 	lats = slices.Compact(lats)
+	togs := w.togs[:0]
 	prev := n0
 	for _, lat := range lats {
 		if n := outside(lat); n != prev {
-			ix.togs = append(ix.togs, lat)
+			togs = append(togs, lat)
 			prev = n
 		}
 	}
-	b.scratch = lats
-	ix.pitems = append(ix.pitems, it)
-}
-
-// directory flattens the top of the tree into a grid of cells over the
-// zones' extent, and keeps only the nodes below it.
-func (b *builder) directory(root uint32) {
-	ix := b.ix
-	ext := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	add := func(bx box) {
-		ext.minLon, ext.minLat = math.Min(ext.minLon, bx.minLon), math.Min(ext.minLat, bx.minLat)
-		ext.maxLon, ext.maxLat = math.Max(ext.maxLon, bx.maxLon), math.Max(ext.maxLat, bx.maxLat)
+	w.scratch = lats
+	w.togs = togs
+	o.stream = append(o.stream, ix.polys[p].zone, pf, uint32(len(es)), uint32(len(togs)))
+	o.stream = append(o.stream, es...)
+	for _, t := range togs {
+		bits := math.Float64bits(t)
+		o.stream = append(o.stream, uint32(bits), uint32(bits>>32))
 	}
-	for _, p := range ix.polys {
-		add(p.bb)
-	}
-	for _, k := range b.pieces {
-		bs, n := b.pboxes[k], b.pnbox[k]
-		for _, bx := range bs[:n] {
-			add(bx)
-		}
-	}
-	if root == emptyNode || ext.minLon > ext.maxLon {
-		ix.dirLevel, ix.dirW, ix.dirH = 0, 1, 1
-		ix.dir = []uint32{emptyNode}
-		ix.nodes = nil
-		return
-	}
-	ext = box{math.Max(-180, ext.minLon-margin), math.Max(-90, ext.minLat-margin), math.Min(180, ext.maxLon+margin), math.Min(90, ext.maxLat+margin)}
-	x0, y0 := cellCoords(geowarden.Point{Lon: ext.minLon, Lat: ext.minLat})
-	x1, y1 := cellCoords(geowarden.Point{Lon: ext.maxLon, Lat: ext.maxLat})
-	level := uint32(0)
-	for l := uint32(1); l <= maxLevel; l++ {
-		s := coordBits - l
-		if uint64(x1>>s-x0>>s+1)*uint64(y1>>s-y0>>s+1) > maxDir {
-			break
-		}
-		level = l
-	}
-	s := coordBits - level
-	ix.dirLevel = level
-	ix.dirX0, ix.dirY0 = x0>>s, y0>>s
-	ix.dirW, ix.dirH = x1>>s-x0>>s+1, y1>>s-y0>>s+1
-	ix.dir = make([]uint32, ix.dirW*ix.dirH)
-	old := ix.nodes
-	var nodes []uint32
-	var copyNode func(w uint32) uint32
-	// Copy the blocks below the directory breadth first, so that children
-	// come after their parents.
-	type job struct{ from, to uint32 }
-	var queue []job
-	copyNode = func(w uint32) uint32 {
-		if w == emptyNode || w&leafBit != 0 {
-			return w
-		}
-		to := uint32(len(nodes))
-		nodes = append(nodes, old[w:w+4]...)
-		queue = append(queue, job{w, to})
-		return to
-	}
-	for dy := uint32(0); dy < ix.dirH; dy++ {
-		for dx := uint32(0); dx < ix.dirW; dx++ {
-			x, y := (ix.dirX0+dx)<<s, (ix.dirY0+dy)<<s
-			w := root
-			for l := uint32(1); l <= level && w != emptyNode && w&leafBit == 0; l++ {
-				sh := coordBits - l
-				w = old[w+(y>>sh&1)<<1|x>>sh&1]
-			}
-			ix.dir[dy*ix.dirW+dx] = copyNode(w)
-		}
-	}
-	for len(queue) > 0 {
-		j := queue[0]
-		queue = queue[1:]
-		for c := uint32(0); c < 4; c++ {
-			nodes[j.to+c] = copyNode(old[j.from+c])
-		}
-	}
-	ix.nodes = nodes
 }

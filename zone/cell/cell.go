@@ -66,26 +66,38 @@ type Index struct {
 	pinfo []uint32 // per point: zone<<1 | 1 when the point ends its run
 
 	// The tree: a directory of level-dirLevel cells over the zones' extent,
-	// then nodes of four children.
+	// then nodes of four children. A node word is emptyNode, leafBit and
+	// the position of a leaf's record in stream, or the position in nodes
+	// of its four children.
 	dirLevel     uint32
 	dirX0, dirY0 uint32
 	dirW, dirH   uint32
 	dir          []uint32
 	nodes        []uint32
 
-	leaves []leaf     // one per leaf, and a sentinel
-	cover  []int32    // zones covering a leaf
-	pitems []polyItem // polygons reaching a leaf, and a sentinel
-	edges  []uint32   // edges of a polygon reaching a leaf
-	togs   []float64  // latitudes where the outside edges' parity changes
-	qitems []uint32   // pieces reaching a leaf: point number | needBox
+	// stream holds the leaves' records, one after the other:
+	//
+	//	ncover, nitems, npieces, nseg
+	//	ncover × zone that covers the leaf
+	//	nitems × polygon item, of zones that do not cover the leaf
+	//	npieces × piece | needBox
+	//	ncover × the polygon, or the piece | pieceEnt, that covers it
+	//	nseg × polygon item, of zones that cover the leaf (for Segment)
+	//
+	// A polygon item is
+	//
+	//	zone, polygon | flags, nedges, ntogs
+	//	nedges × edge (the position of its first vertex in verts)
+	//	ntogs × latitude (float64 bits, low word first) where the parity
+	//	         of the polygon's other edges changes
+	stream []uint32
 }
 
 // polyInfo is one polygon of an area zone.
 type polyInfo struct {
 	zone uint32
-	_    uint32
-	bb   box // of the outer ring, as zone computes it
+	part uint32 // its position in the zone's Polygons
+	bb   box    // of the outer ring, as zone computes it
 }
 
 // piecePt is a densified point of a buffered geometry: its position, its
@@ -98,29 +110,17 @@ type piecePt struct {
 	n  vec3
 }
 
-// leaf holds the starts of a leaf's runs in cover, pitems and qitems; the
-// next leaf's starts end them. Items before polySplit (pieceSplit) belong
-// to zones that do not cover the leaf: Contains tests only those. The
-// others are there for Segment.
-type leaf struct {
-	cover, poly, polySplit, piece, pieceSplit uint32
-}
-
-// polyItem is a polygon in a leaf: its edges in the leaf are
-// edges[edge0:next.edge0], the latitudes at which the parity of its other
-// edges changes are togs[tog0:next.tog0].
-type polyItem struct {
-	poly, edge0, tog0, flags uint32
-}
-
+// Item flags, in the word holding the polygon number.
 const (
-	flagParity = 1 << iota // parity of the outside edges at the bottom of the leaf
-	flagBBox               // the leaf is not wholly inside the polygon's bounding box
+	flagParity = 1 << 30 // parity of the outside edges at the bottom of the leaf
+	flagBBox   = 1 << 31 // the leaf is not wholly inside the polygon's bounding box
+	polyMask   = 1<<30 - 1
 )
 
 const (
-	needBox  = 1 << 31 // in qitems: the leaf is not wholly inside the piece's box
+	needBox  = 1 << 31 // in a leaf's pieces: the leaf is not wholly inside the piece's box
 	pieceRef = needBox - 1
+	pieceEnt = 1 << 31 // in a leaf's cover entries: a piece, not a polygon
 )
 
 // Node words.
@@ -278,22 +278,25 @@ func (ix *Index) Contains(p geowarden.Point, dst []int32) []int32 {
 	if w == emptyNode {
 		return dst
 	}
-	l := w &^ leafBit
-	lf, next := &ix.leaves[l], &ix.leaves[l+1]
+	st := ix.stream
+	i := w &^ leafBit
+	nc, ni, np := st[i], st[i+1], st[i+2]
+	i += 4
 	start := len(dst)
-	dst = append(dst, ix.cover[lf.cover:next.cover]...)
-	for i := lf.poly; i < lf.polySplit; i++ {
-		z := int32(ix.polys[ix.pitems[i].poly].zone)
-		if has(dst[start:], z) {
-			continue
-		}
-		if ix.itemContains(i, p) {
+	for _, z := range st[i : i+nc] {
+		dst = append(dst, int32(z))
+	}
+	i += nc
+	for ; ni > 0; ni-- {
+		z := int32(st[i])
+		if !has(dst[start:], z) && ix.itemContains(i, p) {
 			dst = append(dst, z)
 		}
+		i += itemSize(st, i)
 	}
-	if lf.piece < lf.pieceSplit {
+	if np > 0 {
 		v := toVec(p)
-		for _, q := range ix.qitems[lf.piece:lf.pieceSplit] {
+		for _, q := range st[i : i+np] {
 			k := q & pieceRef
 			z := int32(ix.pinfo[k] >> 1)
 			if has(dst[start:], z) {
@@ -323,23 +326,29 @@ func has(s []int32, z int32) bool {
 	return false
 }
 
+// itemSize returns the number of words of the polygon item at i.
+func itemSize(st []uint32, i uint32) uint32 { return 4 + st[i+2] + 2*st[i+3] }
+
 // itemContains answers zone's polygon test for a point of the item's leaf.
 func (ix *Index) itemContains(i uint32, p geowarden.Point) bool {
-	it, nx := &ix.pitems[i], &ix.pitems[i+1]
-	if it.flags&flagBBox != 0 {
-		bb := &ix.polys[it.poly].bb
+	st := ix.stream
+	pf, ne, nt := st[i+1], st[i+2], st[i+3]
+	if pf&flagBBox != 0 {
+		bb := &ix.polys[pf&polyMask].bb
 		if p.Lat < bb.minLat || p.Lat > bb.maxLat || p.Lon < bb.minLon || p.Lon > bb.maxLon {
 			return false
 		}
 	}
-	in := it.flags&flagParity != 0
-	for _, t := range ix.togs[it.tog0:nx.tog0] {
-		if t <= p.Lat {
+	in := pf&flagParity != 0
+	edges := st[i+4 : i+4+ne]
+	for j := i + 4 + ne; nt > 0; nt-- {
+		if math.Float64frombits(uint64(st[j])|uint64(st[j+1])<<32) <= p.Lat {
 			in = !in
 		}
+		j += 2
 	}
 	verts := ix.verts
-	for _, e := range ix.edges[it.edge0:nx.edge0] {
+	for _, e := range edges {
 		a, b := verts[e], verts[e+1]
 		lo, hi := a.Lat, b.Lat
 		if lo > hi {
@@ -468,4 +477,13 @@ func (ix *Index) Distance(p geowarden.Point, z int32) float64 {
 		return math.NaN()
 	}
 	return distance(ix.zones[z], p)
+}
+
+// SizeBytes returns the memory the index's own arrays take, in bytes: the
+// tree, the cells' lists and the pieces of buffered geometry, not the
+// zones' vertices (which it shares with the sets when loaded from a .gwz
+// file).
+func (ix *Index) SizeBytes() int64 {
+	return int64(len(bytesOf(ix.polys)) + len(bytesOf(ix.pts)) + len(bytesOf(ix.pinfo)) + len(bytesOf(ix.dir)) +
+		len(bytesOf(ix.nodes)) + len(bytesOf(ix.stream)))
 }

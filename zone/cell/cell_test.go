@@ -90,7 +90,8 @@ func testSets(t testing.TB) []struct {
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := genZones(genOptions{seed: 3, box: genBox{100, 20, 101.5, 21.5}, cities: 4, areas: 150, railPolygons: 10, railLines: 20, circles: 30, grownFraction: 0.2})
+	small := genZones(genOptions{seed: 3, box: genBox{100, 20, 101.5, 21.5}, cities: 4, areas: 150, sizeMin: 0.5, sizeRatio: 40,
+		railPolygons: 10, railLines: 20, circles: 30, grownFraction: 0.2})
 	return []struct {
 		name string
 		set  *zone.Set

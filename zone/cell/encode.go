@@ -17,7 +17,7 @@ const (
 	indexMagic   = "GWCELL\x00\x01"
 	indexVersion = 1
 	headerBytes  = 48
-	numArrays    = 11
+	numArrays    = 6
 	tableBytes   = 16 * numArrays
 )
 
@@ -28,12 +28,7 @@ const (
 	arrPinfo
 	arrDir
 	arrNodes
-	arrLeaves
-	arrCover
-	arrPitems
-	arrEdges
-	arrTogs
-	arrQitems
+	arrStream
 )
 
 // layouts gives each array's record: the sizes of its little-endian fields.
@@ -43,15 +38,10 @@ var layouts = [numArrays][]int{
 	arrPinfo:  {4},
 	arrDir:    {4},
 	arrNodes:  {4},
-	arrLeaves: {4, 4, 4, 4, 4},
-	arrCover:  {4},
-	arrPitems: {4, 4, 4, 4},
-	arrEdges:  {4},
-	arrTogs:   {8},
-	arrQitems: {4},
+	arrStream: {4},
 }
 
-var arrayNames = [numArrays]string{"polygons", "piece points", "piece info", "directory", "nodes", "leaves", "cover", "polygon items", "edges", "toggles", "piece items"}
+var arrayNames = [numArrays]string{"polygons", "piece points", "piece info", "directory", "nodes", "leaf records"}
 
 func recSize(a int) int {
 	n := 0
@@ -95,12 +85,7 @@ func (ix *Index) MarshalBinary() ([]byte, error) {
 		arrPinfo:  bytesOf(ix.pinfo),
 		arrDir:    bytesOf(ix.dir),
 		arrNodes:  bytesOf(ix.nodes),
-		arrLeaves: bytesOf(ix.leaves),
-		arrCover:  bytesOf(ix.cover),
-		arrPitems: bytesOf(ix.pitems),
-		arrEdges:  bytesOf(ix.edges),
-		arrTogs:   bytesOf(ix.togs),
-		arrQitems: bytesOf(ix.qitems),
+		arrStream: bytesOf(ix.stream),
 	}
 	size := headerBytes + tableBytes
 	for _, a := range arrays {
@@ -213,12 +198,7 @@ func Load(data []byte, sets ...*zone.Set) (*Index, error) {
 	ix.pinfo = castArray[uint32](arrays[arrPinfo], counts[arrPinfo], arrPinfo)
 	ix.dir = castArray[uint32](arrays[arrDir], counts[arrDir], arrDir)
 	ix.nodes = castArray[uint32](arrays[arrNodes], counts[arrNodes], arrNodes)
-	ix.leaves = castArray[leaf](arrays[arrLeaves], counts[arrLeaves], arrLeaves)
-	ix.cover = castArray[int32](arrays[arrCover], counts[arrCover], arrCover)
-	ix.pitems = castArray[polyItem](arrays[arrPitems], counts[arrPitems], arrPitems)
-	ix.edges = castArray[uint32](arrays[arrEdges], counts[arrEdges], arrEdges)
-	ix.togs = castArray[float64](arrays[arrTogs], counts[arrTogs], arrTogs)
-	ix.qitems = castArray[uint32](arrays[arrQitems], counts[arrQitems], arrQitems)
+	ix.stream = castArray[uint32](arrays[arrStream], counts[arrStream], arrStream)
 	ix.verts = sharedVerts(ix.zones, nverts)
 	if err := ix.check(); err != nil {
 		return nil, err
@@ -296,9 +276,9 @@ func (ix *Index) check() error {
 		uint64(ix.dirX0)+uint64(ix.dirW) > 1<<ix.dirLevel || uint64(ix.dirY0)+uint64(ix.dirH) > 1<<ix.dirLevel {
 		return indexErr("directory of %d×%d cells at (%d, %d), level %d, has %d entries", ix.dirW, ix.dirH, ix.dirX0, ix.dirY0, ix.dirLevel, len(ix.dir))
 	}
-	nl := len(ix.leaves) - 1
-	if nl < 0 || len(ix.pitems) == 0 {
-		return indexErr("no leaf or polygon item sentinel")
+	isLeaf, err := ix.checkStream()
+	if err != nil {
+		return err
 	}
 	// Every block of four nodes is referenced once, by the directory or
 	// by a node before it: the nodes form a forest.
@@ -310,8 +290,8 @@ func (ix *Index) check() error {
 		switch {
 		case w == emptyNode:
 		case w&leafBit != 0:
-			if int(w&^leafBit) >= nl {
-				return indexErr("node word %#x: leaf %d of %d", w, w&^leafBit, nl)
+			if at := w &^ leafBit; int(at) >= len(ix.stream) || isLeaf[at/64]&(1<<(at%64)) == 0 {
+				return indexErr("node word %#x: no leaf record at %d", w, at)
 			}
 		default:
 			if w%4 != 0 || int(w) >= len(ix.nodes) || int(w) <= from || seen[w/4] {
@@ -331,45 +311,97 @@ func (ix *Index) check() error {
 			return err
 		}
 	}
-	for i := 0; i < nl; i++ {
-		l, n := ix.leaves[i], ix.leaves[i+1]
-		if l.cover > n.cover || l.poly > l.polySplit || l.polySplit > n.poly || l.piece > l.pieceSplit || l.pieceSplit > n.piece {
-			return indexErr("leaf %d: runs out of order", i)
+	for i, p := range ix.polys {
+		if int(p.part) >= len(ix.zones[p.zone].Polygons) {
+			return indexErr("polygon %d: part %d of zone %d's %d polygons", i, p.part, p.zone, len(ix.zones[p.zone].Polygons))
 		}
-	}
-	last := ix.leaves[nl]
-	if int(last.cover) != len(ix.cover) || int(last.poly) != len(ix.pitems)-1 || int(last.piece) != len(ix.qitems) ||
-		ix.leaves[0].cover != 0 || ix.leaves[0].poly != 0 || ix.leaves[0].piece != 0 {
-		return indexErr("leaf runs do not cover the arrays")
-	}
-	for i, z := range ix.cover {
-		if uint32(z) >= nz {
-			return indexErr("cover %d: zone %d of %d", i, z, nz)
-		}
-	}
-	np := uint32(len(ix.polys))
-	for i := 0; i+1 < len(ix.pitems); i++ {
-		it, n := ix.pitems[i], ix.pitems[i+1]
-		if it.poly >= np || it.edge0 > n.edge0 || it.tog0 > n.tog0 {
-			return indexErr("polygon item %d: polygon %d of %d, runs out of order", i, it.poly, np)
-		}
-	}
-	if l := ix.pitems[len(ix.pitems)-1]; int(l.edge0) != len(ix.edges) || int(l.tog0) != len(ix.togs) || ix.pitems[0].edge0 != 0 || ix.pitems[0].tog0 != 0 {
-		return indexErr("polygon item runs do not cover the arrays")
-	}
-	maxEdge := uint32(0)
-	for _, e := range ix.edges {
-		maxEdge = max(maxEdge, e)
-	}
-	if len(ix.edges) > 0 && uint64(maxEdge)+1 >= uint64(len(ix.verts)) {
-		return indexErr("edge %d of %d vertices", maxEdge, len(ix.verts))
-	}
-	maxPiece := uint32(0)
-	for _, q := range ix.qitems {
-		maxPiece = max(maxPiece, q&pieceRef)
-	}
-	if len(ix.qitems) > 0 && int(maxPiece) >= len(ix.pts) {
-		return indexErr("piece %d of %d points", maxPiece, len(ix.pts))
 	}
 	return nil
+}
+
+// checkStream walks the leaf records: every count within the stream and
+// every zone, polygon, edge and piece within its table. It returns the
+// records' starts, as a bit set.
+func (ix *Index) checkStream() ([]uint64, error) {
+	st := ix.stream
+	n := uint64(len(st))
+	isLeaf := make([]uint64, (n+63)/64)
+	nz, np, npts := uint64(len(ix.zones)), uint64(len(ix.polys)), uint64(len(ix.pts))
+	nv := uint64(len(ix.verts))
+	var i uint64
+	items := func(count uint64) error {
+		for ; count > 0; count-- {
+			if n-i < 4 {
+				return indexErr("leaf record item at %d: truncated", i)
+			}
+			z, pf, ne, nt := uint64(st[i]), uint64(st[i+1]), uint64(st[i+2]), uint64(st[i+3])
+			p := pf & polyMask
+			if p >= np || z != uint64(ix.polys[p].zone) {
+				return indexErr("leaf record item at %d: polygon %d of %d, zone %d", i, p, np, z)
+			}
+			if ne+2*nt > n-i-4 {
+				return indexErr("leaf record item at %d: %d edges and %d latitudes run past the end", i, ne, nt)
+			}
+			for _, e := range st[i+4 : i+4+ne] {
+				if uint64(e)+1 >= nv {
+					return indexErr("leaf record item at %d: edge %d of %d vertices", i, e, nv)
+				}
+			}
+			i += 4 + ne + 2*nt
+		}
+		return nil
+	}
+	for i < n {
+		if n-i < 4 {
+			return nil, indexErr("leaf record at %d: truncated", i)
+		}
+		isLeaf[i/64] |= 1 << (i % 64)
+		at := i
+		nc, ni, npc, ns := uint64(st[i]), uint64(st[i+1]), uint64(st[i+2]), uint64(st[i+3])
+		i += 4
+		if nc > n-i {
+			return nil, indexErr("leaf record at %d: %d covering zones run past the end", at, nc)
+		}
+		for _, z := range st[i : i+nc] {
+			if uint64(z) >= nz {
+				return nil, indexErr("leaf record at %d: zone %d of %d", at, z, nz)
+			}
+		}
+		covers := st[i : i+nc]
+		i += nc
+		if err := items(ni); err != nil {
+			return nil, err
+		}
+		if npc > n-i {
+			return nil, indexErr("leaf record at %d: %d pieces run past the end", at, npc)
+		}
+		for _, q := range st[i : i+npc] {
+			if uint64(q&pieceRef) >= npts {
+				return nil, indexErr("leaf record at %d: piece %d of %d points", at, q&pieceRef, npts)
+			}
+		}
+		i += npc
+		if nc > n-i {
+			return nil, indexErr("leaf record at %d: %d cover entries run past the end", at, nc)
+		}
+		for j, e := range st[i : i+nc] {
+			var z uint32
+			switch {
+			case e&pieceEnt != 0 && uint64(e&^pieceEnt) < npts:
+				z = ix.pinfo[e&^pieceEnt] >> 1
+			case e&pieceEnt == 0 && uint64(e) < np:
+				z = ix.polys[e].zone
+			default:
+				return nil, indexErr("leaf record at %d: cover entry %#x is not a polygon or a piece", at, e)
+			}
+			if z != covers[j] {
+				return nil, indexErr("leaf record at %d: cover entry %#x is not of zone %d", at, e, covers[j])
+			}
+		}
+		i += nc
+		if err := items(ns); err != nil {
+			return nil, err
+		}
+	}
+	return isLeaf, nil
 }

@@ -167,7 +167,7 @@ func (b genBox) in(p gpt, m float64) bool {
 	return p.x >= b.minLon+m && p.x <= b.maxLon-m && p.y >= b.minLat+m && p.y <= b.maxLat-m
 }
 
-func makeArea(g *genRNG, b genBox, cities []gpt) [][]gpt {
+func makeArea(g *genRNG, b genBox, cities []gpt, sizeMin, sizeRatio float64) [][]gpt {
 	var c gpt
 	if g.f64() < 0.65 {
 		cc := cities[g.intn(len(cities))]
@@ -176,7 +176,7 @@ func makeArea(g *genRNG, b genBox, cities []gpt) [][]gpt {
 		c = gpt{g.uni(b.minLon, b.maxLon), g.uni(b.minLat, b.maxLat)}
 	}
 	c = b.clamp(c, 0.3)
-	size := 0.5 * math.Pow(40, g.f64())
+	size := sizeMin * math.Pow(sizeRatio, g.f64())
 	r := size / 2
 	n := 20 + g.intn(181)
 	outer, minR := starRing(g, c.x, c.y, r, n, 0.3, 0.06, 0.4, 1.5)
@@ -308,6 +308,8 @@ type genOptions struct {
 	box           genBox
 	cities        int
 	areas         int
+	sizeMin       float64 // km: areas are sizeMin to sizeMin*sizeRatio across, log-uniform
+	sizeRatio     float64
 	railPolygons  int     // railways as buffered corridor polygons (the bench's)
 	railLines     int     // railways as Corridor lines
 	circles       int     // masts as circles
@@ -315,12 +317,15 @@ type genOptions struct {
 }
 
 // benchOptions makes the zones of bench/data/zones.geojson.
-var benchOptions = genOptions{seed: 20240501, box: genBox{100, 20, 125, 45}, cities: 40, areas: 2000, railPolygons: 300}
+var benchOptions = genOptions{seed: 20240501, box: genBox{100, 20, 125, 45}, cities: 40, areas: 2000, sizeMin: 0.5, sizeRatio: 40, railPolygons: 300}
 
 // nationalOptions makes a national set: ≥ 50k zones and ≥ 5M vertices over
-// a country-sized box.
-var nationalOptions = genOptions{seed: 7, box: genBox{5, 45, 16, 55}, cities: 80, areas: 46000, railPolygons: 1000,
-	railLines: 3000, circles: 2000, grownFraction: 0.05}
+// a large country (30° × 16°, about 3.6 million km²): 50,000 areas of 0.1
+// to 10 km (about 8 % of the land, denser around 300 cities), 200 railway
+// corridor polygons, 800 railway centre lines of 50-500 km kept as
+// corridors of 500 m, and 2,000 circles.
+var nationalOptions = genOptions{seed: 7, box: genBox{-5, 40, 25, 56}, cities: 300, areas: 50000, sizeMin: 0.1, sizeRatio: 100,
+	railPolygons: 200, railLines: 800, circles: 2000, grownFraction: 0.05}
 
 // genZones makes a zone set.
 func genZones(o genOptions) *zone.Set {
@@ -339,7 +344,7 @@ func genZones(o genOptions) *zone.Set {
 		s.Zones = append(s.Zones, z)
 	}
 	for i := 0; i < o.areas; i++ {
-		z := &zone.Zone{Class: "area", Geometry: zone.Area, Polygons: [][][]geowarden.Point{finalRings(makeArea(g, o.box, cities))}}
+		z := &zone.Zone{Class: "area", Geometry: zone.Area, Polygons: [][][]geowarden.Point{finalRings(makeArea(g, o.box, cities, o.sizeMin, o.sizeRatio))}}
 		if o.grownFraction > 0 && float64(i%1000) < o.grownFraction*1000 {
 			z.BufferM = 200
 		}

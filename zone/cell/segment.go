@@ -16,7 +16,7 @@ const maxChunk = 2000
 // scratch holds the buffers of one segment query.
 type scratch struct {
 	stack  []visitEnt
-	items  []uint32 // polygon items met
+	polys  []uint64 // polygons met: number<<32 | item, or noItem for a covering one
 	edges  []uint32
 	pieces []uint32
 	ts     []float64
@@ -26,6 +26,8 @@ type scratch struct {
 type visitEnt struct {
 	w, level, x, y uint32
 }
+
+const noItem = 0xFFFFFFFF
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
@@ -122,37 +124,51 @@ func (ix *Index) chunk(a, b geowarden.Point, t0, t1 float64, dst []zone.Interval
 		p1.Lon += s
 	}
 	sb := boxOf2(p0, p1)
-	sc.items, sc.pieces = sc.items[:0], sc.pieces[:0]
-	ix.visit(sb.grown(margin/2), sc, func(l uint32) {
-		lf, next := &ix.leaves[l], &ix.leaves[l+1]
-		if !corridors {
-			for i := lf.poly; i < next.poly; i++ {
-				sc.items = append(sc.items, i)
+	sc.polys, sc.pieces = sc.polys[:0], sc.pieces[:0]
+	st := ix.stream
+	ix.visit(sb.grown(margin/2), sc, func(i uint32) {
+		nc, ni, np, ns := st[i], st[i+1], st[i+2], st[i+3]
+		i += 4 + nc
+		for ; ni > 0; ni-- {
+			if !corridors {
+				sc.polys = append(sc.polys, uint64(st[i+1]&polyMask)<<32|uint64(i))
 			}
+			i += itemSize(st, i)
 		}
-		for _, q := range ix.qitems[lf.piece:next.piece] {
+		for _, q := range st[i : i+np] {
 			k := q & pieceRef
 			if !corridors || ix.geom[ix.pinfo[k]>>1] == uint8(zone.Corridor) {
 				sc.pieces = append(sc.pieces, k)
 			}
 		}
-	})
-	if len(sc.items) > 0 {
-		slices.SortFunc(sc.items, func(x, y uint32) int {
-			px, py := ix.pitems[x].poly, ix.pitems[y].poly
-			if px != py {
-				return cmpU(px, py)
+		i += np
+		for _, e := range st[i : i+nc] {
+			switch {
+			case e&pieceEnt != 0:
+				if k := e &^ pieceEnt; !corridors || ix.geom[ix.pinfo[k]>>1] == uint8(zone.Corridor) {
+					sc.pieces = append(sc.pieces, k)
+				}
+			case !corridors:
+				sc.polys = append(sc.polys, uint64(e)<<32|noItem)
 			}
-			return cmpU(x, y)
-		})
-		items := sc.items
-		for i := 0; i < len(items); {
-			p := ix.pitems[items[i]].poly
+		}
+		i += nc
+		for ; ns > 0 && !corridors; ns-- {
+			sc.polys = append(sc.polys, uint64(st[i+1]&polyMask)<<32|uint64(i))
+			i += itemSize(st, i)
+		}
+	})
+	if len(sc.polys) > 0 {
+		slices.Sort(sc.polys)
+		polys := sc.polys
+		for i := 0; i < len(polys); {
+			p := uint32(polys[i] >> 32)
 			j := i
 			es := sc.edges[:0]
-			for ; j < len(items) && ix.pitems[items[j]].poly == p; j++ {
-				it := items[j]
-				es = append(es, ix.edges[ix.pitems[it].edge0:ix.pitems[it+1].edge0]...)
+			for ; j < len(polys) && uint32(polys[j]>>32) == p; j++ {
+				if it := uint32(polys[j]); it != noItem {
+					es = append(es, st[it+4:it+4+st[it+2]]...)
+				}
 			}
 			i = j
 			if !ix.polys[p].bb.intersects(sb) {
@@ -250,10 +266,36 @@ func (ix *Index) polyContainsAt(p uint32, q geowarden.Point) bool {
 	if w == emptyNode {
 		return false
 	}
-	lf, next := &ix.leaves[w&^leafBit], &ix.leaves[w&^leafBit+1]
-	for i := lf.poly; i < next.poly; i++ {
-		if ix.pitems[i].poly == p {
+	st := ix.stream
+	i := w &^ leafBit
+	nc, ni, np, ns := st[i], st[i+1], st[i+2], st[i+3]
+	i += 4
+	covers := st[i : i+nc]
+	i += nc
+	for ; ni > 0; ni-- {
+		if st[i+1]&polyMask == p {
 			return ix.itemContains(i, q)
+		}
+		i += itemSize(st, i)
+	}
+	i += np
+	ents := st[i : i+nc]
+	i += nc
+	for ; ns > 0; ns-- {
+		if st[i+1]&polyMask == p {
+			return ix.itemContains(i, q)
+		}
+		i += itemSize(st, i)
+	}
+	z := ix.polys[p].zone
+	for j, c := range covers {
+		if ents[j] == p {
+			return true
+		}
+		if c == z {
+			// The zone covers the leaf by another entry: this polygon's
+			// item was left out. Test all its edges.
+			return ringsContain(ix.zones[z].Polygons[ix.polys[p].part], q)
 		}
 	}
 	return false
