@@ -81,6 +81,9 @@ func loadZoneFile(path string) (*zone.Set, error) {
 	return zone.LoadFile(path)
 }
 
+// maxWarnings caps the OpenStreetMap problems zones import lists.
+const maxWarnings = 200
+
 // importFlags are the flags of zones import.
 type importFlags struct {
 	out     string
@@ -212,7 +215,9 @@ func zonesImport(ctx context.Context, stdout, stderr io.Writer, f *importFlags, 
 			}
 			rd := &osm.Reader{Selections: sels, Warn: func(p *osm.Problem) {
 				problems++
-				fmt.Fprintf(stderr, "geowarden: warning: %v\n", p)
+				if problems <= maxWarnings {
+					fmt.Fprintf(stderr, "geowarden: warning: %v\n", p)
+				}
 			}}
 			set, err = rd.Read(ctx, src, setID)
 		} else {
@@ -239,6 +244,9 @@ func zonesImport(ctx context.Context, stdout, stderr io.Writer, f *importFlags, 
 			z.Set = setID
 			merged.Zones = append(merged.Zones, z)
 		}
+	}
+	if problems > maxWarnings {
+		fmt.Fprintf(stderr, "geowarden: warning: %d more OpenStreetMap problems not shown\n", problems-maxWarnings)
 	}
 	if len(sels) > 0 && !usedOSM {
 		return ExitError, errors.New("zones import: --select applies to OpenStreetMap extracts, and no SRC is one")
@@ -616,6 +624,30 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 	return cell.Build(sets...), nil
 }
 
+// latRange returns the range of latitudes of a zone's vertices.
+func latRange(z *zone.Zone) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	add := func(p geowarden.Point) {
+		lo, hi = math.Min(lo, p.Lat), math.Max(hi, p.Lat)
+	}
+	for _, p := range z.Points {
+		add(p)
+	}
+	for _, l := range z.Lines {
+		for _, p := range l {
+			add(p)
+		}
+	}
+	for _, poly := range z.Polygons {
+		for _, r := range poly {
+			for _, p := range r {
+				add(p)
+			}
+		}
+	}
+	return lo, hi
+}
+
 // zonesAt returns the zones that contain p, and the n nearest that do
 // not, each with the distance from p to its edge.
 func zonesAt(ix *cell.Index, p geowarden.Point, n int) (inside, near []testHit) {
@@ -633,11 +665,29 @@ func zonesAt(ix *cell.Index, p geowarden.Point, n int) (inside, near []testHit) 
 	if n <= 0 {
 		return inside, nil
 	}
-	for i := range zs {
+	// Zones in order of a lower bound of their distance: the distance in
+	// latitude from p to the zone's latitude range, grown by its buffer
+	// (no path on the sphere is shorter than its change of latitude).
+	// Exact distances are computed until the bound passes the n-th best.
+	type cand struct {
+		i  int32
+		lb float64
+	}
+	cands := make([]cand, 0, len(zs))
+	for i, z := range zs {
 		if slices.Contains(in, int32(i)) {
 			continue
 		}
-		h := hit(int32(i))
+		lo, hi := latRange(z)
+		gap := math.Max(0, math.Max(lo-p.Lat, p.Lat-hi))
+		cands = append(cands, cand{int32(i), math.Max(0, gap*math.Pi/180*zone.EarthRadius-z.BufferM)})
+	}
+	slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(a.lb, b.lb) })
+	for _, c := range cands {
+		if len(near) == n && c.lb > near[n-1].Distance {
+			break
+		}
+		h := hit(c.i)
 		if math.IsNaN(h.Distance) {
 			continue
 		}

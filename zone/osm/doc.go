@@ -80,7 +80,7 @@
 // file; national extracts should be PBF. XML is read once with
 // github.com/paulmach/osm/osmxml, keeping every node's position (24 bytes
 // a node) and every way's node list: about a fifth of the uncompressed
-// XML.
+// XML; an XML file of more than MaxXMLNodes nodes is refused.
 //
 // Peak memory, as the process's maximum resident set size (GNU time -v)
 // of a test binary that reads the file once with the selections

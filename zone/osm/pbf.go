@@ -32,6 +32,11 @@ const (
 	MaxWayNodes        = 100_000
 	MaxRelationMembers = 100_000
 	MaxTags            = 10_000
+	// MaxBlockElements caps the elements of one PBF block (writers put
+	// 8,000 in a block, as the format recommends).
+	MaxBlockElements = 1 << 20
+	// maxKeysVals caps a dense node group's tag list.
+	maxKeysVals = 8 << 20
 )
 
 // errPBF marks errors in the PBF structure.
@@ -111,13 +116,21 @@ func (w *wire) next() (num int, wt int, v uint64, data []byte, ok bool) {
 }
 
 // varints appends the varints of a repeated field, packed (wire type 2)
-// or not (one varint per field), to dst.
-func varints(dst []uint64, wt int, v uint64, data []byte) ([]uint64, error) {
+// or not (one varint per field), to dst; more than max in all is an
+// error.
+func varints(dst []uint64, wt int, v uint64, data []byte, max int) ([]uint64, error) {
 	if wt == wtVarint {
+		if len(dst) >= max {
+			return dst, fmt.Errorf("more than %d values in a list", max)
+		}
 		return append(dst, v), nil
 	}
 	if wt != wtBytes {
 		return dst, errors.New("repeated integer field with wrong wire type")
+	}
+	// Each varint takes at least one byte.
+	if n := len(dst) + countVarints(data); n > max {
+		return dst, fmt.Errorf("%d values in a list; at most %d", n, max)
 	}
 	for len(data) > 0 {
 		x, n := binary.Uvarint(data)
@@ -128,6 +141,18 @@ func varints(dst []uint64, wt int, v uint64, data []byte) ([]uint64, error) {
 		data = data[n:]
 	}
 	return dst, nil
+}
+
+// countVarints counts the varints of packed data: the bytes without the
+// continuation bit.
+func countVarints(data []byte) int {
+	n := 0
+	for _, b := range data {
+		if b < 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 func zigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
@@ -397,6 +422,7 @@ type block struct {
 	strings                []string
 	gran, latOff, lonOff   int64
 	off                    int64
+	count                  int // elements (or dense groups) seen
 	objs                   []osm.Object
 	keys, vals, refs, lats []uint64
 	lons, ids, kv, types   []uint64
@@ -463,6 +489,10 @@ func (dec *pbfDecoder) group(b *block, g []byte) error {
 		}
 		if wt != wtBytes {
 			continue
+		}
+		b.count++
+		if b.count > MaxBlockElements {
+			return fmt.Errorf("more than %d elements in a block", MaxBlockElements)
 		}
 		var err error
 		switch num {
@@ -545,9 +575,9 @@ func (dec *pbfDecoder) node(b *block, d []byte) error {
 		case 1:
 			id = zigzag(v)
 		case 2:
-			b.keys, err = varints(b.keys, wt, v, data)
+			b.keys, err = varints(b.keys, wt, v, data, MaxTags)
 		case 3:
-			b.vals, err = varints(b.vals, wt, v, data)
+			b.vals, err = varints(b.vals, wt, v, data, MaxTags)
 		case 8:
 			lat = zigzag(v)
 		case 9:
@@ -583,13 +613,13 @@ func (dec *pbfDecoder) dense(b *block, d []byte) error {
 		}
 		switch num {
 		case 1:
-			b.ids, err = varints(b.ids, wt, v, data)
+			b.ids, err = varints(b.ids, wt, v, data, MaxBlockElements)
 		case 8:
-			b.lats, err = varints(b.lats, wt, v, data)
+			b.lats, err = varints(b.lats, wt, v, data, MaxBlockElements)
 		case 9:
-			b.lons, err = varints(b.lons, wt, v, data)
+			b.lons, err = varints(b.lons, wt, v, data, MaxBlockElements)
 		case 10:
-			b.kv, err = varints(b.kv, wt, v, data)
+			b.kv, err = varints(b.kv, wt, v, data, maxKeysVals)
 		}
 		if err != nil {
 			return fmt.Errorf("dense nodes: %w", err)
@@ -597,6 +627,9 @@ func (dec *pbfDecoder) dense(b *block, d []byte) error {
 	}
 	if w.err != nil {
 		return fmt.Errorf("dense nodes: %w", w.err)
+	}
+	if b.count += len(b.ids); b.count > MaxBlockElements {
+		return fmt.Errorf("more than %d elements in a block", MaxBlockElements)
 	}
 	if len(b.lats) != len(b.ids) || len(b.lons) != len(b.ids) {
 		return fmt.Errorf("dense nodes: %d ids, %d latitudes, %d longitudes", len(b.ids), len(b.lats), len(b.lons))
@@ -662,15 +695,15 @@ func (dec *pbfDecoder) way(b *block, d []byte) error {
 		case 1:
 			id = int64(v)
 		case 2:
-			b.keys, err = varints(b.keys, wt, v, data)
+			b.keys, err = varints(b.keys, wt, v, data, MaxTags)
 		case 3:
-			b.vals, err = varints(b.vals, wt, v, data)
+			b.vals, err = varints(b.vals, wt, v, data, MaxTags)
 		case 8:
-			b.refs, err = varints(b.refs, wt, v, data)
+			b.refs, err = varints(b.refs, wt, v, data, MaxWayNodes)
 		case 9:
-			b.lats, err = varints(b.lats, wt, v, data)
+			b.lats, err = varints(b.lats, wt, v, data, MaxWayNodes)
 		case 10:
-			b.lons, err = varints(b.lons, wt, v, data)
+			b.lons, err = varints(b.lons, wt, v, data, MaxWayNodes)
 		}
 		if err != nil {
 			return fmt.Errorf("way %d: %w", id, err)
@@ -722,15 +755,15 @@ func (dec *pbfDecoder) relation(b *block, d []byte) error {
 		case 1:
 			id = int64(v)
 		case 2:
-			b.keys, err = varints(b.keys, wt, v, data)
+			b.keys, err = varints(b.keys, wt, v, data, MaxTags)
 		case 3:
-			b.vals, err = varints(b.vals, wt, v, data)
+			b.vals, err = varints(b.vals, wt, v, data, MaxTags)
 		case 8:
-			b.kv, err = varints(b.kv, wt, v, data) // roles_sid
+			b.kv, err = varints(b.kv, wt, v, data, MaxRelationMembers) // roles_sid
 		case 9:
-			b.refs, err = varints(b.refs, wt, v, data) // memids
+			b.refs, err = varints(b.refs, wt, v, data, MaxRelationMembers) // memids
 		case 10:
-			b.types, err = varints(b.types, wt, v, data)
+			b.types, err = varints(b.types, wt, v, data, MaxRelationMembers)
 		}
 		if err != nil {
 			return fmt.Errorf("relation %d: %w", id, err)

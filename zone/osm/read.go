@@ -14,8 +14,14 @@ import (
 )
 
 // MaxNodes caps the number of distinct nodes the selected ways and
-// relations may use (16 bytes each, plus 8 for the id, while reading).
+// relations of a PBF file may use (16 bytes each, plus 8 for the id,
+// while reading).
 const MaxNodes = 200_000_000
+
+// MaxXMLNodes caps the number of nodes of an XML file, all of whose
+// positions are kept while reading (24 bytes each): larger extracts should
+// be PBF.
+const MaxXMLNodes = 50_000_000
 
 // Reader reads zones from an OSM file.
 type Reader struct {
@@ -100,6 +106,7 @@ type nodeRec struct {
 
 type reading struct {
 	*Reader
+	open     opener
 	path     string
 	setID    string
 	problems []*Problem
@@ -136,6 +143,11 @@ func name(tags osm.Tags) string {
 
 // Read reads the zones; see the package function Read.
 func (r *Reader) Read(ctx context.Context, path string, setID string) (*zone.Set, error) {
+	return r.read(ctx, path, setID, fileOpener(path))
+}
+
+// read reads the file that open opens; path names it.
+func (r *Reader) read(ctx context.Context, path string, setID string, open opener) (*zone.Set, error) {
 	if len(r.Selections) == 0 {
 		return nil, fmt.Errorf("osm: %s: no selection (select elements by tag, e.g. railway=rail)", path)
 	}
@@ -144,19 +156,19 @@ func (r *Reader) Read(ctx context.Context, path string, setID string) (*zone.Set
 			return nil, err
 		}
 	}
-	rd := &reading{Reader: r, path: path, setID: setID}
-	enc, err := Sniff(path)
+	rd := &reading{Reader: r, open: open, path: path, setID: setID}
+	src, err := openFrom(path, open)
 	if err != nil {
 		return nil, err
 	}
+	src.Close()
+	enc := src.enc
 	var c *collected
 	switch enc {
 	case PBF:
 		c, err = rd.collectPBF(ctx)
 	case XML:
 		c, err = rd.collectXML(ctx)
-	default:
-		return nil, &unknownError{path}
 	}
 	if err != nil {
 		return nil, err
@@ -217,7 +229,8 @@ func (r *Reader) Read(ctx context.Context, path string, setID string) (*zone.Set
 		rd.add(set, osm.TypeRelation, int64(rel.id), z)
 	}
 	if err := set.Validate(); err != nil {
-		return nil, fmt.Errorf("osm: %s: %w", path, err)
+		// Every zone was validated as it was made: this is a bug.
+		return nil, fmt.Errorf("osm: %s: internal error: invalid zone set: %w", path, err)
 	}
 	if len(rd.problems) > 0 {
 		return set, &ProblemsError{Problems: rd.problems}
@@ -497,6 +510,10 @@ func (rd *reading) collectXML(ctx context.Context) (*collected, error) {
 	err := rd.scan(ctx, rd.path, pass{nodes: true, ways: true, relations: true}, func(o osm.Object) error {
 		switch e := o.(type) {
 		case *osm.Node:
+			if len(e.Tags) > MaxTags {
+				rd.problem(osm.TypeNode, int64(e.ID), true, "%d tags; at most %d", len(e.Tags), MaxTags)
+				return nil
+			}
 			pt := geowarden.Point{Lon: e.Lon, Lat: e.Lat}
 			if err := checkPoint(pt); err != nil {
 				rd.problem(osm.TypeNode, int64(e.ID), true, "%v", err)
@@ -505,14 +522,18 @@ func (rd *reading) collectXML(ctx context.Context) (*collected, error) {
 			if n := len(ids); n > 0 && ids[n-1] >= e.ID {
 				sorted = false
 			}
-			if len(ids) >= MaxNodes {
-				return rd.tooManyNodes()
+			if len(ids) >= MaxXMLNodes {
+				return fmt.Errorf("osm: %s: more than %d nodes in an XML file; convert it to PBF (osmium cat %s -o x.osm.pbf)", rd.path, MaxXMLNodes, rd.path)
 			}
 			ids, pts = append(ids, e.ID), append(pts, pt)
 			if s, v := rd.match(e.Tags); s >= 0 {
 				c.nodes = append(c.nodes, nodeRec{id: e.ID, pt: pt, sel: s, value: v, name: name(e.Tags)})
 			}
 		case *osm.Way:
+			if len(e.Tags) > MaxTags {
+				rd.problem(osm.TypeWay, int64(e.ID), true, "%d tags; at most %d", len(e.Tags), MaxTags)
+				return nil
+			}
 			if len(e.Nodes) > MaxWayNodes {
 				rd.problem(osm.TypeWay, int64(e.ID), true, "%d nodes; at most %d", len(e.Nodes), MaxWayNodes)
 				return nil
@@ -523,6 +544,10 @@ func (rd *reading) collectXML(ctx context.Context) (*collected, error) {
 			s, v := rd.match(e.Tags)
 			c.ways[e.ID] = rd.way(e, s, v)
 		case *osm.Relation:
+			if len(e.Tags) > MaxTags {
+				rd.problem(osm.TypeRelation, int64(e.ID), true, "%d tags; at most %d", len(e.Tags), MaxTags)
+				return nil
+			}
 			if len(e.Members) > MaxRelationMembers {
 				rd.problem(osm.TypeRelation, int64(e.ID), true, "%d members; at most %d", len(e.Members), MaxRelationMembers)
 				return nil

@@ -108,9 +108,22 @@ func detect(head []byte) Encoding {
 	return Unknown
 }
 
+// opener opens the file being read, once per pass.
+type opener func() (io.ReadCloser, error)
+
+func fileOpener(path string) opener {
+	return func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("osm: %w", err)
+		}
+		return f, nil
+	}
+}
+
 // source is an opened OSM file, decompressed.
 type source struct {
-	f   *os.File
+	f   io.ReadCloser
 	r   io.Reader
 	enc Encoding
 	gz  *gzip.Reader
@@ -124,9 +137,14 @@ func (s *source) Close() {
 }
 
 func openSource(path string) (*source, error) {
-	f, err := os.Open(path)
+	return openFrom(path, fileOpener(path))
+}
+
+// openFrom opens a file with open; path names it in errors.
+func openFrom(path string, open opener) (*source, error) {
+	f, err := open()
 	if err != nil {
-		return nil, fmt.Errorf("osm: %w", err)
+		return nil, err
 	}
 	s := &source{f: f}
 	br := bufio.NewReaderSize(f, 64<<10)
@@ -171,8 +189,8 @@ type pass struct {
 
 // scan reads the file once and calls fn for each element the pass wants
 // and its filters accept, in file order.
-func (rd *Reader) scan(ctx context.Context, path string, p pass, fn func(osm.Object) error) error {
-	src, err := openSource(path)
+func (rd *reading) scan(ctx context.Context, path string, p pass, fn func(osm.Object) error) error {
+	src, err := openFrom(path, rd.open)
 	if err != nil {
 		return err
 	}
