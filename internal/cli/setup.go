@@ -14,6 +14,8 @@ import (
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/builtin"
+	"github.com/geowarden/geowarden/zone/cell"
+	"github.com/geowarden/geowarden/zone/gwz"
 	"github.com/spf13/pflag"
 )
 
@@ -119,30 +121,52 @@ func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 	return p, nil
 }
 
-// loadZones loads every zone set a policy names.
-func loadZones(p *policy.Policy) ([]*zone.Set, error) {
+// loadZones loads every zone set a policy names, each with its index: the
+// one a compiled .gwz file brings, or a cell index built now.
+func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 	var sets []*zone.Set
+	var parts []classify.Index
 	for _, zs := range p.Zones {
 		var s *zone.Set
+		var ix *cell.Index
 		var err error
-		if zs.Builtin != "" {
+		switch {
+		case zs.Builtin != "":
 			s, err = builtin.Load(zs.Builtin)
-		} else {
-			s, err = zone.LoadFile(zs.File)
+		default:
+			var head []byte
+			if head, err = sniffZoneFile(zs.File); err == nil && gwz.IsGWZ(head) {
+				var f *gwz.File
+				if f, err = gwz.ReadFile(zs.File); err == nil {
+					s, ix = f.Set, f.Index
+				}
+			} else if err == nil {
+				s, err = loadZoneFile(zs.File)
+			}
 		}
 		if err != nil {
 			if zs.Line > 0 {
-				return nil, fmt.Errorf("%s:%d: zone set %q: %w", p.Name, zs.Line, zs.ID, err)
+				return nil, nil, fmt.Errorf("%s:%d: zone set %q: %w", p.Name, zs.Line, zs.ID, err)
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		s.ID = zs.ID
 		for _, z := range s.Zones {
 			z.Set = zs.ID
 		}
+		if ix == nil {
+			ix = cell.Build(s)
+		}
 		sets = append(sets, s)
+		parts = append(parts, ix)
 	}
-	return sets, nil
+	switch len(parts) {
+	case 0:
+		return sets, zone.NewIndex(), nil
+	case 1:
+		return sets, parts[0], nil
+	}
+	return sets, classify.NewMulti(parts...), nil
 }
 
 // setup builds the engine and the runner from the flags.
@@ -155,12 +179,12 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sets, err := loadZones(p)
+	_, ix, err := loadZones(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	e := &sanitize.Engine{
-		Classifier: classify.New(zone.NewIndex(sets...), p.Signals),
+		Classifier: classify.New(ix, p.Signals),
 		Policy:     p,
 	}
 	if needsKey(p) {

@@ -611,7 +611,7 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 			}
 		}
 		var err error
-		if sets, err = loadZones(p); err != nil {
+		if sets, _, err = loadZones(p); err != nil {
 			return nil, err
 		}
 	default:
