@@ -167,6 +167,19 @@ func TestZonesImportMerge(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "in    site ") || !strings.Contains(r.stdout, "in    site:site") || !strings.Contains(r.stdout, "merged") {
 		t.Errorf("zones test: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A compiled file is a source too, and --zones takes several files.
+	again := filepath.Join(dir, "again.gwz")
+	r = gw(t, "", "zones", "import", out, tinyOSM, "-o", again, "--select", "military=*")
+	if r.code != 0 {
+		t.Fatalf("import of a .gwz: exit %d: %s", r.code, r.stderr)
+	}
+	if info := zonesInfo(t, again); info.Zones != 25+2 || info.Set != "again" {
+		t.Errorf("info = %+v", info)
+	}
+	r = gw(t, "", "zones", "test", "--zones", out, "--zones", gj, "50,10")
+	if r.code != 1 || !strings.Contains(r.stdout, "inside 4 zone(s) of 27") {
+		t.Errorf("zones test with two files: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 func TestZonesImportErrors(t *testing.T) {

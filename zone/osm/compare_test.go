@@ -199,12 +199,14 @@ var compareCases = []compareCase{
 //     extract's border, whose rings do not close) is left out and
 //     reported, and listed in the case's leftOut.
 func TestCompareOsmium(t *testing.T) {
+	t.Parallel()
 	osmium := tool(t, "osmium", "osmium-tool")
 	for _, tc := range compareCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join("testdata", tc.file)
 			want := osmiumSelect(t, osmium, path, tc.exprs)
-			set, problems := readAll(t, path, mustSelect(t, tc.exprs...))
+			set, problems := readShared(t, path, mustSelect(t, tc.exprs...))
 			got := map[string]bool{}
 			for _, z := range set.Zones {
 				got[zoneKey(z.ID)] = true
@@ -264,9 +266,11 @@ func TestCompareOsmium(t *testing.T) {
 // every relation zone has the same area, in square degrees, as GDAL's
 // polygon of the same relation, to 1e-9 relative.
 func TestCompareOGRMultipolygons(t *testing.T) {
+	t.Parallel()
 	ogr := tool(t, "ogr2ogr", "gdal-bin")
 	for _, file := range []string{"monaco-latest.osm.pbf", "andorra-latest.osm.bz2"} {
 		t.Run(file, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join("testdata", file)
 			src := path
 			if strings.HasSuffix(file, ".bz2") {
@@ -385,12 +389,14 @@ func zoneArea(z *zone.Zone) float64 {
 // untagged nodes, gzip-compressed XML) and checks that each gives the same
 // zones.
 func TestEncodingsAgree(t *testing.T) {
+	t.Parallel()
 	osmium := tool(t, "osmium", "osmium-tool")
 	sels := mustSelect(t, broadSelections...)
 	for _, file := range []string{"monaco-latest.osm.pbf", "andorra-latest.osm.bz2"} {
 		t.Run(file, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join("testdata", file)
-			want, _ := readAll(t, path, sels)
+			want, _ := readShared(t, path, sels)
 			dir := t.TempDir()
 			variants := []struct {
 				name string

@@ -3,11 +3,13 @@ package osm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/geowarden/geowarden"
@@ -191,6 +193,48 @@ var tinyProblems = []problemKey{
 	{osm.TypeWay, 250, false, "1 of its 3 nodes are missing"},
 	{osm.TypeRelation, 201, false, "ring of way 210 does not close: node 11212 at one end and node 11010"},
 	{osm.TypeRelation, 201, true, "no ring of the multipolygon closes"},
+}
+
+// readCache keeps the zones of the large test files, which several tests
+// read with the same selections; the sets must not be changed.
+var readCache struct {
+	sync.Mutex
+	m map[string]*cachedRead
+}
+
+type cachedRead struct {
+	once     sync.Once
+	set      *zone.Set
+	problems []*Problem
+}
+
+// readShared is readAll, cached.
+func readShared(t *testing.T, path string, sels []Selection) (*zone.Set, []*Problem) {
+	t.Helper()
+	key := path + "\x00" + selectionsKey(sels)
+	readCache.Lock()
+	if readCache.m == nil {
+		readCache.m = map[string]*cachedRead{}
+	}
+	c := readCache.m[key]
+	if c == nil {
+		c = &cachedRead{}
+		readCache.m[key] = c
+	}
+	readCache.Unlock()
+	c.once.Do(func() { c.set, c.problems = readAll(t, path, sels) })
+	if c.set == nil {
+		t.Fatalf("reading %s failed in another test", path)
+	}
+	return c.set, c.problems
+}
+
+func selectionsKey(sels []Selection) string {
+	var b strings.Builder
+	for _, s := range sels {
+		fmt.Fprintf(&b, "%s|%s|%v;", s, s.Class, s.BufferM)
+	}
+	return b.String()
 }
 
 func readAll(t *testing.T, path string, sels []Selection) (*zone.Set, []*Problem) {
