@@ -255,7 +255,7 @@ func zonesImport(ctx context.Context, stdout, stderr io.Writer, f *importFlags, 
 		return ExitError, fmt.Errorf("zones import: %d OpenStreetMap elements could not be made into zones as they are (--strict)", problems)
 	}
 	if len(merged.Zones) == 0 {
-		return ExitError, errors.New("zones import: the sources hold no zone")
+		fmt.Fprintf(stderr, "geowarden: warning: the sources hold no zone (nothing selected?); %s holds an empty zone set\n", f.out)
 	}
 	if err := writeGWZ(f.out, merged); err != nil {
 		return ExitError, fmt.Errorf("zones import: %w", err)

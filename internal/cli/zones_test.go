@@ -201,7 +201,6 @@ func TestZonesImportErrors(t *testing.T) {
 		{"strict", []string{tinyOSM, "-o", "OUT", "--strict", "--select", "military=*"}, "could not be made into zones as they are (--strict)"},
 		{"missing source", []string{filepath.Join(dir, "nope.geojson"), "-o", "OUT"}, "no such file"},
 		{"bad geojson", []string{write(t, dir, "bad.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]}}]}`), "-o", "OUT"}, "a line zone needs a positive buffer_m"},
-		{"nothing selected", []string{tinyOSM, "-o", "OUT", "--select", "shop=*"}, "the sources hold no zone"},
 		{"output folder missing", []string{gj, "-o", filepath.Join(dir, "no", "such", "dir", "z.gwz")}, "no such file"},
 	}
 	for _, tt := range tests {
@@ -229,6 +228,25 @@ func TestZonesImportErrors(t *testing.T) {
 				t.Errorf("left behind in the output folder: %v", entries)
 			}
 		})
+	}
+}
+
+// TestZonesImportEmpty: an extract without what is selected (Andorra has
+// no railway, military area or aerodrome) gives an empty zone set, with a
+// warning.
+func TestZonesImportEmpty(t *testing.T) {
+	needZones(t)
+	out := filepath.Join(t.TempDir(), "none.gwz")
+	r := gw(t, "", "zones", "import", tinyOSM, "-o", out, "--select", "shop=*")
+	if r.code != 0 || !strings.Contains(r.stderr, "the sources hold no zone") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if info := zonesInfo(t, out); info.Zones != 0 || info.Extent != nil {
+		t.Errorf("info = %+v", info)
+	}
+	r = gw(t, "", "zones", "test", "--zones", out, "50,10")
+	if r.code != 0 || !strings.Contains(r.stdout, "inside 0 zone(s) of 0") {
+		t.Errorf("zones test on an empty set: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 
