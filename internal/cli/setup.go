@@ -36,7 +36,7 @@ type engineFlags struct {
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.policy, "policy", "", "policy `FILE` (YAML), or \"default\" for the built-in policy; default: the built-in policy, unless --zones is given")
-	fs.StringArrayVar(&f.zones, "zones", nil, "add a zone `FILE` (GeoJSON) with the rule: drop any record inside these zones, severity high (repeatable); without --policy, only these zones are checked")
+	fs.StringArrayVar(&f.zones, "zones", nil, "add a zone `FILE` (.gwz, GeoJSON, KML or KMZ) with the rule: drop any record inside these zones, severity high (repeatable); without --policy, only these zones are checked")
 	fs.StringVar(&f.format, "input-format", "", "read inputs as this `FORMAT` (csv, geojson) instead of recognising them by content")
 	fs.StringArrayVar(&f.columns, "column", nil, "name the column or property for a `ROLE=NAME` (lat, lon, time, source, radio, mcc, mnc, area, cell, freq, arfcn, strength, ssid, bssid, alt, accuracy); repeatable")
 	fs.StringVar(&f.latCol, "lat-col", "", "name of the latitude `COLUMN`")
