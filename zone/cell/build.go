@@ -199,10 +199,16 @@ func (b *builder) plan() bool {
 	ext = box{math.Max(-180, ext.minLon-margin), math.Max(-90, ext.minLat-margin), math.Min(180, ext.maxLon+margin), math.Min(90, ext.maxLat+margin)}
 	x0, y0 := cellCoords(geowarden.Point{Lon: ext.minLon, Lat: ext.minLat})
 	x1, y1 := cellCoords(geowarden.Point{Lon: ext.maxLon, Lat: ext.maxLat})
+	// Small sets get a small directory: about four cells per edge or piece.
+	limit := uint64(len(b.pieces))
+	for _, r := range b.rings {
+		limit += uint64(r[1])
+	}
+	limit = max(16, min(maxDir, 4*limit))
 	level := uint32(0)
 	for l := uint32(1); l <= maxLevel; l++ {
 		s := coordBits - l
-		if uint64(x1>>s-x0>>s+1)*uint64(y1>>s-y0>>s+1) > maxDir {
+		if uint64(x1>>s-x0>>s+1)*uint64(y1>>s-y0>>s+1) > limit {
 			break
 		}
 		level = l
@@ -677,7 +683,7 @@ func (w *worker) cell(level, x, y uint32, st *cellState) uint32 {
 			minRad = math.Min(minRad, ix.rad[z])
 		}
 	}
-	if cost <= leafCost || level >= maxLevel || pieceOnly && capRadius(r) < minRad*minRadFrac {
+	if cost <= leafCost || level >= maxLevel || pieceOnly && (capRadius(r) < minRad*minRadFrac || sliver(r)) {
 		return w.leaf(r, cover, st)
 	}
 	// Split: reserve the four children's words, then build each.
@@ -693,6 +699,20 @@ func (w *worker) cell(level, x, y uint32, st *cellState) uint32 {
 		w.arena, w.pcArena = w.arena[:mark], w.pcArena[:pcMark]
 	}
 	return base
+}
+
+// sliver reports whether a cell is much narrower than it is tall on the
+// ground (above about 86° of latitude): splitting it halves its longitudes
+// to little use, and near a pole a buffer's edge runs along every
+// longitude.
+func sliver(r box) bool {
+	minAbs := 0.0
+	if r.minLat > 0 {
+		minAbs = r.minLat
+	} else if r.maxLat < 0 {
+		minAbs = -r.maxLat
+	}
+	return (r.maxLon-r.minLon)*math.Cos(minAbs*degToRad) < (r.maxLat-r.minLat)/8
 }
 
 func hasU(s []uint32, z uint32) bool {
