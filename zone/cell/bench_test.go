@@ -9,6 +9,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
+	"github.com/geowarden/geowarden/zone/cell/zonegen"
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 
 func national(b testing.TB) (*zone.Set, *Index) {
 	nationalOnce.Do(func() {
-		nationalSet = genZones(nationalOptions)
+		nationalSet = zonegen.Generate(zonegen.National)
 		t0 := time.Now()
 		nationalIx = Build(nationalSet)
 		b.Logf("national set: %d zones, %d vertices; index built in %v, %.1f MB",

@@ -23,16 +23,20 @@ const (
 	// whose cost is mostly pieces is not split below minRadFrac of the
 	// smallest of their buffers: along a densely drawn line, pieces stop
 	// falling away only in cells much smaller than the buffer.
-	leafCost   = 8
 	minRadFrac = 1.0 / 4
-	// maxDir is the most entries of the directory.
-	maxDir = 1 << 16
 	// distTol is the tolerance of the distance bounds, in radians (6 µm).
 	distTol = 1e-12
 	// chunks is the number of runs of directory cells built apart (in
 	// parallel) and joined in order, so that the result does not depend
 	// on the number of processors.
 	chunks = 256
+)
+
+// leafCost and maxDir (the most entries of the directory) are variables so
+// that tests can compare trees.
+var (
+	leafCost = 8
+	maxDir   = uint64(1 << 20)
 )
 
 // builder holds what building needs beyond the index itself; it is read

@@ -13,6 +13,7 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/builtin"
+	"github.com/geowarden/geowarden/zone/cell/zonegen"
 )
 
 func mustRead(t testing.TB, name, src string) *zone.Set {
@@ -73,7 +74,7 @@ var (
 // benchZones returns the bench-shaped zone set (the zones of
 // bench/data/zones.geojson), generated once.
 func benchZones() *zone.Set {
-	benchOnce.Do(func() { benchSet = genZones(benchOptions) })
+	benchOnce.Do(func() { benchSet = zonegen.Generate(zonegen.Bench) })
 	return benchSet
 }
 
@@ -90,8 +91,8 @@ func testSets(t testing.TB) []struct {
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := genZones(genOptions{seed: 3, box: genBox{100, 20, 101.5, 21.5}, cities: 4, areas: 150, sizeMin: 0.5, sizeRatio: 40,
-		railPolygons: 10, railLines: 20, circles: 30, grownFraction: 0.2})
+	small := zonegen.Generate(zonegen.Options{Seed: 3, Box: zonegen.Box{MinLon: 100, MinLat: 20, MaxLon: 101.5, MaxLat: 21.5}, Cities: 4, Areas: 150,
+		SizeMin: 0.5, SizeRatio: 40, RailPolygons: 10, RailLines: 20, Circles: 30, GrownFraction: 0.2})
 	return []struct {
 		name string
 		set  *zone.Set

@@ -272,6 +272,11 @@ func (ix *Index) check() error {
 	if n := len(ix.pinfo); n != len(ix.pts) || n > 0 && ix.pinfo[n-1]&1 == 0 {
 		return indexErr("%d piece points, %d piece infos, last run not ended", len(ix.pts), n)
 	}
+	for i, info := range ix.pinfo {
+		if info&1 != 0 && ix.pts[i].n != (vec3{}) {
+			return indexErr("piece point %d ends its run but has an arc to the next", i)
+		}
+	}
 	if ix.dirLevel > maxLevel || ix.dirW == 0 || ix.dirH == 0 || uint64(ix.dirW)*uint64(ix.dirH) != uint64(len(ix.dir)) ||
 		uint64(ix.dirX0)+uint64(ix.dirW) > 1<<ix.dirLevel || uint64(ix.dirY0)+uint64(ix.dirH) > 1<<ix.dirLevel {
 		return indexErr("directory of %d×%d cells at (%d, %d), level %d, has %d entries", ix.dirW, ix.dirH, ix.dirX0, ix.dirY0, ix.dirLevel, len(ix.dir))
@@ -335,9 +340,8 @@ func (ix *Index) checkStream() ([]uint64, error) {
 				return indexErr("leaf record item at %d: truncated", i)
 			}
 			z, pf, ne, nt := uint64(st[i]), uint64(st[i+1]), uint64(st[i+2]), uint64(st[i+3])
-			p := pf & polyMask
-			if p >= np || z != uint64(ix.polys[p].zone) {
-				return indexErr("leaf record item at %d: polygon %d of %d, zone %d", i, p, np, z)
+			if p := pf & polyMask; p >= np || z >= nz {
+				return indexErr("leaf record item at %d: polygon %d of %d, zone %d of %d", i, p, np, z, nz)
 			}
 			if ne+2*nt > n-i-4 {
 				return indexErr("leaf record item at %d: %d edges and %d latitudes run past the end", i, ne, nt)
@@ -367,7 +371,6 @@ func (ix *Index) checkStream() ([]uint64, error) {
 				return nil, indexErr("leaf record at %d: zone %d of %d", at, z, nz)
 			}
 		}
-		covers := st[i : i+nc]
 		i += nc
 		if err := items(ni); err != nil {
 			return nil, err
@@ -384,18 +387,9 @@ func (ix *Index) checkStream() ([]uint64, error) {
 		if nc > n-i {
 			return nil, indexErr("leaf record at %d: %d cover entries run past the end", at, nc)
 		}
-		for j, e := range st[i : i+nc] {
-			var z uint32
-			switch {
-			case e&pieceEnt != 0 && uint64(e&^pieceEnt) < npts:
-				z = ix.pinfo[e&^pieceEnt] >> 1
-			case e&pieceEnt == 0 && uint64(e) < np:
-				z = ix.polys[e].zone
-			default:
+		for _, e := range st[i : i+nc] {
+			if e&pieceEnt != 0 && uint64(e&^pieceEnt) >= npts || e&pieceEnt == 0 && uint64(e) >= np {
 				return nil, indexErr("leaf record at %d: cover entry %#x is not a polygon or a piece", at, e)
-			}
-			if z != covers[j] {
-				return nil, indexErr("leaf record at %d: cover entry %#x is not of zone %d", at, e, covers[j])
 			}
 		}
 		i += nc

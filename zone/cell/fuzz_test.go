@@ -7,6 +7,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
+	"github.com/geowarden/geowarden/zone/cell/zonegen"
 )
 
 // fuzzInput turns bytes into zones and queries. Coordinates lie on a
@@ -157,7 +158,8 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add(good[:len(good)/3])
-	small := genZones(genOptions{seed: 5, box: genBox{10, 10, 11, 11}, cities: 1, areas: 3, sizeMin: 1, sizeRatio: 3, railLines: 1, circles: 1})
+	small := zonegen.Generate(zonegen.Options{Seed: 5, Box: zonegen.Box{MinLon: 10, MinLat: 10, MaxLon: 11, MaxLat: 11}, Cities: 1, Areas: 3,
+		SizeMin: 1, SizeRatio: 3, RailLines: 1, Circles: 1})
 	sgood, err := Build(small).MarshalBinary()
 	if err != nil {
 		f.Fatal(err)

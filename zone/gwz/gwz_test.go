@@ -2,6 +2,7 @@ package gwz
 
 import (
 	"bytes"
+	"io"
 	"encoding/binary"
 	"hash/crc32"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/builtin"
+	"github.com/geowarden/geowarden/zone/cell/zonegen"
 )
 
 const smallZones = `{"type":"FeatureCollection","features":[
@@ -146,6 +148,7 @@ func TestRoundTrip(t *testing.T) {
 		{"small", small},
 		{"builtin default", def},
 		{"malta", malta},
+		{"bench", zonegen.Generate(zonegen.Bench)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -226,5 +229,37 @@ func TestHostile(t *testing.T) {
 				t.Errorf("error %q, want it to contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+func benchReadFile(b *testing.B, s *zone.Set) {
+	path := filepath.Join(b.TempDir(), "z.gwz")
+	if err := WriteFile(path, s); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadFileBench loads the bench zones (2,300 zones, 459k vertices).
+func BenchmarkReadFileBench(b *testing.B) { benchReadFile(b, zonegen.Generate(zonegen.Bench)) }
+
+// BenchmarkReadFileNational loads a national set (53,000 zones, 6.1M
+// vertices).
+func BenchmarkReadFileNational(b *testing.B) { benchReadFile(b, zonegen.Generate(zonegen.National)) }
+
+func BenchmarkWriteBench(b *testing.B) {
+	s := zonegen.Generate(zonegen.Bench)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, s); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,11 +1,14 @@
-package cell
-
-// Real-shaped synthetic zones for tests and benchmarks: the generator of
-// the side-by-side benchmark (bench/gen/main.go), ported so that the same
-// seed gives the very zones of bench/data/zones.geojson (irregular
-// star-shaped areas of 0.5-20 km with holes, railway centre lines of
-// 50-500 km buffered into corridor polygons), and extended for a national
-// set: more areas, and railways kept as Corridor lines or circles.
+// Package zonegen makes real-shaped synthetic zone sets for tests and
+// benchmarks: the generator of the side-by-side benchmark
+// (bench/gen/main.go), ported so that the same seed gives the very zones
+// of bench/data/zones.geojson (irregular star-shaped areas of 0.5-20 km,
+// some with holes, and railway centre lines of 50-500 km buffered into
+// corridor polygons), and extended for national sets: more areas, and
+// railways kept as corridor lines, and circles.
+//
+// Everything is driven by a self-contained xoshiro256** generator, so the
+// same options give the same zones on every machine.
+package zonegen
 
 import (
 	"fmt"
@@ -68,8 +71,8 @@ func kmPerDegLon(lat float64) float64 { return kmPerDegEq * math.Cos(lat*genDeg)
 
 type gpt struct{ x, y float64 }
 
-// genBox is the generator's area.
-type genBox struct{ minLon, minLat, maxLon, maxLat float64 }
+// Box is the generator's area, in degrees.
+type Box struct{ MinLon, MinLat, MaxLon, MaxLat float64 }
 
 // roundOdd rounds v to dec decimals with an odd last digit, as the bench
 // generator writes coordinates, and returns the float64 a parser reads.
@@ -157,23 +160,23 @@ func starRing(g *genRNG, cx, cy, rKm float64, n int, harm, jitter, lo, hi float6
 	return ring, minR
 }
 
-func (b genBox) clamp(p gpt, m float64) gpt {
-	p.x = math.Max(b.minLon+m, math.Min(b.maxLon-m, p.x))
-	p.y = math.Max(b.minLat+m, math.Min(b.maxLat-m, p.y))
+func (b Box) clamp(p gpt, m float64) gpt {
+	p.x = math.Max(b.MinLon+m, math.Min(b.MaxLon-m, p.x))
+	p.y = math.Max(b.MinLat+m, math.Min(b.MaxLat-m, p.y))
 	return p
 }
 
-func (b genBox) in(p gpt, m float64) bool {
-	return p.x >= b.minLon+m && p.x <= b.maxLon-m && p.y >= b.minLat+m && p.y <= b.maxLat-m
+func (b Box) in(p gpt, m float64) bool {
+	return p.x >= b.MinLon+m && p.x <= b.MaxLon-m && p.y >= b.MinLat+m && p.y <= b.MaxLat-m
 }
 
-func makeArea(g *genRNG, b genBox, cities []gpt, sizeMin, sizeRatio float64) [][]gpt {
+func makeArea(g *genRNG, b Box, cities []gpt, sizeMin, sizeRatio float64) [][]gpt {
 	var c gpt
 	if g.f64() < 0.65 {
 		cc := cities[g.intn(len(cities))]
 		c = gpt{cc.x + 0.3*g.norm(), cc.y + 0.3*g.norm()}
 	} else {
-		c = gpt{g.uni(b.minLon, b.maxLon), g.uni(b.minLat, b.maxLat)}
+		c = gpt{g.uni(b.MinLon, b.MaxLon), g.uni(b.MinLat, b.MaxLat)}
 	}
 	c = b.clamp(c, 0.3)
 	size := sizeMin * math.Pow(sizeRatio, g.f64())
@@ -209,14 +212,14 @@ func makeArea(g *genRNG, b genBox, cities []gpt, sizeMin, sizeRatio float64) [][
 	return rings
 }
 
-func makeRail(g *genRNG, b genBox, cities []gpt) []gpt {
+func makeRail(g *genRNG, b Box, cities []gpt) []gpt {
 	for {
 		var s gpt
 		if g.f64() < 0.6 {
 			cc := cities[g.intn(len(cities))]
 			s = gpt{cc.x + 0.1*g.norm(), cc.y + 0.1*g.norm()}
 		} else {
-			s = gpt{g.uni(b.minLon, b.maxLon), g.uni(b.minLat, b.maxLat)}
+			s = gpt{g.uni(b.MinLon, b.MaxLon), g.uni(b.MinLat, b.MaxLat)}
 		}
 		if !b.in(s, 0.2) {
 			continue
@@ -302,37 +305,39 @@ func bufferLine(line []gpt, dKm float64) []gpt {
 	return ring
 }
 
-// genOptions says what genZones makes.
-type genOptions struct {
-	seed          uint64
-	box           genBox
-	cities        int
-	areas         int
-	sizeMin       float64 // km: areas are sizeMin to sizeMin*sizeRatio across, log-uniform
-	sizeRatio     float64
-	railPolygons  int     // railways as buffered corridor polygons (the bench's)
-	railLines     int     // railways as Corridor lines
-	circles       int     // masts as circles
-	grownFraction float64 // fraction of areas grown by a buffer
+// Options says what Generate makes.
+type Options struct {
+	Seed          uint64
+	Box           Box
+	Cities        int     // areas and railways cluster around this many cities
+	Areas         int     // irregular polygons, 20-200 vertices, some with holes
+	SizeMin       float64 // km: areas are SizeMin to SizeMin*SizeRatio across, log-uniform
+	SizeRatio     float64
+	RailPolygons  int     // railways as corridor polygons 1 km wide (the bench's)
+	RailLines     int     // railways as corridor lines of 500 m half-width
+	Circles       int     // masts: circles of 100-1000 m
+	GrownFraction float64 // fraction of areas grown by a 200 m buffer
 }
 
-// benchOptions makes the zones of bench/data/zones.geojson.
-var benchOptions = genOptions{seed: 20240501, box: genBox{100, 20, 125, 45}, cities: 40, areas: 2000, sizeMin: 0.5, sizeRatio: 40, railPolygons: 300}
+// Bench makes the zones of bench/data/zones.geojson: 2,300 polygons,
+// 456,804 edges.
+var Bench = Options{Seed: 20240501, Box: Box{100, 20, 125, 45}, Cities: 40, Areas: 2000, SizeMin: 0.5, SizeRatio: 40, RailPolygons: 300}
 
-// nationalOptions makes a national set: ≥ 50k zones and ≥ 5M vertices over
+// National makes a national set: ≥ 50k zones and ≥ 5M vertices over
 // a large country (30° × 16°, about 3.6 million km²): 50,000 areas of 0.1
 // to 10 km (about 8 % of the land, denser around 300 cities), 200 railway
 // corridor polygons, 800 railway centre lines of 50-500 km kept as
 // corridors of 500 m, and 2,000 circles.
-var nationalOptions = genOptions{seed: 7, box: genBox{-5, 40, 25, 56}, cities: 300, areas: 50000, sizeMin: 0.1, sizeRatio: 100,
-	railPolygons: 200, railLines: 800, circles: 2000, grownFraction: 0.05}
+var National = Options{Seed: 7, Box: Box{-5, 40, 25, 56}, Cities: 300, Areas: 50000, SizeMin: 0.1, SizeRatio: 100,
+	RailPolygons: 200, RailLines: 800, Circles: 2000, GrownFraction: 0.05}
 
-// genZones makes a zone set.
-func genZones(o genOptions) *zone.Set {
-	g := newGenRNG(o.seed)
-	cities := make([]gpt, o.cities)
+// Generate makes a zone set with id "gen". Zone ids are 1, 2, …; classes
+// are "area", "rail" and "telecom".
+func Generate(o Options) *zone.Set {
+	g := newGenRNG(o.Seed)
+	cities := make([]gpt, o.Cities)
 	for i := range cities {
-		cities[i] = gpt{g.uni(o.box.minLon+1, o.box.maxLon-1), g.uni(o.box.minLat+1, o.box.maxLat-1)}
+		cities[i] = gpt{g.uni(o.Box.MinLon+1, o.Box.MaxLon-1), g.uni(o.Box.MinLat+1, o.Box.MaxLat-1)}
 	}
 	s := &zone.Set{ID: "gen"}
 	id := 0
@@ -343,28 +348,28 @@ func genZones(o genOptions) *zone.Set {
 		z.Set = s.ID
 		s.Zones = append(s.Zones, z)
 	}
-	for i := 0; i < o.areas; i++ {
-		z := &zone.Zone{Class: "area", Geometry: zone.Area, Polygons: [][][]geowarden.Point{finalRings(makeArea(g, o.box, cities, o.sizeMin, o.sizeRatio))}}
-		if o.grownFraction > 0 && float64(i%1000) < o.grownFraction*1000 {
+	for i := 0; i < o.Areas; i++ {
+		z := &zone.Zone{Class: "area", Geometry: zone.Area, Polygons: [][][]geowarden.Point{finalRings(makeArea(g, o.Box, cities, o.SizeMin, o.SizeRatio))}}
+		if o.GrownFraction > 0 && float64(i%1000) < o.GrownFraction*1000 {
 			z.BufferM = 200
 		}
 		add(z)
 	}
-	for i := 0; i < o.railPolygons; i++ {
-		l := makeRail(g, o.box, cities)
+	for i := 0; i < o.RailPolygons; i++ {
+		l := makeRail(g, o.Box, cities)
 		add(&zone.Zone{Class: "rail", Geometry: zone.Area, Polygons: [][][]geowarden.Point{finalRings([][]gpt{bufferLine(l, 0.5)})}})
 	}
-	for i := 0; i < o.railLines; i++ {
-		l := makeRail(g, o.box, cities)
+	for i := 0; i < o.RailLines; i++ {
+		l := makeRail(g, o.Box, cities)
 		pts := make([]geowarden.Point, len(l))
 		for j, p := range l {
 			pts[j] = geowarden.Point{Lon: roundOdd(p.x, 7), Lat: roundOdd(p.y, 7)}
 		}
 		add(&zone.Zone{Class: "rail", Geometry: zone.Corridor, BufferM: 500, Lines: [][]geowarden.Point{pts}})
 	}
-	for i := 0; i < o.circles; i++ {
+	for i := 0; i < o.Circles; i++ {
 		c := cities[g.intn(len(cities))]
-		p := o.box.clamp(gpt{c.x + 0.5*g.norm(), c.y + 0.5*g.norm()}, 0.1)
+		p := o.Box.clamp(gpt{c.x + 0.5*g.norm(), c.y + 0.5*g.norm()}, 0.1)
 		add(&zone.Zone{Class: "telecom", Geometry: zone.Circle, BufferM: 100 + 900*g.f64(),
 			Points: []geowarden.Point{{Lon: roundOdd(p.x, 7), Lat: roundOdd(p.y, 7)}}})
 	}
