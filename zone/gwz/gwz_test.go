@@ -2,9 +2,9 @@ package gwz
 
 import (
 	"bytes"
-	"io"
 	"encoding/binary"
 	"hash/crc32"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
