@@ -116,9 +116,10 @@ func build(ix *Index) {
 		ix.dir = []uint32{emptyNode}
 		return
 	}
-	states := b.bucket()
-	outs := make([]*output, min(chunks, len(states)))
-	per := (len(states) + len(outs) - 1) / len(outs)
+	bk := b.bucket()
+	n := int(ix.dirW * ix.dirH)
+	outs := make([]*output, min(chunks, n))
+	per := (n + len(outs) - 1) / len(outs)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(outs)) {
@@ -132,10 +133,11 @@ func build(ix *Index) {
 					return
 				}
 				w.o = &output{}
-				for i := c * per; i < min((c+1)*per, len(states)); i++ {
+				for i := c * per; i < min((c+1)*per, n); i++ {
 					x, y := ix.dirX0+uint32(i)%ix.dirW, ix.dirY0+uint32(i)/ix.dirW
-					w.o.dir = append(w.o.dir, w.cell(ix.dirLevel, x, y, &states[i]))
-					states[i] = cellState{}
+					st := w.dirState(bk, i, cellBox(ix.dirLevel, x, y))
+					w.o.dir = append(w.o.dir, w.cell(ix.dirLevel, x, y, &st))
+					w.arena, w.pcArena = w.arena[:0], w.pcArena[:0]
 				}
 				outs[c] = w.o
 			}
@@ -157,7 +159,8 @@ func (b *builder) join(outs []*output) {
 	ix.dir = make([]uint32, 0, ix.dirW*ix.dirH)
 	ix.nodes = make([]uint32, 0, nn)
 	ix.stream = make([]uint32, 0, ns)
-	for _, o := range outs {
+	for c, o := range outs {
+		outs[c] = nil // free each output once copied
 		nodeBase, streamBase := uint32(len(ix.nodes)), uint32(len(ix.stream))
 		move := func(w uint32) uint32 {
 			switch {
@@ -239,23 +242,61 @@ func (ix *Index) dirRange(bx box) (x0, y0, x1, y1 int, ok bool) {
 	return x0, y0, x1, y1, x0 <= x1 && y0 <= y1
 }
 
-// bucket gives every directory cell what reaches it.
-func (b *builder) bucket() []cellState {
+// buckets holds what reaches each directory cell, as runs in flat arrays:
+// cell i's entries are [start[i], start[i+1]).
+type buckets struct {
+	edgeStart  []uint32
+	edges      []polyEdge // by cell, then polygon, then edge
+	polyStart  []uint32
+	polys      []uint32 // polygons without edges in the cell: number | partialBit
+	pieceStart []uint32
+	pieces     []pieceDist // pieces reaching the cell, or covering it (d < 0)
+}
+
+type polyEdge struct{ poly, edge uint32 }
+
+// partialBit marks, in buckets.polys, a polygon the cell lies partly
+// outside the box of; the others cover it.
+const partialBit = 1 << 31
+
+// groupByCell sorts entries by cell, keeping their order within a cell
+// (a counting sort), and returns the runs' starts.
+func groupByCell[T any](n int, cells []uint32, ents []T) ([]uint32, []T) {
+	start := make([]uint32, n+1)
+	for _, c := range cells {
+		start[c+1]++
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	out := make([]T, len(ents))
+	fill := slices.Clone(start[:n])
+	for i, c := range cells {
+		out[fill[c]] = ents[i]
+		fill[c]++
+	}
+	return start, out
+}
+
+// bucket finds what reaches every directory cell.
+func (b *builder) bucket() *buckets {
 	ix := b.ix
 	n := int(ix.dirW * ix.dirH)
-	st := make([]cellState, n)
-	cellAt := func(dx, dy int) (int, box) {
-		return dy*int(ix.dirW) + dx, cellBox(ix.dirLevel, ix.dirX0+uint32(dx), ix.dirY0+uint32(dy))
+	cellAt := func(dx, dy int) (uint32, box) {
+		return uint32(dy*int(ix.dirW) + dx), cellBox(ix.dirLevel, ix.dirX0+uint32(dx), ix.dirY0+uint32(dy))
 	}
-	stamp := make([]uint32, n)
-	var pairs []uint64
+	var (
+		edgeCells, polyCells []uint32
+		edges                []polyEdge
+		polys                []uint32
+		touched              []uint32 // cells with edges of the current polygon
+	)
 	verts := ix.verts
 	for p := range ix.polys {
-		pairs = pairs[:0]
+		touched = touched[:0]
 		for _, r := range b.rings[b.polyEdge[p][0]:b.polyEdge[p][1]] {
 			for e := r[0]; e+1 < r[0]+r[1]; e++ {
-				eb := boxOf2(verts[e], verts[e+1]).grown(margin)
-				x0, y0, x1, y1, ok := ix.dirRange(eb)
+				x0, y0, x1, y1, ok := ix.dirRange(boxOf2(verts[e], verts[e+1]).grown(margin))
 				if !ok {
 					continue
 				}
@@ -263,27 +304,16 @@ func (b *builder) bucket() []cellState {
 					for dx := x0; dx <= x1; dx++ {
 						i, c := cellAt(dx, dy)
 						if edgeTouches(verts[e], verts[e+1], c.grown(margin)) {
-							pairs = append(pairs, uint64(i)<<32|uint64(e))
+							edgeCells = append(edgeCells, i)
+							edges = append(edges, polyEdge{uint32(p), e})
+							touched = append(touched, i)
 						}
 					}
 				}
 			}
 		}
-		slices.Sort(pairs)
-		edges := make([]uint32, len(pairs))
-		for i, pr := range pairs {
-			edges[i] = uint32(pr)
-		}
-		for i := 0; i < len(pairs); {
-			c := pairs[i] >> 32
-			j := i
-			for j < len(pairs) && pairs[j]>>32 == c {
-				j++
-			}
-			st[c].polys = append(st[c].polys, polyCand{uint32(p), edges[i:j:j]})
-			stamp[c] = uint32(p) + 1
-			i = j
-		}
+		slices.Sort(touched)
+		touched = slices.Compact(touched)
 		// The cells of its box that no edge reaches are inside or outside.
 		bb := ix.polys[p].bb
 		x0, y0, x1, y1, ok := ix.dirRange(bb.grown(margin))
@@ -293,7 +323,7 @@ func (b *builder) bucket() []cellState {
 		for dy := y0; dy <= y1; dy++ {
 			for dx := x0; dx <= x1; dx++ {
 				i, c := cellAt(dx, dy)
-				if stamp[i] == uint32(p)+1 {
+				if _, found := slices.BinarySearch(touched, i); found {
 					continue
 				}
 				centre := geowarden.Point{Lon: (c.minLon + c.maxLon) / 2, Lat: (c.minLat + c.maxLat) / 2}
@@ -302,22 +332,27 @@ func (b *builder) bucket() []cellState {
 				}
 				switch g := c.grown(margin); {
 				case g.inside(bb):
-					st[i].inside = append(st[i].inside, uint32(p))
+					polyCells = append(polyCells, i)
+					polys = append(polys, uint32(p))
 				case g.intersects(bb):
-					st[i].partial = append(st[i].partial, uint32(p))
+					polyCells = append(polyCells, i)
+					polys = append(polys, uint32(p)|partialBit)
 				}
 			}
 		}
 	}
+	bk := &buckets{}
+	bk.edgeStart, bk.edges = groupByCell(n, edgeCells, edges)
+	edgeCells, edges = nil, nil
+	bk.polyStart, bk.polys = groupByCell(n, polyCells, polys)
 	// Pieces.
-	cv := make([]vec3, n)
-	rho := make([]float64, n)
-	for i := range stamp {
-		stamp[i] = 0
-	}
+	var pieceCells []uint32
+	var pieces []pieceDist
+	var cells []uint32
 	for _, k := range b.pieces {
 		z := ix.pinfo[k] >> 1
 		bs, nb := b.pboxes[k], b.pnbox[k]
+		cells = cells[:0]
 		for _, bx := range bs[:nb] {
 			x0, y0, x1, y1, ok := ix.dirRange(bx)
 			if !ok {
@@ -325,35 +360,70 @@ func (b *builder) bucket() []cellState {
 			}
 			for dy := y0; dy <= y1; dy++ {
 				for dx := x0; dx <= x1; dx++ {
-					i, c := cellAt(dx, dy)
-					if stamp[i] == k+1 {
-						continue
-					}
-					stamp[i] = k + 1
-					g := c.grown(margin)
-					if rho[i] == 0 {
-						cv[i] = toVec(geowarden.Point{Lon: (c.minLon + c.maxLon) / 2, Lat: (c.minLat + c.maxLat) / 2})
-						rho[i] = capRadius(g)
-					}
-					switch cl, d, within := b.classifyPiece(k, g, cv[i], rho[i]); cl {
-					case pieceBoundary:
-						st[i].cands = append(st[i].cands, pieceDist{k, d, z, within})
-					case pieceCovers:
-						if !b.zoneIn(st[i].covers, z) {
-							st[i].covers = append(st[i].covers, k)
-						}
-					}
+					i, _ := cellAt(dx, dy)
+					cells = append(cells, i)
 				}
 			}
 		}
-	}
-	best := map[uint32]float64{}
-	for i := range st {
-		if len(st[i].cands) > 0 {
-			st[i].pieces = prune(st[i].cands, b.coverZones(&st[i]), rho[i], best, st[i].pieces)
-			st[i].cands = nil
+		slices.Sort(cells)
+		for _, i := range slices.Compact(cells) {
+			c := cellBox(ix.dirLevel, ix.dirX0+i%ix.dirW, ix.dirY0+i/ix.dirW)
+			g := c.grown(margin)
+			cv := toVec(geowarden.Point{Lon: (c.minLon + c.maxLon) / 2, Lat: (c.minLat + c.maxLat) / 2})
+			switch cl, d, within := b.classifyPiece(k, g, cv, capRadius(g)); cl {
+			case pieceBoundary:
+				pieceCells = append(pieceCells, i)
+				pieces = append(pieces, pieceDist{k, d, z, within})
+			case pieceCovers:
+				pieceCells = append(pieceCells, i)
+				pieces = append(pieces, pieceDist{k, -1, z, true})
+			}
 		}
 	}
+	bk.pieceStart, bk.pieces = groupByCell(n, pieceCells, pieces)
+	return bk
+}
+
+// dirState returns what reaches directory cell i (rectangle r).
+func (w *worker) dirState(bk *buckets, i int, r box) cellState {
+	b := w.b
+	var st cellState
+	es := bk.edges[bk.edgeStart[i]:bk.edgeStart[i+1]]
+	pc0 := len(w.pcArena)
+	for j := 0; j < len(es); {
+		p := es[j].poly
+		e0 := len(w.arena)
+		for ; j < len(es) && es[j].poly == p; j++ {
+			w.arena = append(w.arena, es[j].edge)
+		}
+		w.pcArena = append(w.pcArena, polyCand{p, w.arena[e0:len(w.arena):len(w.arena)]})
+	}
+	st.polys = w.pcArena[pc0:len(w.pcArena):len(w.pcArena)]
+	for _, p := range bk.polys[bk.polyStart[i]:bk.polyStart[i+1]] {
+		if p&partialBit != 0 {
+			st.partial = append(st.partial, p&^partialBit)
+		} else {
+			st.inside = append(st.inside, p)
+		}
+	}
+	ps := bk.pieces[bk.pieceStart[i]:bk.pieceStart[i+1]]
+	if len(ps) == 0 {
+		return st
+	}
+	cands := w.cands[:0]
+	for _, c := range ps {
+		if c.d < 0 {
+			if !b.zoneIn(st.covers, c.zone) {
+				st.covers = append(st.covers, c.k)
+			}
+		} else {
+			cands = append(cands, c)
+		}
+	}
+	a0 := len(w.arena)
+	w.arena = prune(cands, b.coverZones(&st), capRadius(r.grown(margin)), w.best, w.arena)
+	st.pieces = w.arena[a0:len(w.arena):len(w.arena)]
+	w.cands = cands
 	return st
 }
 

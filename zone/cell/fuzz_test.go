@@ -1,6 +1,7 @@
 package cell
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"testing"
@@ -175,6 +176,37 @@ func FuzzLoad(f *testing.F) {
 				ix.Contains(p, nil)
 				ix.Segment(p, geowarden.Point{Lon: p.Lon + 0.01, Lat: p.Lat - 0.01}, nil)
 			}
+		}
+	})
+}
+
+// FuzzLoadPatch: a valid index with some of its words overwritten is
+// refused with an error, or loads into an index that answers without
+// panicking. (FuzzLoad's mutations rarely get past the header.)
+func FuzzLoadPatch(f *testing.F) {
+	s := mustRead(f, "edge", zonesJSON)
+	good, err := Build(s).MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte{0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{200, 1, 0, 0, 3, 0, 0, 0, 17, 2, 0, 0, 0, 0, 0, 128})
+	f.Fuzz(func(t *testing.T, patches []byte) {
+		data := slices.Clone(good)
+		words := (len(data) - headerBytes) / 4
+		for len(patches) >= 8 {
+			at := headerBytes + 4*(int(binary.LittleEndian.Uint32(patches))%words)
+			copy(data[at:at+4], patches[4:8])
+			patches = patches[8:]
+		}
+		ix, err := Load(data, s)
+		if err != nil {
+			return
+		}
+		for _, p := range []geowarden.Point{{Lon: 10.05, Lat: 10.05}, {Lon: 10.5, Lat: 10}, {Lon: 179.99, Lat: -16}, {Lon: 0, Lat: 90}, {Lon: -180, Lat: -90}, {Lon: 40.3, Lat: 11.05}} {
+			ix.Contains(p, nil)
+			ix.Segment(p, geowarden.Point{Lon: p.Lon + 0.01, Lat: p.Lat - 0.01}, nil)
+			ix.CorridorLength(p, geowarden.Point{Lon: p.Lon - 0.01, Lat: p.Lat + 0.01})
 		}
 	})
 }
