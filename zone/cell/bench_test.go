@@ -247,3 +247,30 @@ func (ix *Index) countLeaves() int {
 	}
 	return n
 }
+
+// trackPoints returns n points along vehicle-like tracks (fixes every 10 to
+// 30 m, heading drifting), each starting near a zone: the order in which
+// a scan meets records.
+func trackPoints(s *zone.Set, n int) []geowarden.Point {
+	r := rand.New(rand.NewPCG(21, 22))
+	starts := recordPoints(s, n/1000+1)
+	pts := make([]geowarden.Point, 0, n)
+	for _, p := range starts {
+		h := 360 * r.Float64()
+		for j := 0; j < 1000 && len(pts) < n; j++ {
+			pts = append(pts, p)
+			h += 10 * r.NormFloat64()
+			p = offset(p, h, 10+20*r.Float64())
+		}
+	}
+	return pts
+}
+
+func BenchmarkContainsBenchTracks(b *testing.B) {
+	benchContains(b, benchIndex(), trackPoints(benchZones(), 1<<18))
+}
+
+func BenchmarkContainsNationalTracks(b *testing.B) {
+	s, ix := national(b)
+	benchContains(b, ix, trackPoints(s, 1<<20))
+}

@@ -93,7 +93,7 @@ func testSets(t testing.TB) []struct {
 	}
 	small := zonegen.Generate(zonegen.Options{Seed: 3, Box: zonegen.Box{MinLon: 100, MinLat: 20, MaxLon: 101.5, MaxLat: 21.5}, Cities: 4, Areas: 150,
 		SizeMin: 0.5, SizeRatio: 40, RailPolygons: 10, RailLines: 20, Circles: 30, GrownFraction: 0.2})
-	return []struct {
+	sets := []struct {
 		name string
 		set  *zone.Set
 	}{
@@ -103,6 +103,14 @@ func testSets(t testing.TB) []struct {
 		{"generated mix", small},
 		{"bench", benchZones()},
 	}
+	if os.Getenv("GEOWARDEN_NATIONAL") != "" {
+		// About a minute and 2 GB more.
+		sets = append(sets, struct {
+			name string
+			set  *zone.Set
+		}{"national", zonegen.Generate(zonegen.National)})
+	}
+	return sets
 }
 
 // extent returns the bounding box of a set's vertices.

@@ -299,10 +299,21 @@ func Decode(data []byte) (*File, error) {
 	if size := le.Uint64(data[16:]); size != uint64(len(data)) {
 		return nil, formatErr(16, "header says %d bytes, the file has %d (truncated or padded)", size, len(data))
 	}
+	// Check the sum while the rest is parsed; a mismatch is the error to
+	// report, whatever else is wrong.
 	want := le.Uint32(data[24:])
-	if got := crc32.Checksum(data[headerSize:], castagnoli); got != want {
+	sum := make(chan uint32, 1)
+	go func() { sum <- crc32.Checksum(data[headerSize:], castagnoli) }()
+	file, err := decode(data)
+	if got := <-sum; got != want {
 		return nil, formatErr(24, "checksum mismatch: body CRC-32C is %08x, header says %08x (corrupt file)", got, want)
 	}
+	return file, err
+}
+
+// decode parses a file whose header Decode checked.
+func decode(data []byte) (*File, error) {
+	le := binary.LittleEndian
 	nsec := le.Uint32(data[28:])
 	nzones := le.Uint64(data[32:])
 	nverts := le.Uint64(data[40:])
@@ -395,23 +406,25 @@ func Decode(data []byte) (*File, error) {
 	set := &zone.Set{ID: setID, Zones: make([]*zone.Zone, nzones)}
 	zs := make([]zone.Zone, nzones)
 	ringSlices := make([][]geowarden.Point, nrings)
+	polygons := make([][][]geowarden.Point, nparts) // the area zones' polygons, sliced per zone
 	var part, rng, vert uint64
 	// nextRing takes the next ring record and slices its vertices.
-	nextRing := func(min uint32, closed bool, what string) ([]geowarden.Point, error) {
+	// what names the ring in errors; it is only called on one.
+	nextRing := func(min uint32, closed bool, what func() string) ([]geowarden.Point, error) {
 		at := ringSec.off + 4*rng
 		if rng >= nrings {
-			return nil, formatErr(ringSec.off+4*nrings, "%s needs ring %d; RINGS holds %d", what, rng, nrings)
+			return nil, formatErr(ringSec.off+4*nrings, "%s needs ring %d; RINGS holds %d", what(), rng, nrings)
 		}
 		n := uint64(le.Uint32(ringBytes[4*rng:]))
 		if n < uint64(min) {
-			return nil, formatErr(at, "%s has %d vertices; it needs at least %d", what, n, min)
+			return nil, formatErr(at, "%s has %d vertices; it needs at least %d", what(), n, min)
 		}
 		if n > nverts-vert {
-			return nil, formatErr(at, "%s needs %d vertices from vertex %d; VERTICES holds %d", what, n, vert, nverts)
+			return nil, formatErr(at, "%s needs %d vertices from vertex %d; VERTICES holds %d", what(), n, vert, nverts)
 		}
 		r := verts[vert : vert+n]
 		if closed && r[0] != r[n-1] {
-			return nil, formatErr(at, "%s is not closed", what)
+			return nil, formatErr(at, "%s is not closed", what())
 		}
 		ringSlices[rng] = r
 		rng++
@@ -436,48 +449,53 @@ func Decode(data []byte) (*File, error) {
 		z.Geometry = zone.Geometry(rec[32])
 		np := uint64(le.Uint32(rec[36:]))
 		z.BufferM = math.Float64frombits(le.Uint64(rec[40:]))
-		what := fmt.Sprintf("zone %d (%q)", i, z.ID)
+		what := func() string { return fmt.Sprintf("zone %d (%q)", i, z.ID) }
 		if !(z.BufferM >= 0 && z.BufferM <= 2e6) {
-			return nil, formatErr(at+40, "%s: buffer_m %v is not between 0 and 2000 km", what, z.BufferM)
+			return nil, formatErr(at+40, "%s: buffer_m %v is not between 0 and 2000 km", what(), z.BufferM)
 		}
 		if z.Geometry > zone.Circle || rec[33] != 0 || rec[34] != 0 || rec[35] != 0 {
-			return nil, formatErr(at+32, "%s: unknown geometry %d", what, rec[32])
+			return nil, formatErr(at+32, "%s: unknown geometry %d", what(), rec[32])
 		}
 		if z.Geometry != zone.Area && z.BufferM <= 0 {
-			return nil, formatErr(at+40, "%s: a %v needs a positive buffer_m", what, z.Geometry)
+			return nil, formatErr(at+40, "%s: a %v needs a positive buffer_m", what(), z.Geometry)
 		}
 		if np == 0 || np > nparts-part || (z.Geometry == zone.Circle && np != 1) {
-			return nil, formatErr(at+36, "%s: %d parts from part %d (PARTS holds %d)", what, np, part, nparts)
+			return nil, formatErr(at+36, "%s: %d parts from part %d (PARTS holds %d)", what(), np, part, nparts)
 		}
+		p0, r0 := part, rng
 		for k := uint64(0); k < np; k++ {
 			pat := partSec.off + 4*part
 			nr := uint64(le.Uint32(partBytes[4*part:]))
 			part++
 			if nr == 0 || nr > nrings-rng || (z.Geometry != zone.Area && nr != 1) {
-				return nil, formatErr(pat, "%s part %d: %d rings from ring %d (RINGS holds %d)", what, k, nr, rng, nrings)
+				return nil, formatErr(pat, "%s part %d: %d rings from ring %d (RINGS holds %d)", what(), k, nr, rng, nrings)
 			}
 			switch z.Geometry {
 			case zone.Area:
 				first := rng
 				for j := uint64(0); j < nr; j++ {
-					if _, err := nextRing(4, true, fmt.Sprintf("%s polygon %d ring %d", what, k, j)); err != nil {
+					if _, err := nextRing(4, true, func() string { return fmt.Sprintf("%s polygon %d ring %d", what(), k, j) }); err != nil {
 						return nil, err
 					}
 				}
-				z.Polygons = append(z.Polygons, ringSlices[first:rng:rng])
+				polygons[part-1] = ringSlices[first:rng:rng]
 			case zone.Corridor:
-				l, err := nextRing(2, false, fmt.Sprintf("%s line %d", what, k))
-				if err != nil {
+				if _, err := nextRing(2, false, func() string { return fmt.Sprintf("%s line %d", what(), k) }); err != nil {
 					return nil, err
 				}
-				z.Lines = append(z.Lines, l)
 			case zone.Circle:
-				pts, err := nextRing(1, false, what+" points")
+				pts, err := nextRing(1, false, func() string { return what() + " points" })
 				if err != nil {
 					return nil, err
 				}
 				z.Points = pts
 			}
+		}
+		switch z.Geometry {
+		case zone.Area:
+			z.Polygons = polygons[p0:part:part]
+		case zone.Corridor:
+			z.Lines = ringSlices[r0:rng:rng]
 		}
 		set.Zones[i] = z
 	}
