@@ -2,6 +2,7 @@ package cell
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -222,5 +223,36 @@ func TestLoadHostile(t *testing.T) {
 				t.Errorf("error %q, want it to contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestConcurrentQueries(t *testing.T) {
+	s := mustRead(t, "edge", zonesJSON)
+	ix := Build(s)
+	segs := testSegments(s, 300, 9)
+	want := make([][]zone.Interval, len(segs))
+	for i, sg := range segs {
+		want[i] = ix.Segment(sg[0], sg[1], nil)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var got []zone.Interval
+			for i, sg := range segs {
+				got = ix.Segment(sg[0], sg[1], got[:0])
+				if !slices.Equal(got, want[i]) {
+					done <- fmt.Errorf("Segment(%v, %v) = %v, want %v", sg[0], sg[1], got, want[i])
+					return
+				}
+				ix.Contains(sg[0], nil)
+				ix.CorridorLength(sg[0], sg[1])
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

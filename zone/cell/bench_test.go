@@ -2,6 +2,7 @@ package cell
 
 import (
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -199,12 +200,10 @@ func BenchmarkLoadNational(b *testing.B) {
 	benchLoad(b, s, ix)
 }
 
-// TestIndexSize reports the index's size for the bench and national sets
-// (run with -v); it checks nothing about speed.
+// TestIndexSize reports the index's size for the bench set, and with
+// GEOWARDEN_NATIONAL=1 for the national set (run with -v); it checks
+// nothing about speed.
 func TestIndexSize(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the national set")
-	}
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
@@ -217,6 +216,9 @@ func TestIndexSize(t *testing.T) {
 		len(ix.zones), len(ix.verts), d, float64(ix.SizeBytes())/1e6, float64(m1.HeapAlloc-m0.HeapAlloc)/1e6, ix.countLeaves(), ix.dirLevel)
 	if ix.SizeBytes() > 200e6 {
 		t.Errorf("bench index is %d bytes, want well under 200 MB", ix.SizeBytes())
+	}
+	if os.Getenv("GEOWARDEN_NATIONAL") == "" {
+		return
 	}
 	_, nx := national(t)
 	t.Logf("national: %d zones, %d vertices, %d pieces: %.1f MB of index arrays, %d leaves, directory level %d",

@@ -188,6 +188,9 @@ func (b *builder) plan() bool {
 	ix := b.ix
 	ext := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 	add := func(bx box) {
+		if !(bx.minLon <= bx.maxLon && bx.minLat <= bx.maxLat) {
+			return // NaN: an invalid zone, indexed nowhere
+		}
 		ext.minLon, ext.minLat = math.Min(ext.minLon, bx.minLon), math.Min(ext.minLat, bx.minLat)
 		ext.maxLon, ext.maxLat = math.Max(ext.maxLon, bx.maxLon), math.Max(ext.maxLat, bx.maxLat)
 	}
