@@ -264,19 +264,21 @@ func alignedBytes(n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), n)
 }
 
-// errFormat is wrapped by every error about a malformed file.
-var errFormat = errors.New("malformed .gwz file")
+// Errors that Decode and ReadFile wrap, for errors.Is.
+var (
+	ErrFormat  = errors.New("malformed .gwz file")      // anything wrong in the file
+	ErrVersion = errors.New("unsupported .gwz version") // a version this package does not read
+)
 
 func formatErr(off uint64, f string, args ...any) error {
-	return fmt.Errorf("%w: offset %d: %s", errFormat, off, fmt.Sprintf(f, args...))
+	return fmt.Errorf("%w: offset %d: %s", ErrFormat, off, fmt.Sprintf(f, args...))
 }
 
 type section struct{ off, len uint64 }
 
 // Decode parses a whole .gwz file held in data. The returned set and index
 // use data's memory: data must not be changed afterwards. Errors name the
-// byte offset and what is wrong; they wrap an error matching no sentinel
-// but always say "malformed .gwz file" or name the version.
+// byte offset and what is wrong, and wrap ErrFormat or ErrVersion.
 func Decode(data []byte) (*File, error) {
 	le := binary.LittleEndian
 	if len(data) < headerSize || !IsGWZ(data) {
@@ -291,7 +293,7 @@ func Decode(data []byte) (*File, error) {
 		data = b
 	}
 	if v := le.Uint32(data[8:]); v != Version {
-		return nil, fmt.Errorf("unsupported .gwz version %d (this geowarden reads version %d; recompile the zones with `geowarden zones import`)", v, Version)
+		return nil, fmt.Errorf("%w %d (this geowarden reads version %d; compile the zones again with `geowarden zones import`)", ErrVersion, v, Version)
 	}
 	if h := le.Uint32(data[12:]); h != headerSize {
 		return nil, formatErr(12, "header size %d, want %d", h, headerSize)
@@ -505,7 +507,7 @@ func decode(data []byte) (*File, error) {
 	}
 	ix, err := cell.Load(idxBytes, set)
 	if err != nil {
-		return nil, fmt.Errorf("%w: INDEX at offset %d: %v", errFormat, secs[secIndex].off, err)
+		return nil, fmt.Errorf("%w: INDEX at offset %d: %v", ErrFormat, secs[secIndex].off, err)
 	}
 	return &File{
 		Set:      set,

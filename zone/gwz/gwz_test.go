@@ -2,6 +2,7 @@ package gwz
 
 import (
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
@@ -227,6 +228,9 @@ func TestHostile(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q, want it to contain %q", err, c.want)
+			}
+			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrVersion) {
+				t.Errorf("error %q wraps neither ErrFormat nor ErrVersion", err)
 			}
 		})
 	}
