@@ -90,6 +90,7 @@ func BenchmarkContainsNationalParallel(b *testing.B) {
 	s, ix := national(b)
 	pts := recordPoints(s, 1<<20)
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var dst []int32
 		i := rand.IntN(len(pts))
