@@ -96,6 +96,9 @@ func (e *entry) contains(p geowarden.Point, v vec3) bool {
 // Contains appends to dst the numbers of the zones that contain p, in
 // ascending order without repeats, and returns the extended slice.
 func (ix *Index) Contains(p geowarden.Point, dst []int32) []int32 {
+	if !valid(p) {
+		return dst // not a position: in no zone (codecs refuse such records)
+	}
 	start := len(dst)
 	var v vec3
 	haveV := false
@@ -125,6 +128,9 @@ const maxChunk = 2000
 // extended slice. The segment is straight in longitude/latitude and goes the
 // short way across the antimeridian. Parts are exact to about a centimetre.
 func (ix *Index) Segment(a, b geowarden.Point, dst []Interval) []Interval {
+	if !valid(a) || !valid(b) {
+		return dst
+	}
 	start := len(dst)
 	b = unwrap(a, b)
 	d := Distance(a, b)
@@ -267,4 +273,9 @@ func arcIntervals(e *entry, a, b geowarden.Point, t0, t1 float64, dst []Interval
 		exit = l
 	}
 	return append(dst, Interval{e.zone, enter, exit})
+}
+
+// valid reports whether p is a finite WGS-84 position.
+func valid(p geowarden.Point) bool {
+	return p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180
 }

@@ -78,6 +78,8 @@ func TestContains(t *testing.T) {
 		{"dateline corridor: west side", geowarden.Point{Lon: 179.95, Lat: 65.001}, "dateline-rail"},
 		{"dateline corridor: east side", geowarden.Point{Lon: -179.95, Lat: 64.999}, "dateline-rail"},
 		{"dateline corridor: not the long way round", geowarden.Point{Lon: 0, Lat: 65}, ""},
+		{"NaN latitude", geowarden.Point{Lon: 10.5, Lat: math.NaN()}, ""},
+		{"NaN longitude", geowarden.Point{Lon: math.NaN(), Lat: 10}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
