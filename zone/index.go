@@ -68,7 +68,7 @@ func (ix *Index) add(z *Zone) {
 					for i := 0; i+1 < len(r); i++ {
 						// Ring edges are straight in lon/lat; RFC 7946 takes
 						// them literally, so they are not unwrapped.
-						densify(r[i], r[i+1], addPiece)
+						Densify(r[i], r[i+1], addPiece)
 					}
 				}
 			}
@@ -76,7 +76,7 @@ func (ix *Index) add(z *Zone) {
 	case Corridor:
 		for _, l := range z.Lines {
 			for i := 0; i+1 < len(l); i++ {
-				densify(l[i], unwrap(l[i], l[i+1]), addPiece)
+				Densify(l[i], Unwrap(l[i], l[i+1]), addPiece)
 			}
 		}
 	case Circle:
@@ -132,7 +132,7 @@ func (ix *Index) Segment(a, b geowarden.Point, dst []Interval) []Interval {
 		return dst
 	}
 	start := len(dst)
-	b = unwrap(a, b)
+	b = Unwrap(a, b)
 	d := Distance(a, b)
 	n := max(1, int(math.Ceil(d/maxChunk)))
 	for i := 0; i < n; i++ {
@@ -182,7 +182,7 @@ func (ix *Index) chunk(a, b geowarden.Point, t0, t1 float64, dst []Interval) []I
 }
 
 func norm(p geowarden.Point) geowarden.Point {
-	p.Lon = normLon(p.Lon)
+	p.Lon = NormLon(p.Lon)
 	return p
 }
 

@@ -69,11 +69,11 @@ func Distance(a, b geowarden.Point) float64 {
 	return angle(toVec(a), toVec(b)) * EarthRadius
 }
 
-// maxPieceLen returns the longest piece, in metres, into which an edge that
+// MaxPieceLen returns the longest piece, in metres, into which an edge that
 // is straight in longitude/latitude may be cut so that a great-circle arc
 // between the piece's ends strays from it by under about 5 cm, for an edge
 // that reaches latitude lat.
-func maxPieceLen(absLat float64) float64 {
+func MaxPieceLen(absLat float64) float64 {
 	t := math.Tan(math.Min(absLat, 89.999) * degToRad)
 	if t < 1 {
 		t = 1
@@ -81,15 +81,15 @@ func maxPieceLen(absLat float64) float64 {
 	return math.Max(1, math.Sqrt(0.4*EarthRadius/t))
 }
 
-// densify cuts the edge a→b (straight in longitude/latitude, b already
+// Densify cuts the edge a→b (straight in longitude/latitude, b already
 // unwrapped next to a) into pieces short enough to be taken as great-circle
 // arcs, and calls fn for each piece.
-func densify(a, b geowarden.Point, fn func(p, q geowarden.Point)) {
+func Densify(a, b geowarden.Point, fn func(p, q geowarden.Point)) {
 	absLat := math.Max(math.Abs(a.Lat), math.Abs(b.Lat))
 	dy := (b.Lat - a.Lat) * degToRad * EarthRadius
 	dx := (b.Lon - a.Lon) * degToRad * EarthRadius * math.Cos(math.Min(absLat, 90)*degToRad)
 	l := math.Hypot(dx, dy)
-	n := int(math.Ceil(l / maxPieceLen(absLat)))
+	n := int(math.Ceil(l / MaxPieceLen(absLat)))
 	if n < 1 {
 		n = 1
 	}
@@ -108,9 +108,9 @@ func densify(a, b geowarden.Point, fn func(p, q geowarden.Point)) {
 	}
 }
 
-// unwrap returns b's longitude moved by ±360 so that it lies within 180°
+// Unwrap returns b's longitude moved by ±360 so that it lies within 180°
 // of a's: the short way across the antimeridian.
-func unwrap(a, b geowarden.Point) geowarden.Point {
+func Unwrap(a, b geowarden.Point) geowarden.Point {
 	switch d := b.Lon - a.Lon; {
 	case d > 180:
 		b.Lon -= 360
@@ -120,8 +120,8 @@ func unwrap(a, b geowarden.Point) geowarden.Point {
 	return b
 }
 
-// normLon brings a longitude into [-180, 180].
-func normLon(lon float64) float64 {
+// NormLon brings a longitude into [-180, 180].
+func NormLon(lon float64) float64 {
 	for lon > 180 {
 		lon -= 360
 	}

@@ -24,7 +24,7 @@ func offset(p geowarden.Point, bearing, d float64) geowarden.Point {
 	b, a := bearing*degToRad, d/EarthRadius
 	lat2 := math.Asin(math.Sin(lat1)*math.Cos(a) + math.Cos(lat1)*math.Sin(a)*math.Cos(b))
 	lon2 := lon1 + math.Atan2(math.Sin(b)*math.Sin(a)*math.Cos(lat1), math.Cos(a)-math.Sin(lat1)*math.Sin(lat2))
-	return geowarden.Point{Lon: normLon(lon2 / degToRad), Lat: lat2 / degToRad}
+	return geowarden.Point{Lon: NormLon(lon2 / degToRad), Lat: lat2 / degToRad}
 }
 
 const zonesJSON = `{"type":"FeatureCollection","features":[

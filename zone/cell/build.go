@@ -474,7 +474,7 @@ func (b *builder) collect() {
 					b.rings = append(b.rings, [2]uint32{off, uint32(len(r))})
 					if z.BufferM > 0 {
 						for i := 0; i+1 < len(r); i++ {
-							densify(r[i], r[i+1], func(p, q geowarden.Point) { b.addPiece(zi, p, q) })
+							zone.Densify(r[i], r[i+1], func(p, q geowarden.Point) { b.addPiece(zi, p, q) })
 						}
 					}
 					off += uint32(len(r))
@@ -485,7 +485,7 @@ func (b *builder) collect() {
 		case zone.Corridor:
 			for _, l := range z.Lines {
 				for i := 0; i+1 < len(l); i++ {
-					densify(l[i], unwrap(l[i], l[i+1]), func(p, q geowarden.Point) { b.addPiece(zi, p, q) })
+					zone.Densify(l[i], zone.Unwrap(l[i], l[i+1]), func(p, q geowarden.Point) { b.addPiece(zi, p, q) })
 				}
 				off += uint32(len(l))
 			}

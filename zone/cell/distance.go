@@ -22,7 +22,7 @@ func distance(z *zone.Zone, p geowarden.Point) float64 {
 		for _, rings := range z.Polygons {
 			for _, r := range rings {
 				for i := 0; i+1 < len(r); i++ {
-					densify(r[i], r[i+1], piece)
+					zone.Densify(r[i], r[i+1], piece)
 				}
 			}
 			if !inside && ringsContain(rings, p) {
@@ -40,7 +40,7 @@ func distance(z *zone.Zone, p geowarden.Point) float64 {
 	case zone.Corridor:
 		for _, l := range z.Lines {
 			for i := 0; i+1 < len(l); i++ {
-				densify(l[i], unwrap(l[i], l[i+1]), piece)
+				zone.Densify(l[i], zone.Unwrap(l[i], l[i+1]), piece)
 			}
 		}
 	case zone.Circle:

@@ -227,14 +227,14 @@ func pieces(s *zone.Set) int {
 			for _, p := range z.Polygons {
 				for _, r := range p {
 					for i := 0; i+1 < len(r); i++ {
-						densify(r[i], r[i+1], count)
+						zone.Densify(r[i], r[i+1], count)
 					}
 				}
 			}
 		case z.Geometry == zone.Corridor:
 			for _, l := range z.Lines {
 				for i := 0; i+1 < len(l); i++ {
-					densify(l[i], unwrap(l[i], l[i+1]), count)
+					zone.Densify(l[i], zone.Unwrap(l[i], l[i+1]), count)
 				}
 			}
 		}

@@ -47,7 +47,7 @@ func (ix *Index) segment(a, b geowarden.Point, dst []zone.Interval, corridors bo
 		return dst
 	}
 	start := len(dst)
-	b = unwrap(a, b)
+	b = zone.Unwrap(a, b)
 	d := zone.Distance(a, b)
 	n := max(1, int(math.Ceil(d/maxChunk)))
 	sc := scratchPool.Get().(*scratch)
@@ -73,7 +73,7 @@ func (ix *Index) corridorLength(a, b geowarden.Point) float64 {
 	if len(ts) == 0 {
 		return 0
 	}
-	return unionLength(ts) * zone.Distance(a, unwrap(a, b))
+	return unionLength(ts) * zone.Distance(a, zone.Unwrap(a, b))
 }
 
 // unionLength returns the total length of the union of intervals.

@@ -61,60 +61,6 @@ func (s *arc) dist(p vec3) float64 {
 	return math.Min(angle(p, s.a), angle(p, s.b))
 }
 
-func maxPieceLen(absLat float64) float64 {
-	t := math.Tan(math.Min(absLat, 89.999) * degToRad)
-	if t < 1 {
-		t = 1
-	}
-	return math.Max(1, math.Sqrt(0.4*zone.EarthRadius/t))
-}
-
-// densify cuts the edge a→b (straight in longitude/latitude) into pieces
-// short enough to be taken as great-circle arcs, as zone does.
-func densify(a, b geowarden.Point, fn func(p, q geowarden.Point)) {
-	absLat := math.Max(math.Abs(a.Lat), math.Abs(b.Lat))
-	dy := (b.Lat - a.Lat) * degToRad * zone.EarthRadius
-	dx := (b.Lon - a.Lon) * degToRad * zone.EarthRadius * math.Cos(math.Min(absLat, 90)*degToRad)
-	l := math.Hypot(dx, dy)
-	n := int(math.Ceil(l / maxPieceLen(absLat)))
-	if n < 1 {
-		n = 1
-	}
-	if n > 100000 {
-		n = 100000
-	}
-	prev := a
-	for i := 1; i <= n; i++ {
-		t := float64(i) / float64(n)
-		q := geowarden.Point{Lon: a.Lon + (b.Lon-a.Lon)*t, Lat: a.Lat + (b.Lat-a.Lat)*t}
-		if i == n {
-			q = b
-		}
-		fn(prev, q)
-		prev = q
-	}
-}
-
-func unwrap(a, b geowarden.Point) geowarden.Point {
-	switch d := b.Lon - a.Lon; {
-	case d > 180:
-		b.Lon -= 360
-	case d < -180:
-		b.Lon += 360
-	}
-	return b
-}
-
-func normLon(lon float64) float64 {
-	for lon > 180 {
-		lon -= 360
-	}
-	for lon < -180 {
-		lon += 360
-	}
-	return lon
-}
-
 // box is a longitude/latitude rectangle.
 type box struct{ minLon, minLat, maxLon, maxLat float64 }
 
