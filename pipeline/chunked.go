@@ -186,7 +186,15 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 	// Collector: results in input order.
 	first := true
 	for p := range pieces {
-		<-p.done
+		// Once the run is cancelled (a piece failed), a queued piece may
+		// never reach a worker: do not wait for it.
+		if err == nil {
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
 		if err == nil {
 			if p.err != nil {
 				err = p.err
