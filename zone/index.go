@@ -139,7 +139,7 @@ func (ix *Index) Segment(a, b geowarden.Point, dst []Interval) []Interval {
 		t0, t1 := float64(i)/float64(n), float64(i+1)/float64(n)
 		dst = ix.chunk(a, b, t0, t1, dst)
 	}
-	return append(dst[:start], mergeIntervals(dst[start:])...)
+	return append(dst[:start], MergeIntervals(dst[start:])...)
 }
 
 func lerp(a, b geowarden.Point, t float64) geowarden.Point {
@@ -211,10 +211,21 @@ func polyIntervals(e *entry, a, b geowarden.Point, t0, t1 float64, dst []Interva
 }
 
 // arcIntervals finds where a→b, between t0 and t1, is within e.rad of an
-// arc: the distance has one minimum along a short chunk, found by
-// golden-section search, and the edges of the inside part by bisection.
+// arc.
 func arcIntervals(e *entry, a, b geowarden.Point, t0, t1 float64, dst []Interval) []Interval {
 	f := func(t float64) float64 { return e.arc.dist(toVec(lerp(a, b, t))) - e.rad }
+	if enter, exit, ok := InsideInterval(f, t0, t1); ok {
+		dst = append(dst, Interval{e.zone, enter, exit})
+	}
+	return dst
+}
+
+// InsideInterval finds the part [enter, exit] of [t0, t1] where f(t) <= 0,
+// for an f with a single minimum on the interval (the distance from a
+// point moving along a short chunk to an arc, less the buffer): the
+// minimum by golden-section search, the part's ends by bisection. ok is
+// false when f stays above 0.
+func InsideInterval(f func(t float64) float64, t0, t1 float64) (enter, exit float64, ok bool) {
 	const phi = 0.6180339887498949
 	lo, hi := t0, t1
 	x1, x2 := hi-phi*(hi-lo), lo+phi*(hi-lo)
@@ -244,10 +255,10 @@ func arcIntervals(e *entry, a, b geowarden.Point, t0, t1 float64, dst []Interval
 		tm, fm = t1, fe
 	}
 	if fm > 0 {
-		return dst
+		return 0, 0, false
 	}
 	// Bisect for the entry in [t0, tm] and the exit in [tm, t1].
-	enter, exit := t0, t1
+	enter, exit = t0, t1
 	if f(t0) > 0 {
 		l, h := t0, tm
 		for h-l > 1e-12 && h-l > (t1-t0)*1e-9 {
@@ -272,7 +283,7 @@ func arcIntervals(e *entry, a, b geowarden.Point, t0, t1 float64, dst []Interval
 		}
 		exit = l
 	}
-	return append(dst, Interval{e.zone, enter, exit})
+	return enter, exit, true
 }
 
 // valid reports whether p is a finite WGS-84 position.

@@ -183,9 +183,9 @@ type Interval struct {
 	T0, T1 float64
 }
 
-// mergeIntervals sorts intervals by zone and start, and merges overlapping
+// MergeIntervals sorts intervals by zone and start, and merges overlapping
 // ones of the same zone.
-func mergeIntervals(iv []Interval) []Interval {
+func MergeIntervals(iv []Interval) []Interval {
 	slices.SortFunc(iv, func(a, b Interval) int {
 		if a.Zone != b.Zone {
 			return int(a.Zone - b.Zone)

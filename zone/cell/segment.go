@@ -56,7 +56,7 @@ func (ix *Index) segment(a, b geowarden.Point, dst []zone.Interval, corridors bo
 		dst = ix.chunk(a, b, t0, t1, dst, sc, corridors)
 	}
 	scratchPool.Put(sc)
-	return append(dst[:start], mergeIntervals(dst[start:])...)
+	return append(dst[:start], zone.MergeIntervals(dst[start:])...)
 }
 
 // corridorLength is CorridorLength.
@@ -354,91 +354,11 @@ func segIntersect(a, b, c, d geowarden.Point) (float64, bool) {
 }
 
 // arcIntervals is zone's: the part of a→b between t0 and t1 within rad of
-// the arc, found by golden-section search for the nearest point and
-// bisection for the part's ends.
+// the arc.
 func arcIntervals(s *arc, rad float64, z int32, a, b geowarden.Point, t0, t1 float64, dst []zone.Interval) []zone.Interval {
 	f := func(t float64) float64 { return s.dist(toVec(lerp(a, b, t))) - rad }
-	const phi = 0.6180339887498949
-	lo, hi := t0, t1
-	x1, x2 := hi-phi*(hi-lo), lo+phi*(hi-lo)
-	f1, f2 := f(x1), f(x2)
-	for i := 0; i < 60 && hi-lo > 1e-10; i++ {
-		if f1 <= 0 || f2 <= 0 {
-			break
-		}
-		if f1 < f2 {
-			hi, x2, f2 = x2, x1, f1
-			x1 = hi - phi*(hi-lo)
-			f1 = f(x1)
-		} else {
-			lo, x1, f1 = x1, x2, f2
-			x2 = lo + phi*(hi-lo)
-			f2 = f(x2)
-		}
+	if enter, exit, ok := zone.InsideInterval(f, t0, t1); ok {
+		dst = append(dst, zone.Interval{Zone: z, T0: enter, T1: exit})
 	}
-	tm, fm := x1, f1
-	if f2 < f1 {
-		tm, fm = x2, f2
-	}
-	if f0 := f(t0); f0 < fm {
-		tm, fm = t0, f0
-	}
-	if fe := f(t1); fe < fm {
-		tm, fm = t1, fe
-	}
-	if fm > 0 {
-		return dst
-	}
-	enter, exit := t0, t1
-	if f(t0) > 0 {
-		l, h := t0, tm
-		for h-l > 1e-12 && h-l > (t1-t0)*1e-9 {
-			m := (l + h) / 2
-			if f(m) <= 0 {
-				h = m
-			} else {
-				l = m
-			}
-		}
-		enter = h
-	}
-	if f(t1) > 0 {
-		l, h := tm, t1
-		for h-l > 1e-12 && h-l > (t1-t0)*1e-9 {
-			m := (l + h) / 2
-			if f(m) <= 0 {
-				l = m
-			} else {
-				h = m
-			}
-		}
-		exit = l
-	}
-	return append(dst, zone.Interval{Zone: z, T0: enter, T1: exit})
-}
-
-// mergeIntervals is zone's: it sorts intervals by zone and start, and
-// merges overlapping ones of the same zone.
-func mergeIntervals(iv []zone.Interval) []zone.Interval {
-	slices.SortFunc(iv, func(a, b zone.Interval) int {
-		if a.Zone != b.Zone {
-			return int(a.Zone - b.Zone)
-		}
-		switch {
-		case a.T0 < b.T0:
-			return -1
-		case a.T0 > b.T0:
-			return 1
-		}
-		return 0
-	})
-	out := iv[:0]
-	for _, x := range iv {
-		if n := len(out); n > 0 && out[n-1].Zone == x.Zone && x.T0 <= out[n-1].T1+1e-12 {
-			out[n-1].T1 = math.Max(out[n-1].T1, x.T1)
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
+	return dst
 }
