@@ -188,9 +188,11 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 	for p := range pieces {
 		// Once the run is cancelled (a piece failed), a queued piece may
 		// never reach a worker: do not wait for it.
+		done := false
 		if err == nil {
 			select {
 			case <-p.done:
+				done = true
 			case <-ctx.Done():
 				err = ctx.Err()
 			}
@@ -224,8 +226,12 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 				first = false
 			}
 		}
-		p.data, p.findings = nil, nil
-		p.out = bytes.Buffer{}
+		if done {
+			// Let the piece's memory go; a piece not waited for may still
+			// be in a worker's hands and is left to the garbage collector.
+			p.data, p.findings = nil, nil
+			p.out = bytes.Buffer{}
+		}
 	}
 	wg.Wait()
 	if err == nil {
