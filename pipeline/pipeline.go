@@ -212,6 +212,19 @@ func (r *Runner) Scan(ctx context.Context, path string) (sanitize.Stats, error) 
 	return r.run(ctx, src.codec, src.r, nil, r.options(path), false)
 }
 
+// Read runs one input's records through h, writing nothing: the reader
+// for stages that are not the sanitize engine (campaign detection). The
+// codec is picked as for Scan; gzip is undone.
+func (r *Runner) Read(ctx context.Context, path string, h format.Handler) error {
+	src, err := r.open(path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	opts := r.options(path).Format
+	return src.codec.Rewrite(ctx, src.r, nil, h, &opts)
+}
+
 // SanitizeFile writes the sanitized copy of in to out. The copy is written
 // to a temporary file beside out, scanned again, and renamed to out only
 // when that scan is clean; on any error nothing is left at out.

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/detect"
 )
 
 // maxNodes caps the YAML nodes the decoder visits, counting each use of
@@ -304,7 +305,7 @@ func (d *decoder) checkID(n *yaml.Node, path, id string) error {
 	return nil
 }
 
-var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary"}
+var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "detect"}
 
 func (d *decoder) parse(data []byte) (*Policy, error) {
 	root, err := d.document(data)
@@ -347,6 +348,12 @@ func (d *decoder) parse(data []byte) (*Policy, error) {
 	}
 	if f, ok := m["export"]; ok {
 		if err := d.export(f.val); err != nil {
+			return nil, err
+		}
+	}
+	d.p.Detect = detect.Defaults()
+	if f, ok := m["detect"]; ok {
+		if err := d.detectSection(f.val); err != nil {
 			return nil, err
 		}
 	}

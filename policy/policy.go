@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/detect"
 )
 
 // Policy is a parsed policy. Build one with [Parse], [Load] or [Default];
@@ -46,6 +47,9 @@ type Policy struct {
 	// positions geowarden cannot read, is removed from sanitized outputs:
 	// "binary: drop", the default. "binary: keep" lets it pass.
 	DropBinary bool
+	// Detect holds the campaign detectors' settings: detect.Defaults
+	// overlaid with the policy's detect section.
+	Detect detect.Config
 	// Key says where the pseudonymisation key comes from. It is set when a
 	// rule pseudonymises (and may be set otherwise).
 	Key KeySource

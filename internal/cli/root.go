@@ -89,7 +89,7 @@ Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{ExitError, err}
 	})
-	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), checkCmd(), zonesCmd())
+	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd())
 	err := root.Execute()
 	if err == nil {
 		return ExitOK

@@ -490,7 +490,7 @@ func (ix *Index) Distance(p geowarden.Point, z int32) float64 {
 	if z < 0 || int(z) >= len(ix.zones) {
 		return math.NaN()
 	}
-	return distance(ix.zones[z], p)
+	return ZoneDistance(ix.zones[z], p)
 }
 
 // SizeBytes returns the memory the index's own arrays take, in bytes: the

@@ -7,9 +7,9 @@ import (
 	"github.com/geowarden/geowarden/zone"
 )
 
-// distance returns the distance in metres from p to the boundary of z; see
+// ZoneDistance returns the distance in metres from p to the boundary of z; see
 // Index.Distance.
-func distance(z *zone.Zone, p geowarden.Point) float64 {
+func ZoneDistance(z *zone.Zone, p geowarden.Point) float64 {
 	v := toVec(p)
 	d := math.Inf(1)
 	piece := func(a, b geowarden.Point) {

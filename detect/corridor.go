@@ -1,0 +1,317 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/zone"
+)
+
+// maxSpeed is the fastest a source may move between two records for the
+// step to count as travel (m/s, about 540 km/h): faster steps are jumps
+// between unrelated positions and are not joined.
+const maxSpeed = 150.0
+
+// gridDeg is the side, in degrees of latitude, of the grid cells that
+// measure how much distinct corridor a source covered (about 500 m).
+const gridDeg = 0.0045
+
+// kmPerCell turns a count of grid cells crossed into kilometres: a line
+// crosses on average 4/(π·side) cells of a square grid per unit length.
+const kmPerCell = 0.5 * math.Pi / 4
+
+type corridorTrack struct {
+	last      geowarden.Point
+	lastT     int64
+	lastIn    bool
+	has       bool
+	inRecords int64 // records inside a followed corridor
+	inSignals int64 // of which radio measurements
+	corridorM float64
+	perZone   map[int32]float64
+	cells     map[uint64]struct{}
+	days      map[int32]*trackDay
+	first     int64
+	last2     int64 // time of the latest record inside a corridor
+	examples  []Example
+}
+
+type trackDay struct {
+	trackM, corridorM float64
+	inSeconds         int64
+	cells             map[uint64]struct{}
+}
+
+func cellKey(p geowarden.Point) uint64 {
+	y := math.Floor(p.Lat / gridDeg)
+	c := math.Cos((y + 0.5) * gridDeg * math.Pi / 180)
+	x := math.Floor(p.Lon * c / gridDeg)
+	return uint64(uint32(int32(y)))<<32 | uint64(uint32(int32(x)))
+}
+
+// follow extends the source's track with rec and measures the part of the
+// step from the previous record that runs inside corridors.
+func (e *Engine) follow(s *source, rec *geowarden.Record, t int64, hasT, sig bool) {
+	tr := &s.track
+	p := rec.Pos
+	e.buf = e.ix.Contains(p, e.buf[:0])
+	in := false
+	for _, z := range e.buf {
+		if e.corridor[z] {
+			in = true
+			break
+		}
+	}
+	if in {
+		tr.inRecords++
+		if sig {
+			tr.inSignals++
+		}
+		if tr.first == 0 && hasT {
+			tr.first = t
+		}
+		if hasT {
+			tr.last2 = t
+		}
+		tr.examples = addExample(tr.examples, rec)
+	}
+	prev, prevT, prevIn, had := tr.last, tr.lastT, tr.lastIn, tr.has
+	tr.last, tr.lastT, tr.lastIn, tr.has = p, t, in, hasT
+	if !had || !hasT {
+		return
+	}
+	dt := t - prevT
+	if dt <= 0 || float64(dt) > e.cfg.Corridor.MaxGap.Seconds() {
+		return
+	}
+	d := zone.Distance(prev, p)
+	if d == 0 || d/float64(dt) > maxSpeed {
+		return
+	}
+	dy := tr.day(day(t))
+	dy.trackM += d
+	if !in && !prevIn {
+		// A step between two points outside every corridor only crosses
+		// one, if at all: crossings are not following.
+		return
+	}
+	e.ivs = e.ix.Segment(prev, p, e.ivs[:0])
+	ivs := e.ivs
+	var parts [][2]float64
+	for _, iv := range ivs {
+		if !e.corridor[iv.Zone] {
+			continue
+		}
+		if tr.perZone == nil {
+			tr.perZone = map[int32]float64{}
+		}
+		tr.perZone[iv.Zone] += (iv.T1 - iv.T0) * d
+		parts = append(parts, [2]float64{iv.T0, iv.T1})
+	}
+	inside := unionLength(parts)
+	if inside <= 0 {
+		return
+	}
+	m := inside * d
+	tr.corridorM += m
+	dy.corridorM += m
+	if inside >= 0.5 {
+		dy.inSeconds += dt
+	}
+	if tr.cells == nil {
+		tr.cells = map[uint64]struct{}{}
+	}
+	if dy.cells == nil {
+		dy.cells = map[uint64]struct{}{}
+	}
+	b := zone.Unwrap(prev, p)
+	step := 200 / d
+	for _, pt := range parts {
+		for f := pt[0]; f <= pt[1]; f += step {
+			k := cellKey(geowarden.Point{Lon: zone.NormLon(prev.Lon + (b.Lon-prev.Lon)*f), Lat: prev.Lat + (b.Lat-prev.Lat)*f})
+			tr.cells[k] = struct{}{}
+			dy.cells[k] = struct{}{}
+		}
+	}
+}
+
+func (tr *corridorTrack) day(d int32) *trackDay {
+	if tr.days == nil {
+		tr.days = map[int32]*trackDay{}
+	}
+	x := tr.days[d]
+	if x == nil {
+		x = &trackDay{}
+		tr.days[d] = x
+	}
+	return x
+}
+
+// unionLength returns the total length of the union of intervals.
+func unionLength(iv [][2]float64) float64 {
+	if len(iv) == 0 {
+		return 0
+	}
+	slices.SortFunc(iv, func(a, b [2]float64) int {
+		switch {
+		case a[0] < b[0]:
+			return -1
+		case a[0] > b[0]:
+			return 1
+		}
+		return 0
+	})
+	total, lo, hi := 0.0, iv[0][0], iv[0][1]
+	for _, x := range iv[1:] {
+		if x[0] > hi {
+			total += hi - lo
+			lo, hi = x[0], x[1]
+		} else if x[1] > hi {
+			hi = x[1]
+		}
+	}
+	return total + hi - lo
+}
+
+// corridorFeatures are the measures the corridor score is made of.
+type corridorFeatures struct {
+	corridorKm, coveredKm, share, signalShare float64
+	density, passes, hoursPerDay              float64
+	days                                      int
+	lines                                     []int32
+}
+
+func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
+	var f corridorFeatures
+	f.corridorKm = tr.corridorM / 1000
+	f.coveredKm = float64(len(tr.cells)) * kmPerCell
+	var trackM, corrM, covered float64
+	var secs int64
+	for _, d := range tr.days {
+		if d.corridorM < 1000 {
+			continue
+		}
+		f.days++
+		trackM += d.trackM
+		corrM += d.corridorM
+		covered += float64(len(d.cells)) * kmPerCell
+		secs += d.inSeconds
+	}
+	if trackM > 0 {
+		f.share = corrM / trackM
+	}
+	if covered > 0 {
+		f.passes = corrM / 1000 / covered
+	}
+	if f.days > 0 {
+		f.hoursPerDay = float64(secs) / 3600 / float64(f.days)
+	}
+	if tr.inRecords > 0 {
+		f.signalShare = float64(tr.inSignals) / float64(tr.inRecords)
+	}
+	if f.corridorKm > 0 {
+		f.density = float64(tr.inSignals) / f.corridorKm
+	}
+	minLine := math.Min(5000, e.cfg.Corridor.MinKm*1000/4)
+	for z, m := range tr.perZone {
+		if m >= minLine {
+			f.lines = append(f.lines, z)
+		}
+	}
+	slices.SortFunc(f.lines, func(a, b int32) int { return int(a - b) })
+	return f
+}
+
+// score weighs a candidate: how much of the signal it records, and how far
+// it reaches beyond one commute: distinct corridor covered, passes a day
+// over the same stretch, hours a day in corridors, several lines.
+func (c *CorridorConfig) score(f corridorFeatures) (float64, bool) {
+	minKm := math.Max(c.MinKm, 1)
+	cover := clamp01((f.coveredKm - minKm) / (4 * minKm))
+	repeat := clamp01((f.passes - 2) / 2)
+	hours := clamp01((f.hoursPerDay - 2) / 2)
+	lines := clamp01(float64(len(f.lines)-1) / 2)
+	reach := max(cover, repeat, hours, lines)
+	dense := clamp01(f.density / 5)
+	score := 0.3 + 0.35*f.signalShare*dense + 0.35*reach
+	// The same short stretch, once there and back a day, day after day, on
+	// one line: a commute.
+	commute := f.days >= 3 && len(f.lines) <= 1 && f.passes <= 2.5 && f.hoursPerDay <= 2.5 && f.coveredKm < 3*minKm
+	if commute {
+		score *= 0.6
+	}
+	return score, commute
+}
+
+func (e *Engine) corridorAlerts() []Alert {
+	c := &e.cfg.Corridor
+	var out []Alert
+	for _, s := range e.sources {
+		tr := &s.track
+		if tr.corridorM == 0 {
+			continue
+		}
+		f := e.corridorFeatures(tr)
+		if f.coveredKm < c.MinKm || f.share < c.MinShare || f.signalShare < c.MinSignalShare {
+			continue
+		}
+		score, _ := c.score(f)
+		if score < c.MinScore {
+			continue
+		}
+		a := Alert{
+			Detector: Corridor, Sources: []string{s.name},
+			Start: unix(tr.first), End: unix(tr.last2),
+			Score: round(score, 0.001), Severity: c.Severity,
+			Evidence: Evidence{
+				Records: tr.inRecords, SignalRecords: tr.inSignals, Days: f.days,
+				CorridorKm: round(f.corridorKm, 0.1), CoveredKm: round(f.coveredKm, 0.1),
+				CorridorShare: round(f.share, 0.001), PassesPerDay: round(f.passes, 0.01),
+				Examples: tr.examples,
+			},
+		}
+		var names []string
+		for _, z := range f.lines {
+			a.Evidence.Lines = append(a.Evidence.Lines, e.zones[z].ID)
+			names = append(names, zoneLabel(e.zones[z]))
+		}
+		if len(f.lines) == 1 {
+			e.zoneFields(&a, f.lines[0])
+		}
+		what := "records"
+		if f.signalShare >= 0.5 {
+			what = "radio measurements"
+		}
+		a.Reason = fmt.Sprintf("source %s travelled %.0f km inside corridors (%.0f km of distinct corridor, %.0f%% of its track on those days) over %d day(s) along %s, logging %s (%d of %d records inside corridors are measurements)",
+			s.name, f.corridorKm, f.coveredKm, 100*f.share, f.days, lineList(names), what, tr.inSignals, tr.inRecords)
+		if f.passes > 2.5 {
+			a.Reason += fmt.Sprintf("; it passed the same stretch %.1f times a day", f.passes)
+		}
+		a.Fingerprint = fingerprint(Corridor, s.name)
+		out = append(out, a)
+	}
+	return out
+}
+
+func zoneLabel(z *zone.Zone) string {
+	if z.Name != "" {
+		return z.Name
+	}
+	return z.ID
+}
+
+func lineList(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no single line for long"
+	case 1:
+		return names[0]
+	}
+	if len(names) > 4 {
+		return fmt.Sprintf("%d lines (%s, ...)", len(names), strings.Join(names[:4], ", "))
+	}
+	return fmt.Sprintf("%d lines (%s)", len(names), strings.Join(names, ", "))
+}

@@ -1,0 +1,217 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/classify"
+	"github.com/geowarden/geowarden/zone"
+	"github.com/geowarden/geowarden/zone/cell"
+)
+
+// Engine watches a stream of records and raises alerts at the end. Feed it
+// every record with Observe, then call Alerts. An Engine is not safe for
+// concurrent use.
+//
+// Memory grows with the number of sources, zones, days and visits of a
+// source to a zone, not with the number of records. The detectors assume
+// that each source's records arrive in time order (as a device logs them);
+// records of different sources may interleave freely.
+type Engine struct {
+	cfg     Config
+	ix      classify.Index
+	zones   []*zone.Zone
+	signals []geowarden.SignalClass
+
+	corridor []bool         // per zone number: a corridor the corridor detector follows
+	convZone []bool         // per zone number: watched by convergence
+	fixZone  []bool         // per zone number: watched by fixed_site
+	near     classify.Index // zones grown by the convergence margin
+	far      classify.Index // zones grown by the fixed-site distance
+
+	byName  map[string]int32
+	sources []*source
+	conv    map[int32]*zoneConv
+
+	minT, maxT int64 // unix seconds of the earliest and latest timed record
+	buf        []int32
+	ivs        []zone.Interval
+	scratch    classify.Scratch
+}
+
+// source is what the engine keeps of one source.
+type source struct {
+	name             string
+	records, signals int64
+	first, last      int64 // unix seconds; 0 when no timed record
+	track            corridorTrack
+	stay             stay
+	fixed            map[int32]*fixedAgg
+	protected        map[string]*protAgg
+	days             map[int32]*dayVolume
+}
+
+// New returns an engine over the zones of ix and the policy's signal
+// classes. cfg must be valid (Config.Validate).
+func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine {
+	e := &Engine{
+		cfg: cfg, ix: ix, zones: ix.Zones(), signals: signals,
+		byName: map[string]int32{}, conv: map[int32]*zoneConv{},
+	}
+	n := len(e.zones)
+	e.corridor = make([]bool, n)
+	e.convZone = make([]bool, n)
+	e.fixZone = make([]bool, n)
+	for i, z := range e.zones {
+		e.corridor[i] = z.Geometry == zone.Corridor && classIn(z.Class, cfg.Corridor.Classes)
+		e.convZone[i] = classIn(z.Class, cfg.Convergence.Classes)
+		e.fixZone[i] = classIn(z.Class, cfg.FixedSite.Classes)
+	}
+	if cfg.Convergence.Enabled && n > 0 {
+		e.near = grown(e.zones, cfg.Convergence.MarginM)
+	}
+	if cfg.FixedSite.Enabled && n > 0 {
+		e.far = grown(e.zones, cfg.FixedSite.MaxDistanceM)
+	}
+	return e
+}
+
+func classIn(c string, classes []string) bool {
+	return len(classes) == 0 || slices.ContainsFunc(classes, func(x string) bool { return strings.EqualFold(x, c) })
+}
+
+// grown indexes copies of the zones grown by m metres, numbered as the
+// originals, so that a point within m of a zone lies inside its copy.
+func grown(zones []*zone.Zone, m float64) classify.Index {
+	if m <= 0 {
+		return cell.Build(&zone.Set{ID: "grown", Zones: zones})
+	}
+	s := &zone.Set{ID: "grown", Zones: make([]*zone.Zone, len(zones))}
+	for i, z := range zones {
+		c := *z
+		c.BufferM += m
+		s.Zones[i] = &c
+	}
+	return cell.Build(s)
+}
+
+func (e *Engine) source(name string) *source {
+	if i, ok := e.byName[name]; ok {
+		return e.sources[i]
+	}
+	name = strings.Clone(name)
+	e.byName[name] = int32(len(e.sources))
+	s := &source{name: name}
+	e.sources = append(e.sources, s)
+	return s
+}
+
+// Observe takes one record. size is the record's size in bytes in its
+// input (0 when unknown); the volume detector sums it. rec.Source names
+// the source; the caller fills it in when the input has none (the file, a
+// folder). Observe keeps nothing rec points to.
+func (e *Engine) Observe(rec *geowarden.Record, size int64) {
+	s := e.source(rec.Source)
+	s.records++
+	sig := isSignal(rec.Kind)
+	if sig {
+		s.signals++
+	}
+	hasT := !rec.Time.IsZero()
+	var t int64
+	if hasT {
+		t = rec.Time.Unix()
+		if e.minT == 0 && e.maxT == 0 || t < e.minT {
+			e.minT = t
+		}
+		if t > e.maxT {
+			e.maxT = t
+		}
+		if s.first == 0 || t < s.first {
+			s.first = t
+		}
+		if t > s.last {
+			s.last = t
+		}
+		if e.cfg.Volume.Enabled {
+			s.addVolume(t, size)
+		}
+	}
+	if e.cfg.ProtectedSignal.Enabled && len(e.signals) > 0 && !rec.Signal.IsZero() {
+		e.protectedSignal(s, rec)
+	}
+	if rec.Shape == geowarden.ShapeNone || len(e.zones) == 0 {
+		return
+	}
+	if e.cfg.Corridor.Enabled {
+		e.follow(s, rec, t, hasT, sig)
+	}
+	if !hasT {
+		return
+	}
+	if e.cfg.Convergence.Enabled {
+		e.converge(s, rec, t)
+	}
+	if e.cfg.FixedSite.Enabled {
+		e.stayPut(s, rec, t, sig)
+	}
+}
+
+// Alerts finishes the run: it closes what is still open and returns the
+// alerts, ordered by detector, then by score (highest first), then by
+// fingerprint.
+func (e *Engine) Alerts() []Alert {
+	var out []Alert
+	if e.cfg.Corridor.Enabled {
+		out = append(out, e.corridorAlerts()...)
+	}
+	if e.cfg.Convergence.Enabled {
+		out = append(out, e.convergenceAlerts()...)
+	}
+	if e.cfg.FixedSite.Enabled {
+		out = append(out, e.fixedSiteAlerts()...)
+	}
+	if e.cfg.ProtectedSignal.Enabled {
+		out = append(out, e.protectedAlerts()...)
+	}
+	if e.cfg.Volume.Enabled {
+		out = append(out, e.volumeAlerts()...)
+	}
+	order := map[string]int{}
+	for i, d := range Detectors {
+		order[d] = i
+	}
+	slices.SortStableFunc(out, func(a, b Alert) int {
+		if c := order[a.Detector] - order[b.Detector]; c != 0 {
+			return c
+		}
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return strings.Compare(a.Fingerprint, b.Fingerprint)
+	})
+	return out
+}
+
+// Sources returns the number of distinct sources seen.
+func (e *Engine) Sources() int { return len(e.sources) }
+
+func unix(t int64) time.Time { return time.Unix(t, 0).UTC() }
+
+// day numbers days since 1970-01-01 UTC.
+func day(t int64) int32 {
+	if t < 0 {
+		return int32((t - 86399) / 86400)
+	}
+	return int32(t / 86400)
+}
+
+func (e *Engine) zoneFields(a *Alert, z int32) {
+	zz := e.zones[z]
+	a.Zone, a.ZoneName, a.ZoneClass = zz.ID, zz.Name, zz.Class
+}

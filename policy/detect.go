@@ -1,0 +1,202 @@
+package policy
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/detect"
+	"go.yaml.in/yaml/v3"
+)
+
+// setting is one key of a detector's section in the policy.
+type setting struct {
+	key  string
+	kind int // one of the setting kinds below
+	ptr  any
+}
+
+const (
+	sBool = iota
+	sNumber
+	sInt
+	sDuration
+	sDistance
+	sBytes
+	sClasses
+	sSeverity
+)
+
+func detectorSettings(c *detect.Config, name string) []setting {
+	switch name {
+	case detect.Corridor:
+		x := &c.Corridor
+		return []setting{
+			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
+			{"min_distance", sDistance, &x.MinKm}, {"min_share", sNumber, &x.MinShare},
+			{"min_signal_share", sNumber, &x.MinSignalShare}, {"max_gap", sDuration, &x.MaxGap},
+			{"min_score", sNumber, &x.MinScore}, {"severity", sSeverity, &x.Severity},
+		}
+	case detect.Convergence:
+		x := &c.Convergence
+		return []setting{
+			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
+			{"window", sDuration, &x.Window}, {"margin", sDistance, &x.MarginM},
+			{"min_sources", sInt, &x.MinSources}, {"factor", sNumber, &x.Factor},
+			{"severity", sSeverity, &x.Severity},
+		}
+	case detect.FixedSite:
+		x := &c.FixedSite
+		return []setting{
+			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
+			{"min_duration", sDuration, &x.MinDuration}, {"radius", sDistance, &x.RadiusM},
+			{"max_distance", sDistance, &x.MaxDistanceM}, {"min_signal_share", sNumber, &x.MinSignalShare},
+			{"min_signal_rate", sNumber, &x.MinSignalRate}, {"severity", sSeverity, &x.Severity},
+		}
+	case detect.ProtectedSignal:
+		x := &c.ProtectedSignal
+		return []setting{
+			{"enabled", sBool, &x.Enabled}, {"min_records", sInt, &x.MinRecords},
+			{"severity", sSeverity, &x.Severity},
+		}
+	case detect.Volume:
+		x := &c.Volume
+		return []setting{
+			{"enabled", sBool, &x.Enabled}, {"factor", sNumber, &x.Factor},
+			{"min_history_days", sInt, &x.MinHistoryDays}, {"min_records", sInt, &x.MinRecords},
+			{"monthly_limit", sBytes, &x.MonthlyLimitBytes}, {"severity", sSeverity, &x.Severity},
+		}
+	}
+	return nil
+}
+
+// detectSection decodes the detect section over the defaults.
+func (d *decoder) detectSection(n *yaml.Node) error {
+	d.p.Detect = detect.Defaults()
+	if isNull(d.deref(n)) {
+		return nil
+	}
+	m, err := d.fields(n, "detect", detect.Detectors...)
+	if err != nil {
+		return err
+	}
+	for _, name := range detect.Detectors {
+		f, ok := m[name]
+		if !ok || isNull(d.deref(f.val)) {
+			continue
+		}
+		path := join("detect", name)
+		ss := detectorSettings(&d.p.Detect, name)
+		keys := make([]string, len(ss))
+		for i, s := range ss {
+			keys[i] = s.key
+		}
+		fm, err := d.fields(f.val, path, keys...)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			f, ok := fm[s.key]
+			if !ok {
+				continue
+			}
+			if err := d.setting(f.val, join(path, s.key), s); err != nil {
+				return err
+			}
+		}
+	}
+	if err := d.p.Detect.Validate(); err != nil {
+		return d.errf(n, "detect", "%s", strings.TrimPrefix(err.Error(), "detect: "))
+	}
+	return nil
+}
+
+func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
+	if s.kind == sClasses {
+		items, err := d.strs(n, path, false)
+		if err != nil {
+			return err
+		}
+		*s.ptr.(*[]string) = values(items)
+		return nil
+	}
+	v, err := d.str(n, path)
+	if err != nil {
+		return err
+	}
+	v = strings.TrimSpace(v)
+	switch s.kind {
+	case sBool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return d.errf(n, path, "%q is not true or false", v)
+		}
+		*s.ptr.(*bool) = b
+	case sNumber:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x != x {
+			return d.errf(n, path, "%q is not a number", v)
+		}
+		*s.ptr.(*float64) = x
+	case sInt:
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return d.errf(n, path, "%q is not a whole number", v)
+		}
+		switch p := s.ptr.(type) {
+		case *int:
+			*p = int(x)
+		case *int64:
+			*p = x
+		}
+	case sDuration:
+		t, err := time.ParseDuration(v)
+		if err != nil {
+			return d.errf(n, path, "%q is not a duration (want such as 30m, 2h or 90s)", v)
+		}
+		*s.ptr.(*time.Duration) = t
+	case sDistance:
+		m, msg := parseDistance(v)
+		if msg != "" {
+			return d.errf(n, path, "%s", msg)
+		}
+		if s.key == "min_distance" {
+			m /= 1000 // stored in km
+		}
+		*s.ptr.(*float64) = m
+	case sBytes:
+		b, msg := parseBytes(v)
+		if msg != "" {
+			return d.errf(n, path, "%s", msg)
+		}
+		*s.ptr.(*int64) = b
+	case sSeverity:
+		sev, err := geowarden.ParseSeverity(v)
+		if err != nil {
+			return d.errf(n, path, "%v", err)
+		}
+		*s.ptr.(*geowarden.Severity) = sev
+	}
+	return nil
+}
+
+// parseBytes parses a size such as "500 GB", "2TB", "750MB" or a bare
+// number of bytes (decimal units: 1 GB = 10^9 bytes; KiB, MiB, GiB and TiB
+// are binary).
+func parseBytes(s string) (int64, string) {
+	bad := strconv.Quote(s) + " is not a size (want such as 500 GB, 2 TB or 750 MB)"
+	num, unit, ok := splitNumber(s)
+	if !ok {
+		return 0, bad
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	}[strings.ToLower(strings.TrimSpace(unit))]
+	x, err := strconv.ParseFloat(num, 64)
+	if mult == 0 || err != nil || x < 0 || x*mult > 9e18 {
+		return 0, bad
+	}
+	return int64(x * mult), ""
+}
