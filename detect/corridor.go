@@ -16,12 +16,9 @@ import (
 const maxSpeed = 150.0
 
 // gridDeg is the side, in degrees of latitude, of the grid cells that
-// measure how much distinct corridor a source covered (about 500 m).
+// measure how much distinct corridor a source covered (about 500 m): a
+// stretch counts once however often the source goes over it.
 const gridDeg = 0.0045
-
-// kmPerCell turns a count of grid cells crossed into kilometres: a line
-// crosses on average 4/(π·side) cells of a square grid per unit length.
-const kmPerCell = 0.5 * math.Pi / 4
 
 type corridorTrack struct {
 	last      geowarden.Point
@@ -32,7 +29,8 @@ type corridorTrack struct {
 	inSignals int64 // of which radio measurements
 	corridorM float64
 	perZone   map[int32]float64
-	cells     map[uint64]struct{}
+	coveredM  float64          // distinct corridor covered
+	cells     map[uint64]int64 // grid cell → time first entered
 	days      map[int32]*trackDay
 	first     int64
 	last2     int64 // time of the latest record inside a corridor
@@ -41,8 +39,9 @@ type corridorTrack struct {
 
 type trackDay struct {
 	trackM, corridorM float64
+	coveredM          float64
 	inSeconds         int64
-	cells             map[uint64]struct{}
+	cells             map[uint64]int64
 }
 
 func cellKey(p geowarden.Point) uint64 {
@@ -121,21 +120,43 @@ func (e *Engine) follow(s *source, rec *geowarden.Record, t int64, hasT, sig boo
 	if inside >= 0.5 {
 		dy.inSeconds += dt
 	}
-	if tr.cells == nil {
-		tr.cells = map[uint64]struct{}{}
-	}
-	if dy.cells == nil {
-		dy.cells = map[uint64]struct{}{}
-	}
 	b := zone.Unwrap(prev, p)
-	step := 200 / d
 	for _, pt := range parts {
-		for f := pt[0]; f <= pt[1]; f += step {
+		l := (pt[1] - pt[0]) * d
+		n := math.Ceil(l / sampleM)
+		w := l / n
+		for i := 0.0; i < n; i++ {
+			f := pt[0] + (pt[1]-pt[0])*(i+0.5)/n
 			k := cellKey(geowarden.Point{Lon: zone.NormLon(prev.Lon + (b.Lon-prev.Lon)*f), Lat: prev.Lat + (b.Lat-prev.Lat)*f})
-			tr.cells[k] = struct{}{}
-			dy.cells[k] = struct{}{}
+			tr.coveredM += cover(&tr.cells, k, t, w)
+			dy.coveredM += cover(&dy.cells, k, t, w)
 		}
 	}
+}
+
+// sampleM is the spacing, in metres, of the samples that measure distinct
+// coverage.
+const sampleM = 200
+
+// passGap is how long a pass through one grid cell may last: a sample in
+// a cell first entered longer ago than this is going over old ground.
+const passGap = 10 * 60
+
+// cover counts w metres of new coverage when the cell k was never
+// entered, or entered during the current pass.
+func cover(cells *map[uint64]int64, k uint64, t int64, w float64) float64 {
+	if *cells == nil {
+		*cells = map[uint64]int64{}
+	}
+	first, ok := (*cells)[k]
+	if !ok {
+		(*cells)[k] = t
+		return w
+	}
+	if t-first <= passGap {
+		return w
+	}
+	return 0
 }
 
 func (tr *corridorTrack) day(d int32) *trackDay {
@@ -187,7 +208,7 @@ type corridorFeatures struct {
 func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
 	var f corridorFeatures
 	f.corridorKm = tr.corridorM / 1000
-	f.coveredKm = float64(len(tr.cells)) * kmPerCell
+	f.coveredKm = tr.coveredM / 1000
 	var trackM, corrM, covered float64
 	var secs int64
 	for _, d := range tr.days {
@@ -197,7 +218,7 @@ func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
 		f.days++
 		trackM += d.trackM
 		corrM += d.corridorM
-		covered += float64(len(d.cells)) * kmPerCell
+		covered += d.coveredM / 1000
 		secs += d.inSeconds
 	}
 	if trackM > 0 {
