@@ -30,18 +30,16 @@ func (e *Engine) step() int64 {
 }
 
 func (e *Engine) converge(s *source, rec *geowarden.Record, t int64) {
-	e.buf = e.near.Contains(rec.Pos, e.buf[:0])
-	if len(e.buf) == 0 {
+	e.near2 = e.near.within(rec.Pos, e.cfg.Convergence.MarginM, e.convZone, e.near2[:0])
+	if len(e.near2) == 0 {
 		return
 	}
 	st := e.step()
 	b := int32(floorDiv(t, st))
 	k := int32(4)
 	si := e.byName[s.name]
-	for _, z := range e.buf {
-		if !e.convZone[z] {
-			continue
-		}
+	for _, nz := range e.near2 {
+		z := nz.z
 		zc := e.conv[z]
 		if zc == nil {
 			zc = &zoneConv{counts: map[int32]int32{}, last: map[int32]int32{}}

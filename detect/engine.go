@@ -8,7 +8,6 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/zone"
-	"github.com/geowarden/geowarden/zone/cell"
 )
 
 // Engine watches a stream of records and raises alerts at the end. Feed it
@@ -25,11 +24,10 @@ type Engine struct {
 	zones   []*zone.Zone
 	signals []geowarden.SignalClass
 
-	corridor []bool         // per zone number: a corridor the corridor detector follows
-	convZone []bool         // per zone number: watched by convergence
-	fixZone  []bool         // per zone number: watched by fixed_site
-	near     classify.Index // zones grown by the convergence margin
-	far      classify.Index // zones grown by the fixed-site distance
+	corridor []bool     // per zone number: a corridor the corridor detector follows
+	convZone []bool     // per zone number: watched by convergence
+	fixZone  []bool     // per zone number: watched by fixed_site
+	near     *nearIndex // the zones either site detector watches
 
 	byName  map[string]int32
 	sources []*source
@@ -37,6 +35,7 @@ type Engine struct {
 
 	minT, maxT int64 // unix seconds of the earliest and latest timed record
 	buf        []int32
+	near2      []zoneDist
 	ivs        []zone.Interval
 	scratch    classify.Scratch
 }
@@ -66,35 +65,30 @@ func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine
 	e.fixZone = make([]bool, n)
 	for i, z := range e.zones {
 		e.corridor[i] = z.Geometry == zone.Corridor && classIn(z.Class, cfg.Corridor.Classes)
-		e.convZone[i] = classIn(z.Class, cfg.Convergence.Classes)
-		e.fixZone[i] = classIn(z.Class, cfg.FixedSite.Classes)
+		e.convZone[i] = site(z, cfg.Convergence.Classes)
+		e.fixZone[i] = site(z, cfg.FixedSite.Classes)
 	}
-	if cfg.Convergence.Enabled && n > 0 {
-		e.near = grown(e.zones, cfg.Convergence.MarginM)
-	}
-	if cfg.FixedSite.Enabled && n > 0 {
-		e.far = grown(e.zones, cfg.FixedSite.MaxDistanceM)
+	if cfg.Convergence.Enabled || cfg.FixedSite.Enabled {
+		e.near = newNearIndex(ix, func(i int) bool {
+			return cfg.Convergence.Enabled && e.convZone[i] || cfg.FixedSite.Enabled && e.fixZone[i]
+		})
 	}
 	return e
 }
 
-func classIn(c string, classes []string) bool {
-	return len(classes) == 0 || slices.ContainsFunc(classes, func(x string) bool { return strings.EqualFold(x, c) })
+// site reports whether the site detectors (convergence, fixed_site) watch
+// z: areas and circles of the listed classes (all when none are listed),
+// and corridors only when their class is listed by name: a long line is
+// not a place people converge on or park by.
+func site(z *zone.Zone, classes []string) bool {
+	if z.Geometry == zone.Corridor && len(classes) == 0 {
+		return false
+	}
+	return classIn(z.Class, classes)
 }
 
-// grown indexes copies of the zones grown by m metres, numbered as the
-// originals, so that a point within m of a zone lies inside its copy.
-func grown(zones []*zone.Zone, m float64) classify.Index {
-	if m <= 0 {
-		return cell.Build(&zone.Set{ID: "grown", Zones: zones})
-	}
-	s := &zone.Set{ID: "grown", Zones: make([]*zone.Zone, len(zones))}
-	for i, z := range zones {
-		c := *z
-		c.BufferM += m
-		s.Zones[i] = &c
-	}
-	return cell.Build(s)
+func classIn(c string, classes []string) bool {
+	return len(classes) == 0 || slices.ContainsFunc(classes, func(x string) bool { return strings.EqualFold(x, c) })
 }
 
 func (e *Engine) source(name string) *source {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/zone"
-	"github.com/geowarden/geowarden/zone/cell"
 )
 
 // stayGap is the longest silence inside one stay.
@@ -82,20 +81,11 @@ func (e *Engine) closeStay(s *source) {
 		return
 	}
 	p := geowarden.Point{Lon: st.lon, Lat: st.lat}
-	e.buf = e.far.Contains(p, e.buf[:0])
 	best, bestD := int32(-1), math.Inf(1)
-	var inside []int32
-	inside = e.ix.Contains(p, inside)
-	for _, z := range e.buf {
-		if !e.fixZone[z] {
-			continue
-		}
-		d := 0.0
-		if !slices.Contains(inside, z) {
-			d = cell.ZoneDistance(e.zones[z], p)
-		}
-		if d <= c.MaxDistanceM && d < bestD {
-			best, bestD = z, d
+	e.near2 = e.near.within(p, c.MaxDistanceM, e.fixZone, e.near2[:0])
+	for _, nz := range e.near2 {
+		if nz.d < bestD {
+			best, bestD = nz.z, nz.d
 		}
 	}
 	if best < 0 {
