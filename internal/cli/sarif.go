@@ -194,18 +194,15 @@ func sarifRuleOf(id, desc, action string, sev geowarden.Severity) sarifRule {
 	if short == "" {
 		short = fmt.Sprintf("Records that match policy rule %s.", id)
 	}
-	what := fmt.Sprintf("Action: %s. Severity: %s.", action, sev)
-	full := strings.TrimSuffix(short, ".") + ". " + what
-	help := full + " Run `geowarden sanitize` with the same policy to write a copy without these records, or accept a finding by adding its fingerprint to .geowardenignore with a reason."
+	full := fmt.Sprintf("%s. Action: %s. Severity: %s.", strings.TrimSuffix(short, "."), action, sev)
+	const fix = "Run `geowarden sanitize` with the same policy to write a copy without these records, " +
+		"or accept a finding by adding its fingerprint to `.geowardenignore` with a reason and an expiry date."
 	return sarifRule{
-		ID:               id,
-		Name:             ruleName(id),
-		ShortDescription: sarifMessage{Text: short},
-		FullDescription:  sarifMessage{Text: full},
-		Help: sarifMessage{Text: help, Markdown: fmt.Sprintf("%s\n\n**Action:** `%s` · **Severity:** %s\n\n"+
-			"Run `geowarden sanitize` with the same policy to write a copy without these records, "+
-			"or accept a finding by adding its fingerprint to `.geowardenignore` with a reason and an expiry date.",
-			short, action, sev)},
+		ID:                   id,
+		Name:                 ruleName(id),
+		ShortDescription:     sarifMessage{Text: short},
+		FullDescription:      sarifMessage{Text: full},
+		Help:                 sarifMessage{Text: full + " " + fix, Markdown: fmt.Sprintf("%s\n\n**Action:** `%s` · **Severity:** %s\n\n%s", short, action, sev, fix)},
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(sev)},
 		Properties: sarifRuleProps{
 			Tags:             []string{"security", "privacy", "location-data"},
