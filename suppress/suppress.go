@@ -37,18 +37,18 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Entry is one accepted fingerprint.
 type Entry struct {
-	Fingerprint string `json:"fingerprint"`
-	Kind        Kind   `json:"kind"`
+	Fingerprint string
+	Kind        Kind
 	// Expires is the last day (UTC) on which the entry suppresses; zero
 	// means never. An entry with Expires 2027-01-31 suppresses until
 	// 2027-01-31T23:59:59.999999999Z and no longer from 1 February.
-	Expires time.Time `json:"-"`
-	Reason  string    `json:"reason,omitempty"`
+	Expires time.Time
+	Reason  string
 	// File and Line tell where the entry is written: the ignore file and
 	// its line, or the baseline file and the line where the finding (or
 	// the report that holds it) starts.
-	File string `json:"file"`
-	Line int    `json:"line,omitempty"`
+	File string
+	Line int
 }
 
 // Source names where the entry is written, as FILE:LINE.

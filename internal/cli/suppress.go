@@ -106,7 +106,6 @@ func (s *suppressor) finish(w io.Writer) *suppressedSummary {
 	if s == nil {
 		return nil
 	}
-	s.sum.Expired = s.sum.Expired[:0]
 	for _, e := range s.set.Expired() {
 		x := expiredIgnore{
 			Fingerprint: e.Fingerprint,
