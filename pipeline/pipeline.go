@@ -39,6 +39,26 @@ type Runner struct {
 	// PieceWorkers is how many pieces of one large input (CSV) are
 	// processed at once; 0 means one per CPU, 1 reads inputs whole.
 	PieceWorkers int
+	// Progress, when set, is called with the number of bytes read from an
+	// input each time a buffer is filled (about every MiB), counted as
+	// stored: compressed bytes for a gzip input. It is called from the
+	// goroutines that read, several at once in a folder run. The re-scan
+	// of a sanitized output is not counted.
+	Progress func(n int64)
+}
+
+// countingReader reports the bytes read through it to a progress function.
+type countingReader struct {
+	r        io.Reader
+	progress func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.progress(int64(n))
+	}
+	return n, err
 }
 
 // chunker returns the codec's Chunker when inputs are to be cut.
@@ -150,7 +170,11 @@ func (r *Runner) open(path string) (*source, error) {
 		rc = f
 	}
 	src := &source{closer: rc}
-	br := bufio.NewReaderSize(rc, 1<<20)
+	var in io.Reader = rc
+	if r.Progress != nil {
+		in = &countingReader{rc, r.Progress}
+	}
+	br := bufio.NewReaderSize(in, 1<<20)
 	name := path
 	if head, _ := br.Peek(2); bytes.Equal(head, gzipMagic) {
 		zr, err := gzip.NewReader(br)

@@ -38,7 +38,15 @@ type Options struct {
 	KeepGoing bool
 	// Finding, when set, is called for every finding in input order.
 	Finding func(*geowarden.Finding)
+	// Progress, when set, is called with the number of records handled
+	// since its last call, every ProgressEvery records and at the end of
+	// the run. Pieces of one input run at once each call it.
+	Progress func(records int64)
 }
+
+// ProgressEvery is how many records a run handles between two calls of
+// Options.Progress.
+const ProgressEvery = 1024
 
 // MaxBadReported caps how many bad-record errors a Stats keeps.
 const MaxBadReported = 100
@@ -122,6 +130,9 @@ func (e *Engine) NewHandler(opts Options, verify bool) *Handler {
 // Finish returns the run's counts and its outcome: err when the codec
 // failed, else the block or the re-scan failure the handler recorded.
 func (h *Handler) Finish(err error) (Stats, error) {
+	if n := h.stats.Records % ProgressEvery; n > 0 && h.opts.Progress != nil {
+		h.opts.Progress(n)
+	}
 	if err == nil && h.blocked != nil {
 		err = h.blocked
 	}
@@ -207,6 +218,9 @@ func (h *Handler) Bad(err *format.ParseError) error {
 
 func (h *Handler) Record(rec *geowarden.Record) geowarden.Edit {
 	h.stats.Records++
+	if h.stats.Records%ProgressEvery == 0 && h.opts.Progress != nil {
+		h.opts.Progress(ProgressEvery)
+	}
 	h.e.Classifier.Classify(rec, &h.scratch, &h.cl)
 	d := h.e.Policy.Decide(&h.cl)
 	if h.verify {

@@ -44,7 +44,14 @@ type result struct {
 
 func gw(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return gwDir(t, "", stdin, args...)
+}
+
+// gwDir runs geowarden in the folder dir ("" for the current one).
+func gwDir(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdin != "" {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -25,6 +24,10 @@ type summary struct {
 	ByRule     map[string]int64   `json:"findings_by_rule"`
 	Skipped    []pipeline.Skipped `json:"skipped,omitempty"`
 	Errors     []string           `json:"errors,omitempty"`
+	// Suppressed counts the findings a baseline or an ignore file
+	// accepted; nil when there are none to apply.
+	Suppressed *suppressedSummary `json:"suppressed,omitempty"`
+	exitCode   int                // the run's exit code, for SARIF
 }
 
 func newSummary(p *policy.Policy) *summary {
@@ -74,23 +77,23 @@ func (r *ndjsonReporter) Close(*summary) error { return r.w.Flush() }
 
 type jsonReporter struct {
 	w        *bufio.Writer
-	findings []geowarden.Finding
+	findings []jsonFinding
 }
 
 func (r *jsonReporter) Finding(f *geowarden.Finding) error {
-	r.findings = append(r.findings, *f)
+	r.findings = append(r.findings, jsonFinding{Finding: *f})
 	return nil
 }
 
 func (r *jsonReporter) Close(s *summary) error {
 	if r.findings == nil {
-		r.findings = []geowarden.Finding{}
+		r.findings = []jsonFinding{}
 	}
 	enc := json.NewEncoder(r.w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(struct {
-		Findings []geowarden.Finding `json:"findings"`
-		Summary  *summary            `json:"summary"`
+		Findings []jsonFinding `json:"findings"`
+		Summary  *summary      `json:"summary"`
 	}{r.findings, s}); err != nil {
 		return err
 	}
@@ -134,7 +137,7 @@ func (r *tableReporter) Close(s *summary) error {
 // writeSummary prints a short human summary.
 func writeSummary(w io.Writer, s *summary) {
 	st := s.Stats
-	fmt.Fprintf(w, "%d file(s), %d record(s): %d finding(s)", s.Files, st.Records, st.Findings)
+	fmt.Fprintf(w, "%d file(s), %d record(s): %d finding(s)", s.Files, st.Records, s.reported())
 	if len(s.BySeverity) > 0 {
 		var parts []string
 		for _, sev := range []string{"critical", "high", "medium", "low", "info"} {
@@ -155,6 +158,7 @@ func writeSummary(w io.Writer, s *summary) {
 			fmt.Fprintf(w, "  rule %-20s %d\n", r, s.ByRule[r])
 		}
 	}
+	s.Suppressed.write(w)
 	if st.Bad > 0 {
 		fmt.Fprintf(w, "%d record(s) could not be parsed and were skipped\n", st.Bad)
 	}
@@ -162,111 +166,6 @@ func writeSummary(w io.Writer, s *summary) {
 		fmt.Fprintf(w, "skipped %s: %s\n", sk.Path, sk.Reason)
 	}
 	fmt.Fprintf(w, "policy %s (revision %.12s)\n", s.Policy, s.Revision)
-}
-
-// sarifReporter writes SARIF 2.1.0 for code-scanning tools.
-type sarifReporter struct {
-	w        *bufio.Writer
-	p        *policy.Policy
-	findings []geowarden.Finding
-}
-
-func (r *sarifReporter) Finding(f *geowarden.Finding) error {
-	r.findings = append(r.findings, *f)
-	return nil
-}
-
-func sarifLevel(s geowarden.Severity) string {
-	switch {
-	case s >= geowarden.SeverityHigh:
-		return "error"
-	case s == geowarden.SeverityMedium:
-		return "warning"
-	}
-	return "note"
-}
-
-func (r *sarifReporter) Close(s *summary) error {
-	type msg struct {
-		Text string `json:"text"`
-	}
-	type rule struct {
-		ID                   string            `json:"id"`
-		Name                 string            `json:"name,omitempty"`
-		ShortDescription     msg               `json:"shortDescription"`
-		FullDescription      msg               `json:"fullDescription"`
-		Help                 msg               `json:"help"`
-		DefaultConfiguration map[string]string `json:"defaultConfiguration"`
-		Properties           map[string]any    `json:"properties,omitempty"`
-	}
-	var rules []rule
-	ruleIndex := map[string]int{}
-	for _, pr := range r.p.Rules {
-		d := pr.Description
-		if d == "" {
-			d = fmt.Sprintf("Records matching policy rule %s (%s).", pr.ID, pr.Action.Type)
-		}
-		ruleIndex[pr.ID] = len(rules)
-		rules = append(rules, rule{
-			ID:               pr.ID,
-			ShortDescription: msg{d},
-			FullDescription:  msg{d},
-			Help: msg{fmt.Sprintf("%s Action: %s. Severity: %s. Run `geowarden sanitize` with the same policy to write a cleaned copy.",
-				d, pr.Action.Type, pr.Severity)},
-			DefaultConfiguration: map[string]string{"level": sarifLevel(pr.Severity)},
-			Properties:           map[string]any{"tags": []string{"security", "location-data"}},
-		})
-	}
-	results := make([]map[string]any, 0, len(r.findings))
-	for i := range r.findings {
-		f := &r.findings[i]
-		text := fmt.Sprintf("%s record %s by rule %s", f.Kind, actionPast(f.Action), f.Rule)
-		if len(f.Zones) > 0 {
-			text += " (in zone " + strings.Join(f.Zones, ", ") + ")"
-		}
-		if len(f.Signals) > 0 {
-			text += " (signal class " + strings.Join(f.Signals, ", ") + ")"
-		}
-		loc := map[string]any{
-			"physicalLocation": map[string]any{
-				"artifactLocation": map[string]any{"uri": filepath.ToSlash(f.File)},
-				"region":           map[string]any{"startLine": max(f.Line, 1)},
-			},
-		}
-		res := map[string]any{
-			"ruleId":              f.Rule,
-			"level":               sarifLevel(f.Severity),
-			"message":             msg{text},
-			"locations":           []any{loc},
-			"partialFingerprints": map[string]string{"geowarden/v1": f.Fingerprint},
-		}
-		if i, ok := ruleIndex[f.Rule]; ok {
-			res["ruleIndex"] = i
-		}
-		results = append(results, res)
-	}
-	if rules == nil {
-		rules = []rule{}
-	}
-	doc := map[string]any{
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"version": "2.1.0",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name":           "geowarden",
-				"version":        Version,
-				"informationUri": "https://github.com/geowarden/geowarden",
-				"rules":          rules,
-			}},
-			"results": results,
-		}},
-	}
-	enc := json.NewEncoder(r.w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	return r.w.Flush()
 }
 
 func actionPast(a string) string {

@@ -72,9 +72,9 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 					}
 				}
 			}
-			stderr := cmd.ErrOrStderr()
 			ctx := context.Background()
 			st, statErr := os.Stat(in)
+			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, []string{in}, runner)
 			if in != pipeline.Stdin && statErr == nil && st.IsDir() {
 				var stats sanitize.Stats
 				stats, sum.Skipped, err = runner.SanitizeTree(ctx, in, output, func(string) { sum.Files++ })
@@ -87,6 +87,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				sum.Files = 1
 				sum.Stats, err = runner.SanitizeFile(ctx, in, out)
 			}
+			endProgress()
 			if err == nil {
 				err = repErr
 			}
@@ -127,7 +128,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 	fs.StringVar(&findings, "findings", "", "write the findings of the same pass to `FILE` (ndjson, as scan --format ndjson)")
 	fs.StringVar(&report, "report", "", "write a JSON summary of the run to `FILE`")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "drop records that cannot be parsed (they are counted and listed) instead of refusing the input")
-	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary and no progress bar on standard error")
 	return cmd
 }
 

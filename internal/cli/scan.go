@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
@@ -19,6 +20,7 @@ import (
 func scanCmd() *cobra.Command {
 	var (
 		ef     engineFlags
+		sf     suppressFlags
 		outFmt string
 		output string
 		failOn string
@@ -33,11 +35,20 @@ of the policy with a severity matches: records inside protected zones, records
 of protected signal classes.
 
 Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on any
-error (unreadable or malformed input, bad policy). Without --keep-going, a
-malformed record stops the scan of its file with an error naming the line.`,
+error (unreadable or malformed input, bad policy, bad ignore or baseline file).
+Without --keep-going, a malformed record stops the scan of its file with an
+error naming the line.
+
+Known findings can be accepted by their fingerprint: listed in a
+.geowardenignore file in the current folder (or --ignore-file), one a line with
+an optional expires=YYYY-MM-DD and a # reason, or found in a previous report
+(--baseline). They are counted as suppressed, not reported (unless
+--show-suppressed) and do not count towards the exit code. An expired entry
+suppresses nothing and is warned of.`,
 		Example: `  geowarden scan examples/
   geowarden scan --zones zones.geojson --format ndjson drive-log.csv
-  geowarden scan --policy policy.yml --fail-on high --format sarif -o scan.sarif data/`,
+  geowarden scan --policy policy.yml --fail-on high --format sarif -o scan.sarif data/
+  geowarden scan --format json -o baseline.json data/ && geowarden scan --baseline baseline.json data/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
 			threshold, err := parseFailOn(failOn)
@@ -49,6 +60,10 @@ malformed record stops the scan of its file with an error naming the line.`,
 				return ExitError, err
 			}
 			runner.Stdin = cmd.InOrStdin()
+			sup, err := sf.load(time.Now())
+			if err != nil {
+				return ExitError, err
+			}
 			out := cmd.OutOrStdout()
 			var commit func() error
 			if output != "" && output != "-" {
@@ -67,6 +82,12 @@ malformed record stops the scan of its file with an error naming the line.`,
 			worst := geowarden.SeverityNone
 			var repErr error
 			runner.Options.Finding = func(f *geowarden.Finding) {
+				if ok, err := sup.filter(f, rep); ok {
+					if err != nil && repErr == nil {
+						repErr = err
+					}
+					return
+				}
 				sum.count(f)
 				if f.Severity > worst {
 					worst = f.Severity
@@ -79,12 +100,12 @@ malformed record stops the scan of its file with an error naming the line.`,
 			if err != nil {
 				return ExitError, err
 			}
-			stderr := cmd.ErrOrStderr()
 			failed := false
 			paths := make([]string, len(inputs))
 			for i, in := range inputs {
 				paths[i] = in.path
 			}
+			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, paths, runner)
 			next := 0
 			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (sanitize.Stats, error) {
 				return rr.Scan(ctx, p)
@@ -104,11 +125,19 @@ malformed record stops the scan of its file with an error naming the line.`,
 					fmt.Fprintf(stderr, "geowarden: %v\n", err)
 				}
 			})
+			endProgress()
+			sum.Suppressed = sup.finish(stderr)
 			if repErr != nil {
 				return ExitError, repErr
 			}
 			for _, e := range sum.Stats.BadErrors {
 				fmt.Fprintf(stderr, "geowarden: skipped bad record: %s\n", e)
+			}
+			switch {
+			case failed:
+				sum.exitCode = ExitError
+			case threshold > geowarden.SeverityNone && worst >= threshold:
+				sum.exitCode = ExitFindings
 			}
 			if err := rep.Close(sum); err != nil {
 				return ExitError, err
@@ -121,13 +150,7 @@ malformed record stops the scan of its file with an error naming the line.`,
 					return ExitError, err
 				}
 			}
-			switch {
-			case failed:
-				return ExitError, nil
-			case threshold > geowarden.SeverityNone && worst >= threshold:
-				return ExitFindings, nil
-			}
-			return ExitOK, nil
+			return sum.exitCode, nil
 		}),
 	}
 	fs := cmd.Flags()
@@ -136,7 +159,8 @@ malformed record stops the scan of its file with an error naming the line.`,
 	fs.StringVarP(&output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&failOn, "fail-on", "info", "exit 1 when a finding has this `SEVERITY` or higher (info, low, medium, high, critical; never)")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "skip records that cannot be parsed (they are counted and listed) instead of stopping at the first")
-	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary and no progress bar on standard error")
+	sf.register(fs)
 	return cmd
 }
 
