@@ -1,0 +1,127 @@
+package cli_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIDetectFixedSite runs detect on a real G-NetTrack log of a phone
+// left logging for 17 minutes about 1 km from a zone: with fixed_site's
+// min_duration lowered to 10 minutes it alerts, with the default of 2 h it
+// does not.
+func TestCLIDetectFixedSite(t *testing.T) {
+	dir := "testdata/detect"
+	r := gw(t, "", "detect", "--policy", filepath.Join(dir, "policy.yml"), "--format", "ndjson", filepath.Join(dir, "gnettrack-static.csv"))
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", r.code, r.stderr)
+	}
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	var alerts []map[string]any
+	for sc.Scan() {
+		var a map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		alerts = append(alerts, a)
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("%d alerts, want 1:\n%s", len(alerts), r.stdout)
+	}
+	a := alerts[0]
+	for _, k := range []string{"detector", "sources", "zone", "start", "end", "score", "severity", "reason", "evidence", "fingerprint"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("alert has no %q: %v", k, a)
+		}
+	}
+	if a["detector"] != "fixed_site" || a["zone"] != "mast-1" || a["start"] != "2020-02-14T13:21:26Z" {
+		t.Errorf("alert %v", a)
+	}
+	ev := a["evidence"].(map[string]any)
+	if d := ev["zone_distance_m"].(float64); d < 850 || d > 950 {
+		t.Errorf("distance to the zone %.0f m, want about 900 (1 km to the centre, 100 m radius)", d)
+	}
+	if srcs := a["sources"].([]any); len(srcs) != 1 || !strings.HasSuffix(srcs[0].(string), "gnettrack-static.csv") {
+		t.Errorf("sources %v, want the file", srcs)
+	}
+
+	// --source-by dir names the folder instead.
+	r = gw(t, "", "detect", "--policy", filepath.Join(dir, "policy.yml"), "--source-by", "dir", "--format", "json", filepath.Join(dir, "gnettrack-static.csv"))
+	var rep struct {
+		Alerts []struct {
+			Sources []string `json:"sources"`
+		} `json:"alerts"`
+		Summary struct {
+			Records int `json:"records"`
+			Sources int `json:"sources"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("json report: %v\n%s", err, r.stdout)
+	}
+	if len(rep.Alerts) != 1 || rep.Alerts[0].Sources[0] != "detect" || rep.Summary.Records != 1013 || rep.Summary.Sources != 1 {
+		t.Errorf("json report %+v", rep)
+	}
+
+	// Defaults: a 17-minute stay is not a fixed-site capture.
+	r = gw(t, "", "detect", "--zones", filepath.Join(dir, "site.geojson"), filepath.Join(dir, "gnettrack-static.csv"))
+	if r.code != 0 || !strings.Contains(r.stdout, "0 alert(s)") {
+		t.Errorf("defaults: exit %d, stdout %s", r.code, r.stdout)
+	}
+}
+
+// TestCLIDetectProtectedSignal reads records from standard input: one
+// source logs GSM-R frequencies, another the GSM-900 channel just above.
+func TestCLIDetectProtectedSignal(t *testing.T) {
+	in := "source,time,lat,lon,radio,mcc,mnc,cell,freq_mhz\n" +
+		"survey-7,2026-05-01T10:00:00Z,48.1,11.5,GSM,262,10,101,922.4\n" +
+		"phone-1,2026-05-01T10:00:01Z,48.1,11.5,GSM,262,1,102,925.4\n" +
+		"survey-7,2026-05-01T10:00:05Z,48.1,11.5,GSM,262,10,101,923.0\n"
+	r := gw(t, in, "detect", "--policy", "testdata/detect/policy.yml", "--format", "json", "-")
+	var rep struct {
+		Alerts []struct {
+			Detector string   `json:"detector"`
+			Sources  []string `json:"sources"`
+			Evidence struct {
+				Records int       `json:"records"`
+				Freq    []float64 `json:"freq_mhz"`
+			} `json:"evidence"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("json report: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	if r.code != 1 || len(rep.Alerts) != 1 || rep.Alerts[0].Detector != "protected_signal" ||
+		rep.Alerts[0].Sources[0] != "survey-7" || rep.Alerts[0].Evidence.Records != 2 {
+		t.Errorf("exit %d, alerts %+v", r.code, rep.Alerts)
+	}
+}
+
+func TestCLIDetectErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte("version: 1\ndefault: keep\ndetect:\n  corridor:\n    min_distance: far\n"), 0o644)
+	r := gw(t, "", "detect", "--policy", bad, "testdata/detect/gnettrack-static.csv")
+	if r.code != 2 || !strings.Contains(r.stderr, "bad.yml:5") || !strings.Contains(r.stderr, "detect.corridor.min_distance") {
+		t.Errorf("bad setting: exit %d, stderr %q", r.code, r.stderr)
+	}
+	os.WriteFile(bad, []byte("version: 1\ndefault: keep\ndetect:\n  corridors: {}\n"), 0o644)
+	r = gw(t, "", "detect", "--policy", bad, "testdata/detect/gnettrack-static.csv")
+	if r.code != 2 || !strings.Contains(r.stderr, "corridors") {
+		t.Errorf("unknown detector: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// A malformed record stops the run: no alerts from half the data.
+	csv := filepath.Join(dir, "broken.csv")
+	os.WriteFile(csv, []byte("source,time,lat,lon\na,2026-01-01T00:00:00Z,48.1,11.5\nb,2026-01-01T00:00:01Z,north,11.5\n"), 0o644)
+	r = gw(t, "", "detect", "--format", "ndjson", csv)
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "broken.csv:3") {
+		t.Errorf("malformed record: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = gw(t, "", "detect", "--source-by", "device", csv)
+	if r.code != 2 || !strings.Contains(r.stderr, "--source-by") {
+		t.Errorf("bad --source-by: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
