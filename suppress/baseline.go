@@ -19,6 +19,10 @@ type baselineValue struct {
 	Findings *[]struct {
 		Fingerprint *string `json:"fingerprint"`
 	} `json:"findings"`
+	// Alerts: a report of detect --format json.
+	Alerts *[]struct {
+		Fingerprint *string `json:"fingerprint"`
+	} `json:"alerts"`
 	Fingerprint *string `json:"fingerprint"`
 	Runs        *[]struct {
 		Results []struct {
@@ -65,6 +69,12 @@ func ReadBaseline(name string, r io.Reader) ([]Entry, error) {
 		case v.Findings != nil:
 			for i, f := range *v.Findings {
 				if err := add(f.Fingerprint, line, fmt.Sprintf("findings[%d]", i)); err != nil {
+					return nil, err
+				}
+			}
+		case v.Alerts != nil:
+			for i, a := range *v.Alerts {
+				if err := add(a.Fingerprint, line, fmt.Sprintf("alerts[%d]", i)); err != nil {
 					return nil, err
 				}
 			}

@@ -28,6 +28,7 @@ func detectCmd() *cobra.Command {
 		failOn   string
 		sourceBy string
 		quiet    bool
+		sf       suppressFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "detect [flags] PATH...",
@@ -71,6 +72,10 @@ error.`,
 			if outFmt != "table" && outFmt != "json" && outFmt != "ndjson" {
 				return ExitError, fmt.Errorf("--format %q: want table, json or ndjson", outFmt)
 			}
+			sup, err := sf.load(time.Now())
+			if err != nil {
+				return ExitError, err
+			}
 			runner, p, err := ef.setup()
 			if err != nil {
 				return ExitError, err
@@ -108,15 +113,26 @@ error.`,
 				// campaign: no alerts from a run that lost inputs.
 				return ExitError, nil
 			}
-			alerts := eng.Alerts()
-			sum.Sources = eng.Sources()
-			sum.Alerts = len(alerts)
+			var alerts []alertJSON
 			sum.ByDetector = map[string]int{}
 			worst := geowarden.SeverityNone
-			for i := range alerts {
-				sum.ByDetector[alerts[i].Detector]++
-				worst = max(worst, alerts[i].Severity)
+			for _, a := range eng.Alerts() {
+				if sup != nil {
+					if e := sup.set.Match(a.Fingerprint); e != nil {
+						sup.count(a.Detector, e)
+						if sup.show {
+							alerts = append(alerts, alertJSON{a, suppressionOf(e)})
+						}
+						continue
+					}
+				}
+				alerts = append(alerts, alertJSON{Alert: a})
+				sum.Alerts++
+				sum.ByDetector[a.Detector]++
+				worst = max(worst, a.Severity)
 			}
+			sum.Sources = eng.Sources()
+			sum.Suppressed = sup.finish(stderr)
 			sum.Seconds = time.Since(start).Seconds()
 			out := cmd.OutOrStdout()
 			var commit func() error
@@ -153,7 +169,15 @@ error.`,
 	fs.StringVar(&sourceBy, "source-by", "auto", "what a record's source is: auto (its source column, else its file), file, or dir (the folder its file is in)")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "skip records that cannot be parsed (they are counted) instead of stopping at the first")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
+	sf.register(fs)
 	return cmd
+}
+
+// alertJSON is an alert of a report; Suppressed is set only for the
+// suppressed alerts --show-suppressed lists.
+type alertJSON struct {
+	detect.Alert
+	Suppressed *suppressionJSON `json:"suppressed,omitempty"`
 }
 
 // detectHandler feeds one input's records to the detection engine.
@@ -214,11 +238,12 @@ type detectSummary struct {
 	Alerts     int                `json:"alerts"`
 	ByDetector map[string]int     `json:"alerts_by_detector"`
 	Seconds    float64            `json:"seconds"`
+	Suppressed *suppressedSummary `json:"suppressed,omitempty"`
 	Skipped    []pipeline.Skipped `json:"skipped,omitempty"`
 	Errors     []string           `json:"errors,omitempty"`
 }
 
-func writeAlerts(w io.Writer, format string, alerts []detect.Alert, sum *detectSummary, p *policy.Policy) error {
+func writeAlerts(w io.Writer, format string, alerts []alertJSON, sum *detectSummary, p *policy.Policy) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "ndjson":
@@ -230,12 +255,12 @@ func writeAlerts(w io.Writer, format string, alerts []detect.Alert, sum *detectS
 		}
 	case "json":
 		if alerts == nil {
-			alerts = []detect.Alert{}
+			alerts = []alertJSON{}
 		}
 		enc := json.NewEncoder(bw)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
-			Alerts  []detect.Alert `json:"alerts"`
+			Alerts  []alertJSON    `json:"alerts"`
 			Summary *detectSummary `json:"summary"`
 		}{alerts, sum}); err != nil {
 			return err
@@ -246,7 +271,7 @@ func writeAlerts(w io.Writer, format string, alerts []detect.Alert, sum *detectS
 	return bw.Flush()
 }
 
-func writeAlertTable(w io.Writer, alerts []detect.Alert, sum *detectSummary) {
+func writeAlertTable(w io.Writer, alerts []alertJSON, sum *detectSummary) {
 	if len(alerts) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "DETECTOR\tSEVERITY\tSCORE\tZONE\tSTART\tEND\tSOURCES")
@@ -256,7 +281,11 @@ func writeAlertTable(w io.Writer, alerts []detect.Alert, sum *detectSummary) {
 			if z == "" {
 				z = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\n", a.Detector, a.Severity, a.Score, z,
+			sev := a.Severity.String()
+			if a.Suppressed != nil {
+				sev += " (suppressed)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\n", a.Detector, sev, a.Score, z,
 				timeOrDash(a.Start), timeOrDash(a.End), sourceList(a.Sources))
 		}
 		tw.Flush()
@@ -277,6 +306,9 @@ func writeAlertTable(w io.Writer, alerts []detect.Alert, sum *detectSummary) {
 		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w)
+	if s := sum.Suppressed; s != nil && s.Total > 0 {
+		fmt.Fprintf(w, "%d alert(s) suppressed (%d by baseline, %d by ignore file)\n", s.Total, s.Baseline, s.Ignore)
+	}
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.Path, s.Reason)
 	}

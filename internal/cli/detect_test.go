@@ -125,3 +125,50 @@ func TestCLIDetectErrors(t *testing.T) {
 		t.Errorf("bad --source-by: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestCLIDetectSuppress accepts known alerts by baseline and ignore file,
+// as scan accepts known findings.
+func TestCLIDetectSuppress(t *testing.T) {
+	dir := t.TempDir()
+	policy, _ := filepath.Abs("testdata/detect/policy.yml")
+	log, _ := filepath.Abs("testdata/detect/gnettrack-static.csv")
+	r := gwDir(t, dir, "", "detect", "--policy", policy, "--format", "json", "-o", "base.json", log)
+	if r.code != 1 {
+		t.Fatalf("first run: exit %d, stderr %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Alerts []struct {
+			Fingerprint string          `json:"fingerprint"`
+			Suppressed  json.RawMessage `json:"suppressed"`
+		} `json:"alerts"`
+		Summary struct {
+			Alerts     int `json:"alerts"`
+			Suppressed *struct {
+				Total int `json:"total"`
+			} `json:"suppressed"`
+		} `json:"summary"`
+	}
+	r = gwDir(t, dir, "", "detect", "--policy", policy, "--format", "json", "--baseline", "base.json", log)
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if r.code != 0 || len(rep.Alerts) != 0 || rep.Summary.Suppressed == nil || rep.Summary.Suppressed.Total != 1 {
+		t.Fatalf("with the baseline: exit %d, %s", r.code, r.stdout)
+	}
+	// The ignore file, listed with --show-suppressed; then expired.
+	b, _ := os.ReadFile(filepath.Join(dir, "base.json"))
+	json.Unmarshal(b, &rep)
+	fp := rep.Alerts[0].Fingerprint
+	os.WriteFile(filepath.Join(dir, ".geowardenignore"), []byte(fp+" expires=2999-12-31 # survey approved\n"), 0o644)
+	r = gwDir(t, dir, "", "detect", "--policy", policy, "--format", "json", "--show-suppressed", log)
+	rep.Alerts = nil
+	json.Unmarshal([]byte(r.stdout), &rep)
+	if r.code != 0 || len(rep.Alerts) != 1 || rep.Alerts[0].Suppressed == nil || rep.Summary.Alerts != 0 {
+		t.Errorf("ignored, shown: exit %d, %s", r.code, r.stdout)
+	}
+	os.WriteFile(filepath.Join(dir, ".geowardenignore"), []byte(fp+" expires=2020-01-31 # survey approved\n"), 0o644)
+	r = gwDir(t, dir, "", "detect", "--policy", policy, log)
+	if r.code != 1 || !strings.Contains(r.stderr, "expired") {
+		t.Errorf("expired ignore: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

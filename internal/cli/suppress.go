@@ -87,17 +87,23 @@ func (s *suppressor) filter(f *geowarden.Finding, rep reporter) (bool, error) {
 	if e == nil {
 		return false, nil
 	}
+	s.count(f.Rule, e)
+	if sr, ok := rep.(suppressedReporter); ok && s.show {
+		return true, sr.Suppressed(f, e)
+	}
+	return true, nil
+}
+
+// count counts a finding of rule (or an alert of a detector) that e
+// suppresses.
+func (s *suppressor) count(rule string, e *suppress.Entry) {
 	s.sum.Total++
-	s.sum.ByRule[f.Rule]++
+	s.sum.ByRule[rule]++
 	if e.Kind == suppress.Baseline {
 		s.sum.Baseline++
 	} else {
 		s.sum.Ignore++
 	}
-	if sr, ok := rep.(suppressedReporter); ok && s.show {
-		return true, sr.Suppressed(f, e)
-	}
-	return true, nil
 }
 
 // finish lists the expired ignore entries in the summary and warns of
