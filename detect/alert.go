@@ -57,7 +57,8 @@ type Evidence struct {
 	Lines         []string  `json:"lines,omitempty"`
 	PassesPerDay  float64   `json:"passes_per_day,omitempty"`
 	Sources       int       `json:"distinct_sources,omitempty"`
-	Background    float64   `json:"background,omitempty"`
+	Background    float64   `json:"background"`
+	Regulars      int       `json:"regulars,omitempty"`
 	DurationH     float64   `json:"duration_h,omitempty"`
 	Stays         int       `json:"stays,omitempty"`
 	ZoneDistanceM float64   `json:"zone_distance_m,omitempty"`

@@ -155,21 +155,40 @@ func (e *Engine) convergenceAlerts() []Alert {
 		}
 		for _, r := range runs {
 			from, to := r.first-k+1, r.last
+			// The crowd is the sources that came: regulars of the zone
+			// (seen there on two or more other days) are counted in the
+			// window but not named.
+			otherDays := map[int32]map[int32]bool{}
+			for _, v := range zc.visits {
+				if v.step >= from && v.step <= to {
+					continue
+				}
+				if otherDays[v.src] == nil {
+					otherDays[v.src] = map[int32]bool{}
+				}
+				otherDays[v.src][int32(floorDiv(int64(v.step)*st, 86400))] = true
+			}
 			var srcs []string
 			seen := map[int32]bool{}
 			var records int64
 			var ex []Example
+			regulars := 0
 			for _, v := range zc.visits {
-				if v.step < from || v.step > to {
+				if v.step < from || v.step > to || seen[v.src] {
+					if v.step >= from && v.step <= to {
+						records += int64(v.records)
+					}
 					continue
 				}
 				records += int64(v.records)
-				if !seen[v.src] {
-					seen[v.src] = true
-					srcs = append(srcs, e.sources[v.src].name)
-					if len(ex) < maxExamples {
-						ex = append(ex, v.ex)
-					}
+				seen[v.src] = true
+				if len(otherDays[v.src]) >= 2 {
+					regulars++
+					continue
+				}
+				srcs = append(srcs, e.sources[v.src].name)
+				if len(ex) < maxExamples {
+					ex = append(ex, v.ex)
 				}
 			}
 			slices.Sort(srcs)
@@ -180,13 +199,16 @@ func (e *Engine) convergenceAlerts() []Alert {
 				Start: unix(int64(from) * st), End: unix(int64(to+1) * st),
 				Score: round(score, 0.001), Severity: c.Severity,
 				Evidence: Evidence{
-					Records: records, Sources: int(r.peak), Background: r.bg, Examples: ex,
+					Records: records, Sources: int(r.peak), Background: r.bg, Regulars: regulars, Examples: ex,
 				},
 			}
 			e.zoneFields(&a, z)
-			a.Reason = fmt.Sprintf("%d distinct sources were at %s (%s) within %s, against a usual %.0f at that time of day; %d sources in all between %s and %s",
+			a.Reason = fmt.Sprintf("%d distinct sources were at %s (%s) within %s, against a usual %.0f at that time of day; %d newcomers in all between %s and %s",
 				r.peak, zoneLabel(e.zones[z]), e.zones[z].Class, c.Window, r.bg, len(srcs),
 				a.Start.Format("2006-01-02 15:04"), a.End.Format("15:04 MST"))
+			if regulars > 0 {
+				a.Reason += fmt.Sprintf(", besides %d regular(s) of the zone", regulars)
+			}
 			a.Fingerprint = fingerprint(Convergence, e.zones[z].Set, e.zones[z].ID, a.Start.Format("2006-01-02T15"))
 			out = append(out, a)
 		}

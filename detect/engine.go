@@ -66,7 +66,7 @@ func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine
 	for i, z := range e.zones {
 		e.corridor[i] = z.Geometry == zone.Corridor && classIn(z.Class, cfg.Corridor.Classes)
 		e.convZone[i] = site(z, cfg.Convergence.Classes)
-		e.fixZone[i] = site(z, cfg.FixedSite.Classes)
+		e.fixZone[i] = classIn(z.Class, cfg.FixedSite.Classes)
 	}
 	if cfg.Convergence.Enabled || cfg.FixedSite.Enabled {
 		e.near = newNearIndex(ix, func(i int) bool {
@@ -76,10 +76,10 @@ func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine
 	return e
 }
 
-// site reports whether the site detectors (convergence, fixed_site) watch
-// z: areas and circles of the listed classes (all when none are listed),
-// and corridors only when their class is listed by name: a long line is
-// not a place people converge on or park by.
+// site reports whether convergence watches z: areas and circles of the
+// listed classes (all when none are listed), and corridors only when their
+// class is listed by name: a line hundreds of kilometres long, with its
+// trains, is not a place a crowd converges on.
 func site(z *zone.Zone, classes []string) bool {
 	if z.Geometry == zone.Corridor && len(classes) == 0 {
 		return false
