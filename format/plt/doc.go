@@ -59,8 +59,8 @@
 // A point line that does not have exactly seven fields (ErrFieldCount), a
 // latitude or longitude that is not a decimal number (format.ErrNaN) or out
 // of range (format.ErrRange), a malformed altitude, days, date or time field
-// (ErrField: "2008-13-01", "25:00:00", hexadecimal, NaN and Inf are not
-// numbers), a days field more than a second away from the date and time
+// (ErrField: "2008-13-01", "25:00:00", a year 0000; hexadecimal, NaN and
+// Inf are not numbers), a days field more than a second away from the date and time
 // (ErrTimeMismatch) and a line longer than the cap (format.ErrTooLong) go to
 // Handler.Bad as a *format.ParseError with the line, the byte column and
 // offset of the faulty field (of the line when the whole line is at fault)
@@ -89,7 +89,7 @@
 //     comes from the file's path, which the codec does not write.
 //
 // Edit errors are returned from Rewrite as a *format.ParseError at the
-// point's line, and stop it. Line ends and every byte that is not
+// point's line wrapping ErrEdit, and stop it. Line ends and every byte that is not
 // rewritten are kept.
 //
 // # Detection

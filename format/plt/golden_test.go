@@ -222,7 +222,7 @@ func TestScanMatchesRewrite(t *testing.T) {
 // chunked runs the codec the way a pipeline does with a format.Chunker:
 // the input cut into pieces of about size bytes at Boundary, each piece
 // read behind the preamble, the references moved back to the whole input.
-func chunked(t *testing.T, in []byte, size int, edit func(*geowarden.Record) geowarden.Edit) ([]byte, []geowarden.Record) {
+func chunked(t *testing.T, in []byte, size int, opts *format.Options, edit func(*geowarden.Record) geowarden.Edit) ([]byte, []geowarden.Record) {
 	t.Helper()
 	c := Codec{}
 	n, ok := c.Preamble(in, true, nil)
@@ -252,7 +252,7 @@ func chunked(t *testing.T, in []byte, size int, edit func(*geowarden.Record) geo
 			return edit(&g)
 		}}
 		var pout bytes.Buffer
-		if err := c.Rewrite(context.Background(), bytes.NewReader(piece), &pout, h, nil); err != nil {
+		if err := c.Rewrite(context.Background(), bytes.NewReader(piece), &pout, h, opts); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.HasPrefix(pout.Bytes(), pre) {
@@ -286,7 +286,7 @@ func TestChunkedEqualsWhole(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, size := range []int{1, 100, 1000} {
-			got, recs := chunked(t, in, size, drop)
+			got, recs := chunked(t, in, size, nil, drop)
 			if string(got) != want {
 				t.Errorf("%s in pieces of %d: output differs:\n%s", name, size, firstDiff(got, []byte(want)))
 			}
