@@ -222,11 +222,11 @@ func (rw *rewriter) point() error {
 			ErrFieldCount, n, nFields))
 	}
 
-	lat, ok := parseNumber(rw.value(fLat))
+	lat, ok := format.ParseDecimal(rw.value(fLat))
 	if !ok {
 		return rw.badNumber(fLat)
 	}
-	lon, ok := parseNumber(rw.value(fLon))
+	lon, ok := format.ParseDecimal(rw.value(fLon))
 	if !ok {
 		return rw.badNumber(fLon)
 	}
@@ -249,7 +249,7 @@ func (rw *rewriter) point() error {
 	}
 
 	if v := rw.value(fAlt); len(v) > 0 {
-		ft, ok := parseNumber(v)
+		ft, ok := number(v)
 		if !ok {
 			return rw.bad(fAlt, fmt.Errorf("%w: altitude %q is not a number", ErrField, v))
 		}
@@ -269,7 +269,7 @@ func (rw *rewriter) point() error {
 	r.Time = d.Add(tod)
 
 	if v := rw.value(fDays); len(v) > 0 {
-		days, ok := parseNumber(v)
+		days, ok := number(v)
 		if !ok {
 			return rw.bad(fDays, fmt.Errorf("%w: days %q is not a number", ErrField, v))
 		}
@@ -381,44 +381,10 @@ func appendDays(dst []byte, secs int64) []byte {
 	return dst
 }
 
-// parseNumber parses a decimal number: an optional sign, digits with an
-// optional fraction, an optional exponent. NaN, Inf, hexadecimal and
-// underscores are not numbers, nor are values beyond float64.
-func parseNumber(b []byte) (float64, bool) {
-	i := 0
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		i++
-	}
-	digits := 0
-	for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(b) && b[i] == '.' {
-		for i++; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		exp := 0
-		for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
-			exp++
-		}
-		if exp == 0 {
-			return 0, false
-		}
-	}
-	if i != len(b) {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
-	return v, err == nil
+// number parses a decimal number that fits a float64.
+func number(b []byte) (float64, bool) {
+	v, ok := format.ParseDecimal(b)
+	return v, ok && !math.IsInf(v, 0)
 }
 
 // digits2 parses two ASCII digits.
