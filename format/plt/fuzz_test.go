@@ -67,7 +67,7 @@ func FuzzRewrite(f *testing.F) {
 			if err != nil && !errors.As(err, &pe) {
 				t.Fatalf("limit %d: error %v is not a *format.ParseError", limit, err)
 			}
-			for _, r := range keep.recs {
+			for _, r := range keep.Recs {
 				if format.CheckPoint(r.Pos.Lon, r.Pos.Lat) != nil || r.Source != "u" {
 					t.Fatalf("limit %d: record %+v", limit, r)
 				}
@@ -76,13 +76,13 @@ func FuzzRewrite(f *testing.F) {
 			// Scanning gives the same records.
 			scan := &testHandler{}
 			serr := Codec{}.Rewrite(ctx, bytes.NewReader(in), nil, scan, opts)
-			if (serr == nil) != (err == nil) || len(scan.recs) != len(keep.recs) {
-				t.Fatalf("limit %d: scan-only gives %d records (%v), rewrite %d (%v)", limit, len(scan.recs), serr, len(keep.recs), err)
+			if (serr == nil) != (err == nil) || len(scan.Recs) != len(keep.Recs) {
+				t.Fatalf("limit %d: scan-only gives %d records (%v), rewrite %d (%v)", limit, len(scan.Recs), serr, len(keep.Recs), err)
 			}
 
 			// Bad points dropped: the output reads clean. Only a bad
 			// header stops the codec.
-			lenient := &testHandler{bad: dropBad}
+			lenient := &testHandler{OnBad: dropBad}
 			clean, err := run(in, lenient)
 			if err != nil {
 				if !errors.Is(err, ErrHeader) {
@@ -95,12 +95,12 @@ func FuzzRewrite(f *testing.F) {
 			if err != nil {
 				t.Fatalf("limit %d: reading the output without bad points %q: %v", limit, clean, err)
 			}
-			if !bytes.Equal(out, clean) || len(again.recs) != len(lenient.recs) {
-				t.Fatalf("limit %d: output without bad points does not read back: %d records, then %d", limit, len(lenient.recs), len(again.recs))
+			if !bytes.Equal(out, clean) || len(again.Recs) != len(lenient.Recs) {
+				t.Fatalf("limit %d: output without bad points does not read back: %d records, then %d", limit, len(lenient.Recs), len(again.Recs))
 			}
 
 			// Edits read back as made.
-			ed := &testHandler{edit: fuzzEdit}
+			ed := &testHandler{Edit: fuzzEdit}
 			edited, err := run(clean, ed)
 			if err != nil {
 				t.Fatalf("limit %d: editing: %v", limit, err)
@@ -112,7 +112,7 @@ func FuzzRewrite(f *testing.F) {
 				t.Fatalf("limit %d: reading the edited output %q: %v", limit, edited, err)
 			}
 			var want []geowarden.Record
-			for _, r := range ed.recs {
+			for _, r := range ed.Recs {
 				if e := fuzzEdit(&r); !e.Drop {
 					w := r
 					w.Pos = geowarden.Point{Lon: round7(e.Pos.Lon), Lat: round7(e.Pos.Lat)}
@@ -123,10 +123,10 @@ func FuzzRewrite(f *testing.F) {
 					want = append(want, w)
 				}
 			}
-			if len(back.recs) != len(want) {
-				t.Fatalf("limit %d: edited output has %d points, want %d", limit, len(back.recs), len(want))
+			if len(back.Recs) != len(want) {
+				t.Fatalf("limit %d: edited output has %d points, want %d", limit, len(back.Recs), len(want))
 			}
-			for i, r := range back.recs {
+			for i, r := range back.Recs {
 				w := want[i]
 				if r.Pos != w.Pos || !r.Time.Equal(w.Time) || r.HasAlt != w.HasAlt {
 					t.Fatalf("limit %d: point %d read back as %v %v %v, want %v %v %v", limit, i, r.Pos, r.Time, r.HasAlt, w.Pos, w.Time, w.HasAlt)
@@ -137,7 +137,7 @@ func FuzzRewrite(f *testing.F) {
 			if limit == 0 {
 				if _, ok := (Codec{}).Preamble(clean, true, nil); ok {
 					got, recs := chunked(t, clean, 64, opts, fuzzEdit)
-					if !bytes.Equal(got, edited) || !bytes.Equal(summary(recs), summary(ed.recs)) {
+					if !bytes.Equal(got, edited) || !bytes.Equal(summary(recs), summary(ed.Recs)) {
 						t.Fatalf("in pieces: %q, whole: %q", got, edited)
 					}
 				}

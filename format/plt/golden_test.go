@@ -14,6 +14,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -43,42 +44,10 @@ func readInput(t testing.TB, name string) []byte {
 // with -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, firstDiff(got, want))
-	}
+	formattest.Golden(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
-// firstDiff shows the first line where two texts differ.
-func firstDiff(got, want []byte) string {
-	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\ngot  %q\nwant %q", i+1, gl, wl)
-		}
-	}
-	return "(no line differs)"
-}
+var firstDiff = formattest.FirstDiff
 
 // summary formats records one a line.
 func summary(recs []geowarden.Record) []byte {
@@ -118,7 +87,7 @@ func TestGolden(t *testing.T) {
 			}
 
 			// Keep everything: the output is the input.
-			keep := &testHandler{}
+			keep := &testHandler{AttrNames: fields}
 			out, err := rewrite(t, string(in), keep, opts)
 			if err != nil {
 				t.Fatal(err)
@@ -130,20 +99,20 @@ func TestGolden(t *testing.T) {
 			if lines[len(lines)-1] == "" {
 				lines = lines[:len(lines)-1]
 			}
-			if len(keep.recs) != len(lines)-HeaderLines {
-				t.Fatalf("%d records from %d lines", len(keep.recs), len(lines))
+			if len(keep.Recs) != len(lines)-HeaderLines {
+				t.Fatalf("%d records from %d lines", len(keep.Recs), len(lines))
 			}
 			user := strings.SplitN(name, "/", 2)[0]
-			for _, r := range keep.recs {
+			for _, r := range keep.Recs {
 				if r.Source != user {
 					t.Fatalf("line %d: source %q, want %q", r.Ref.Line, r.Source, user)
 				}
 			}
-			checkGolden(t, base+".records.txt", summary(keep.recs))
+			checkGolden(t, base+".records.txt", summary(keep.Recs))
 
 			// Drop the points on odd lines: the header and the even lines
 			// are left, byte for byte.
-			dropOdd := &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+			dropOdd := &testHandler{Edit: func(r *geowarden.Record) geowarden.Edit {
 				return geowarden.Edit{Drop: r.Ref.Line%2 == 1}
 			}}
 			out, err = rewrite(t, string(in), dropOdd, opts)
@@ -161,7 +130,7 @@ func TestGolden(t *testing.T) {
 			}
 
 			// Move, retime and strip.
-			out, err = rewrite(t, string(in), &testHandler{edit: goldenEdit}, opts)
+			out, err = rewrite(t, string(in), &testHandler{Edit: goldenEdit}, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,15 +144,15 @@ func TestGolden(t *testing.T) {
 
 			// The edited output reads back as edited, with the days,
 			// date and time fields agreeing.
-			again := &testHandler{}
+			again := &testHandler{AttrNames: fields}
 			if _, err := rewrite(t, out, again, opts); err != nil {
 				t.Fatalf("reading the edited output: %v", err)
 			}
-			if len(again.recs) != len(keep.recs) {
-				t.Fatalf("edited output has %d records, want %d", len(again.recs), len(keep.recs))
+			if len(again.Recs) != len(keep.Recs) {
+				t.Fatalf("edited output has %d records, want %d", len(again.Recs), len(keep.Recs))
 			}
-			for i, r := range again.recs {
-				o := keep.recs[i]
+			for i, r := range again.Recs {
+				o := keep.Recs[i]
 				wantPos := geowarden.Point{Lon: round7(o.Pos.Lon - 0.01), Lat: round7(o.Pos.Lat + 0.01)}
 				if r.Pos != wantPos || r.Ref.Line != o.Ref.Line {
 					t.Errorf("line %d: read back at line %d %+v, want %+v", o.Ref.Line, r.Ref.Line, r.Pos, wantPos)
@@ -194,7 +163,7 @@ func TestGolden(t *testing.T) {
 				if stripped := o.Ref.Line%3 == 0; r.HasAlt != (o.HasAlt && !stripped) || r.HasAlt && r.Alt != o.Alt {
 					t.Errorf("line %d: altitude %v (%v), want %v (%v)", o.Ref.Line, r.Alt, r.HasAlt, o.Alt, o.HasAlt && !stripped)
 				}
-				if a, b := keep.attrs[i], again.attrs[i]; a["code"] != b["code"] {
+				if a, b := keep.Attrs[i], again.Attrs[i]; a["code"] != b["code"] {
 					t.Errorf("line %d: code %q became %q", o.Ref.Line, a["code"], b["code"])
 				}
 			}
@@ -213,7 +182,7 @@ func TestScanMatchesRewrite(t *testing.T) {
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, b, &format.Options{Name: name}); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(summary(a.recs), summary(b.recs)) {
+		if !bytes.Equal(summary(a.Recs), summary(b.Recs)) {
 			t.Errorf("%s: scanning and rewriting disagree", name)
 		}
 	}
@@ -245,7 +214,7 @@ func chunked(t *testing.T, in []byte, size int, opts *format.Options, edit func(
 		}
 		piece := append(append([]byte(nil), pre...), rest[:cut]...)
 		dl, doff := line-preLines-1, off-int64(n)
-		h := &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+		h := &testHandler{Edit: func(r *geowarden.Record) geowarden.Edit {
 			g := *r
 			g.Ref.Line += dl
 			g.Ref.Offset += doff
@@ -259,7 +228,7 @@ func chunked(t *testing.T, in []byte, size int, opts *format.Options, edit func(
 			t.Fatal("a piece's output does not start with the preamble")
 		}
 		out.Write(pout.Bytes()[n:])
-		for _, r := range h.recs {
+		for _, r := range h.Recs {
 			r.Ref.Line += dl
 			r.Ref.Offset += doff
 			recs = append(recs, r)
@@ -280,7 +249,7 @@ func TestChunkedEqualsWhole(t *testing.T) {
 	}
 	for _, name := range inputs(t) {
 		in := readInput(t, name)
-		whole := &testHandler{edit: drop}
+		whole := &testHandler{Edit: drop}
 		want, err := rewrite(t, string(in), whole, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -290,8 +259,8 @@ func TestChunkedEqualsWhole(t *testing.T) {
 			if string(got) != want {
 				t.Errorf("%s in pieces of %d: output differs:\n%s", name, size, firstDiff(got, []byte(want)))
 			}
-			if !bytes.Equal(summary(recs), summary(whole.recs)) {
-				t.Errorf("%s in pieces of %d: records differ:\n%s", name, size, firstDiff(summary(recs), summary(whole.recs)))
+			if !bytes.Equal(summary(recs), summary(whole.Recs)) {
+				t.Errorf("%s in pieces of %d: records differ:\n%s", name, size, firstDiff(summary(recs), summary(whole.Recs)))
 			}
 		}
 	}

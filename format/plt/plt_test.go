@@ -11,43 +11,16 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
-// testHandler records what it is given and answers with edit and bad.
-type testHandler struct {
-	edit  func(r *geowarden.Record) geowarden.Edit // nil: keep
-	bad   func(e *format.ParseError) error         // nil: return e
-	recs  []geowarden.Record                       // copies, Attrs cleared
-	attrs []map[string]string                      // the fields by name
-	bads  []*format.ParseError
-}
+// testHandler records what a codec gives it; see formattest.Handler.
+type testHandler = formattest.Handler
 
-func (h *testHandler) Record(r *geowarden.Record) geowarden.Edit {
-	c := *r
-	c.Attrs = nil
-	h.recs = append(h.recs, c)
-	m := map[string]string{}
-	for _, n := range []string{"lat", "lon", "code", "alt", "days", "date", "time"} {
-		if v, ok := r.Attrs.Attr(n); ok {
-			m[n] = v
-		}
-	}
-	h.attrs = append(h.attrs, m)
-	if h.edit != nil {
-		return h.edit(r)
-	}
-	return geowarden.Keep
-}
+// fields are the attribute names of a point.
+var fields = []string{"lat", "lon", "code", "alt", "days", "date", "time"}
 
-func (h *testHandler) Bad(e *format.ParseError) error {
-	h.bads = append(h.bads, e)
-	if h.bad != nil {
-		return h.bad(e)
-	}
-	return e
-}
-
-func dropBad(*format.ParseError) error { return nil }
+var dropBad = formattest.DropBad
 
 // rewrite runs the codec over in and returns the output.
 func rewrite(t testing.TB, in string, h format.Handler, opts *format.Options) (string, error) {
@@ -180,7 +153,7 @@ func TestRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &testHandler{}
+			h := &testHandler{AttrNames: fields}
 			out, err := rewrite(t, tt.in, h, &format.Options{Name: "data/000/Trajectory/t.plt"})
 			if err != nil {
 				t.Fatal(err)
@@ -188,18 +161,18 @@ func TestRecords(t *testing.T) {
 			if out != tt.in {
 				t.Errorf("keep-all output %q, want the input %q", out, tt.in)
 			}
-			if len(h.recs) != len(tt.want) {
-				t.Fatalf("got %d records, want %d: %+v", len(h.recs), len(tt.want), h.recs)
+			if len(h.Recs) != len(tt.want) {
+				t.Fatalf("got %d records, want %d: %+v", len(h.Recs), len(tt.want), h.Recs)
 			}
-			for i, r := range h.recs {
+			for i, r := range h.Recs {
 				w := tt.want[i]
 				if r.Pos != w.Pos || r.Alt != w.Alt || r.HasAlt != w.HasAlt || !r.Time.Equal(w.Time) ||
 					r.Shape != w.Shape || r.Kind != w.Kind || r.Source != w.Source || r.Ref != w.Ref {
 					t.Errorf("record %d:\ngot  %+v\nwant %+v", i, r, w)
 				}
 				for k, v := range tt.attrs[i] {
-					if h.attrs[i][k] != v {
-						t.Errorf("record %d: Attr(%q) = %q, want %q", i, k, h.attrs[i][k], v)
+					if h.Attrs[i][k] != v {
+						t.Errorf("record %d: Attr(%q) = %q, want %q", i, k, h.Attrs[i][k], v)
 					}
 				}
 			}
@@ -210,7 +183,7 @@ func TestRecords(t *testing.T) {
 func TestAttrNames(t *testing.T) {
 	in := header + "39.1,116.2,0,100,39744.5,2008-10-23,12:00:00\n"
 	var got []string
-	h := &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+	h := &testHandler{Edit: func(r *geowarden.Record) geowarden.Edit {
 		for _, n := range []string{"LAT", "Longitude", " altitude ", "source", "name"} {
 			v, ok := r.Attrs.Attr(n)
 			got = append(got, n+"="+v+map[bool]string{true: "", false: "(none)"}[ok])
@@ -224,8 +197,8 @@ func TestAttrNames(t *testing.T) {
 	if s := strings.Join(got, " "); s != want {
 		t.Errorf("attributes %q, want %q", s, want)
 	}
-	if h.recs[0].Source != "" || h.recs[0].Ref.File != "" {
-		t.Errorf("with no name: source %q, file %q; want both empty", h.recs[0].Source, h.recs[0].Ref.File)
+	if h.Recs[0].Source != "" || h.Recs[0].Ref.File != "" {
+		t.Errorf("with no name: source %q, file %q; want both empty", h.Recs[0].Source, h.Recs[0].Ref.File)
 	}
 }
 
@@ -249,7 +222,8 @@ func TestBadPoints(t *testing.T) {
 		{"NaN latitude", "NaN,116.3,0,492,39744.1201851852,2008-10-23,02:53:04", 1, format.ErrNaN, `latitude "NaN"`, 0},
 		{"Inf longitude", "39.9,Inf,0,492,39744.1201851852,2008-10-23,02:53:04", 6, format.ErrNaN, `longitude "Inf"`, 0},
 		{"hex latitude", "0x1p4,116.3,0,492,39744.1201851852,2008-10-23,02:53:04", 1, format.ErrNaN, "not a number", 0},
-		{"overflowing longitude", "39.9,1e999,0,492,39744.1201851852,2008-10-23,02:53:04", 6, format.ErrNaN, "not a number", 0},
+		{"overflowing longitude", "39.9,1e999,0,492,39744.1201851852,2008-10-23,02:53:04", 6, format.ErrNaN, "not a finite number", 0},
+		{"overflowing altitude", "39.9,116.3,0,1e999,39744.1201851852,2008-10-23,02:53:04", 14, ErrField, `altitude "1e999" is not a number`, 0},
 		{"latitude out of range", "91,116.3,0,492,39744.1201851852,2008-10-23,02:53:04", 1, format.ErrRange, "latitude 91 outside -90..90", 0},
 		{"longitude out of range", "39.9,-180.5,0,492,39744.1201851852,2008-10-23,02:53:04", 6, format.ErrRange, "longitude -180.5 outside", 0},
 		{"bad altitude", "39.9,116.3,0,high,39744.1201851852,2008-10-23,02:53:04", 14, ErrField, `altitude "high" is not a number`, 0},
@@ -290,7 +264,7 @@ func TestBadPoints(t *testing.T) {
 
 				// When Bad returns nil, the line is left out and reading
 				// goes on.
-				h := &testHandler{bad: dropBad}
+				h := &testHandler{OnBad: dropBad}
 				out, err := rewrite(t, in, h, opts)
 				if err != nil {
 					t.Fatal(err)
@@ -298,8 +272,8 @@ func TestBadPoints(t *testing.T) {
 				if want := header + point + le + point + le; out != want {
 					t.Errorf("with the bad line dropped: %q, want %q", out, want)
 				}
-				if len(h.recs) != 2 || len(h.bads) != 1 || h.recs[1].Ref.Line != 9 {
-					t.Errorf("with the bad line dropped: %d records, %d bad, want 2 and 1", len(h.recs), len(h.bads))
+				if len(h.Recs) != 2 || len(h.Bads) != 1 || h.Recs[1].Ref.Line != 9 {
+					t.Errorf("with the bad line dropped: %d records, %d bad, want 2 and 1", len(h.Recs), len(h.Bads))
 				}
 			}
 		})
@@ -321,7 +295,7 @@ func TestBadHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &testHandler{bad: dropBad}
+			h := &testHandler{OnBad: dropBad}
 			_, err := rewrite(t, tt.in, h, &format.Options{Name: "h.plt", MaxRecordBytes: tt.max})
 			var pe *format.ParseError
 			if !errors.As(err, &pe) || !errors.Is(err, ErrHeader) {
@@ -330,8 +304,8 @@ func TestBadHeader(t *testing.T) {
 			if pe.Line != tt.line || !strings.Contains(err.Error(), tt.substr) {
 				t.Errorf("error %q at line %d, want line %d containing %q", err, pe.Line, tt.line, tt.substr)
 			}
-			if len(h.bads) != 0 || len(h.recs) != 0 {
-				t.Errorf("a bad header went to the handler: %d bad, %d records", len(h.bads), len(h.recs))
+			if len(h.Bads) != 0 || len(h.Recs) != 0 {
+				t.Errorf("a bad header went to the handler: %d bad, %d records", len(h.Bads), len(h.Recs))
 			}
 		})
 	}
@@ -384,7 +358,7 @@ func TestEdits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := rewrite(t, in, &testHandler{edit: tt.edit}, nil)
+			out, err := rewrite(t, in, &testHandler{Edit: tt.edit}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -401,7 +375,7 @@ func TestEdits(t *testing.T) {
 
 func TestRetimeWithoutDays(t *testing.T) {
 	in := header + "39.9,116.3,0,0,,2008-10-23,02:53:04\n"
-	h := &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+	h := &testHandler{Edit: func(r *geowarden.Record) geowarden.Edit {
 		return geowarden.Edit{Retime: true, Time: utc("1850-06-01T10:00:00Z")}
 	}}
 	out, err := rewrite(t, in, h, nil)
@@ -430,7 +404,7 @@ func TestEditErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &testHandler{edit: func(*geowarden.Record) geowarden.Edit { return tt.edit }}
+			h := &testHandler{Edit: func(*geowarden.Record) geowarden.Edit { return tt.edit }}
 			_, err := rewrite(t, in, h, &format.Options{Name: "e.plt"})
 			var pe *format.ParseError
 			if !errors.As(err, &pe) || pe.Line != 7 || !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.substr) {
@@ -468,7 +442,7 @@ func TestLongLines(t *testing.T) {
 	// memory, with their line numbers right.
 	long := strings.Repeat("9", 100<<10)
 	in := header + point + "\n" + long + "\n" + point + "\n" + long
-	h := &testHandler{bad: dropBad}
+	h := &testHandler{OnBad: dropBad}
 	out, err := rewrite(t, in, h, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -476,11 +450,11 @@ func TestLongLines(t *testing.T) {
 	if want := header + point + "\n" + point + "\n"; out != want {
 		t.Errorf("output %q, want %q", out, want)
 	}
-	if len(h.bads) != 2 || h.bads[0].Line != 8 || h.bads[1].Line != 10 || h.bads[1].Offset != int64(len(in)-len(long)) {
-		t.Errorf("bad lines %v, want lines 8 and 10", h.bads)
+	if len(h.Bads) != 2 || h.Bads[0].Line != 8 || h.Bads[1].Line != 10 || h.Bads[1].Offset != int64(len(in)-len(long)) {
+		t.Errorf("bad lines %v, want lines 8 and 10", h.Bads)
 	}
-	if len(h.recs) != 2 || h.recs[1].Ref.Line != 9 {
-		t.Errorf("records %+v, want lines 7 and 9", h.recs)
+	if len(h.Recs) != 2 || h.Recs[1].Ref.Line != 9 {
+		t.Errorf("records %+v, want lines 7 and 9", h.Recs)
 	}
 }
 
@@ -497,10 +471,10 @@ func TestCancel(t *testing.T) {
 		many.WriteString(point + "\n")
 	}
 	ctx, cancel = context.WithCancel(context.Background())
-	h := &testHandler{edit: func(*geowarden.Record) geowarden.Edit { cancel(); return geowarden.Keep }}
+	h := &testHandler{Edit: func(*geowarden.Record) geowarden.Edit { cancel(); return geowarden.Keep }}
 	err = Codec{}.Rewrite(ctx, strings.NewReader(many.String()), io.Discard, h, nil)
-	if !errors.Is(err, context.Canceled) || len(h.recs) >= 2*ctxEvery {
-		t.Errorf("error %v after %d records, want context.Canceled before the end", err, len(h.recs))
+	if !errors.Is(err, context.Canceled) || len(h.Recs) >= 2*ctxEvery {
+		t.Errorf("error %v after %d records, want context.Canceled before the end", err, len(h.Recs))
 	}
 }
 
