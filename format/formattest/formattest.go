@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,4 +101,19 @@ func FirstDiff(got, want []byte) string {
 		}
 	}
 	return "(no line differs)"
+}
+
+// Tool returns the path of an external program that reads outputs
+// independently (gpsbabel, ogrinfo, exiftool). A test skips when it is not
+// installed, unless GEOWARDEN_REQUIRE_TOOLS=1 (as in CI): then it fails.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is required (GEOWARDEN_REQUIRE_TOOLS=1) but not found: %v", name, err)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
 }
