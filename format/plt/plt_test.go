@@ -287,9 +287,9 @@ func TestBadHeader(t *testing.T) {
 		substr   string
 		max      int
 	}{
-		{"OziExplorer title", "OziExplorer Track Point File Version 2.1\nWGS 84\n", 1, `line 1 is "OziExplorer Track Point File Version 2.1", want "Geolife trajectory"`, 0},
-		{"other datum", "Geolife trajectory\nTokyo\nAltitude is in Feet\nReserved 3\n0,2,255,My Track,0,0,2,8421376\n0\n" + point + "\n", 2, `line 2 is "Tokyo", want "WGS 84", the datum (only WGS 84 is read)`, 0},
-		{"altitude in metres", "Geolife trajectory\r\nWGS 84\r\nAltitude is in Metres\r\n", 3, "the altitude unit", 0},
+		{"OziExplorer title", "OziExplorer Track Point File Version 2.1\nWGS 84\n", 1, `plt: bad header: the title is "OziExplorer Track Point File Version 2.1", want "Geolife trajectory"`, 0},
+		{"other datum", "Geolife trajectory\nTokyo\nAltitude is in Feet\nReserved 3\n0,2,255,My Track,0,0,2,8421376\n0\n" + point + "\n", 2, `the datum is "Tokyo", want "WGS 84": positions in another datum are not converted`, 0},
+		{"altitude in metres", "Geolife trajectory\r\nWGS 84\r\nAltitude is in Metres\r\n", 3, `the altitude unit is "Altitude is in Metres", want "Altitude is in Feet"`, 0},
 		{"cut short", "Geolife trajectory\nWGS 84\nAltitude is in Feet\n", 4, "the input ends after 3 header lines, want 6", 0},
 		{"long header line", "Geolife trajectory\nWGS 84\nAltitude is in Feet\nReserved 3\n0,2,255," + strings.Repeat("x", 100) + "\n0\n", 5, "header line longer than 50 bytes", 50},
 	}

@@ -154,15 +154,18 @@ func (rw *rewriter) header() error {
 		switch i {
 		case 1:
 			line = bytes.TrimPrefix(line, bom)
-			want, what = "Geolife trajectory", "the GeoLife title"
+			want, what = "Geolife trajectory", "the title"
 		case 2:
-			want, what = "WGS 84", "the datum (only WGS 84 is read)"
+			want, what = "WGS 84", "the datum"
 		case 3:
 			want, what = "Altitude is in Feet", "the altitude unit"
 		}
 		if want != "" && !headerIs(line, strings.ToLower(want)) {
-			return &format.ParseError{File: rw.name, Line: i, Offset: lr.off,
-				Err: fmt.Errorf("%w: line %d is %q, want %q, %s", ErrHeader, i, line, want, what)}
+			err := fmt.Errorf("%w: %s is %q, want %q", ErrHeader, what, line, want)
+			if i == 2 {
+				err = fmt.Errorf("%w: positions in another datum are not converted", err)
+			}
+			return &format.ParseError{File: rw.name, Line: i, Offset: lr.off, Err: err}
 		}
 		rw.write(raw)
 	}
@@ -371,7 +374,10 @@ func (rw *rewriter) writeEdited(e *geowarden.Edit) error {
 // (39744.1201851852).
 func appendDays(dst []byte, secs int64) []byte {
 	d := float64(secs) / 86400
-	digits := len(strconv.FormatInt(int64(math.Abs(d)), 10))
+	digits := 1
+	for i := int64(math.Abs(d)); i >= 10; i /= 10 {
+		digits++
+	}
 	n := len(dst)
 	dst = strconv.AppendFloat(dst, d, 'f', max(0, 15-digits), 64)
 	if bytes.IndexByte(dst[n:], '.') >= 0 {
