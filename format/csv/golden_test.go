@@ -14,6 +14,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -39,38 +40,7 @@ func goldenInputs(t testing.TB) []string {
 // with -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, firstDiff(got, want))
-	}
-}
-
-// firstDiff shows the first line where two texts differ.
-func firstDiff(got, want []byte) string {
-	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\ngot  %q\nwant %q", i+1, gl, wl)
-		}
-	}
-	return "(no line differs)"
+	formattest.Golden(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 // summary formats records one a line, with the fields that are set.
@@ -162,7 +132,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if out != string(in) {
-				t.Errorf("keep-all output differs from the input:\n%s", firstDiff([]byte(out), in))
+				t.Errorf("keep-all output differs from the input:\n%s", formattest.FirstDiff([]byte(out), in))
 			}
 			if len(keep.recs) == 0 {
 				t.Fatal("no records")
@@ -179,7 +149,7 @@ func TestGolden(t *testing.T) {
 			}
 			checkGolden(t, name+".drop-odd", []byte(out))
 			if want, ok := dropOddLines(in, len(keep.recs)); ok && out != want {
-				t.Errorf("drop-odd output differs from the input's header, even and empty lines:\n%s", firstDiff([]byte(out), []byte(want)))
+				t.Errorf("drop-odd output differs from the input's header, even and empty lines:\n%s", formattest.FirstDiff([]byte(out), []byte(want)))
 			}
 
 			// Move, retime, strip and set.

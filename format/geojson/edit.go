@@ -2,7 +2,6 @@ package geojson
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -50,15 +49,6 @@ func splice(dst, b []byte, open, close int, items []member, acts []itemAct) []by
 	}
 	dst = append(dst, b[items[len(items)-1].val.e:close]...)
 	return append(dst, b[close])
-}
-
-// appendCoord writes a coordinate rounded to 7 decimals (about 1 cm).
-func appendCoord(dst []byte, v float64) []byte {
-	v = math.Round(v*1e7) / 1e7
-	if v == 0 {
-		v = 0 // not "-0"
-	}
-	return strconv.AppendFloat(dst, v, 'f', -1, 64)
 }
 
 // editBufs are the buffers an edit is built in, reused between records.
@@ -186,9 +176,9 @@ func checkMove(idx int, p geowarden.Point) error {
 func (d *decoder) movedPos(dst []byte, pi ptInfo, p geowarden.Point) []byte {
 	raw := d.raw
 	dst = append(dst, raw[pi.arr.s:pi.n0.s]...)
-	dst = appendCoord(dst, p.Lon)
+	dst = format.AppendCoord(dst, p.Lon)
 	dst = append(dst, raw[pi.n0.e:pi.n1.s]...)
-	dst = appendCoord(dst, p.Lat)
+	dst = format.AppendCoord(dst, p.Lat)
 	return append(dst, raw[pi.n1.e:pi.arr.e]...)
 }
 
@@ -211,9 +201,9 @@ func appendLines(dst []byte, lines [][]geowarden.Point, multi bool) []byte {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, '[')
-			dst = appendCoord(dst, p.Lon)
+			dst = format.AppendCoord(dst, p.Lon)
 			dst = append(dst, ',')
-			dst = appendCoord(dst, p.Lat)
+			dst = format.AppendCoord(dst, p.Lat)
 			dst = append(dst, ']')
 		}
 		dst = append(dst, ']')

@@ -1,12 +1,11 @@
 package gpx
 
 import (
-	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
 // plan turns the edit of elems[i] into splices of the held point.
@@ -30,23 +29,14 @@ func (s *state) plan(i int, ed *geowarden.Edit) {
 	}
 	if ed.Move {
 		e := &p.elems[i]
-		s.replace(e.lat[0], e.lat[1], formatCoord(p.rep, ed.Pos.Lat))
-		s.replace(e.lon[0], e.lon[1], formatCoord(p.rep, ed.Pos.Lon))
+		s.replace(e.lat[0], e.lat[1], format.AppendCoord(p.rep, ed.Pos.Lat))
+		s.replace(e.lon[0], e.lon[1], format.AppendCoord(p.rep, ed.Pos.Lon))
 	}
 	if ed.Retime {
 		if c := p.child(i, "time"); c >= 0 {
 			s.setContent(c, ed.Time.UTC().AppendFormat(p.rep, time.RFC3339Nano))
 		}
 	}
-}
-
-// formatCoord appends v, rounded to 7 decimals (about 1 cm), to dst.
-func formatCoord(dst []byte, v float64) []byte {
-	v = math.Round(v*1e7) / 1e7
-	if v == 0 {
-		v = 0 // no "-0"
-	}
-	return strconv.AppendFloat(dst, v, 'f', -1, 64)
 }
 
 // replace splices buf[from:to] with rep, which the caller appended to

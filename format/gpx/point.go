@@ -3,7 +3,6 @@ package gpx
 import (
 	"bytes"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -271,62 +270,12 @@ func (s *state) coord(i int, r [2]int, name string) (float64, *format.ParseError
 	raw := p.buf[r[0]:r[1]]
 	p.txt = resolve(p.txt[:0], raw, &s.cs, true)
 	v := bytes.Trim(p.txt, " \t\r\n")
-	f, ok := parseDecimal(v)
+	f, ok := format.ParseDecimal(v)
 	if !ok {
 		at := e.at.advance(p.buf[e.start:], r[0]-e.start)
 		return 0, parseErr(s.file, at, newErr(ErrPoint, "%s=%q in <%s> is not a decimal number", name, raw, p.name(i)))
 	}
 	return f, nil
-}
-
-// parseDecimal parses [+-]?(digits[.digits]|.digits)([eE][+-]?digits)?.
-func parseDecimal(b []byte) (float64, bool) {
-	i := 0
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		i++
-	}
-	d := 0
-	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-		i++
-		d++
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-			d++
-		}
-	}
-	if d == 0 {
-		return 0, false
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		e := 0
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-			e++
-		}
-		if e == 0 {
-			return 0, false
-		}
-	}
-	if i != len(b) || len(b) > 400 {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil && !isRangeErr(err) {
-		return 0, false
-	}
-	return f, true
-}
-
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
 }
 
 // fill sets s.rec from elems[i].
@@ -342,7 +291,7 @@ func (s *state) fill(i int, lon, lat float64) {
 	}
 	s.attrs.i = i
 	if c := p.child(i, "ele"); c >= 0 {
-		if f, ok := parseDecimal(p.textBytes(c, &s.cs)); ok && !math.IsInf(f, 0) {
+		if f, ok := format.ParseDecimal(p.textBytes(c, &s.cs)); ok && !math.IsInf(f, 0) {
 			s.rec.Alt, s.rec.HasAlt = f, true
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -48,37 +49,7 @@ func goldenName(file string) string {
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, firstDiff(got, want))
-	}
-}
-
-func firstDiff(got, want []byte) string {
-	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\ngot  %q\nwant %q", i+1, gl, wl)
-		}
-	}
-	return "(no line differs)"
+	formattest.Golden(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 // summary lists records, bad records and notices, one a line.
@@ -148,7 +119,7 @@ func TestGolden(t *testing.T) {
 			case len(lenient.bads) == 0 && err != nil:
 				t.Fatalf("keep-all: %v", err)
 			case len(lenient.bads) == 0 && !bytes.Equal(out, in):
-				t.Fatalf("keep-all output differs from the input:\n%s", firstDiff(out, in))
+				t.Fatalf("keep-all output differs from the input:\n%s", formattest.FirstDiff(out, in))
 			case len(lenient.bads) > 0:
 				var pe *format.ParseError
 				if !errors.As(err, &pe) || pe.Error() != lenient.bads[0].Error() {

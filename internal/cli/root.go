@@ -14,6 +14,7 @@ import (
 	"github.com/geowarden/geowarden/format/jpeg"
 	"github.com/geowarden/geowarden/format/kml"
 	"github.com/geowarden/geowarden/format/nmea"
+	"github.com/geowarden/geowarden/format/plt"
 	"github.com/spf13/cobra"
 )
 
@@ -27,14 +28,15 @@ const (
 func init() {
 	// Most specific detection first: GeoJSON starts with '{' or RS, GPX
 	// and KML by their root element, KMZ, JPEG and HEIC by their magic
-	// numbers, NMEA by its sentences; CSV, which
-	// accepts any text with a coordinate header, comes last.
+	// numbers, GeoLife PLT by its title line, NMEA by its sentences; CSV,
+	// which accepts any text with a coordinate header, comes last.
 	format.Register(geojson.Codec{})
 	format.Register(gpx.Codec{})
 	format.Register(kml.Codec{})
 	format.Register(kml.KMZCodec{})
 	format.Register(jpeg.Codec{})
 	format.Register(jpeg.HEICCodec{})
+	format.Register(plt.Codec{})
 	format.Register(nmea.Codec{})
 	format.Register(csv.Codec{})
 }
