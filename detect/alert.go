@@ -122,7 +122,8 @@ func round(x, step float64) float64 {
 	if step <= 0 {
 		return x
 	}
-	return math.Round(x/step) * step
+	inv := math.Round(1 / step)
+	return math.Round(x*inv) / inv
 }
 
 // isSignal reports whether a record is a radio measurement rather than a

@@ -39,7 +39,8 @@ type corridorTrack struct {
 
 type trackDay struct {
 	trackM, corridorM float64
-	coveredM          float64
+	coveredM          float64 // distinct corridor covered that day
+	freshM            float64 // of which never covered on an earlier day
 	inSeconds         int64
 	cells             map[uint64]int64
 }
@@ -128,7 +129,9 @@ func (e *Engine) follow(s *source, rec *geowarden.Record, t int64, hasT, sig boo
 		for i := 0.0; i < n; i++ {
 			f := pt[0] + (pt[1]-pt[0])*(i+0.5)/n
 			k := cellKey(geowarden.Point{Lon: zone.NormLon(prev.Lon + (b.Lon-prev.Lon)*f), Lat: prev.Lat + (b.Lat-prev.Lat)*f})
-			tr.coveredM += cover(&tr.cells, k, t, w)
+			fresh := cover(&tr.cells, k, t, w)
+			tr.coveredM += fresh
+			dy.freshM += fresh
 			dy.coveredM += cover(&dy.cells, k, t, w)
 		}
 	}
@@ -201,7 +204,7 @@ func unionLength(iv [][2]float64) float64 {
 type corridorFeatures struct {
 	corridorKm, coveredKm, share, signalShare float64
 	density, passes, hoursPerDay              float64
-	days                                      int
+	days, repeatDays                          int
 	lines                                     []int32
 }
 
@@ -220,6 +223,9 @@ func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
 		corrM += d.corridorM
 		covered += d.coveredM / 1000
 		secs += d.inSeconds
+		if d.freshM < 0.2*d.coveredM {
+			f.repeatDays++
+		}
 	}
 	if trackM > 0 {
 		f.share = corrM / trackM
@@ -246,23 +252,26 @@ func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
 	return f
 }
 
-// score weighs a candidate: how much of the signal it records, and how far
-// it reaches beyond one commute: distinct corridor covered, passes a day
-// over the same stretch, hours a day in corridors, several lines.
-func (c *CorridorConfig) score(f corridorFeatures) (float64, bool) {
+// score weighs a candidate. Its intensity is how much of what it logs in
+// corridors is radio measurements, and how densely (five or more a
+// kilometre counts as a drive-test's rate): a traveller's phone noting the
+// serving cell now and then is not surveying. Its reach is how far it goes
+// beyond one trip: distinct corridor covered, passes a day over the same
+// stretch, hours a day in corridors, several lines. A commute (the same
+// stretch, at most there and back a day, on most days ground already
+// covered) is halved.
+func (c *CorridorConfig) score(f corridorFeatures) (score float64, commute bool) {
 	minKm := math.Max(c.MinKm, 1)
 	cover := clamp01((f.coveredKm - minKm) / (4 * minKm))
 	repeat := clamp01((f.passes - 2) / 2)
 	hours := clamp01((f.hoursPerDay - 2) / 2)
 	lines := clamp01(float64(len(f.lines)-1) / 2)
 	reach := max(cover, repeat, hours, lines)
-	dense := clamp01(f.density / 5)
-	score := 0.3 + 0.35*f.signalShare*dense + 0.35*reach
-	// The same short stretch, once there and back a day, day after day, on
-	// one line: a commute.
-	commute := f.days >= 3 && len(f.lines) <= 1 && f.passes <= 2.5 && f.hoursPerDay <= 2.5 && f.coveredKm < 3*minKm
+	intensity := f.signalShare * clamp01(f.density/5)
+	score = intensity * (0.5 + 0.5*reach)
+	commute = f.days >= 3 && f.passes <= 2.5 && float64(f.repeatDays) >= 0.6*float64(f.days) && f.coveredKm < 4*minKm
 	if commute {
-		score *= 0.6
+		score *= 0.5
 	}
 	return score, commute
 }
