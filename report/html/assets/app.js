@@ -428,14 +428,22 @@
     Array.prototype.forEach.call(rowLayer.children, function (row) {
       row.classList.toggle('sel', row.dataset.item === String(i));
     });
+    showDetails(i);
     var pt = itemPt[i];
     if (pt < 0 || !map) return;
     var pts = rows[i][PTS], k = 2 * (pt - firstPt(i)), ll = L.latLng(pts[k], pts[k + 1]);
     if (pan) {
-      if (map.getZoom() < 12) map.setView(ll, MAX_FIT_ZOOM, { animate: false });
-      else map.panTo(ll, { animate: false });
+      // Show the item with the zones it is in, unless they are too large
+      // to make out the item (a long corridor, a country).
+      var b = L.latLngBounds(ll, ll);
+      zoneNames(rows[i]).forEach(function (id) {
+        var zb = zoneLayers[id] && zoneLayers[id].getBounds();
+        if (zb && zb.isValid() && map.distance(zb.getSouthWest(), zb.getNorthEast()) < 20000) b.extend(zb);
+      });
+      // Room on the right for the details box.
+      map.fitBounds(b, { paddingTopLeft: [50, 40], paddingBottomRight: [400, 40], maxZoom: 17, animate: false });
+      if (map.getZoom() < 12) map.setView(ll, 12, { animate: false });
     }
-    L.popup({ maxWidth: 380, autoPanPadding: [20, 20] }).setLatLng(ll).setContent(details(i)).openOn(map);
     itemsLayer.redraw();
   }
   var firstPtOf = new Int32Array(N);
@@ -463,10 +471,19 @@
     }).addTo(baseLayer);
   });
   baseLayer.addTo(map);
+  // The outlines are at 1:50 million: kilometres off at street level, where
+  // they would show land as sea. Past BASE_MAX_ZOOM they are hidden.
+  var BASE_MAX_ZOOM = 10;
+  function baseVisibility() {
+    var close = map.getZoom() > BASE_MAX_ZOOM;
+    map.getPane('gwBase').style.display = close ? 'none' : '';
+    map.getContainer().classList.toggle('gw-close', close);
+  }
+  map.on('zoomend', baseVisibility);
 
   // Zones: vectors, plus a marker on the items canvas for zones too small
   // to see at the current zoom.
-  var zoneLayer = L.featureGroup(), corridors = [], zoneBoxes = [];
+  var zoneLayer = L.featureGroup(), zoneLayers = {}, corridors = [], zoneBoxes = [];
   function zoneTip(z) {
     var d = el('div');
     d.appendChild(el('strong', '', z.name || z.id));
@@ -495,6 +512,7 @@
       var zi = D.zones.indexOf(z.id);
       if (zi >= 0) setFilter('f-zone', String(zi));
     });
+    zoneLayers[z.id] = layer;
     if (z.shape === 'corridor') corridors.push({ layer: layer, buffer: z.buffer_m });
     var b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, color: color };
     walk(z.geometry.coordinates, function (lon, lat) {
@@ -554,12 +572,15 @@
       }
 
       // Zones smaller than a few pixels: a square in the class colour.
+      var zonesInView = 0;
       if (m.hasLayer(zoneLayer)) {
         for (var k = 0; k < zoneBoxes.length; k++) {
-          var b = zoneBoxes[k];
-          if ((b.x1 - b.x0) * scale > 6 || (b.y1 - b.y0) * scale > 6) continue;
-          var zx = sx((b.x0 + b.x1) / 2 * scale), zy = (b.y0 + b.y1) / 2 * scale - oy;
-          if (zx < -8 || zy < -8 || zx > size.x + 8 || zy > size.y + 8) continue;
+          var b = zoneBoxes[k], bx0 = sx(b.x0 * scale), by0 = b.y0 * scale - oy;
+          var bw = (b.x1 - b.x0) * scale, bh = (b.y1 - b.y0) * scale;
+          if (bx0 > size.x || by0 > size.y || bx0 + bw < 0 || by0 + bh < 0) continue;
+          zonesInView++;
+          if (bw > 6 || bh > 6) continue;
+          var zx = bx0 + bw / 2, zy = by0 + bh / 2;
           ctx.fillStyle = b.color + '40'; ctx.strokeStyle = b.color; ctx.lineWidth = 1;
           ctx.fillRect(zx - 3, zy - 3, 6, 6); ctx.strokeRect(zx - 3, zy - 3, 6, 6);
         }
@@ -610,6 +631,9 @@
         ctx.lineWidth = 2; ctx.strokeStyle = '#111'; ctx.stroke();
       }
       this._cells = cells;
+      var vb = m.getBounds();
+      document.body.dataset.view = [vb.getSouth(), vb.getWest(), vb.getNorth(), vb.getEast()].map(function (v) { return v.toFixed(6); }).join(',') + ',' + z;
+      document.body.dataset.zonesInView = String(zonesInView);
       document.body.dataset.mapDrawn = String(drawn);
       document.body.dataset.mapCells = String(cells.length);
     },
@@ -671,6 +695,29 @@
   });
   map.on('moveend', function () { if ($('f-view').checked) applyFilters(); });
 
+  // The selected item's details, in a box beside the map's edge rather
+  // than a popup over the item, which would hide its zone.
+  var detailsBox;
+  var detailsCtl = L.control({ position: 'bottomright' });
+  detailsCtl.onAdd = function () {
+    detailsBox = el('div', 'gw-details leaflet-bar');
+    detailsBox.hidden = true;
+    L.DomEvent.disableClickPropagation(detailsBox);
+    L.DomEvent.disableScrollPropagation(detailsBox);
+    return detailsBox;
+  };
+  detailsCtl.addTo(map);
+  function showDetails(i) {
+    map.closePopup();
+    detailsBox.textContent = '';
+    var x = detailsBox.appendChild(el('button', 'gw-close-btn', '×'));
+    x.type = 'button';
+    x.title = 'Close';
+    x.addEventListener('click', function () { detailsBox.hidden = true; });
+    detailsBox.appendChild(details(i));
+    detailsBox.hidden = false;
+  }
+
   var legend = L.control({ position: 'bottomleft' });
   legend.onAdd = function () {
     var d = el('div', 'gw-maplegend');
@@ -699,6 +746,7 @@
     map.setView([20, 0], 2);
   }
   corridorWidths();
+  baseVisibility();
   itemsLayer.addTo(map);
   applyFilters();
   requestAnimationFrame(function () {
