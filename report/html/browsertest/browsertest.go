@@ -170,7 +170,7 @@ func (p *Page) Requests() []string {
 // value as a string (String(value)), or ends the test.
 func (p *Page) Eval(expr string) string {
 	p.t.Helper()
-	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`String(` + expr + `)`))
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`String(`+expr+`)`))
 	if err != nil {
 		p.t.Fatalf("evaluating %s: %v", expr, err)
 	}
