@@ -14,7 +14,7 @@
     military: '#7b3294', rail: '#1b7837', airport: '#2166ac', energy: '#8c510a',
     government: '#01665e', telecom: '#c51b7d', custom: '#4d4d4d'
   };
-  var ROW_H = 28, CELL_PX = 44, MAX_FIT_ZOOM = 14;
+  var ROW_H = 28, CELL_PX = 52, MAX_FIT_ZOOM = 14;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -607,7 +607,7 @@
       for (var t = 0; t < cells.length; t++) {
         var e = cells[t];
         e.x /= e.n; e.y /= e.n;
-        e.r = e.n === 1 ? 5 : Math.min(40, 9 + 4 * Math.log10(e.n) * 2);
+        e.r = e.n === 1 ? 5 : Math.min(CELL_PX / 2, 9 + 4 * Math.log10(e.n)); // neighbours do not overlap much
         if (e.x < -e.r || e.y < -e.r || e.x > size.x + e.r || e.y > size.y + e.r) { e.r = 0; continue; }
         drawn += e.n;
         ctx.beginPath();
