@@ -159,7 +159,7 @@ func sampleReport() *htmlreport.Report {
 			},
 			{
 				Kind: htmlreport.KindAlert, Rule: "corridor-following", Severity: geowarden.SeverityCritical,
-				Zones: []string{"rail-1", "rail-2"},
+				Zones:  []string{"rail-1", "rail-2"},
 				Points: []geowarden.Point{{Lon: 7.41, Lat: 43.73}, {Lon: 7.42, Lat: 43.735}, {Lon: 7.43, Lat: 43.74}},
 				Start:  t0, End: t0.Add(3 * time.Hour), Action: "review", Fingerprint: "c0ffee",
 				Reason: "dev-7 drove 24 km (81 %) inside rail corridors", Sources: []string{"dev-7", "dev-9"}, Score: 0.93,
