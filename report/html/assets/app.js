@@ -341,6 +341,13 @@
     return c;
   }
 
+  // cell adds a text cell to a row; its tooltip holds the whole text, which
+  // the column may cut.
+  function cell(row, text) {
+    var c = row.appendChild(el('span', '', text));
+    c.title = text;
+  }
+
   function renderRows() {
     var top = rowsEl.scrollTop, h = rowsEl.clientHeight || 400;
     var first = Math.max(0, Math.floor(top / ROW_H) - 4), last = Math.min(order.length, Math.ceil((top + h) / ROW_H) + 4);
@@ -355,15 +362,14 @@
       row.style.top = (k * ROW_H) + 'px';
       row.dataset.item = String(i);
       row.appendChild(el('span')).appendChild(sevChip(r[SEV]));
-      row.appendChild(el('span', '', D.rules[r[RULE]]));
-      row.appendChild(el('span', '', zoneNames(r).join(', ')));
-      row.appendChild(el('span', '', where(r)));
+      cell(row, D.rules[r[RULE]]);
+      cell(row, zoneNames(r).join(', '));
+      cell(row, where(r));
       var pts = r[PTS];
       row.appendChild(el('span', 'gw-mono', pts.length ? pts[0] + ', ' + pts[1] + (pts.length > 2 ? ' (+' + (pts.length / 2 - 1) + ')' : '') : '—'));
       row.appendChild(el('span', 'gw-mono', fmtTime(r[T0]) + (r[T1] !== null ? ' – ' + fmtTime(r[T1]) : '')));
-      row.appendChild(el('span', '', D.actions[r[ACT]]));
-      row.appendChild(el('span', '', D.reasons[r[WHY]]));
-      row.title = r[FP] ? 'fingerprint ' + r[FP] : '';
+      cell(row, D.actions[r[ACT]]);
+      cell(row, D.reasons[r[WHY]]);
       rowLayer.appendChild(row);
     }
   }
