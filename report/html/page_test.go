@@ -118,6 +118,23 @@ func TestPage100k(t *testing.T) {
 	}
 	page.Screenshot("report-100k.png")
 
+	// Clicking the largest mark zooms in to its items.
+	zoomOf := func() int {
+		v := strings.Split(page.Body("view"), ",")
+		z, _ := strconv.Atoi(v[len(v)-1])
+		return z
+	}
+	z0 := zoomOf()
+	var x, y, count float64
+	if _, err := fmt.Sscanf(page.Body("mapLargest"), "%g,%g,%g", &x, &y, &count); err != nil || count < 2 {
+		t.Fatalf("largest mark %q: %v", page.Body("mapLargest"), err)
+	}
+	page.ClickAt(x, y)
+	if z1 := zoomOf(); z1 <= z0 {
+		t.Errorf("clicking a mark of %v items left the map at zoom %d (was %d); want it zoomed in", count, z1, z0)
+	}
+	page.Click("#f-reset")
+
 	// Filter by rule: the table and the map agree with the report.
 	want := 0
 	for _, it := range r.Items {

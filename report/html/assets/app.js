@@ -637,6 +637,11 @@
         ctx.lineWidth = 2; ctx.strokeStyle = '#111'; ctx.stroke();
       }
       this._cells = cells;
+      // Where the largest mark is, in page coordinates, for tests and
+      // tools that click on the map.
+      var big = null, rect = m.getContainer().getBoundingClientRect();
+      cells.forEach(function (e) { if (e.r && (!big || e.n > big.n)) big = e; });
+      document.body.dataset.mapLargest = big ? Math.round(rect.left + big.x) + ',' + Math.round(rect.top + big.y) + ',' + big.n : '';
       var vb = m.getBounds();
       document.body.dataset.view = [vb.getSouth(), vb.getWest(), vb.getNorth(), vb.getEast()].map(function (v) { return v.toFixed(6); }).join(',') + ',' + z;
       document.body.dataset.zonesInView = String(zonesInView);
@@ -743,14 +748,22 @@
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   // Initial view: every drawable item, else every zone, else the world.
-  if (drawable) {
-    if (minLat === maxLat && minLon === maxLon) map.setView([minLat, minLon], MAX_FIT_ZOOM);
-    else map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [30, 30], maxZoom: MAX_FIT_ZOOM, animate: false });
-  } else if (data.zones.length && zoneLayer.getBounds().isValid()) {
-    map.fitBounds(zoneLayer.getBounds(), { padding: [20, 20], maxZoom: MAX_FIT_ZOOM, animate: false });
-  } else {
-    map.setView([20, 0], 2);
+  function initialView() {
+    if (drawable) {
+      if (minLat === maxLat && minLon === maxLon) map.setView([minLat, minLon], MAX_FIT_ZOOM, { animate: false });
+      else map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [30, 30], maxZoom: MAX_FIT_ZOOM, animate: false });
+    } else if (data.zones.length && zoneLayer.getBounds().isValid()) {
+      map.fitBounds(zoneLayer.getBounds(), { padding: [20, 20], maxZoom: MAX_FIT_ZOOM, animate: false });
+    } else {
+      map.setView([20, 0], 2, { animate: false });
+    }
   }
+  initialView();
+  $('f-reset').addEventListener('click', function () {
+    map.closePopup();
+    if (detailsBox) detailsBox.hidden = true;
+    initialView();
+  });
   corridorWidths();
   baseVisibility();
   itemsLayer.addTo(map);

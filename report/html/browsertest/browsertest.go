@@ -194,6 +194,16 @@ func (p *Page) Click(selector string) {
 	p.Settle()
 }
 
+// ClickAt clicks with the mouse at x, y in the window (CSS pixels), and
+// waits for the page to have drawn a frame since.
+func (p *Page) ClickAt(x, y float64) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.MouseClickXY(x, y)); err != nil {
+		p.t.Fatalf("clicking at %v,%v: %v", x, y, err)
+	}
+	p.Settle()
+}
+
 // Settle waits until the page has drawn two frames, so that what a click
 // or a change set off has been drawn.
 func (p *Page) Settle() {
