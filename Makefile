@@ -14,8 +14,9 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/geowarden
 
 # Debian packages the tests use: independent readers of sanitized outputs
-# (gpsbabel, ogrinfo from gdal-bin, exiftool) and of OSM extracts (osmium).
-DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool
+# (gpsbabel, ogrinfo from gdal-bin, exiftool) and of OSM extracts (osmium),
+# and a browser that opens the HTML reports (chromium).
+DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool chromium
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -59,8 +59,10 @@ func newReporter(name string, w io.Writer, p *policy.Policy) (reporter, error) {
 		return &tableReporter{w: bw}, nil
 	case "sarif":
 		return &sarifReporter{w: bw, p: p}, nil
+	case "html":
+		return newHTMLReporter(w, p)
 	}
-	return nil, fmt.Errorf("--format %q: want table, json, ndjson or sarif", name)
+	return nil, fmt.Errorf("--format %q: want table, json, ndjson, sarif or html", name)
 }
 
 type ndjsonReporter struct {

@@ -155,7 +155,7 @@ suppresses nothing and is warned of.`,
 	}
 	fs := cmd.Flags()
 	ef.register(fs)
-	fs.StringVar(&outFmt, "format", "table", "report `FORMAT`: table, json, ndjson or sarif")
+	fs.StringVar(&outFmt, "format", "table", "report `FORMAT`: table, json, ndjson, sarif or html")
 	fs.StringVarP(&output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&failOn, "fail-on", "info", "exit 1 when a finding has this `SEVERITY` or higher (info, low, medium, high, critical; never)")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "skip records that cannot be parsed (they are counted and listed) instead of stopping at the first")
