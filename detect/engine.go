@@ -192,6 +192,9 @@ func (e *Engine) Alerts() []Alert {
 	return out
 }
 
+// Zones returns the zones the engine watches, numbered as in its index.
+func (e *Engine) Zones() []*zone.Zone { return e.zones }
+
 // Sources returns the number of distinct sources seen.
 func (e *Engine) Sources() int { return len(e.sources) }
 

@@ -69,8 +69,8 @@ error.`,
 			default:
 				return ExitError, fmt.Errorf("--source-by %q: want auto, file or dir", sourceBy)
 			}
-			if outFmt != "table" && outFmt != "json" && outFmt != "ndjson" {
-				return ExitError, fmt.Errorf("--format %q: want table, json or ndjson", outFmt)
+			if outFmt != "table" && outFmt != "json" && outFmt != "ndjson" && outFmt != "html" {
+				return ExitError, fmt.Errorf("--format %q: want table, json, ndjson or html", outFmt)
 			}
 			sup, err := sf.load(time.Now())
 			if err != nil {
@@ -144,7 +144,12 @@ error.`,
 				defer c(false)
 				out, commit = w, func() error { return c(true) }
 			}
-			if err := writeAlerts(out, outFmt, alerts, &sum, p); err != nil {
+			if outFmt == "html" {
+				err = writeAlertsHTML(out, alerts, &sum, p, eng.Zones())
+			} else {
+				err = writeAlerts(out, outFmt, alerts, &sum, p)
+			}
+			if err != nil {
 				return ExitError, err
 			}
 			if commit != nil {
@@ -163,7 +168,7 @@ error.`,
 	}
 	fs := cmd.Flags()
 	ef.register(fs)
-	fs.StringVar(&outFmt, "format", "table", "report `FORMAT`: table, json or ndjson")
+	fs.StringVar(&outFmt, "format", "table", "report `FORMAT`: table, json, ndjson or html (a map page)")
 	fs.StringVarP(&output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&failOn, "fail-on", "info", "exit 1 when an alert has this `SEVERITY` or higher (info, low, medium, high, critical; never)")
 	fs.StringVar(&sourceBy, "source-by", "auto", "what a record's source is: auto (its source column, else its file), file, or dir (the folder its file is in)")

@@ -2,11 +2,15 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/geowarden/geowarden/internal/cli"
+	"github.com/geowarden/geowarden/report/html/browsertest"
 )
 
 // TestCLIDetectFixedSite runs detect on a real G-NetTrack log of a phone
@@ -170,5 +174,38 @@ func TestCLIDetectSuppress(t *testing.T) {
 	r = gwDir(t, dir, "", "detect", "--policy", policy, log)
 	if r.code != 1 || !strings.Contains(r.stderr, "expired") {
 		t.Errorf("expired ignore: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestDetectHTMLReport writes detect's alerts on the real G-NetTrack log
+// as an HTML page and opens it in headless Chromium: the page shows and
+// draws the one alert, both zones of the policy, and logs no error.
+func TestDetectHTMLReport(t *testing.T) {
+	browsertest.Chromium(t)
+	out := filepath.Join(t.TempDir(), "alerts.html")
+	var stdout, stderr bytes.Buffer
+	code := cli.Main([]string{"detect", "--policy", "testdata/detect/policy.yml", "--format", "html", "-o", out, "testdata/detect/gnettrack-static.csv"}, nil, &stdout, &stderr)
+	if code != cli.ExitFindings {
+		t.Fatalf("detect --format html: exit %d: %s", code, stderr.String())
+	}
+	page := browsertest.Open(t, out, 1200, 900)
+	if got := page.Body("itemsShown"); got != "1" {
+		t.Errorf("page shows %s alerts, want 1", got)
+	}
+	if got := page.Body("mapDrawn"); got != "1" {
+		t.Errorf("map draws %s alerts, want 1", got)
+	}
+	if got := page.Body("zones"); got != "2" {
+		t.Errorf("page has %s zones, want 2", got)
+	}
+	if got := page.Eval(`document.body.innerText.includes("fixed_site") ? "yes" : "no"`); got != "yes" {
+		t.Error("the page does not name the fixed_site detector")
+	}
+	page.Screenshot("detect-gnettrack.png")
+	if c := page.Console(); len(c) > 0 {
+		t.Errorf("console errors: %v", c)
+	}
+	if r := page.Requests(); len(r) > 0 {
+		t.Errorf("the page made requests: %v", r)
 	}
 }

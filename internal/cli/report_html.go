@@ -61,3 +61,51 @@ func (r *htmlReporter) Close(s *summary) error {
 	layer := htmlreport.DisplayZones(r.zones, 0, func(id string) bool { return r.w.ZoneItems(id) > 0 })
 	return r.w.Close(hs, layer)
 }
+
+// writeAlertsHTML writes detect's alerts as an HTML page: each alert at
+// its example locations, the zones of the policy, and the summary.
+func writeAlertsHTML(w io.Writer, alerts []alertJSON, sum *detectSummary, p *policy.Policy, zones []*zone.Zone) error {
+	hw, err := htmlreport.NewWriter(w, &htmlreport.Header{
+		Title:          "geowarden detect: " + p.Name,
+		Generated:      time.Now(),
+		Generator:      "geowarden " + Version,
+		Policy:         p.Name,
+		PolicyRevision: p.Revision,
+	})
+	if err != nil {
+		return err
+	}
+	hs := &htmlreport.Summary{
+		Files: sum.Files, Records: sum.Records, Alerts: int64(sum.Alerts), Bad: sum.Bad,
+		BySeverity: map[string]int64{}, ByRule: map[string]int64{}, Errors: sum.Errors,
+	}
+	for _, a := range alerts {
+		if a.Suppressed != nil {
+			continue
+		}
+		it := htmlreport.Item{
+			Kind: htmlreport.KindAlert, Rule: a.Detector, Severity: a.Severity,
+			Start: a.Start, End: a.End, Fingerprint: a.Fingerprint, Reason: a.Reason,
+			Sources: a.Sources, Score: a.Score,
+		}
+		if a.Zone != "" {
+			it.Zones = []string{a.Zone}
+		}
+		for _, ex := range a.Evidence.Examples {
+			it.Points = append(it.Points, geowarden.Point{Lon: ex.Lon, Lat: ex.Lat})
+		}
+		if len(a.Evidence.Examples) > 0 {
+			it.File, it.Line = a.Evidence.Examples[0].File, a.Evidence.Examples[0].Line
+		}
+		hs.BySeverity[a.Severity.String()]++
+		hs.ByRule[a.Detector]++
+		if err := hw.Add(&it); err != nil {
+			return err
+		}
+	}
+	for _, sk := range sum.Skipped {
+		hs.Skipped = append(hs.Skipped, htmlreport.Skipped{Path: sk.Path, Reason: sk.Reason})
+	}
+	layer := htmlreport.DisplayZones(zones, 0, func(id string) bool { return hw.ZoneItems(id) > 0 })
+	return hw.Close(hs, layer)
+}
