@@ -57,7 +57,7 @@ type Evidence struct {
 	Lines         []string  `json:"lines,omitempty"`
 	PassesPerDay  float64   `json:"passes_per_day,omitempty"`
 	Sources       int       `json:"distinct_sources,omitempty"`
-	Background    float64   `json:"background"`
+	Background    *float64  `json:"background,omitempty"`
 	Regulars      int       `json:"regulars,omitempty"`
 	DurationH     float64   `json:"duration_h,omitempty"`
 	Stays         int       `json:"stays,omitempty"`

@@ -199,7 +199,7 @@ func (e *Engine) convergenceAlerts() []Alert {
 				Start: unix(int64(from) * st), End: unix(int64(to+1) * st),
 				Score: round(score, 0.001), Severity: c.Severity,
 				Evidence: Evidence{
-					Records: records, Sources: int(r.peak), Background: r.bg, Regulars: regulars, Examples: ex,
+					Records: records, Sources: int(r.peak), Background: &r.bg, Regulars: regulars, Examples: ex,
 				},
 			}
 			e.zoneFields(&a, z)

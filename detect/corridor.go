@@ -202,10 +202,10 @@ func unionLength(iv [][2]float64) float64 {
 
 // corridorFeatures are the measures the corridor score is made of.
 type corridorFeatures struct {
-	corridorKm, coveredKm, share, signalShare float64
-	density, passes, hoursPerDay              float64
-	days, repeatDays                          int
-	lines                                     []int32
+	corridorKm, coveredKm, share, signalShare   float64
+	density, recordDensity, passes, hoursPerDay float64
+	days, repeatDays                            int
+	lines                                       []int32
 }
 
 func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
@@ -241,6 +241,7 @@ func (e *Engine) corridorFeatures(tr *corridorTrack) corridorFeatures {
 	}
 	if f.corridorKm > 0 {
 		f.density = float64(tr.inSignals) / f.corridorKm
+		f.recordDensity = float64(tr.inRecords) / f.corridorKm
 	}
 	minLine := math.Min(5000, e.cfg.Corridor.MinKm*1000/4)
 	for z, m := range tr.perZone {
@@ -268,6 +269,10 @@ func (c *CorridorConfig) score(f corridorFeatures) (score float64, commute bool)
 	lines := clamp01(float64(len(f.lines)-1) / 2)
 	reach := max(cover, repeat, hours, lines)
 	intensity := f.signalShare * clamp01(f.density/5)
+	if c.MinSignalShare == 0 {
+		// Plain fixes count: how densely the source logged anything.
+		intensity = clamp01(f.recordDensity / 5)
+	}
 	score = intensity * (0.5 + 0.5*reach)
 	commute = f.days >= 3 && f.passes <= 2.5 && float64(f.repeatDays) >= 0.6*float64(f.days) && f.coveredKm < 4*minKm
 	if commute {
@@ -311,7 +316,7 @@ func (e *Engine) corridorAlerts() []Alert {
 		if len(f.lines) == 1 {
 			e.zoneFields(&a, f.lines[0])
 		}
-		what := "records"
+		what := "mostly plain position fixes"
 		if f.signalShare >= 0.5 {
 			what = "radio measurements"
 		}

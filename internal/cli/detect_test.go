@@ -209,3 +209,72 @@ func TestDetectHTMLReport(t *testing.T) {
 		t.Errorf("the page made requests: %v", r)
 	}
 }
+
+// TestCLIDetectGeoLife runs detect on real GeoLife trajectories (plain GPS
+// fixes) against the worst case: corridors drawn along each user's own
+// longest track, which the users then follow day after day. With the
+// defaults no corridor alert is raised, because they record no signals;
+// letting plain fixes count (min_signal_share: 0) shows that the pattern
+// is seen, and that the signal gate is what spares them.
+func TestCLIDetectGeoLife(t *testing.T) {
+	dir := t.TempDir()
+	var feats []string
+	for _, user := range []string{"000", "004"} {
+		files, _ := filepath.Glob(filepath.Join("testdata/detect/geolife", user, "Trajectory", "*.plt"))
+		var best []string
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")[6:]
+			if len(lines) > len(best) {
+				best = lines
+			}
+		}
+		var coords []string
+		for i := 0; i < len(best); i += 20 {
+			p := strings.Split(strings.TrimSpace(best[i]), ",")
+			coords = append(coords, "["+p[1]+","+p[0]+"]")
+		}
+		feats = append(feats, `{"type":"Feature","properties":{"id":"track-`+user+`","class":"rail","buffer_m":300},"geometry":{"type":"LineString","coordinates":[`+strings.Join(coords, ",")+`]}}`)
+	}
+	zones := filepath.Join(dir, "zones.geojson")
+	os.WriteFile(zones, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(feats, ",")+`]}`), 0o644)
+
+	r := gw(t, "", "detect", "--zones", zones, "--format", "json", "testdata/detect/geolife")
+	var rep struct {
+		Alerts []struct {
+			Detector string   `json:"detector"`
+			Sources  []string `json:"sources"`
+		} `json:"alerts"`
+		Summary struct {
+			Files   int `json:"files"`
+			Sources int `json:"sources"`
+			Records int `json:"records"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, r.stdout, r.stderr)
+	}
+	if r.code != 0 || len(rep.Alerts) != 0 || rep.Summary.Sources != 2 || rep.Summary.Records < 7000 {
+		t.Fatalf("defaults: exit %d, %+v", r.code, rep)
+	}
+
+	policy := filepath.Join(dir, "fixes.yml")
+	os.WriteFile(policy, []byte("version: 1\nzones:\n  - file: zones.geojson\ndefault: keep\ndetect:\n  corridor:\n    min_signal_share: 0\n    min_distance: 5 km\n"), 0o644)
+	r = gw(t, "", "detect", "--policy", policy, "--format", "json", "testdata/detect/geolife")
+	rep.Alerts = nil
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, r.stdout, r.stderr)
+	}
+	corridor := 0
+	for _, a := range rep.Alerts {
+		if a.Detector == "corridor" {
+			corridor++
+		}
+	}
+	if corridor == 0 {
+		t.Errorf("min_signal_share 0: no corridor alert for users following their own tracks: %s", r.stdout)
+	}
+}
