@@ -27,6 +27,9 @@ type Truth struct {
 		Source  string `json:"source"`
 		Role    string `json:"role"`
 		Mistake string `json:"could_be_mistaken_for"`
+		// Protected counts the records of protected signal classes the
+		// decoy logged: a protected-signal alert for it is justified.
+		Protected int `json:"protected_records"`
 	} `json:"decoys"`
 	Background []string `json:"background"`
 	Events     []struct {
@@ -104,8 +107,9 @@ type Score struct {
 	// BackgroundFlagged counts ordinary background sources it flagged.
 	BackgroundFlagged int
 	// OtherActors counts actors of other detectors it flagged as well
-	// (a drive-tester logging GSM-R is also a protected-signal source):
-	// neither right nor wrong here.
+	// (a drive-tester logging GSM-R is also a protected-signal source),
+	// and decoys the truth says logged protected signals: neither right
+	// nor wrong here.
 	OtherActors int
 	// Events and EventsFound count the truth's events (crowds) and those
 	// an alert at the same zone overlapping in time found.
@@ -144,8 +148,10 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 		actorOf[a.Source] = a.Detector
 	}
 	decoyOf := map[string]string{}
+	protected := map[string]bool{}
 	for _, d := range t.Decoys {
 		decoyOf[d.Source] = d.Mistake
+		protected[d.Source] = d.Protected > 0
 	}
 	background := map[string]bool{}
 	for _, b := range t.Background {
@@ -182,7 +188,7 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 		for src := range flagged {
 			switch {
 			case actorOf[src] == det:
-			case actorOf[src] != "":
+			case actorOf[src] != "" || det == "protected_signal" && protected[src]:
 				s.OtherActors++
 			case decoyOf[src] != "" || !background[src]:
 				// A decoy of any kind, or a source the truth does not
