@@ -134,16 +134,11 @@ error.`,
 			sum.Sources = eng.Sources()
 			sum.Suppressed = sup.finish(stderr)
 			sum.Seconds = time.Since(start).Seconds()
-			out := cmd.OutOrStdout()
-			var commit func() error
-			if output != "" && output != "-" {
-				w, c, err := atomicFile(output)
-				if err != nil {
-					return ExitError, err
-				}
-				defer c(false)
-				out, commit = w, func() error { return c(true) }
+			out, commit, discard, err := reportOutput(cmd.OutOrStdout(), output)
+			if err != nil {
+				return ExitError, err
 			}
+			defer discard()
 			if outFmt == "html" {
 				err = writeAlertsHTML(out, alerts, &sum, p, eng.Zones())
 			} else {

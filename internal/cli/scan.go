@@ -64,16 +64,11 @@ suppresses nothing and is warned of.`,
 			if err != nil {
 				return ExitError, err
 			}
-			out := cmd.OutOrStdout()
-			var commit func() error
-			if output != "" && output != "-" {
-				w, c, err := atomicFile(output)
-				if err != nil {
-					return ExitError, err
-				}
-				defer c(false)
-				out, commit = w, func() error { return c(true) }
+			out, commit, discard, err := reportOutput(cmd.OutOrStdout(), output)
+			if err != nil {
+				return ExitError, err
 			}
+			defer discard()
 			rep, err := newReporter(outFmt, out, p)
 			if err != nil {
 				return ExitError, err
@@ -211,6 +206,20 @@ func inputsOf(args []string) ([]input, error) {
 		}
 	}
 	return out, nil
+}
+
+// reportOutput returns where a report goes: stdout, or for a path other
+// than "-" a temporary file that commit renames into place. discard
+// removes the temporary file unless commit ran; commit is nil for stdout.
+func reportOutput(stdout io.Writer, path string) (out io.Writer, commit func() error, discard func(), err error) {
+	if path == "" || path == "-" {
+		return stdout, nil, func() {}, nil
+	}
+	w, c, err := atomicFile(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return w, func() error { return c(true) }, func() { c(false) }, nil
 }
 
 // atomicFile returns a writer to a temporary file beside path, and a
