@@ -18,11 +18,16 @@ type zoneConv struct {
 
 // visit is a source's presence at a zone during one step.
 type visit struct {
-	src     int32
-	step    int32
-	records int32
-	ex      Example
+	src         int32
+	step        int32
+	records     int32
+	first, last int64 // unix seconds of its first and last record
+	ex          Example
 }
+
+// minDwell is how long a source must be at a zone during a convergence to
+// be named in the alert: passers-by are counted, not named.
+const minDwell = 5 * 60
 
 func (e *Engine) step() int64 {
 	st := int64(e.cfg.Convergence.Window.Seconds()) / 4
@@ -50,6 +55,7 @@ func (e *Engine) converge(s *source, rec *geowarden.Record, t int64) {
 			v := &zc.visits[vi]
 			if v.step == b {
 				v.records++
+				v.last = max(v.last, t)
 				continue
 			}
 			if v.step > b {
@@ -63,7 +69,7 @@ func (e *Engine) converge(s *source, rec *geowarden.Record, t int64) {
 			zc.counts[w]++
 		}
 		zc.last[si] = int32(len(zc.visits))
-		zc.visits = append(zc.visits, visit{src: si, step: b, records: 1, ex: example(rec)})
+		zc.visits = append(zc.visits, visit{src: si, step: b, records: 1, first: t, last: t, ex: example(rec)})
 	}
 }
 
@@ -155,9 +161,9 @@ func (e *Engine) convergenceAlerts() []Alert {
 		}
 		for _, r := range runs {
 			from, to := r.first-k+1, r.last
-			// The crowd is the sources that came: regulars of the zone
-			// (seen there on two or more other days) are counted in the
-			// window but not named.
+			// The crowd is the sources that came and stayed: regulars of the
+			// zone (seen there on two or more other days) and sources there
+			// for less than minDwell are counted in the window, not named.
 			otherDays := map[int32]map[int32]bool{}
 			for _, v := range zc.visits {
 				if v.step >= from && v.step <= to {
@@ -168,27 +174,42 @@ func (e *Engine) convergenceAlerts() []Alert {
 				}
 				otherDays[v.src][int32(floorDiv(int64(v.step)*st, 86400))] = true
 			}
-			var srcs []string
-			seen := map[int32]bool{}
+			type presence struct {
+				first, last int64
+				ex          Example
+			}
+			at := map[int32]*presence{}
+			var order []int32
 			var records int64
-			var ex []Example
-			regulars := 0
 			for _, v := range zc.visits {
-				if v.step < from || v.step > to || seen[v.src] {
-					if v.step >= from && v.step <= to {
-						records += int64(v.records)
-					}
+				if v.step < from || v.step > to {
 					continue
 				}
 				records += int64(v.records)
-				seen[v.src] = true
-				if len(otherDays[v.src]) >= 2 {
+				p := at[v.src]
+				if p == nil {
+					p = &presence{first: v.first, last: v.last, ex: v.ex}
+					at[v.src] = p
+					order = append(order, v.src)
+				}
+				p.first, p.last = min(p.first, v.first), max(p.last, v.last)
+			}
+			var srcs []string
+			var ex []Example
+			regulars, passers := 0, 0
+			for _, si := range order {
+				p := at[si]
+				switch {
+				case len(otherDays[si]) >= 2:
 					regulars++
 					continue
+				case p.last-p.first < minDwell:
+					passers++
+					continue
 				}
-				srcs = append(srcs, e.sources[v.src].name)
+				srcs = append(srcs, e.sources[si].name)
 				if len(ex) < maxExamples {
-					ex = append(ex, v.ex)
+					ex = append(ex, p.ex)
 				}
 			}
 			slices.Sort(srcs)
@@ -206,8 +227,8 @@ func (e *Engine) convergenceAlerts() []Alert {
 			a.Reason = fmt.Sprintf("%d distinct sources were at %s (%s) within %s, against a usual %.0f at that time of day; %d newcomers in all between %s and %s",
 				r.peak, zoneLabel(e.zones[z]), e.zones[z].Class, c.Window, r.bg, len(srcs),
 				a.Start.Format("2006-01-02 15:04"), a.End.Format("15:04 MST"))
-			if regulars > 0 {
-				a.Reason += fmt.Sprintf(", besides %d regular(s) of the zone", regulars)
+			if regulars+passers > 0 {
+				a.Reason += fmt.Sprintf(", besides %d regular(s) of the zone and %d passing through", regulars, passers)
 			}
 			a.Fingerprint = fingerprint(Convergence, e.zones[z].Set, e.zones[z].ID, a.Start.Format("2006-01-02T15"))
 			out = append(out, a)

@@ -37,6 +37,7 @@ type Truth struct {
 		Zone     string    `json:"zone"`
 		Start    time.Time `json:"start"`
 		End      time.Time `json:"end"`
+		Sources  []string  `json:"sources"`
 	} `json:"events"`
 }
 
@@ -108,8 +109,9 @@ type Score struct {
 	BackgroundFlagged int
 	// OtherActors counts actors of other detectors it flagged as well
 	// (a drive-tester logging GSM-R is also a protected-signal source),
-	// and decoys the truth says logged protected signals: neither right
-	// nor wrong here.
+	// decoys the truth says logged protected signals, and sources an event
+	// of this detector lists (a passer-by who joined the crowd): neither
+	// right nor wrong here.
 	OtherActors int
 	// Events and EventsFound count the truth's events (crowds) and those
 	// an alert at the same zone overlapping in time found.
@@ -153,6 +155,15 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 		decoyOf[d.Source] = d.Mistake
 		protected[d.Source] = d.Protected > 0
 	}
+	inEvent := map[string]map[string]bool{} // detector → sources an event lists
+	for _, ev := range t.Events {
+		if inEvent[ev.Detector] == nil {
+			inEvent[ev.Detector] = map[string]bool{}
+		}
+		for _, src := range ev.Sources {
+			inEvent[ev.Detector][src] = true
+		}
+	}
 	background := map[string]bool{}
 	for _, b := range t.Background {
 		background[b] = true
@@ -188,7 +199,7 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 		for src := range flagged {
 			switch {
 			case actorOf[src] == det:
-			case actorOf[src] != "" || det == "protected_signal" && protected[src]:
+			case actorOf[src] != "" || det == "protected_signal" && protected[src] || inEvent[det][src]:
 				s.OtherActors++
 			case decoyOf[src] != "" || !background[src]:
 				// A decoy of any kind, or a source the truth does not
