@@ -7,12 +7,12 @@ import (
 
 // planBackground adds the ordinary population: commuting drivers,
 // pedestrians, delivery vans and people making occasional trips, about
-// 260 sources at scale 1. Their daily volume stays within about half and
+// 220 sources at scale 1. Their daily volume stays within about half and
 // twice its usual level, they never record protected bands, and they log
 // while moving, not while standing still for hours.
 func (g *gen) planBackground() {
 	r := g.rng("background", 0)
-	n := max(8, int(math.Round(260*g.cfg.Scale)))
+	n := max(8, int(math.Round(220*g.cfg.Scale)))
 	bg := role{kind: kindBackground}
 	for i := 0; i < n; i++ {
 		s := g.newSource(bg)

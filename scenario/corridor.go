@@ -95,13 +95,28 @@ func (g *gen) driveTester(r *rand.Rand) {
 		lines = append(lines, g.reg.lines[i])
 		s.lines = append(s.lines, g.reg.lines[i].id)
 	}
-	nd := min(g.cfg.Days, 3+r.IntN(8))
-	d0 := r.IntN(g.cfg.Days - nd + 1)
 	regional := r.IntN(2) == 0
+	// 50 to 400 km a day (up to 250 km at one sample a second), on 3 to
+	// 10 days; fewer days when a day's rows are many, so that one tester
+	// writes at most about 60,000 rows at scale 1.
+	dmax := 400_000.0
+	if b == 1 {
+		dmax = 250_000
+	}
+	vMean := kmh(70)
+	if train {
+		vMean = kmh(120)
+	}
+	budget := 60_000 * math.Min(1, math.Pow(g.cfg.Scale, 0.35))
+	rowsPerM := 1 / vMean / b * float64(1+l.neigh)
+	dmax = clampF(2*budget/(3*rowsPerM)-50_000, 100_000, dmax)
+	perDay := (50_000 + dmax) / 2 * rowsPerM
+	nd := min(g.cfg.Days, 3+r.IntN(8), max(3, int(budget/perDay)))
+	d0 := r.IntN(g.cfg.Days - nd + 1)
 	for k, d := range g.workdaysFrom(r, d0, nd, 0.3) {
 		ln := lines[k%len(lines)]
 		L := ln.line.length()
-		D := uniform(r, 50_000, 400_000)
+		D := uniform(r, 50_000, dmax)
 		stretch := math.Min(L, D/2*uniform(r, 0.8, 1.2))
 		if !backForth {
 			stretch = math.Min(L, D*uniform(r, 0.5, 0.8))
@@ -128,10 +143,21 @@ func (g *gen) driveTester(r *rand.Rand) {
 			v = kmh(uniform(r, 50, 90))
 		}
 		w := roadWave(r, stretch)
-		for leg, done := 0, 0.0; leg < 6 && done < D && t < stop; leg++ {
+		for leg, done := 0, 0.0; leg < 8 && done < D-5000 && t < stop; leg++ {
+			// The last leg goes only as far as the day's distance.
+			end := sb
+			if left := D - done; left < stretch {
+				end = sa + math.Copysign(left, sb-sa)
+				if train {
+					end = nearestOf(ln.stations, end)
+				}
+				if math.Abs(end-sa) < 5000 {
+					break
+				}
+			}
 			var a *activity
 			if train {
-				pts, stops := trainLeg(ln, sa, sb, regional)
+				pts, stops := trainLeg(ln, sa, end, regional)
 				a = moveAct(t, pts, v, l)
 				a.stops = stops
 				a.dwell = [2]float64{30, 90}
@@ -139,26 +165,30 @@ func (g *gen) driveTester(r *rand.Rand) {
 					a.dwell = [2]float64{60, 150}
 				}
 			} else {
-				a = moveAct(t, ln.line.slice(sa, sb), v, l)
+				a = moveAct(t, ln.line.slice(sa, end), v, l)
+				// The wave is drawn along the whole stretch; a leg that
+				// stops short still starts at one of its ends.
 				a.wave = w.reversedIf(sa > sb)
 			}
 			s.add(d, a)
-			done += stretch
-			t += legTime(stretch, v, len(a.stops), (a.dwell[0]+a.dwell[1])/2)
+			done += math.Abs(end - sa)
+			t += legTime(math.Abs(end-sa), v, len(a.stops), (a.dwell[0]+a.dwell[1])/2)
+			if end != sb {
+				break
+			}
 			// Turn round: a train waits at the terminus, a car turns.
 			turn := uniform(r, 120, 900)
 			if train {
 				turn = uniform(r, 300, 1800)
 			}
-			end, _ := ln.line.at(sb)
+			at, _ := ln.line.at(sb)
+			s.add(d, stayAct(t, t+int64(turn), at, l))
 			t += int64(turn)
-			s.add(d, stayAct(t-int64(turn), t, end, l))
 			sa, sb = sb, sa
 		}
 	}
 }
 
-// nearestOf returns the value of sorted xs nearest to x.
 func nearestOf(xs []float64, x float64) float64 {
 	best := xs[0]
 	for _, v := range xs {

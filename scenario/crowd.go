@@ -111,7 +111,7 @@ func (g *gen) planTraffic() {
 	g.traffic = g.trafficZones()
 	r := g.rng("traffic", 0)
 	for zi, tz := range g.traffic {
-		pool := max(5, int(math.Round(uniform(r, 30, 90)*g.cfg.Scale)))
+		pool := max(5, int(math.Round(uniform(r, 20, 60)*g.cfg.Scale)))
 		for i := 0; i < pool; i++ {
 			tz.passers = append(tz.passers, g.passer(g.rng("traffic", zi*1000+i+1), tz))
 		}
@@ -143,8 +143,8 @@ func (g *gen) passer(r *rand.Rand, tz *trafficZone) *source {
 	morning, evening := uniform(r, 6.5, 8.5), uniform(r, 16, 18.5)
 	v := kmh(uniform(r, 50, 90))
 	L := tz.road.length()
-	a := math.Max(0, tz.at-uniform(r, 3000, 10000))
-	b := math.Min(L, tz.at+uniform(r, 3000, 10000))
+	a := math.Max(0, tz.at-uniform(r, 2000, 6000))
+	b := math.Min(L, tz.at+uniform(r, 2000, 6000))
 	fwd, back := tz.road.slice(a, b), tz.road.slice(b, a)
 	if r.IntN(2) == 0 {
 		fwd, back = back, fwd
@@ -273,17 +273,17 @@ func (g *gen) joinCrowd(r *rand.Rand, e *event, m *source, ix int) {
 	case m.homed:
 		from, v = m.home, kmh(uniform(r, 40, 70))
 	case x < 0.7:
-		from, v = spot.add(polar(uniform(r, 3000, 25000), theta+r.NormFloat64()*0.5)), kmh(uniform(r, 40, 70))
+		from, v = g.townToward(r, spot, theta, 3000, 30000), kmh(uniform(r, 40, 70))
 	case x < 0.9:
-		from, v = spot.add(polar(uniform(r, 2000, 8000), theta+r.NormFloat64()*0.5)), kmh(uniform(r, 14, 22))
+		from, v = g.townToward(r, spot, theta, 2000, 9000), kmh(uniform(r, 14, 22))
 	default:
 		from, v = spot.add(polar(uniform(r, 800, 2500), theta+r.NormFloat64()*0.5)), uniform(r, 1.1, 1.5)
 	}
 	var in, back []vec
-	if v > 10 && from.dist(spot) > 4000 {
+	if v > 10 {
 		in, back = g.drivePath(r, from, spot), g.drivePath(r, spot, from)
 	} else {
-		in, back = curve(r, from, spot, 600, 200, 40), curve(r, spot, from, 600, 200, 40)
+		in, back = curve(r, from, spot, 500, 120, 40), curve(r, spot, from, 500, 120, 40)
 	}
 	travel := travelTime(newPolyline(in).length(), v)
 	on := g.phoneLogger(r, 5, 20, uniform(r, 0, 0.4))
@@ -307,6 +307,40 @@ func (g *gen) joinCrowd(r *rand.Rand, e *event, m *source, ix int) {
 		sa.note = &stayNote{zone: st.id, at: spot}
 		m.stays = append(m.stays, sa.note)
 	}
+}
+
+// townToward returns a place in a town lo to hi metres from p, the one
+// whose bearing from p is nearest theta; a place on a road when no town
+// is in reach.
+func (g *gen) townToward(r *rand.Rand, p vec, theta, lo, hi float64) vec {
+	best, bi := math.Inf(1), -1
+	for i, t := range g.reg.towns {
+		d := t.pos.sub(p)
+		if n := d.norm(); n >= lo && n <= hi {
+			if a := angleDiff(math.Atan2(d.Y, d.X), theta) + r.Float64()*0.8; a < best {
+				best, bi = a, i
+			}
+		}
+	}
+	if bi >= 0 {
+		return g.reg.inTown(r, bi)
+	}
+	var q vec
+	best = math.Inf(1)
+	for _, rd := range g.reg.roads {
+		for _, x := range rd.line.pts {
+			d := x.sub(p)
+			if n := d.norm(); n >= lo && n <= hi {
+				if a := angleDiff(math.Atan2(d.Y, d.X), theta) + r.Float64()*0.8; a < best {
+					best, q = a, x
+				}
+			}
+		}
+	}
+	if math.IsInf(best, 1) {
+		return p.add(polar(uniform(r, lo, hi), theta))
+	}
+	return q
 }
 
 // planMarket adds a weekly market in a town far from every zone: 30 to
@@ -367,9 +401,16 @@ func (g *gen) visitMarket(r *rand.Rand, s *source, d int, square vec, w0, w1 int
 	stay := uniform(r, 1200, 5400)
 	arrive := w0 + int64(r.Float64()*math.Max(0, float64(w1-w0)-stay))
 	spot := square.add(polar(80*math.Sqrt(r.Float64()), r.Float64()*2*math.Pi))
-	from := spot.add(polar(uniform(r, 1000, 10000), r.Float64()*2*math.Pi))
-	v := kmh(uniform(r, 4, 50))
-	in := curve(r, from, spot, 700, 250, 40)
+	var in []vec
+	var v float64
+	if r.Float64() < 0.5 {
+		// On foot or by bike from the town itself.
+		from := spot.add(polar(uniform(r, 400, 2500), r.Float64()*2*math.Pi))
+		in, v = curve(r, from, spot, 300, 100, 30), uniform(r, 1.1, 4.5)
+	} else {
+		from := g.townToward(r, spot, r.Float64()*2*math.Pi, 3000, 20000)
+		in, v = g.drivePath(r, from, spot), kmh(uniform(r, 40, 70))
+	}
 	l := g.phoneLogger(r, 10, 30, 0)
 	if r.Float64() < 0.3 {
 		l.cell = uniform(r, 0.3, 1)

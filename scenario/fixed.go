@@ -94,8 +94,8 @@ func (g *gen) fixedCapture(r *rand.Rand) {
 	s.zone = id
 	b := float64(1 + r.IntN(10))
 	l := g.surveyLogger(r, b, b+float64(r.IntN(3)))
-	l.neigh = r.IntN(3)
-	l.wifi, l.wmax = uniform(r, 0.05, 0.3), 3+r.IntN(6)
+	l.neigh = r.IntN(2)
+	l.wifi, l.wmax = uniform(r, 0.05, 0.3), 3+r.IntN(4)
 	l.sigma, l.bound = uniform(r, 4, 8), 28
 	if rail {
 		l.gsmr = uniform(r, 0.1, 0.4)
@@ -116,6 +116,10 @@ func (g *gen) fixedCapture(r *rand.Rand) {
 			start = g.local(d, uniform(r, 20, 22.5))
 		}
 		hours := uniform(r, 2.2, 10)
+		// At most about 20,000 rows a session at scale 1: fast
+		// samplers stay shorter.
+		perHour := 3600 / (b + 0.5) * (1 + float64(l.neigh) + l.wifi*float64(l.wmax)/2)
+		hours = math.Max(2.2, math.Min(hours, 20_000*math.Min(1, math.Pow(g.cfg.Scale, 0.35))/perHour))
 		from := g.fromTown(r, p)
 		in := g.drivePath(r, from, p)
 		v := kmh(uniform(r, 45, 70))

@@ -38,19 +38,43 @@ func (g *gen) surveyLogger(r *rand.Rand, lo, hi float64) *logger {
 	return l
 }
 
-// drivePath returns a road path from a to b: to the nearest town, along
-// the roads, and on to b.
+// drivePath returns a road path from a to b: a short way to the nearest
+// road, along the roads (the shortest way through the towns), and off the
+// road to b. Points less than 3 km apart are joined by a lane.
 func (g *gen) drivePath(r *rand.Rand, a, b vec) []vec {
-	ta, tb := g.reg.nearestTown(a), g.reg.nearestTown(b)
-	if ta == tb || a.dist(b) < 4000 {
-		return curve(r, a, b, 800, math.Min(0.1*a.dist(b), 400), 60)
+	lane := func(p, q vec) []vec { return curve(r, p, q, 400, math.Min(0.1*p.dist(q), 150), 40) }
+	ea, oka := g.reg.accessOf(a)
+	eb, okb := g.reg.accessOf(b)
+	if !oka || !okb || a.dist(b) < 3000 {
+		return lane(a, b)
 	}
-	pa, pb := g.reg.towns[ta].pos, g.reg.towns[tb].pos
-	return joinPaths(
-		curve(r, a, pa, 800, math.Min(0.1*a.dist(pa), 400), 60),
-		g.reg.route(ta, tb),
-		curve(r, pb, b, 800, math.Min(0.1*pb.dist(b), 400), 60),
-	)
+	ra, rb := g.reg.roads[ea.road], g.reg.roads[eb.road]
+	if ea.road == eb.road {
+		return joinPaths(lane(a, ea.at), ra.line.slice(ea.s, eb.s), lane(eb.at, b))
+	}
+	// Leave road A by one of its towns, join road B by one of its.
+	best := math.Inf(1)
+	var ta, tb int
+	var sa, sb float64
+	for _, x := range [2]int{ra.a, ra.b} {
+		xs := 0.0
+		if x == ra.b {
+			xs = ra.line.length()
+		}
+		for _, y := range [2]int{rb.a, rb.b} {
+			ys := 0.0
+			if y == rb.b {
+				ys = rb.line.length()
+			}
+			if c := math.Abs(ea.s-xs) + g.reg.dist[x][y] + math.Abs(eb.s-ys); c < best {
+				best, ta, tb, sa, sb = c, x, y, xs, ys
+			}
+		}
+	}
+	if math.IsInf(best, 1) {
+		return lane(a, b)
+	}
+	return joinPaths(lane(a, ea.at), ra.line.slice(ea.s, sa), g.reg.route(ta, tb), rb.line.slice(sb, eb.s), lane(eb.at, b))
 }
 
 func moveAct(t0 int64, pts []vec, v float64, l *logger) *activity {

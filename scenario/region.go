@@ -57,6 +57,8 @@ type region struct {
 	lines []*railLine
 	roads []*road
 	adj   [][]int // per town: roads touching it
+	dist  [][]float64
+	next  [][]int // next[i][j]: the first road from town i towards j
 	sites []*site
 	rail  *segGrid // rail lines, by line index
 	ways  *segGrid // roads, by road index
@@ -70,6 +72,7 @@ func newRegion(r *rand.Rand) *region {
 	g.placeTowns(r)
 	g.layRail(r)
 	g.buildRoads(r)
+	g.shortestPaths()
 	g.placeSites(r)
 	return g
 }
@@ -510,59 +513,77 @@ func (g *region) nearestTown(p vec) int {
 	return bi
 }
 
-// route returns the road path from town a to town b (Dijkstra over the
-// town graph), or nil when a == b.
+// shortestPaths fills the all-pairs table of road distances between
+// towns (Floyd-Warshall; regions have a few dozen towns).
+func (g *region) shortestPaths() {
+	n := len(g.towns)
+	g.dist = make([][]float64, n)
+	g.next = make([][]int, n)
+	for i := range n {
+		g.dist[i] = make([]float64, n)
+		g.next[i] = make([]int, n)
+		for j := range n {
+			g.dist[i][j], g.next[i][j] = math.Inf(1), -1
+		}
+		g.dist[i][i] = 0
+	}
+	for ri, rd := range g.roads {
+		l := rd.line.length()
+		if l < g.dist[rd.a][rd.b] {
+			g.dist[rd.a][rd.b], g.dist[rd.b][rd.a] = l, l
+			g.next[rd.a][rd.b], g.next[rd.b][rd.a] = ri, ri
+		}
+	}
+	for k := range n {
+		for i := range n {
+			for j := range n {
+				if d := g.dist[i][k] + g.dist[k][j]; d < g.dist[i][j] {
+					g.dist[i][j] = d
+					g.next[i][j] = g.next[i][k]
+				}
+			}
+		}
+	}
+}
+
+// route returns the road path from town a to town b, or nil when a == b
+// or b cannot be reached.
 func (g *region) route(a, b int) []vec {
-	if a == b {
+	if a == b || g.next[a][b] < 0 {
 		return nil
 	}
-	n := len(g.towns)
-	dist := make([]float64, n)
-	prev := make([]int, n) // road index
-	done := make([]bool, n)
-	for i := range dist {
-		dist[i], prev[i] = math.Inf(1), -1
-	}
-	dist[a] = 0
-	for {
-		u := -1
-		for i := range dist {
-			if !done[i] && (u < 0 || dist[i] < dist[u]) {
-				u = i
-			}
-		}
-		if u < 0 || math.IsInf(dist[u], 1) || u == b {
-			break
-		}
-		done[u] = true
-		for _, ri := range g.adj[u] {
-			rd := g.roads[ri]
-			v := rd.a
-			if v == u {
-				v = rd.b
-			}
-			if d := dist[u] + rd.line.length(); d < dist[v] {
-				dist[v], prev[v] = d, ri
-			}
-		}
-	}
 	var legs [][]vec
-	for v := b; v != a; {
-		ri := prev[v]
-		if ri < 0 {
-			return nil
-		}
-		rd := g.roads[ri]
-		if rd.b == v {
+	for u := a; u != b; {
+		rd := g.roads[g.next[u][b]]
+		if rd.a == u {
 			legs = append(legs, rd.line.pts)
-			v = rd.a
+			u = rd.b
 		} else {
 			legs = append(legs, reversed(rd.line.pts))
-			v = rd.b
+			u = rd.a
 		}
 	}
-	slices.Reverse(legs)
 	return joinPaths(legs...)
+}
+
+// access is where a point joins the road network: a road and the arc
+// position on it nearest the point.
+type access struct {
+	road int
+	s, d float64
+	at   vec
+}
+
+// accessOf returns the road nearest p within about 6 km.
+func (g *region) accessOf(p vec) (access, bool) {
+	d, ri := g.ways.nearest(p, 3)
+	if ri < 0 {
+		return access{}, false
+	}
+	rd := g.roads[ri].line
+	s, d := rd.project(p)
+	at, _ := rd.at(s)
+	return access{road: ri, s: s, d: d, at: at}, true
 }
 
 func reversed(p []vec) []vec {

@@ -12,7 +12,7 @@ type volumePlan struct {
 }
 
 // Spike days carry at most this many rows.
-const maxSpikeRows = 60_000
+const maxSpikeRows = 40_000
 
 // planVolume adds sources that record a steady amount each day for weeks
 // and then, on a day or a few, ten to a hundred times as much; and
@@ -95,7 +95,8 @@ func (g *gen) bulkCollector(r *rand.Rand) {
 		switch {
 		case spike:
 			f := uniform(r, 10, 100)
-			g.collectorDay(r, s, d, home, uniform(r, 8, 14), math.Min(base*f, maxSpikeRows), l)
+			limit := maxSpikeRows * math.Min(1, math.Pow(g.cfg.Scale, 0.35))
+			g.collectorDay(r, s, d, home, uniform(r, 8, 14), math.Min(base*f, limit), l)
 		case everyDay || g.workday(d):
 			g.collectorDay(r, s, d, home, hours*uniform(r, 0.9, 1.1), base*uniform(r, 0.85, 1.15), l)
 		}
@@ -106,7 +107,7 @@ func (g *gen) bulkCollector(r *rand.Rand) {
 func (g *gen) variableContributor(r *rand.Rand) {
 	s := g.newSource(role{kind: kindDecoy, name: "variable-contributor", detector: Volume})
 	home := g.reg.inTown(r, g.homeTown(r))
-	base := uniform(r, 150, 800)
+	base := uniform(r, 100, 500)
 	weekend := uniform(r, 0.3, 0.6)
 	l := g.surveyLogger(r, 1, 1)
 	l.wifi = 0
@@ -127,7 +128,7 @@ func (g *gen) variableContributor(r *rand.Rand) {
 func (g *gen) newBigSource(r *rand.Rand) {
 	s := g.newSource(role{kind: kindDecoy, name: "new-big-source", detector: Volume})
 	home := g.reg.inTown(r, g.homeTown(r))
-	base := uniform(r, 2000, 8000)
+	base := uniform(r, 1000, 3000)
 	l := g.surveyLogger(r, 1, 1)
 	l.wifi = 0
 	s.volume = &volumePlan{}
