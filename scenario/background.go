@@ -3,6 +3,7 @@ package scenario
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // planBackground adds the ordinary population: commuting drivers,
@@ -58,7 +59,7 @@ func (g *gen) backgroundLogger(r *rand.Rand, lo, hi float64) *logger {
 func (g *gen) commuterDriver(r *rand.Rand, s *source) {
 	ht := g.homeTown(r)
 	wt := ht
-	if r.Float64() < 0.8 {
+	if r.Float64() < 0.8 || g.reg.towns[ht].size == 0 {
 		// Work in a town 5 to 40 km away.
 		for try := 0; try < 20; try++ {
 			c := r.IntN(len(g.reg.towns))
@@ -69,10 +70,13 @@ func (g *gen) commuterDriver(r *rand.Rand, s *source) {
 		}
 	}
 	home, work := g.reg.inTown(r, ht), g.reg.inTown(r, wt)
+	for try := 0; try < 20 && home.dist(work) < 1500; try++ {
+		work = g.reg.inTown(r, wt)
+	}
 	s.home, s.homed = home, true
 	g.bgHomes = append(g.bgHomes, s)
 	l := g.backgroundLogger(r, 8, 40)
-	s.sampling = l.every
+	s.sampling, s.usual = l.every, l
 	out := g.drivePath(r, home, work)
 	back := g.drivePath(r, work, home)
 	v := kmh(uniform(r, 45, 75))
@@ -85,8 +89,8 @@ func (g *gen) commuterDriver(r *rand.Rand, s *source) {
 			s.add(d, moveAct(g.local(d, leave+r.NormFloat64()*0.15), out, v, l))
 			s.add(d, moveAct(g.local(d, ret+r.NormFloat64()*0.25), back, v, l))
 		} else if r.Float64() < 0.5 {
-			// An errand in town.
-			p := streets(r, home, uniform(r, 2000, 6000))
+			// An errand in town, about as long as the way to work.
+			p := streets(r, home, clampF(newPolyline(out).length()*uniform(r, 0.5, 1.5), 1500, 6000))
 			t := g.local(d, uniform(r, 9, 17))
 			s.add(d, moveAct(t, p, kmh(uniform(r, 20, 35)), l))
 		}
@@ -96,8 +100,6 @@ func (g *gen) commuterDriver(r *rand.Rand, s *source) {
 func (g *gen) pedestrian(r *rand.Rand, s *source) {
 	ht := g.homeTown(r)
 	home := g.reg.inTown(r, ht)
-	s.home, s.homed = home, true
-	g.bgHomes = append(g.bgHomes, s)
 	l := g.backgroundLogger(r, 10, 50)
 	l.sigma = uniform(r, 4, 8)
 	s.sampling = l.every
@@ -113,10 +115,34 @@ func (g *gen) pedestrian(r *rand.Rand, s *source) {
 	}
 }
 
+// linesThrough counts the rail lines that stop in town ti.
+func (g *gen) linesThrough(ti int) int {
+	n := 0
+	for _, l := range g.reg.lines {
+		if slices.Contains(l.towns, ti) {
+			n++
+		}
+	}
+	return n
+}
+
+// deliveryVan works from a town that at most one rail line passes: in a
+// junction town a van's day runs largely inside rail corridors, which
+// makes it a corridor decoy (railTownCourier), not background.
 func (g *gen) deliveryVan(r *rand.Rand, s *source) {
 	ht := g.homeTown(r)
-	depot := g.reg.inTown(r, ht)
+	for try := 0; try < 50 && g.linesThrough(ht) > 1; try++ {
+		ht = g.homeTown(r)
+	}
 	other := g.reg.nearestTown(g.reg.towns[ht].pos.add(polar(15000, r.Float64()*2*math.Pi)))
+	if g.linesThrough(other) > 1 {
+		other = ht
+	}
+	g.vanDays(r, s, ht, other)
+}
+
+func (g *gen) vanDays(r *rand.Rand, s *source, ht, other int) {
+	depot := g.reg.inTown(r, ht)
 	l := g.backgroundLogger(r, 30, 90)
 	l.cell = uniform(r, 0.3, 1) // telematics modems log their cell
 	s.sampling = l.every
@@ -150,7 +176,7 @@ func (g *gen) tripper(r *rand.Rand, s *source) {
 	s.home, s.homed = home, true
 	g.bgHomes = append(g.bgHomes, s)
 	l := g.backgroundLogger(r, 8, 40)
-	s.sampling = l.every
+	s.sampling, s.usual = l.every, l
 	// A few favourite destinations 10 to 50 km away.
 	var dests []int
 	for try := 0; try < 40 && len(dests) < 3; try++ {

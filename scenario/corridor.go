@@ -27,6 +27,23 @@ func (g *gen) planCorridor() {
 	for i := range g.count(r, 4, 6, 2) {
 		g.railCrosser(g.rng("rail-crosser", i))
 	}
+	for i := range g.count(r, 1, 3, 1) {
+		g.railTownCourier(g.rng("rail-town-courier", i))
+	}
+}
+
+// railTownCourier delivers parcels in the town where most lines meet:
+// much of its day is inside rail corridors, none of it follows a line.
+func (g *gen) railTownCourier(r *rand.Rand) {
+	best, bn := 0, -1
+	for ti := range g.reg.towns {
+		if n := g.linesThrough(ti)*10 + g.reg.towns[ti].size; n > bn {
+			best, bn = ti, n
+		}
+	}
+	s := g.newSource(role{kind: kindDecoy, name: "rail-town-courier", detector: Corridor})
+	s.corridor = true
+	g.vanDays(r, s, best, best)
 }
 
 // trainLeg returns a ride on line l from arc sa to sb (either way), with
@@ -112,7 +129,8 @@ func (g *gen) driveTester(r *rand.Rand) {
 	dmax = clampF(2*budget/(3*rowsPerM)-50_000, 100_000, dmax)
 	perDay := (50_000 + dmax) / 2 * rowsPerM
 	nd := min(g.cfg.Days, 3+r.IntN(8), max(3, int(budget/perDay)))
-	d0 := r.IntN(g.cfg.Days - nd + 1)
+	// Room for the weekends the days skip.
+	d0 := r.IntN(max(1, g.cfg.Days-nd*7/5-1))
 	for k, d := range g.workdaysFrom(r, d0, nd, 0.3) {
 		ln := lines[k%len(lines)]
 		L := ln.line.length()

@@ -171,7 +171,7 @@ func (g *gen) passer(r *rand.Rand, tz *trafficZone) *source {
 // sources within one to four hours of one day, arriving from all sides,
 // staying ten minutes to an hour inside the zone or within 200 m of it and
 // recording cells and Wi-Fi. Some are regular contributors (background
-// sources living within 40 km); the rest appear only for it.
+// drivers living within 30 km); the rest appear only for it.
 func (g *gen) planCrowds() {
 	if len(g.reg.sites) == 0 || g.cfg.Days < 3 {
 		return
@@ -211,10 +211,10 @@ func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
 		size = max(size, 3*tz.passes(e.day, e.w0-1200, e.w1)+10)
 	}
 	size = min(size, 80)
-	// Regulars living within 40 km.
+	// Regulars: drivers living within 30 km.
 	var locals []*source
 	for _, s := range g.bgHomes {
-		if s.home.dist(st.pos) < 40_000 {
+		if s.home.dist(st.pos) < 30_000 && s.usual != nil && g.bountyFits(s, st) {
 			locals = append(locals, s)
 		}
 	}
@@ -229,6 +229,28 @@ func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
 		g.joinCrowd(r, e, m, ix)
 	}
 	g.events = append(g.events, e)
+}
+
+// bountyFits reports whether a regular's trip to a site would write no
+// more than about three times what he writes on a usual day: a bounty
+// must not turn his day into a volume spike.
+func (g *gen) bountyFits(s *source, st *site) bool {
+	every := (s.usual.every[0] + s.usual.every[1]) / 2
+	trip := 2*s.home.dist(st.pos)*1.3/kmh(55) + 35*60
+	bounty := trip / every * (1 + s.usual.cell)
+	var days []float64
+	for _, acts := range s.days {
+		secs := 0.0
+		for _, a := range acts {
+			if a.kind == actMove {
+				secs += a.path.length() / a.v
+			}
+		}
+		if secs > 0 {
+			days = append(days, secs/every)
+		}
+	}
+	return len(days) > 0 && bounty <= 3*median(days)
 }
 
 // boundary returns the point of a site's edge in direction theta from its
@@ -288,6 +310,14 @@ func (g *gen) joinCrowd(r *rand.Rand, e *event, m *source, ix int) {
 	travel := travelTime(newPolyline(in).length(), v)
 	on := g.phoneLogger(r, 5, 20, uniform(r, 0, 0.4))
 	at := g.phoneLogger(r, 5, 30, uniform(r, 0.6, 1))
+	if m.usual != nil {
+		// A regular keeps his app and its pace; at the site it records
+		// cells too.
+		on = m.usual
+		c := *m.usual
+		at = &c
+		at.cell = math.Max(c.cell, 0.6)
+	}
 	at.every[1] = math.Max(at.every[0], math.Min(at.every[1], stay/8))
 	at.wifi, at.wmax = uniform(r, 0.2, 0.6), 2+r.IntN(4)
 	at.sigma, at.bound = uniform(r, 4, 8), 30

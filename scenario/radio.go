@@ -71,7 +71,7 @@ func newRadioNet(r *rand.Rand, g *region) *radioNet {
 		if r.IntN(2) == 0 {
 			op.lte = append(op.lte, 2850+r.IntN(500))
 		} else {
-			op.lte = append(op.lte, 3480+r.IntN(260)) // band 8: 928.0-953.9 MHz
+			op.lte = append(op.lte, 3545+r.IntN(195)) // band 8: 934.5-953.9 MHz
 		}
 		op.gsm = []int{1 + r.IntN(120), 1 + r.IntN(120), 520 + r.IntN(360)}
 		op.nr = 620_000 + r.IntN(33_000)

@@ -12,10 +12,11 @@ import (
 const halfSide = 75_000
 
 type town struct {
-	name   string
-	pos    vec
-	radius float64 // built-up area, metres
-	size   int     // 0 village, 1 town, 2 city
+	name    string
+	pos     vec     // centre, where roads meet
+	station vec     // where rail lines pass, off the centre
+	radius  float64 // built-up area, metres
+	size    int     // 0 village, 1 town, 2 city
 }
 
 type railLine struct {
@@ -113,6 +114,7 @@ func (g *region) placeTowns(r *rand.Rand) {
 		default:
 			t.size, t.radius = 0, 600+r.Float64()*500
 		}
+		t.station = t.pos.add(polar(t.radius*uniform(r, 0.35, 0.8), r.Float64()*2*math.Pi))
 		g.towns = append(g.towns, t)
 	}
 }
@@ -180,12 +182,12 @@ func (g *region) layRail(r *rand.Rand) {
 		}
 		var pts []vec
 		for i := 1; i < len(seq); i++ {
-			a, b := g.towns[seq[i-1]].pos, g.towns[seq[i]].pos
+			a, b := g.towns[seq[i-1]].station, g.towns[seq[i]].station
 			w := math.Min(0.07*a.dist(b), 2500)
 			pts = joinPaths(pts, curve(r, a, b, 6000, w, 250))
 		}
 		pl := newPolyline(pts)
-		if pl.length() > 250_000 {
+		if pl.length() > 245_000 || pl.length() < 42_000 {
 			continue
 		}
 		ln := &railLine{
@@ -196,7 +198,7 @@ func (g *region) layRail(r *rand.Rand) {
 		}
 		ln.name = fmt.Sprintf("%s–%s railway", g.towns[seq[0]].name, g.towns[seq[len(seq)-1]].name)
 		for _, ti := range seq {
-			s, _ := pl.project(g.towns[ti].pos)
+			s, _ := pl.project(g.towns[ti].station)
 			ln.townAt = append(ln.townAt, s)
 		}
 		// Halts between towns, every 5 to 12 km.
@@ -310,10 +312,10 @@ func (g *region) buildRoads(r *rand.Rand) {
 	for _, p := range pairs {
 		a, b := g.towns[p.a].pos, g.towns[p.b].pos
 		var pts []vec
-		for try := 0; try < 12; try++ {
-			w := math.Min(0.12*a.dist(b), 3000)
+		for try := 0; try < 30; try++ {
+			w := math.Min((0.12+0.01*float64(try))*a.dist(b), 3000+100*float64(try))
 			pts = curve(r, a, b, 3000, w, 150)
-			if g.railShare(pts, g.towns[p.a].radius+1500, g.towns[p.b].radius+1500) < 0.15 {
+			if g.railShare(pts, 800, 800) < 0.12 {
 				break
 			}
 		}

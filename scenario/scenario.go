@@ -154,6 +154,7 @@ type source struct {
 	em    emitter
 	home  vec
 	homed bool
+	usual *logger // the app a background driver logs with
 
 	// Truth details filled while planning.
 	zone     string

@@ -112,6 +112,9 @@ type activity struct {
 	latest int64
 	// note, when set, records what a stay really wrote.
 	note *stayNote
+	// until, when set, ends a move at that time wherever it is: the
+	// device stops logging at the end of a shift.
+	until int64
 }
 
 // wave is a smooth lateral offset along a path: base plus sinusoids, and
@@ -306,6 +309,9 @@ func (e *emitter) move(a *activity, t, end int64) int64 {
 	}
 	var dwell float64
 	last := t
+	if a.until > 0 {
+		end = min(end, a.until)
+	}
 	for t < end {
 		p, dir := a.path.at(s)
 		if a.wave != nil {

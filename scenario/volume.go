@@ -42,7 +42,7 @@ func (g *gen) tour(r *rand.Rand, home vec, length float64) []vec {
 	}
 	pts := []vec{home}
 	at := home
-	for newPolyline(pts).length() < length*0.7 {
+	for newPolyline(pts).length()+1.3*at.dist(home) < length {
 		next := g.reg.inTown(r, g.reg.nearestTown(at.add(polar(uniform(r, 8000, 25000), r.Float64()*2*math.Pi))))
 		pts = joinPaths(pts, g.drivePath(r, at, next))
 		at = next
@@ -62,9 +62,11 @@ func (g *gen) collectorDay(r *rand.Rand, s *source, d int, home vec, hours, rows
 		l.every = [2]float64{1, 1}
 	}
 	v := kmh(uniform(r, 30, 50))
-	p := g.tour(r, home, v*hours*3600)
-	// The drive takes as long as it takes: sample for the planned hours.
+	// Drive on for the planned hours and stop logging then: the tour is
+	// long enough even at the fastest.
+	p := g.tour(r, home, 1.3*v*hours*3600)
 	a := moveAct(g.local(d, uniform(r, 7, 9.5)), p, v, &l)
+	a.until = a.t0 + int64(hours*3600)
 	s.add(d, a)
 }
 
