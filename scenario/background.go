@@ -63,7 +63,7 @@ func (g *gen) commuterDriver(r *rand.Rand, s *source) {
 		// Work in a town 5 to 40 km away.
 		for try := 0; try < 20; try++ {
 			c := r.IntN(len(g.reg.towns))
-			if d := g.reg.towns[c].pos.dist(g.reg.towns[ht].pos); d > 5000 && d < 40000 {
+			if d := g.reg.towns[c].pos.dist(g.reg.towns[ht].pos); d > 5000 && d < 40000 && !g.alongRail(ht, c) {
 				wt = c
 				break
 			}
@@ -113,6 +113,18 @@ func (g *gen) pedestrian(r *rand.Rand, s *source) {
 		p := streets(r, home, mins*60*v)
 		s.add(d, moveAct(g.local(d, uniform(r, 7, 20)), p, v, l))
 	}
+}
+
+// alongRail reports whether the road route between two towns runs
+// within 700 m of a rail line for more than a quarter of its length (roads
+// and lines between neighbouring towns are sometimes parallel). Such
+// routes are left to the corridor decoys.
+func (g *gen) alongRail(a, b int) bool {
+	if a == b {
+		return false
+	}
+	p := g.reg.route(a, b)
+	return len(p) > 1 && g.reg.railShare(p, 1500, 1500) > 0.25
 }
 
 // linesThrough counts the rail lines that stop in town ti.
@@ -177,16 +189,21 @@ func (g *gen) tripper(r *rand.Rand, s *source) {
 	g.bgHomes = append(g.bgHomes, s)
 	l := g.backgroundLogger(r, 8, 40)
 	s.sampling, s.usual = l.every, l
-	// A few favourite destinations 10 to 50 km away.
+	// A few favourite destinations about as far away, 10 to 50 km.
 	var dests []int
-	for try := 0; try < 40 && len(dests) < 3; try++ {
-		c := r.IntN(len(g.reg.towns))
-		if d := g.reg.towns[c].pos.dist(home); d > 10000 && d < 50000 {
+	reach := uniform(r, 12000, 40000)
+	for _, c := range r.Perm(len(g.reg.towns)) {
+		if d := g.reg.towns[c].pos.dist(home); d > 0.7*reach && d < 1.3*reach && !g.alongRail(ht, c) && len(dests) < 3 {
 			dests = append(dests, c)
 		}
 	}
 	if len(dests) == 0 {
-		dests = []int{g.reg.nearestTown(home.add(vec{20000, 0}))}
+		for _, c := range r.Perm(len(g.reg.towns)) {
+			if c != ht && !g.alongRail(ht, c) {
+				dests = []int{c}
+				break
+			}
+		}
 	}
 	for d := range g.cfg.Days {
 		p := 0.25

@@ -30,6 +30,41 @@ func (g *gen) planCorridor() {
 	for i := range g.count(r, 1, 3, 1) {
 		g.railTownCourier(g.rng("rail-town-courier", i))
 	}
+	var parallel [][2]int
+	for a := range g.reg.towns {
+		for b := a + 1; b < len(g.reg.towns); b++ {
+			if g.reg.towns[a].pos.dist(g.reg.towns[b].pos) < 45_000 && g.alongRail(a, b) {
+				parallel = append(parallel, [2]int{a, b})
+			}
+		}
+	}
+	if len(parallel) > 0 {
+		for i := range g.count(r, 1, 3, 1) {
+			g.parallelDriver(g.rng("parallel-driver", i), pick(r, parallel))
+		}
+	}
+}
+
+// parallelDriver commutes by car on a road that runs beside a rail line,
+// logging fixes (and, for some, the serving cell).
+func (g *gen) parallelDriver(r *rand.Rand, towns [2]int) {
+	if r.IntN(2) == 0 {
+		towns[0], towns[1] = towns[1], towns[0]
+	}
+	s := g.newSource(role{kind: kindDecoy, name: "driver-parallel-to-rail", detector: Corridor})
+	s.corridor = true
+	l := g.backgroundLogger(r, 5, 30)
+	s.sampling = l.every
+	home, work := g.reg.inTown(r, towns[0]), g.reg.inTown(r, towns[1])
+	out, back := g.drivePath(r, home, work), g.drivePath(r, work, home)
+	v := kmh(uniform(r, 50, 80))
+	leave, ret := uniform(r, 6.3, 8.5), uniform(r, 15.8, 18.5)
+	for d := range g.cfg.Days {
+		if g.workday(d) && r.Float64() > 0.1 {
+			s.add(d, moveAct(g.local(d, leave+r.NormFloat64()*0.15), out, v, l))
+			s.add(d, moveAct(g.local(d, ret+r.NormFloat64()*0.25), back, v, l))
+		}
+	}
 }
 
 // railTownCourier delivers parcels in the town where most lines meet:
@@ -116,7 +151,11 @@ func (g *gen) driveTester(r *rand.Rand) {
 	// 50 to 400 km a day (up to 250 km at one sample a second), on 3 to
 	// 10 days; fewer days when a day's rows are many, so that one tester
 	// writes at most about 60,000 rows at scale 1.
+	// Distances along the line; a road beside it is some 10 % longer.
 	dmax := 400_000.0
+	if !train {
+		dmax = 360_000
+	}
 	if b == 1 {
 		dmax = 250_000
 	}

@@ -837,4 +837,3 @@ func FuzzReadTruth(f *testing.F) {
 		}
 	})
 }
-
