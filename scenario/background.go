@@ -138,16 +138,24 @@ func (g *gen) linesThrough(ti int) int {
 	return n
 }
 
-// deliveryVan works from a town that at most one rail line passes: in a
-// junction town a van's day runs largely inside rail corridors, which
-// makes it a corridor decoy (railTownCourier), not background.
+// deliveryVan works from a town no rail line passes, or a city one line
+// crosses: in smaller rail towns much of a van's day runs inside the rail
+// corridor, which makes it a corridor decoy (railTownCourier), not
+// background.
 func (g *gen) deliveryVan(r *rand.Rand, s *source) {
+	vanTown := func(ti int) bool {
+		n := g.linesThrough(ti)
+		return n == 0 || (n == 1 && g.reg.towns[ti].size == 2)
+	}
 	ht := g.homeTown(r)
-	for try := 0; try < 50 && g.linesThrough(ht) > 1; try++ {
+	for try := 0; try < 100 && !vanTown(ht); try++ {
 		ht = g.homeTown(r)
 	}
+	if !vanTown(ht) {
+		return
+	}
 	other := g.reg.nearestTown(g.reg.towns[ht].pos.add(polar(15000, r.Float64()*2*math.Pi)))
-	if g.linesThrough(other) > 1 {
+	if !vanTown(other) || g.alongRail(ht, other) {
 		other = ht
 	}
 	g.vanDays(r, s, ht, other)
@@ -189,20 +197,26 @@ func (g *gen) tripper(r *rand.Rand, s *source) {
 	g.bgHomes = append(g.bgHomes, s)
 	l := g.backgroundLogger(r, 8, 40)
 	s.sampling, s.usual = l.every, l
-	// A few favourite destinations about as far away, 10 to 50 km.
-	var dests []int
+	// A few favourite destinations about as far away by road: the town
+	// nearest a reach of 12 to 40 km, and others within a third of it.
 	reach := uniform(r, 12000, 40000)
-	for _, c := range r.Perm(len(g.reg.towns)) {
-		if d := g.reg.towns[c].pos.dist(home); d > 0.7*reach && d < 1.3*reach && !g.alongRail(ht, c) && len(dests) < 3 {
-			dests = append(dests, c)
+	var cands []int
+	for c := range g.reg.towns {
+		if c != ht && !math.IsInf(g.reg.dist[ht][c], 1) && !g.alongRail(ht, c) {
+			cands = append(cands, c)
 		}
 	}
-	if len(dests) == 0 {
-		for _, c := range r.Perm(len(g.reg.towns)) {
-			if c != ht && !g.alongRail(ht, c) {
-				dests = []int{c}
-				break
-			}
+	if len(cands) == 0 {
+		return
+	}
+	slices.SortFunc(cands, func(a, b int) int {
+		return cmpFloat(math.Abs(g.reg.dist[ht][a]-reach), math.Abs(g.reg.dist[ht][b]-reach))
+	})
+	first := g.reg.dist[ht][cands[0]]
+	var dests []int
+	for _, c := range cands {
+		if d := g.reg.dist[ht][c]; d >= 0.75*first && d <= 1.33*first && len(dests) < 3 {
+			dests = append(dests, c)
 		}
 	}
 	for d := range g.cfg.Days {

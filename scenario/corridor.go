@@ -200,6 +200,11 @@ func (g *gen) driveTester(r *rand.Rand) {
 			v = kmh(uniform(r, 50, 90))
 		}
 		w := roadWave(r, stretch)
+		if !train {
+			// D is what the car drives; the road's bends and detours
+			// make it longer than the line.
+			D /= w.lengthFactor()
+		}
 		for leg, done := 0, 0.0; leg < 8 && done < D-5000 && t < stop; leg++ {
 			// The last leg goes only as far as the day's distance.
 			end := sb
@@ -275,6 +280,19 @@ func roadWave(r *rand.Rand, length float64) *wave {
 	}
 	w.length = length
 	return w
+}
+
+// lengthFactor is how much longer a path offset by the wave is than the
+// stretch it follows (on a straight stretch).
+func (w *wave) lengthFactor() float64 {
+	const ds = 25.0
+	l, prev := 0.0, w.at(0)
+	for s := ds; s <= w.length; s += ds {
+		o := w.at(s)
+		l += math.Hypot(ds, o-prev)
+		prev = o
+	}
+	return math.Max(1, l/w.length)
 }
 
 func (g *gen) railCommuter(r *rand.Rand) {

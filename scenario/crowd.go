@@ -210,17 +210,21 @@ func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
 		// vehicles planned past it in the window.
 		size = max(size, 3*tz.passes(e.day, e.w0-1200, e.w1)+10)
 	}
-	size = min(size, 80)
+	// And far above the sources planned near it in these hours on other
+	// days: three times their median, twice their largest number.
+	med, most := g.plannedVisits(st, e)
+	size = min(max(size, int(math.Ceil(3*med))+5, 2*most+5), 80)
 	// Regulars: drivers living within 30 km.
 	var locals []*source
 	for _, s := range g.bgHomes {
-		if s.home.dist(st.pos) < 30_000 && s.usual != nil && g.bountyFits(s, st) {
+		if s.home.dist(st.pos) < 30_000 && s.usual != nil && !g.crowdBusy[[2]int{int(s.idx), e.day}] && g.bountyFits(s, st) {
 			locals = append(locals, s)
 		}
 	}
 	nLocal := min(len(locals), int(math.Round(float64(size)*uniform(r, 0, 0.5))))
 	for _, k := range r.Perm(len(locals))[:nLocal] {
 		e.members = append(e.members, locals[k])
+		g.crowdBusy[[2]int{int(locals[k].idx), e.day}] = true
 	}
 	for len(e.members) < size {
 		e.members = append(e.members, g.newSource(role{kind: kindActor, name: "crowd-collector", detector: Convergence}))
@@ -229,6 +233,56 @@ func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
 		g.joinCrowd(r, e, m, ix)
 	}
 	g.events = append(g.events, e)
+}
+
+// plannedVisits estimates, from the plans, how many distinct sources come
+// within the margin of a site in the event window's hours on the other
+// days: a move whose path passes the site and that sets out up to 90
+// minutes before the window or in it, a stay there that overlaps it.
+// It returns their median and largest number.
+func (g *gen) plannedVisits(st *site, e *event) (float64, int) {
+	passes := map[*polyline]bool{}
+	reach := st.radius + convergenceMarginM + 50
+	near := func(p *polyline) bool {
+		v, ok := passes[p]
+		if !ok {
+			for _, q := range p.pts {
+				if q.dist(st.pos) <= reach && st.edgeDist(q) <= convergenceMarginM {
+					v = true
+					break
+				}
+			}
+			passes[p] = v
+		}
+		return v
+	}
+	var counts []float64
+	most := 0
+	for d := range g.cfg.Days {
+		if d == e.day {
+			continue
+		}
+		k := int64(d - e.day)
+		w0, w1 := e.w0+k*86400, e.w1+k*86400
+		n := 0
+		for _, s := range g.sources {
+			for _, a := range s.days[d] {
+				var hit bool
+				if a.kind == actMove {
+					hit = a.t0 >= w0-5400 && a.t0 <= w1 && near(a.path)
+				} else {
+					hit = a.t0 <= w1 && a.t1 >= w0 && st.edgeDist(a.at) <= convergenceMarginM
+				}
+				if hit {
+					n++
+					break
+				}
+			}
+		}
+		counts = append(counts, float64(n))
+		most = max(most, n)
+	}
+	return median(counts), most
 }
 
 // bountyFits reports whether a regular's trip to a site would write no

@@ -123,6 +123,7 @@ type gen struct {
 	nameRNG   *rand.Rand
 	events    []*event
 	traffic   []*trafficZone
+	crowdBusy map[[2]int]bool // regulars already at a crowd that day
 	bgHomes   []*source // background sources with a home, for crowds
 	stats     []srcStats
 }
@@ -273,7 +274,7 @@ func (g *gen) choosePerSource() {
 // plan draws the whole scenario: region, zones, radio networks and every
 // source's activities.
 func plan(cfg Config) (*gen, error) {
-	g := &gen{cfg: cfg, names: map[string]bool{}, zoneNum: map[string]int32{}}
+	g := &gen{cfg: cfg, names: map[string]bool{}, zoneNum: map[string]int32{}, crowdBusy: map[[2]int]bool{}}
 	g.nameRNG = g.rng("names", 0)
 	r := g.rng("region", 0)
 	g.reg = newRegion(r)

@@ -679,7 +679,8 @@ func (f *fixture) daily(rows []row) []int {
 }
 
 // jump is the largest ratio of a day's records to the median of the
-// source's earlier active days, once it has five of them.
+// source's earlier active days, once it has five of them, among days of
+// 100 records or more (a handful of records is no volume).
 func jump(days []int) float64 {
 	var seen []float64
 	best := 0.0
@@ -687,7 +688,7 @@ func jump(days []int) float64 {
 		if n == 0 {
 			continue
 		}
-		if len(seen) >= 5 {
+		if len(seen) >= 5 && n >= 100 {
 			s := slices.Clone(seen)
 			slices.Sort(s)
 			best = math.Max(best, float64(n)/s[len(s)/2])
