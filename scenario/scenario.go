@@ -124,7 +124,7 @@ type gen struct {
 	events    []*event
 	traffic   []*trafficZone
 	crowdBusy map[[2]int]bool // regulars already at a crowd that day
-	bgHomes   []*source // background sources with a home, for crowds
+	bgHomes   []*source       // background sources with a home, for crowds
 	stats     []srcStats
 }
 
