@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -210,7 +211,7 @@ func (g *gen) tripper(r *rand.Rand, s *source) {
 		return
 	}
 	slices.SortFunc(cands, func(a, b int) int {
-		return cmpFloat(math.Abs(g.reg.dist[ht][a]-reach), math.Abs(g.reg.dist[ht][b]-reach))
+		return cmp.Compare(math.Abs(g.reg.dist[ht][a]-reach), math.Abs(g.reg.dist[ht][b]-reach))
 	})
 	first := g.reg.dist[ht][cands[0]]
 	var dests []int

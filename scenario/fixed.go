@@ -121,14 +121,8 @@ func (g *gen) fixedCapture(r *rand.Rand) {
 		perHour := 3600 / (b + 0.5) * (1 + float64(l.neigh) + l.wifi*float64(l.wmax)/2)
 		hours = math.Max(2.2, math.Min(hours, 20_000*math.Min(1, math.Pow(g.cfg.Scale, 0.35))/perHour))
 		from := g.fromTown(r, p)
-		in := g.drivePath(r, from, p)
-		v := kmh(uniform(r, 45, 70))
-		s.add(d, moveAct(start-travelTime(newPolyline(in).length(), v), in, v, drive))
-		st := stayAct(start, start+int64(hours*3600), p, l)
-		st.note = &stayNote{zone: id, at: p}
-		s.stays = append(s.stays, st.note)
-		s.add(d, st)
-		s.add(d, moveAct(st.t1, g.drivePath(r, p, from), v, drive))
+		tr := &trip{in: g.drivePath(r, from, p), out: g.drivePath(r, p, from), v: kmh(uniform(r, 45, 70)), drive: drive, at: p, zone: id, log: l}
+		s.visit(d, tr, start, int64(hours*3600))
 	}
 }
 
@@ -144,17 +138,9 @@ func (g *gen) parkedCar(r *rand.Rand) {
 	l.sigma = uniform(r, 4, 8)
 	s.sampling = l.every
 	from := g.fromTown(r, p)
-	in, out := g.drivePath(r, from, p), g.drivePath(r, p, from)
-	v := kmh(uniform(r, 45, 70))
-	drive := fixLogger(5, 15)
+	tr := &trip{in: g.drivePath(r, from, p), out: g.drivePath(r, p, from), v: kmh(uniform(r, 45, 70)), drive: fixLogger(5, 15), at: p, zone: id, log: l}
 	for _, d := range randomDays(r, 0, g.cfg.Days, 3+r.IntN(8)) {
-		start := g.local(d, uniform(r, 6.5, 10))
-		s.add(d, moveAct(start-travelTime(newPolyline(in).length(), v), in, v, drive))
-		st := stayAct(start, start+int64(uniform(r, 2, 10)*3600), p, l)
-		st.note = &stayNote{zone: id, at: p}
-		s.stays = append(s.stays, st.note)
-		s.add(d, st)
-		s.add(d, moveAct(st.t1, out, v, drive))
+		s.visit(d, tr, g.local(d, uniform(r, 6.5, 10)), int64(uniform(r, 2, 10)*3600))
 	}
 }
 
@@ -219,21 +205,13 @@ func (g *gen) siteWorker(r *rand.Rand) {
 	l := fixLogger(every*0.8, every*1.2)
 	l.sigma = uniform(r, 6, 12) // indoors
 	s.sampling = l.every
-	drive := fixLogger(10, 30)
 	home := g.reg.inTown(r, g.reg.nearestTown(desk.add(polar(uniform(r, 5000, 25000), r.Float64()*2*math.Pi))))
-	in, out := g.drivePath(r, home, desk), g.drivePath(r, desk, home)
-	v := kmh(uniform(r, 45, 75))
+	tr := &trip{in: g.drivePath(r, home, desk), out: g.drivePath(r, desk, home), v: kmh(uniform(r, 45, 75)), drive: fixLogger(10, 30), at: desk, zone: st.id, log: l}
 	start := uniform(r, 7, 9)
 	for d := range g.cfg.Days {
 		if !g.workday(d) || r.Float64() < 0.08 {
 			continue
 		}
-		t := g.local(d, start+r.NormFloat64()*0.15)
-		s.add(d, moveAct(t-travelTime(newPolyline(in).length(), v), in, v, drive))
-		w := stayAct(t, t+int64(uniform(r, 7, 9.5)*3600), desk, l)
-		w.note = &stayNote{zone: st.id, at: desk}
-		s.stays = append(s.stays, w.note)
-		s.add(d, w)
-		s.add(d, moveAct(w.t1, out, v, drive))
+		s.visit(d, tr, g.local(d, start+r.NormFloat64()*0.15), int64(uniform(r, 7, 9.5)*3600))
 	}
 }

@@ -85,6 +85,28 @@ func stayAct(t0, t1 int64, at vec, l *logger) *activity {
 	return &activity{kind: actStay, t0: t0, t1: t1, at: at, log: l}
 }
 
+// trip is a drive to a place, a stay there and the drive back.
+type trip struct {
+	in, out []vec   // the drives
+	v       float64 // their speed
+	drive   *logger // how the drives are logged
+	at      vec     // where the stay is
+	zone    string  // the zone the stay is noted against
+	log     *logger // how the stay is logged
+}
+
+// visit adds a trip on day d whose stay runs from start for secs seconds:
+// the drive sets out early enough to arrive by then. It returns the stay.
+func (s *source) visit(d int, tr *trip, start, secs int64) *activity {
+	s.add(d, moveAct(start-travelTime(newPolyline(tr.in).length(), tr.v), tr.in, tr.v, tr.drive))
+	st := stayAct(start, start+secs, tr.at, tr.log)
+	st.note = &stayNote{zone: tr.zone, at: tr.at}
+	s.stays = append(s.stays, st.note)
+	s.add(d, st)
+	s.add(d, moveAct(st.t1, tr.out, tr.v, tr.drive))
+	return st
+}
+
 // kmh converts km/h to m/s.
 func kmh(v float64) float64 { return v / 3.6 }
 

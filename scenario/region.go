@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -268,7 +269,7 @@ func (g *region) buildRoads(r *rand.Rand) {
 			}
 		}
 		slices.SortFunc(idx, func(x, y int) int {
-			return cmpFloat(t.pos.dist(g.towns[x].pos), t.pos.dist(g.towns[y].pos))
+			return cmp.Compare(t.pos.dist(g.towns[x].pos), t.pos.dist(g.towns[y].pos))
 		})
 		for _, j := range idx[:3] {
 			addPair(i, j)
@@ -346,16 +347,6 @@ func (g *region) railShare(pts []vec, skipA, skipB float64) float64 {
 		return 0
 	}
 	return in / total
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // placeSites puts military areas, energy, telecom and government sites

@@ -105,18 +105,10 @@ func (g *gen) sdrListener(r *rand.Rand) {
 	l.gmode = []gsmrMode{gsmrUplink, gsmrFreq}
 	l.sigma, l.bound = uniform(r, 4, 8), 28
 	s.sampling = l.every
-	drive := fixLogger(10, 20)
 	from := g.fromTown(r, p)
-	in, out := g.drivePath(r, from, p), g.drivePath(r, p, from)
-	v := kmh(uniform(r, 45, 70))
+	tr := &trip{in: g.drivePath(r, from, p), out: g.drivePath(r, p, from), v: kmh(uniform(r, 45, 70)), drive: fixLogger(10, 20), at: p, zone: id, log: l}
 	for _, d := range randomDays(r, 0, g.cfg.Days, 1+r.IntN(4)) {
-		start := g.local(d, uniform(r, 8, 18))
-		s.add(d, moveAct(start-travelTime(newPolyline(in).length(), v), in, v, drive))
-		st := stayAct(start, start+int64(uniform(r, 1, 4)*3600), p, l)
-		st.note = &stayNote{zone: id, at: p}
-		s.stays = append(s.stays, st.note)
-		s.add(d, st)
-		s.add(d, moveAct(st.t1, out, v, drive))
+		s.visit(d, tr, g.local(d, uniform(r, 8, 18)), int64(uniform(r, 1, 4)*3600))
 	}
 }
 

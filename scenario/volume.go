@@ -70,12 +70,18 @@ func (g *gen) collectorDay(r *rand.Rand, s *source, d int, home vec, hours, rows
 	s.add(d, a)
 }
 
-func (g *gen) bulkCollector(r *rand.Rand) {
-	s := g.newSource(role{kind: kindActor, name: "bulk-collector", detector: Volume})
-	home := g.reg.inTown(r, g.homeTown(r))
-	base := uniform(r, 150, 600)
+// collector adds a source that drives from home recording a cell
+// measurement each sample, about lo to hi rows on a usual day.
+func (g *gen) collector(r *rand.Rand, rl role, lo, hi float64) (*source, vec, float64, *logger) {
+	s := g.newSource(rl)
+	s.volume = &volumePlan{}
 	l := g.surveyLogger(r, 1, 1)
 	l.wifi = 0
+	return s, g.reg.inTown(r, g.homeTown(r)), uniform(r, lo, hi), l
+}
+
+func (g *gen) bulkCollector(r *rand.Rand) {
+	s, home, base, l := g.collector(r, role{kind: kindActor, name: "bulk-collector", detector: Volume}, 150, 600)
 	everyDay := r.IntN(2) == 0
 	first := max(7, g.cfg.Days/2)
 	n := 1
@@ -107,13 +113,8 @@ func (g *gen) bulkCollector(r *rand.Rand) {
 }
 
 func (g *gen) variableContributor(r *rand.Rand) {
-	s := g.newSource(role{kind: kindDecoy, name: "variable-contributor", detector: Volume})
-	home := g.reg.inTown(r, g.homeTown(r))
-	base := uniform(r, 100, 500)
+	s, home, base, l := g.collector(r, role{kind: kindDecoy, name: "variable-contributor", detector: Volume}, 100, 500)
 	weekend := uniform(r, 0.3, 0.6)
-	l := g.surveyLogger(r, 1, 1)
-	l.wifi = 0
-	s.volume = &volumePlan{}
 	for d := range g.cfg.Days {
 		if r.Float64() < 0.1 {
 			continue
@@ -128,12 +129,7 @@ func (g *gen) variableContributor(r *rand.Rand) {
 }
 
 func (g *gen) newBigSource(r *rand.Rand) {
-	s := g.newSource(role{kind: kindDecoy, name: "new-big-source", detector: Volume})
-	home := g.reg.inTown(r, g.homeTown(r))
-	base := uniform(r, 1000, 3000)
-	l := g.surveyLogger(r, 1, 1)
-	l.wifi = 0
-	s.volume = &volumePlan{}
+	s, home, base, l := g.collector(r, role{kind: kindDecoy, name: "new-big-source", detector: Volume}, 1000, 3000)
 	d0 := 3 + r.IntN(max(1, g.cfg.Days/2-3))
 	hours := uniform(r, 5, 9)
 	for d := d0; d < g.cfg.Days; d++ {
