@@ -524,3 +524,23 @@ func TestBinary(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectSection(t *testing.T) {
+	p, err := Load("testdata/detect.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p.Detect
+	if d.Corridor.MinKm != 35 || len(d.Corridor.Classes) != 2 || d.Corridor.MaxGap != 15*time.Minute ||
+		d.Convergence.Window != 2*time.Hour || d.Convergence.MarginM != 500 || d.Convergence.MinSources != 25 ||
+		d.FixedSite.Enabled || !d.Volume.Enabled || d.Volume.MonthlyLimitBytes != 2e12 || d.Volume.Severity != geowarden.SeverityHigh {
+		t.Errorf("detect settings %+v", d)
+	}
+	// What the section does not name keeps its default.
+	if d.Corridor.MinShare != 0.6 || d.Convergence.Factor != 3 || d.ProtectedSignal.MinRecords != 1 {
+		t.Errorf("defaults lost: %+v", d)
+	}
+	if def := Default().Detect; !def.Corridor.Enabled || def.Corridor.MinKm != 20 {
+		t.Errorf("default policy's detect settings %+v", def)
+	}
+}
