@@ -285,13 +285,14 @@ func (g *gen) plannedVisits(st *site, e *event) (float64, int) {
 	return median(counts), most
 }
 
-// bountyFits reports whether a regular's trip to a site would write no
-// more than about three times what he writes on a usual day: a bounty
-// must not turn his day into a volume spike.
+// bountyFits reports whether a regular's trip to a site (the longest
+// stay, roads half again as long as the straight way) would write no more
+// than two and a half times what he writes on a usual day: a bounty must
+// not turn his day into a volume spike.
 func (g *gen) bountyFits(s *source, st *site) bool {
 	every := (s.usual.every[0] + s.usual.every[1]) / 2
-	trip := 2*s.home.dist(st.pos)*1.3/kmh(55) + 35*60
-	bounty := trip / every * (1 + s.usual.cell)
+	trip := 2*s.home.dist(st.pos)*1.5/kmh(50) + 60*60
+	bounty := trip / every
 	var days []float64
 	for _, acts := range s.days {
 		secs := 0.0
@@ -304,7 +305,7 @@ func (g *gen) bountyFits(s *source, st *site) bool {
 			days = append(days, secs/every)
 		}
 	}
-	return len(days) > 0 && bounty <= 3*median(days)
+	return len(days) > 0 && bounty <= 2.5*median(days)
 }
 
 // boundary returns the point of a site's edge in direction theta from its
