@@ -17,6 +17,7 @@ type event struct {
 	day     int
 	w0, w1  int64
 	members []*source
+	r       *rand.Rand // draws its members' plans
 	// seen[k] holds the sources inside the zone or within the margin in
 	// the window's hours k days after the event (k may be negative).
 	seen map[int]map[int32]bool
@@ -184,10 +185,23 @@ func (g *gen) planCrowds() {
 		}
 		g.crowd(g.rng("crowd", k+1), g.reg.sites[i], k)
 	}
+	// A crowd planned later may pass an earlier one's zone on its way:
+	// top the earlier crowds up so that they still stand out.
+	for range 2 {
+		for ix, e := range g.events {
+			med, most := g.plannedVisits(e.st, e)
+			need := min(max(int(math.Ceil(3*med))+5, 2*most+5), 80)
+			for len(e.members) < need {
+				m := g.newSource(role{kind: kindActor, name: "crowd-collector", detector: Convergence})
+				e.members = append(e.members, m)
+				g.joinCrowd(e.r, e, m, ix)
+			}
+		}
+	}
 }
 
 func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
-	e := &event{st: st, z: g.zoneNum[st.id], seen: map[int]map[int32]bool{}}
+	e := &event{st: st, z: g.zoneNum[st.id], seen: map[int]map[int32]bool{}, r: r}
 	e.day = 1 + r.IntN(g.cfg.Days-2)
 	hours := uniform(r, 1, 4)
 	var tz *trafficZone
