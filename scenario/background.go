@@ -139,20 +139,32 @@ func (g *gen) linesThrough(ti int) int {
 	return n
 }
 
+// offRail reports whether town ti is one no rail line passes, or a city
+// one line crosses: a day of driving in it stays mostly out of rail
+// corridors.
+func (g *gen) offRail(ti int) bool {
+	n := g.linesThrough(ti)
+	return n == 0 || (n == 1 && g.reg.towns[ti].size == 2)
+}
+
+// offRailTown picks a home town, weighted by size, that is off rail.
+func (g *gen) offRailTown(r *rand.Rand) (int, bool) {
+	for range 200 {
+		if ti := g.homeTown(r); g.offRail(ti) {
+			return ti, true
+		}
+	}
+	return 0, false
+}
+
 // deliveryVan works from a town no rail line passes, or a city one line
 // crosses: in smaller rail towns much of a van's day runs inside the rail
 // corridor, which makes it a corridor decoy (railTownCourier), not
 // background.
 func (g *gen) deliveryVan(r *rand.Rand, s *source) {
-	vanTown := func(ti int) bool {
-		n := g.linesThrough(ti)
-		return n == 0 || (n == 1 && g.reg.towns[ti].size == 2)
-	}
-	ht := g.homeTown(r)
-	for try := 0; try < 100 && !vanTown(ht); try++ {
-		ht = g.homeTown(r)
-	}
-	if !vanTown(ht) {
+	vanTown := g.offRail
+	ht, ok := g.offRailTown(r)
+	if !ok {
 		return
 	}
 	other := g.reg.nearestTown(g.reg.towns[ht].pos.add(polar(15000, r.Float64()*2*math.Pi)))

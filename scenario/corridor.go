@@ -52,7 +52,6 @@ func (g *gen) parallelDriver(r *rand.Rand, towns [2]int) {
 		towns[0], towns[1] = towns[1], towns[0]
 	}
 	s := g.newSource(role{kind: kindDecoy, name: "driver-parallel-to-rail", detector: Corridor})
-	s.corridor = true
 	l := g.backgroundLogger(r, 5, 30)
 	s.sampling = l.every
 	home, work := g.reg.inTown(r, towns[0]), g.reg.inTown(r, towns[1])
@@ -77,7 +76,6 @@ func (g *gen) railTownCourier(r *rand.Rand) {
 		}
 	}
 	s := g.newSource(role{kind: kindDecoy, name: "rail-town-courier", detector: Corridor})
-	s.corridor = true
 	g.vanDays(r, s, best, best)
 }
 
@@ -119,7 +117,6 @@ func (g *gen) driveTester(r *rand.Rand) {
 		name = "drive-tester-train"
 	}
 	s := g.newSource(role{kind: kindActor, name: name, detector: Corridor})
-	s.corridor = true
 	b := float64(1 + r.IntN(5))
 	l := g.surveyLogger(r, b, b+float64(r.IntN(2)))
 	if r.Float64() < 0.3 {
@@ -310,7 +307,6 @@ func (g *gen) railCommuter(r *rand.Rand) {
 		return
 	}
 	s := g.newSource(role{kind: kindDecoy, name: "rail-commuter", detector: Corridor})
-	s.corridor = true
 	s.lines = []string{ln.id}
 	every := uniform(r, 5, 60)
 	cell := 0.0
@@ -405,7 +401,6 @@ func (g *gen) longDistance(r *rand.Rand) {
 		return
 	}
 	s := g.newSource(role{kind: kindDecoy, name: "long-distance-traveller", detector: Corridor})
-	s.corridor = true
 	every := uniform(r, 10, 60)
 	cell := 0.0
 	if r.Float64() < 0.3 {
@@ -473,7 +468,6 @@ func (g *gen) railCrosser(r *rand.Rand) {
 		return
 	}
 	s := g.newSource(role{kind: kindDecoy, name: "driver-crossing-rail", detector: Corridor})
-	s.corridor = true
 	l := g.backgroundLogger(r, 5, 30)
 	s.sampling = l.every
 	back := g.drivePath(r, there, home)

@@ -17,6 +17,7 @@ type event struct {
 	day     int
 	w0, w1  int64
 	members []*source
+	r       *rand.Rand // draws its members' plans
 	// seen[k] holds the sources inside the zone or within the margin in
 	// the window's hours k days after the event (k may be negative).
 	seen map[int]map[int32]bool
@@ -184,10 +185,23 @@ func (g *gen) planCrowds() {
 		}
 		g.crowd(g.rng("crowd", k+1), g.reg.sites[i], k)
 	}
+	// A crowd planned later may pass an earlier one's zone on its way:
+	// top the earlier crowds up so that they still stand out.
+	for range 2 {
+		for ix, e := range g.events {
+			med, most := g.plannedVisits(e.st, e)
+			need := min(max(int(math.Ceil(3*med))+5, 2*most+5), 80)
+			for len(e.members) < need {
+				m := g.newSource(role{kind: kindActor, name: "crowd-collector", detector: Convergence})
+				e.members = append(e.members, m)
+				g.joinCrowd(e.r, e, m, ix)
+			}
+		}
+	}
 }
 
 func (g *gen) crowd(r *rand.Rand, st *site, ix int) {
-	e := &event{st: st, z: g.zoneNum[st.id], seen: map[int]map[int32]bool{}}
+	e := &event{st: st, z: g.zoneNum[st.id], seen: map[int]map[int32]bool{}, r: r}
 	e.day = 1 + r.IntN(g.cfg.Days-2)
 	hours := uniform(r, 1, 4)
 	var tz *trafficZone
@@ -285,13 +299,14 @@ func (g *gen) plannedVisits(st *site, e *event) (float64, int) {
 	return median(counts), most
 }
 
-// bountyFits reports whether a regular's trip to a site would write no
-// more than about three times what he writes on a usual day: a bounty
-// must not turn his day into a volume spike.
+// bountyFits reports whether a regular's trip to a site (the longest
+// stay, roads half again as long as the straight way) would write no more
+// than two and a half times what he writes on a usual day: a bounty must
+// not turn his day into a volume spike.
 func (g *gen) bountyFits(s *source, st *site) bool {
 	every := (s.usual.every[0] + s.usual.every[1]) / 2
-	trip := 2*s.home.dist(st.pos)*1.3/kmh(55) + 35*60
-	bounty := trip / every * (1 + s.usual.cell)
+	trip := 2*s.home.dist(st.pos)*1.5/kmh(50) + 60*60
+	bounty := trip / every
 	var days []float64
 	for _, acts := range s.days {
 		secs := 0.0
@@ -304,7 +319,7 @@ func (g *gen) bountyFits(s *source, st *site) bool {
 			days = append(days, secs/every)
 		}
 	}
-	return len(days) > 0 && bounty <= 3*median(days)
+	return len(days) > 0 && bounty <= 2.5*median(days)
 }
 
 // boundary returns the point of a site's edge in direction theta from its

@@ -162,7 +162,7 @@ type source struct {
 	lines    []string
 	eventIx  int
 	sampling [2]float64
-	corridor bool // measure its corridor share
+	corridor bool // measure its track in corridors
 	stays    []*stayNote
 	volume   *volumePlan
 	window   [2]int64 // the span its truth entry reports, when set at plan time
@@ -195,6 +195,8 @@ func (g *gen) newSource(rl role) *source {
 	}
 	g.names[name] = true
 	s := &source{idx: int32(len(g.sources)), name: name, role: rl, days: make([][]*activity, g.cfg.Days), eventIx: -1}
+	// The truth measures every actor's and decoy's track in corridors.
+	s.corridor = rl.kind != kindBackground
 	s.em = emitter{net: g.net, fr: g.reg.frame, src: s.idx, r: g.rng("emit", int(s.idx))}
 	g.sources = append(g.sources, s)
 	return s

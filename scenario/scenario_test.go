@@ -780,6 +780,40 @@ func TestBackgroundQuiet(t *testing.T) {
 	}
 }
 
+// TestDecoysStayInLane: a decoy looks like an actor of one detector
+// only; by the definitions TestBackgroundQuiet uses it triggers no
+// other. An actor that meets another detector's definition lists it in
+// also.
+func TestDecoysStayInLane(t *testing.T) {
+	f := load(t)
+	for src, e := range f.entries() {
+		rows := f.rows[src]
+		var hits []string
+		km, corr := f.track(rows)
+		for day, k := range km {
+			if corr[day] >= 20 && corr[day] >= 0.6*k {
+				hits = append(hits, scenario.Corridor)
+				break
+			}
+		}
+		if j := jump(f.daily(rows)); j >= 6 {
+			hits = append(hits, scenario.Volume)
+		}
+		if d, near := f.longestSignalStay(rows); d >= 2*time.Hour && near {
+			hits = append(hits, scenario.FixedSite)
+		}
+		for _, h := range hits {
+			switch {
+			case h == e.detector:
+			case e.actor && !slices.Contains(e.also, h):
+				t.Errorf("%s %s: meets the %s definition but does not list it in also %v", e.role, src, h, e.also)
+			case !e.actor:
+				t.Errorf("decoy %s %s (for %s): meets the %s definition", e.role, src, e.detector, h)
+			}
+		}
+	}
+}
+
 // longestSignalStay returns the longest time a source's rows stayed within
 // 50 m of where they began, among stays with signal records, and whether
 // that stay was within 3 km of a zone.

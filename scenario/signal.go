@@ -120,13 +120,11 @@ func (g *gen) nearBandDecoy(r *rand.Rand) {
 	l.near = []nearBand{nearEGSM, nearEGSMTop, nearPGSMLow, nearLTE8, nearUplinkGap}[r.IntN(5)]
 	l.nearP = uniform(r, 0.3, 0.8)
 	s.sampling = l.every
-	for _, d := range randomDays(r, 0, g.cfg.Days, 2+r.IntN(7)) {
-		t := g.local(d, uniform(r, 8, 15))
-		p := g.railDrive(r)
-		if r.IntN(2) == 0 {
-			a := g.reg.inTown(r, r.IntN(len(g.reg.towns)))
-			p = g.drivePath(r, a, g.reg.inTown(r, g.reg.nearestTown(a.add(polar(25000, r.Float64()*2*math.Pi)))))
-		}
-		s.add(d, moveAct(t, p, kmh(uniform(r, 45, 75)), l))
+	// Two survey routes, one near a line, driven in turn.
+	routes := [][]vec{g.railDrive(r)}
+	a := g.reg.inTown(r, r.IntN(len(g.reg.towns)))
+	routes = append(routes, g.drivePath(r, a, g.reg.inTown(r, g.reg.nearestTown(a.add(polar(25000, r.Float64()*2*math.Pi))))))
+	for k, d := range randomDays(r, 0, g.cfg.Days, 2+r.IntN(7)) {
+		s.add(d, moveAct(g.local(d, uniform(r, 8, 15)), routes[k%2], kmh(uniform(r, 45, 75)), l))
 	}
 }

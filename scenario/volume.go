@@ -35,7 +35,8 @@ func (g *gen) planVolume() {
 }
 
 // tour returns a drive of about length metres from home: through its
-// streets when short, else from town to town and back.
+// streets when short, else from town to town and back, keeping off roads
+// that run beside rail lines.
 func (g *gen) tour(r *rand.Rand, home vec, length float64) []vec {
 	if length < 15_000 {
 		return streets(r, home, length)
@@ -43,7 +44,13 @@ func (g *gen) tour(r *rand.Rand, home vec, length float64) []vec {
 	pts := []vec{home}
 	at := home
 	for newPolyline(pts).length()+1.3*at.dist(home) < length {
-		next := g.reg.inTown(r, g.reg.nearestTown(at.add(polar(uniform(r, 8000, 25000), r.Float64()*2*math.Pi))))
+		// On to a town nearby, not along a road beside a rail line.
+		from := g.reg.nearestTown(at)
+		nt := g.reg.nearestTown(at.add(polar(uniform(r, 8000, 25000), r.Float64()*2*math.Pi)))
+		for try := 0; try < 20 && g.alongRail(from, nt); try++ {
+			nt = g.reg.nearestTown(at.add(polar(uniform(r, 8000, 25000), r.Float64()*2*math.Pi)))
+		}
+		next := g.reg.inTown(r, nt)
 		pts = joinPaths(pts, g.drivePath(r, at, next))
 		at = next
 	}
@@ -77,7 +84,11 @@ func (g *gen) collector(r *rand.Rand, rl role, lo, hi float64) (*source, vec, fl
 	s.volume = &volumePlan{}
 	l := g.surveyLogger(r, 1, 1)
 	l.wifi = 0
-	return s, g.reg.inTown(r, g.homeTown(r)), uniform(r, lo, hi), l
+	ht, ok := g.offRailTown(r)
+	if !ok {
+		ht = g.homeTown(r)
+	}
+	return s, g.reg.inTown(r, ht), uniform(r, lo, hi), l
 }
 
 func (g *gen) bulkCollector(r *rand.Rand) {
