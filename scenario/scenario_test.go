@@ -696,9 +696,10 @@ func (f *fixture) daily(rows []row) []int {
 	return out
 }
 
-// jump is the largest ratio of a day's records to the median of the
-// source's earlier active days, once it has five of them, among days of
-// 100 records or more (a handful of records is no volume).
+// jump is the largest ratio of a day's records to the upper quartile of
+// the source's earlier active days, once it has five of them (weekly
+// rhythms are history too), among days of 100 records or more (a handful
+// of records is no volume).
 func jump(days []int) float64 {
 	var seen []float64
 	best := 0.0
@@ -709,7 +710,7 @@ func jump(days []int) float64 {
 		if len(seen) >= 5 && n >= 100 {
 			s := slices.Clone(seen)
 			slices.Sort(s)
-			best = math.Max(best, float64(n)/s[len(s)/2])
+			best = math.Max(best, float64(n)/s[len(s)*3/4])
 		}
 		seen = append(seen, float64(n))
 	}

@@ -378,8 +378,8 @@ func cmpStr(a, b string) int { return strings.Compare(a, b) }
 // alsoDetectors names the other detectors an actor's records rightly
 // trigger, by the definitions the scenario's tests use: a protected
 // record; a day of 20 km or more, 60 % of it in rail corridors; a day of
-// 100 rows or more at six times the median of five or more earlier
-// active days; a stay of two hours or more (less ten minutes, as the
+// 100 rows or more at six times the upper quartile of five or more
+// earlier active days; a stay of two hours or more (less ten minutes, as the
 // arrival may add them) within 3 km of a zone with signal records.
 func (g *gen) alsoDetectors(s *source, st *srcStats) []string {
 	var also []string
@@ -407,8 +407,8 @@ func corridorDay(st *srcStats) bool {
 }
 
 // volumeJump is the largest ratio of a day's rows (of days with 100 or
-// more) to the median of the source's earlier active days, once it has
-// five of them.
+// more) to the upper quartile of the source's earlier active days, once
+// it has five of them: weekly rhythms are history too.
 func volumeJump(days []int32) float64 {
 	var seen []float64
 	best := 0.0
@@ -417,7 +417,7 @@ func volumeJump(days []int32) float64 {
 			continue
 		}
 		if len(seen) >= 5 && n >= 100 {
-			best = math.Max(best, float64(n)/median(seen))
+			best = math.Max(best, float64(n)/upperQuartile(seen))
 		}
 		seen = append(seen, float64(n))
 	}
@@ -512,6 +512,13 @@ func (g *gen) volumeTruth(s *source, st *srcStats) *VolumeTruth {
 		}
 	}
 	return v
+}
+
+// upperQuartile is the value three quarters up the sorted x.
+func upperQuartile(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	return s[len(s)*3/4]
 }
 
 func median(x []float64) float64 {
