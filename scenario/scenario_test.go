@@ -391,6 +391,23 @@ func TestEverySourceListed(t *testing.T) {
 		if rows[0].t < start || rows[len(rows)-1].t >= end {
 			t.Errorf("source %s: records from %d to %d, outside the period", src, rows[0].t, rows[len(rows)-1].t)
 		}
+		// A device is in one place at a time: rows of the same second
+		// (a cell and its neighbours, a Wi-Fi scan) share a position,
+		// and nothing moves faster than a fast train.
+		for i := 1; i < len(rows); i++ {
+			a, b := rows[i-1], rows[i]
+			at := time.Unix(b.t, 0).UTC().Format(time.RFC3339)
+			if b.t == a.t && b.p != a.p {
+				t.Errorf("source %s: two positions at %s", src, at)
+				break
+			}
+			if dt := b.t - a.t; dt > 0 && dt <= 300 {
+				if v := zone.Distance(a.p, b.p) / float64(dt) * 3.6; v > 260 {
+					t.Errorf("source %s: %.0f km/h at %s", src, v, at)
+					break
+				}
+			}
+		}
 	}
 	for src := range listed {
 		if _, ok := f.rows[src]; !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -303,7 +304,7 @@ func (t *Truth) Validate() error {
 			}
 		}
 	}
-	for s := range t.Files.PerSource {
+	for _, s := range slices.Sorted(maps.Keys(t.Files.PerSource)) {
 		if _, ok := seen[s]; !ok {
 			return fmt.Errorf("files: per-source file of %q, which is not listed", s)
 		}
