@@ -545,7 +545,7 @@ func TestCommuters(t *testing.T) {
 			continue
 		}
 		n++
-		if len(e.d.Corridor.Days) < 4 && testConfig.Days >= 14 {
+		if len(e.d.Corridor.Days) < 3 && testConfig.Days >= 14 {
 			t.Errorf("%s: commutes on %d days", src, len(e.d.Corridor.Days))
 		}
 		for _, d := range e.d.Corridor.Days {

@@ -106,9 +106,6 @@ type activity struct {
 	dwell [2]float64
 	at    vec // stay: where
 	log   *logger
-	// A stay that ends up starting after this is skipped (the source is
-	// late); zero means never.
-	latest int64
 	// note, when set, records what a stay really wrote.
 	note *stayNote
 	// until, when set, ends a move at that time wherever it is: the
@@ -273,9 +270,6 @@ func (e *emitter) run(acts []*activity, start, end int64) int64 {
 		case actMove:
 			t = e.move(a, t, end)
 		case actStay:
-			if a.latest > 0 && t > a.latest {
-				continue
-			}
 			t = e.stay(a, t, end)
 		}
 	}
