@@ -713,27 +713,6 @@ func (f *fixture) daily(rows []row) []int {
 	return out
 }
 
-// jump is the largest ratio of a day's records to the upper quartile of
-// the source's earlier active days, once it has five of them (weekly
-// rhythms are history too), among days of 100 records or more (a handful
-// of records is no volume).
-func jump(days []int) float64 {
-	var seen []float64
-	best := 0.0
-	for _, n := range days {
-		if n == 0 {
-			continue
-		}
-		if len(seen) >= 5 && n >= 100 {
-			s := slices.Clone(seen)
-			slices.Sort(s)
-			best = math.Max(best, float64(n)/s[len(s)*3/4])
-		}
-		seen = append(seen, float64(n))
-	}
-	return best
-}
-
 func TestVolume(t *testing.T) {
 	if testConfig.Days < 10 {
 		t.Skip("volume actors need ten days or more")
@@ -751,7 +730,7 @@ func TestVolume(t *testing.T) {
 				t.Errorf("%s %s: %d records, truth says %d", src, dc.Date, days[k], dc.Records)
 			}
 		}
-		j := jump(days)
+		j := scenario.VolumeJump(days)
 		switch e.role {
 		case "bulk-collector":
 			actors++
@@ -789,7 +768,7 @@ func TestBackgroundQuiet(t *testing.T) {
 				break
 			}
 		}
-		if j := jump(f.daily(rows)); j >= 6 {
+		if j := scenario.VolumeJump(f.daily(rows)); j >= 6 {
 			t.Errorf("background %s: a day %.1f times its usual volume: %v", src, j, f.daily(rows))
 		}
 		if d, near := f.longestSignalStay(rows); d >= 2*time.Hour && near {
@@ -814,7 +793,7 @@ func TestDecoysStayInLane(t *testing.T) {
 				break
 			}
 		}
-		if j := jump(f.daily(rows)); j >= 6 {
+		if j := scenario.VolumeJump(f.daily(rows)); j >= 6 {
 			hits = append(hits, scenario.Volume)
 		}
 		if d, near := f.longestSignalStay(rows); d >= 2*time.Hour && near {
