@@ -196,11 +196,26 @@ func (g *gen) driveTester(r *rand.Rand) {
 		} else {
 			v = kmh(uniform(r, 50, 90))
 		}
+		// A car drives a road beside the stretch, drawn every 25 m of
+		// the line; D is what it drives, and the road's bends and
+		// detours make it longer than the line.
+		lo := math.Min(sa, sb)
 		w := roadWave(r, stretch)
+		var road []vec
 		if !train {
-			// D is what the car drives; the road's bends and detours
-			// make it longer than the line.
 			D /= w.lengthFactor()
+			for x := 0.0; x <= stretch; x += 25 {
+				p, dir := ln.line.at(lo + x)
+				road = append(road, p.add(dir.perp().scale(w.at(x))))
+			}
+		}
+		onRoad := func(x0, x1 float64) []vec {
+			i := min(len(road)-1, int(math.Round((x0-lo)/25)))
+			j := min(len(road)-1, int(math.Round((x1-lo)/25)))
+			if i <= j {
+				return road[i : j+1]
+			}
+			return reversed(road[j : i+1])
 		}
 		for leg, done := 0, 0.0; leg < 8 && done < D-5000 && t < stop; leg++ {
 			// The last leg goes only as far as the day's distance.
@@ -224,10 +239,7 @@ func (g *gen) driveTester(r *rand.Rand) {
 					a.dwell = [2]float64{60, 150}
 				}
 			} else {
-				a = moveAct(t, ln.line.slice(sa, end), v, l)
-				// The wave is drawn along the whole stretch; a leg that
-				// stops short still starts at one of its ends.
-				a.wave = w.reversedIf(sa > sb)
+				a = moveAct(t, onRoad(sa, end), v, l)
 			}
 			s.add(d, a)
 			done += math.Abs(end - sa)
@@ -240,7 +252,7 @@ func (g *gen) driveTester(r *rand.Rand) {
 			if train {
 				turn = uniform(r, 300, 1800)
 			}
-			at, _ := ln.line.at(sb)
+			at := a.path.pts[len(a.path.pts)-1]
 			s.add(d, stayAct(t, t+int64(turn), at, l))
 			t += int64(turn)
 			sa, sb = sb, sa
@@ -272,8 +284,9 @@ func roadWave(r *rand.Rand, length float64) *wave {
 		w.base = -w.base
 	}
 	for s := uniform(r, 3000, 25000); s < length; s += uniform(r, 6000, 30000) {
-		l := uniform(r, 1000, 4000)
-		w.bulges = append(w.bulges, [3]float64{s, s + l, math.Copysign(uniform(r, 500, 1300), w.base)})
+		a := uniform(r, 500, 1300)
+		l := uniform(r, math.Max(1500, 2.5*a), 5000)
+		w.bulges = append(w.bulges, [3]float64{s, s + l, math.Copysign(a, w.base)})
 	}
 	w.length = length
 	return w

@@ -442,31 +442,35 @@ func (g *gen) townToward(r *rand.Rand, p vec, theta, lo, hi float64) vec {
 	return q
 }
 
-// planMarket adds a weekly market in a town far from every zone: 30 to
-// 100 people on the same morning each week, most of them regulars, some
+// planMarket adds a weekly market in a town, as far from every zone as
+// the map allows (at least 800 m from the nearest edge): 30 to 100 people on the same morning each week, most of them regulars, some
 // recording cells and Wi-Fi. Not a zone, so it must not fire.
 func (g *gen) planMarket() {
 	if g.cfg.Days < 7 {
 		return
 	}
 	r := g.rng("market", 0)
-	best, bestD := -1, 0.0
-	for i, t := range g.reg.towns {
-		d := math.Inf(1)
-		for _, st := range g.reg.sites {
-			d = math.Min(d, st.edgeDist(t.pos))
-		}
-		rd, _ := g.reg.rail.nearest(t.pos, 3)
-		d = math.Min(d, rd-railBufferM)
-		if d > bestD {
-			best, bestD = i, d
+	// The place in a town farthest from every zone: its centre or a
+	// square off it. Rail corridors are zones too.
+	var square vec
+	bestD := 0.0
+	for _, t := range g.reg.towns {
+		for k := range 9 {
+			p := t.pos
+			if k > 0 {
+				p = p.add(polar(0.6*t.radius, float64(k)*math.Pi/4))
+			}
+			d := math.Inf(1)
+			for _, st := range g.reg.sites {
+				d = math.Min(d, st.edgeDist(p))
+			}
+			rd, _ := g.reg.rail.nearest(p, 3)
+			if d = math.Min(d, rd-railBufferM); d > bestD {
+				square, bestD = p, d
+			}
 		}
 	}
-	if best < 0 || bestD < 1500 {
-		return
-	}
-	square := g.reg.towns[best].pos.add(polar(uniform(r, 0, 300), r.Float64()*2*math.Pi))
-	if !g.onlyIn(square, "") {
+	if bestD < 800 || !g.onlyIn(square, "") {
 		return
 	}
 	wd := r.IntN(7)

@@ -11,8 +11,9 @@
 //
 // Everything is drawn from the seed with math/rand/v2's PCG, one stream
 // per part (region, radio, each source), so the same Config always gives
-// byte-identical files and adding a source of one kind does not change
-// the others. Nothing is tuned to one seed: the region, the numbers of
+// byte-identical files (on one CPU architecture: Go may fuse
+// floating-point operations differently on another) and adding a source
+// of one kind does not change the others. Nothing is tuned to one seed: the region, the numbers of
 // actors and decoys, their places, start days, durations, speeds,
 // sampling rates and GPS noise all vary with it, within realistic ranges,
 // so that a detector can be judged on seeds it was not tuned on.

@@ -162,7 +162,12 @@ func (g *gen) resident(r *rand.Rand) {
 	night.sigma = uniform(r, 5, 10)
 	s.sampling = night.every
 	day := g.backgroundLogger(r, 10, 30)
-	work := g.reg.inTown(r, g.reg.nearestTown(home.add(polar(uniform(r, 5000, 20000), r.Float64()*2*math.Pi))))
+	ht := g.reg.nearestTown(home)
+	wt := g.reg.nearestTown(home.add(polar(uniform(r, 5000, 20000), r.Float64()*2*math.Pi)))
+	for try := 0; try < 20 && g.alongRail(ht, wt); try++ {
+		wt = g.reg.nearestTown(home.add(polar(uniform(r, 5000, 20000), r.Float64()*2*math.Pi)))
+	}
+	work := g.reg.inTown(r, wt)
 	toWork, fromWork := g.drivePath(r, home, work), g.drivePath(r, work, home)
 	v := kmh(uniform(r, 45, 70))
 	leave, back := uniform(r, 6.5, 8.5), uniform(r, 16.5, 19)

@@ -184,8 +184,8 @@ func curve(r *rand.Rand, a, b vec, spacing, wiggle, step float64) []vec {
 	return catmullRom(ctrl, step)
 }
 
-// catmullRom samples a centripetal-free (uniform) Catmull-Rom spline
-// through ctrl about every step metres.
+// catmullRom samples a uniform Catmull-Rom spline through ctrl about
+// every step metres.
 func catmullRom(ctrl []vec, step float64) []vec {
 	if len(ctrl) < 3 {
 		return densify(ctrl, step)

@@ -567,9 +567,14 @@ type access struct {
 	at   vec
 }
 
-// accessOf returns the road nearest p within about 6 km.
+// accessOf returns the road nearest p (within about 40 km).
 func (g *region) accessOf(p vec) (access, bool) {
-	d, ri := g.ways.nearest(p, 3)
+	var ri int
+	for _, rad := range []int{1, 3, 8, 20} {
+		if _, ri = g.ways.nearest(p, rad); ri >= 0 {
+			break
+		}
+	}
 	if ri < 0 {
 		return access{}, false
 	}

@@ -391,6 +391,23 @@ func TestEverySourceListed(t *testing.T) {
 		if rows[0].t < start || rows[len(rows)-1].t >= end {
 			t.Errorf("source %s: records from %d to %d, outside the period", src, rows[0].t, rows[len(rows)-1].t)
 		}
+		// A device is in one place at a time: rows of the same second
+		// (a cell and its neighbours, a Wi-Fi scan) share a position,
+		// and nothing moves faster than a fast train.
+		for i := 1; i < len(rows); i++ {
+			a, b := rows[i-1], rows[i]
+			at := time.Unix(b.t, 0).UTC().Format(time.RFC3339)
+			if b.t == a.t && b.p != a.p {
+				t.Errorf("source %s: two positions at %s", src, at)
+				break
+			}
+			if dt := b.t - a.t; dt > 0 && dt <= 300 {
+				if v := zone.Distance(a.p, b.p) / float64(dt) * 3.6; v > 260 {
+					t.Errorf("source %s: %.0f km/h at %s", src, v, at)
+					break
+				}
+			}
+		}
 	}
 	for src := range listed {
 		if _, ok := f.rows[src]; !ok {
@@ -528,7 +545,7 @@ func TestCommuters(t *testing.T) {
 			continue
 		}
 		n++
-		if len(e.d.Corridor.Days) < 4 && testConfig.Days >= 14 {
+		if len(e.d.Corridor.Days) < 3 && testConfig.Days >= 14 {
 			t.Errorf("%s: commutes on %d days", src, len(e.d.Corridor.Days))
 		}
 		for _, d := range e.d.Corridor.Days {
@@ -696,26 +713,6 @@ func (f *fixture) daily(rows []row) []int {
 	return out
 }
 
-// jump is the largest ratio of a day's records to the median of the
-// source's earlier active days, once it has five of them, among days of
-// 100 records or more (a handful of records is no volume).
-func jump(days []int) float64 {
-	var seen []float64
-	best := 0.0
-	for _, n := range days {
-		if n == 0 {
-			continue
-		}
-		if len(seen) >= 5 && n >= 100 {
-			s := slices.Clone(seen)
-			slices.Sort(s)
-			best = math.Max(best, float64(n)/s[len(s)/2])
-		}
-		seen = append(seen, float64(n))
-	}
-	return best
-}
-
 func TestVolume(t *testing.T) {
 	if testConfig.Days < 10 {
 		t.Skip("volume actors need ten days or more")
@@ -733,7 +730,7 @@ func TestVolume(t *testing.T) {
 				t.Errorf("%s %s: %d records, truth says %d", src, dc.Date, days[k], dc.Records)
 			}
 		}
-		j := jump(days)
+		j := scenario.VolumeJump(days)
 		switch e.role {
 		case "bulk-collector":
 			actors++
@@ -771,7 +768,7 @@ func TestBackgroundQuiet(t *testing.T) {
 				break
 			}
 		}
-		if j := jump(f.daily(rows)); j >= 6 {
+		if j := scenario.VolumeJump(f.daily(rows)); j >= 6 {
 			t.Errorf("background %s: a day %.1f times its usual volume: %v", src, j, f.daily(rows))
 		}
 		if d, near := f.longestSignalStay(rows); d >= 2*time.Hour && near {
@@ -796,7 +793,7 @@ func TestDecoysStayInLane(t *testing.T) {
 				break
 			}
 		}
-		if j := jump(f.daily(rows)); j >= 6 {
+		if j := scenario.VolumeJump(f.daily(rows)); j >= 6 {
 			hits = append(hits, scenario.Volume)
 		}
 		if d, near := f.longestSignalStay(rows); d >= 2*time.Hour && near {

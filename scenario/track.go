@@ -104,12 +104,8 @@ type activity struct {
 	v     float64   // move: mean speed, m/s
 	stops []float64 // move: arc positions to dwell at
 	dwell [2]float64
-	wave  *wave // move: lateral offset from the path
-	at    vec   // stay: where
+	at    vec // stay: where
 	log   *logger
-	// A stay that ends up starting after this is skipped (the source is
-	// late); zero means never.
-	latest int64
 	// note, when set, records what a stay really wrote.
 	note *stayNote
 	// until, when set, ends a move at that time wherever it is: the
@@ -129,22 +125,7 @@ type wave struct {
 	rev    bool         // the path runs the stretch backwards
 }
 
-// reversedIf returns the wave as seen from a path that runs its stretch
-// backwards (the offset keeps its side of the line, so changes sign).
-func (w *wave) reversedIf(rev bool) *wave {
-	if !rev {
-		return w
-	}
-	c := *w
-	c.rev = true
-	return &c
-}
-
 func (w *wave) at(s float64) float64 {
-	sign := 1.0
-	if w.rev {
-		s, sign = w.length-s, -1
-	}
 	o := w.base
 	for i := range w.amp {
 		o += w.amp[i] * math.Sin(2*math.Pi*s/w.period[i]+w.phase[i])
@@ -154,7 +135,7 @@ func (w *wave) at(s float64) float64 {
 			o += b[2] * math.Sin(math.Pi*(s-b[0])/(b[1]-b[0]))
 		}
 	}
-	return sign * o
+	return o
 }
 
 // emitter writes the rows of one source.
@@ -289,9 +270,6 @@ func (e *emitter) run(acts []*activity, start, end int64) int64 {
 		case actMove:
 			t = e.move(a, t, end)
 		case actStay:
-			if a.latest > 0 && t > a.latest {
-				continue
-			}
 			t = e.stay(a, t, end)
 		}
 	}
@@ -313,15 +291,12 @@ func (e *emitter) move(a *activity, t, end int64) int64 {
 		end = min(end, a.until)
 	}
 	for t < end {
-		p, dir := a.path.at(s)
-		if a.wave != nil {
-			p = p.add(dir.perp().scale(a.wave.at(s)))
-		}
+		p, _ := a.path.at(s)
 		q, acc := e.gps(p, float64(t-last), l, dwell > 0)
 		e.sample(t, p, q, acc, l)
 		last = t
 		if s >= L {
-			break
+			return t + 1 // what follows starts after the last sample
 		}
 		dt := l.interval(e.r)
 		t += dt

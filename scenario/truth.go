@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -303,7 +304,7 @@ func (t *Truth) Validate() error {
 			}
 		}
 	}
-	for s := range t.Files.PerSource {
+	for _, s := range slices.Sorted(maps.Keys(t.Files.PerSource)) {
 		if _, ok := seen[s]; !ok {
 			return fmt.Errorf("files: per-source file of %q, which is not listed", s)
 		}
@@ -377,10 +378,10 @@ func cmpStr(a, b string) int { return strings.Compare(a, b) }
 
 // alsoDetectors names the other detectors an actor's records rightly
 // trigger, by the definitions the scenario's tests use: a protected
-// record; a day of 20 km or more, 60 % of it in rail corridors; a day of
-// 100 rows or more at six times the median of five or more earlier
-// active days; a stay of two hours or more (less ten minutes, as the
-// arrival may add them) within 3 km of a zone with signal records.
+// record; a day of 20 km or more, 60 % of it in rail corridors; a
+// VolumeJump of six or more; a stay of two hours or more (less ten
+// minutes, as the arrival may add them) within 3 km of a zone with signal
+// records.
 func (g *gen) alsoDetectors(s *source, st *srcStats) []string {
 	var also []string
 	add := func(d string, hit bool) {
@@ -393,7 +394,11 @@ func (g *gen) alsoDetectors(s *source, st *srcStats) []string {
 		return n.rows > 0 && n.last-n.first >= 2*3600-600 && n.signalRows > 0 && math.Abs(g.zoneEdge(n.zone, g.point(n.at))) <= 3000
 	}))
 	add(ProtectedSignal, st.protRows > 0)
-	add(Volume, volumeJump(st.perDay) >= 6)
+	days := make([]int, len(st.perDay))
+	for i, n := range st.perDay {
+		days[i] = int(n)
+	}
+	add(Volume, VolumeJump(days) >= 6)
 	return also
 }
 
@@ -406,18 +411,20 @@ func corridorDay(st *srcStats) bool {
 	return false
 }
 
-// volumeJump is the largest ratio of a day's rows (of days with 100 or
-// more) to the median of the source's earlier active days, once it has
-// five of them.
-func volumeJump(days []int32) float64 {
+// VolumeJump is the volume definition the truth's also uses: the largest
+// ratio of a day's records (of days with 100 or more) to the upper
+// quartile of the source's earlier active days, once it has five of them;
+// weekly rhythms are history too, and a handful of records is no volume.
+// perDay counts records per day, zero for inactive days.
+func VolumeJump(perDay []int) float64 {
 	var seen []float64
 	best := 0.0
-	for _, n := range days {
+	for _, n := range perDay {
 		if n == 0 {
 			continue
 		}
 		if len(seen) >= 5 && n >= 100 {
-			best = math.Max(best, float64(n)/median(seen))
+			best = math.Max(best, float64(n)/upperQuartile(seen))
 		}
 		seen = append(seen, float64(n))
 	}
@@ -512,6 +519,13 @@ func (g *gen) volumeTruth(s *source, st *srcStats) *VolumeTruth {
 		}
 	}
 	return v
+}
+
+// upperQuartile is the value three quarters up the sorted x.
+func upperQuartile(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	return s[len(s)*3/4]
 }
 
 func median(x []float64) float64 {

@@ -113,7 +113,7 @@ func (g *gen) bulkCollector(r *rand.Rand) {
 		}
 		switch {
 		case spike:
-			f := uniform(r, 10, 100)
+			f := uniform(r, 11, 100) // 10 to 100 times, as written: a little margin for the noise
 			limit := maxSpikeRows * math.Min(1, math.Pow(g.cfg.Scale, 0.35))
 			g.collectorDay(r, s, d, home, uniform(r, 8, 14), math.Min(base*f, limit), l)
 		case everyDay || g.workday(d):

@@ -45,26 +45,38 @@ const maxTrackGap = 300
 // sorted by time, to records.csv and the per-source files, measuring what
 // the truth reports on the way.
 func (g *gen) writeRecords(dir string) error {
-	f, err := os.Create(filepath.Join(dir, RecordsFile))
-	if err != nil {
-		return fmt.Errorf("scenario: %w", err)
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close() // after an error; the good path closes them below
+		}
+	}()
+	create := func(name string, size int) (*bufio.Writer, error) {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("scenario: %w", err)
+		}
+		files = append(files, f)
+		return bufio.NewWriterSize(f, size), nil
 	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
+	w, err := create(RecordsFile, 1<<20)
+	if err != nil {
+		return err
+	}
 	w.WriteString(header + "\n")
 	per := map[int32]*bufio.Writer{}
+	writers := []*bufio.Writer{w}
 	for _, s := range g.sources {
 		if s.file == "" {
 			continue
 		}
-		pf, err := os.Create(filepath.Join(dir, s.file))
+		pw, err := create(s.file, 1<<16)
 		if err != nil {
-			return fmt.Errorf("scenario: %w", err)
+			return err
 		}
-		defer pf.Close()
-		pw := bufio.NewWriterSize(pf, 1<<16)
 		pw.WriteString(header[len("source,"):] + "\n")
 		per[s.idx] = pw
+		writers = append(writers, pw)
 	}
 	g.stats = make([]srcStats, len(g.sources))
 	for i := range g.stats {
@@ -112,14 +124,15 @@ func (g *gen) writeRecords(dir string) error {
 		}
 		carry = append(carry[:0], buf[i:]...)
 	}
-	for _, pw := range per {
-		if err := pw.Flush(); err != nil {
+	for i, bw := range writers {
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("scenario: %w", err)
+		}
+		if err := files[i].Close(); err != nil {
 			return fmt.Errorf("scenario: %w", err)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("scenario: %w", err)
-	}
+	files = nil
 	return nil
 }
 
