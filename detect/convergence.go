@@ -35,14 +35,14 @@ func (e *Engine) step() int64 {
 }
 
 func (e *Engine) converge(s *source, rec *geowarden.Record, t int64) {
-	e.near2 = e.near.within(rec.Pos, e.cfg.Convergence.MarginM, e.convZone, e.near2[:0])
+	e.near2 = e.near.within(rec.Pos, e.in, e.cfg.Convergence.MarginM, e.convZone, e.near2[:0])
 	if len(e.near2) == 0 {
 		return
 	}
 	st := e.step()
 	b := int32(floorDiv(t, st))
 	k := int32(4)
-	si := e.byName[s.name]
+	si := s.id
 	for _, nz := range e.near2 {
 		z := nz.z
 		zc := e.conv[z]

@@ -53,13 +53,13 @@ func cellKey(p geowarden.Point) uint64 {
 }
 
 // follow extends the source's track with rec and measures the part of the
-// step from the previous record that runs inside corridors.
+// step from the previous record that runs inside corridors. e.in holds the
+// zones containing rec.
 func (e *Engine) follow(s *source, rec *geowarden.Record, t int64, hasT, sig bool) {
 	tr := &s.track
 	p := rec.Pos
-	e.buf = e.ix.Contains(p, e.buf[:0])
 	in := false
-	for _, z := range e.buf {
+	for _, z := range e.in {
 		if e.corridor[z] {
 			in = true
 			break

@@ -33,7 +33,8 @@ type Engine struct {
 	sources []*source
 	conv    map[int32]*zoneConv
 
-	minT, maxT int64 // unix seconds of the earliest and latest timed record
+	minT, maxT int64   // unix seconds of the earliest and latest timed record
+	in         []int32 // the zones containing the record being observed
 	buf        []int32
 	near2      []zoneDist
 	ivs        []zone.Interval
@@ -42,6 +43,7 @@ type Engine struct {
 
 // source is what the engine keeps of one source.
 type source struct {
+	id               int32 // position in Engine.sources
 	name             string
 	records, signals int64
 	first, last      int64 // unix seconds; 0 when no timed record
@@ -97,7 +99,7 @@ func (e *Engine) source(name string) *source {
 	}
 	name = strings.Clone(name)
 	e.byName[name] = int32(len(e.sources))
-	s := &source{name: name}
+	s := &source{id: int32(len(e.sources)), name: name}
 	e.sources = append(e.sources, s)
 	return s
 }
@@ -139,6 +141,7 @@ func (e *Engine) Observe(rec *geowarden.Record, size int64) {
 	if rec.Shape == geowarden.ShapeNone || len(e.zones) == 0 {
 		return
 	}
+	e.in = e.ix.Contains(rec.Pos, e.in[:0])
 	if e.cfg.Corridor.Enabled {
 		e.follow(s, rec, t, hasT, sig)
 	}

@@ -82,7 +82,8 @@ func (e *Engine) closeStay(s *source) {
 	}
 	p := geowarden.Point{Lon: st.lon, Lat: st.lat}
 	best, bestD := int32(-1), math.Inf(1)
-	e.near2 = e.near.within(p, c.MaxDistanceM, e.fixZone, e.near2[:0])
+	e.buf = e.ix.Contains(p, e.buf[:0])
+	e.near2 = e.near.within(p, e.buf, c.MaxDistanceM, e.fixZone, e.near2[:0])
 	for _, nz := range e.near2 {
 		if nz.d < bestD {
 			best, bestD = nz.z, nz.d

@@ -13,13 +13,12 @@ import (
 // nearIndex finds the zones within a distance of a point: the zones'
 // edges (and circle centres) in an R-tree, each boxed with its zone's
 // buffer, searched with a box of the distance around the point; then the
-// distance to each candidate edge. Containment comes from the zone index.
+// distance to each candidate edge. Containment comes from the zone index,
+// through the caller.
 type nearIndex struct {
-	ix    classify.Index
 	zones []*zone.Zone
 	edges []nearEdge
 	tree  rtree.RTreeG[int32]
-	in    []int32
 }
 
 type nearEdge struct {
@@ -29,7 +28,7 @@ type nearEdge struct {
 
 // newNearIndex indexes the zones for which watch is true.
 func newNearIndex(ix classify.Index, watch func(int) bool) *nearIndex {
-	n := &nearIndex{ix: ix, zones: ix.Zones()}
+	n := &nearIndex{zones: ix.Zones()}
 	add := func(z int32, a, b geowarden.Point, buf float64) {
 		i := int32(len(n.edges))
 		n.edges = append(n.edges, nearEdge{z, a, b})
@@ -69,14 +68,13 @@ type zoneDist struct {
 }
 
 // within appends to dst the zones for which watch is true that contain p
-// (distance 0) or whose boundary lies within limit metres of it, ordered
-// by zone number. Distances are planar in a local projection centred on
+// (distance 0; in lists the zones containing p, from the zone index) or
+// whose boundary lies within limit metres of it, ordered by zone number. Distances are planar in a local projection centred on
 // p: within a fraction of a percent of the great-circle distance at the
 // few kilometres the site detectors look.
-func (n *nearIndex) within(p geowarden.Point, limit float64, watch []bool, dst []zoneDist) []zoneDist {
+func (n *nearIndex) within(p geowarden.Point, in []int32, limit float64, watch []bool, dst []zoneDist) []zoneDist {
 	start := len(dst)
-	n.in = n.ix.Contains(p, n.in[:0])
-	for _, z := range n.in {
+	for _, z := range in {
 		if watch[z] {
 			dst = append(dst, zoneDist{z, 0})
 		}
@@ -96,7 +94,7 @@ func (n *nearIndex) within(p geowarden.Point, limit float64, watch []bool, dst [
 	}
 	n.tree.Search([2]float64{p.Lon - dLon, p.Lat - dLat}, [2]float64{p.Lon + dLon, p.Lat + dLat}, func(_, _ [2]float64, i int32) bool {
 		e := &n.edges[i]
-		if !watch[e.z] || slices.Contains(n.in, e.z) {
+		if !watch[e.z] || slices.Contains(in, e.z) {
 			return true
 		}
 		ax, ay := proj(e.a)

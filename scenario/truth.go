@@ -11,19 +11,21 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/geowarden/geowarden/detect"
 )
 
-// Detector names, as the truth writes them.
+// Detector names, as the truth writes them: geowarden detect's own.
 const (
-	Corridor        = "corridor"
-	Convergence     = "convergence"
-	FixedSite       = "fixed_site"
-	ProtectedSignal = "protected_signal"
-	Volume          = "volume"
+	Corridor        = detect.Corridor
+	Convergence     = detect.Convergence
+	FixedSite       = detect.FixedSite
+	ProtectedSignal = detect.ProtectedSignal
+	Volume          = detect.Volume
 )
 
 // Detectors lists the detector names.
-var Detectors = []string{Corridor, Convergence, FixedSite, ProtectedSignal, Volume}
+var Detectors = detect.Detectors
 
 // Truth is a scenario's ground truth: what every source is, and the
 // numbers its records really hold. doc.go describes each field.

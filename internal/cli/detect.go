@@ -16,7 +16,6 @@ import (
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
-	"github.com/geowarden/geowarden/policy"
 	"github.com/spf13/cobra"
 )
 
@@ -142,7 +141,7 @@ error.`,
 			if outFmt == "html" {
 				err = writeAlertsHTML(out, alerts, &sum, p, eng.Zones())
 			} else {
-				err = writeAlerts(out, outFmt, alerts, &sum, p)
+				err = writeAlerts(out, outFmt, alerts, &sum)
 			}
 			if err != nil {
 				return ExitError, err
@@ -243,7 +242,7 @@ type detectSummary struct {
 	Errors     []string           `json:"errors,omitempty"`
 }
 
-func writeAlerts(w io.Writer, format string, alerts []alertJSON, sum *detectSummary, p *policy.Policy) error {
+func writeAlerts(w io.Writer, format string, alerts []alertJSON, sum *detectSummary) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "ndjson":

@@ -13,33 +13,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-)
 
-// Truth is the part of a scenario's truth.json the evaluation reads.
-type Truth struct {
-	Seed   uint64 `json:"seed"`
-	Actors []struct {
-		Source   string `json:"source"`
-		Role     string `json:"role"`
-		Detector string `json:"detector"`
-	} `json:"actors"`
-	Decoys []struct {
-		Source  string `json:"source"`
-		Role    string `json:"role"`
-		Mistake string `json:"could_be_mistaken_for"`
-		// Protected counts the records of protected signal classes the
-		// decoy logged: a protected-signal alert for it is justified.
-		Protected int `json:"protected_records"`
-	} `json:"decoys"`
-	Background []string `json:"background"`
-	Events     []struct {
-		Detector string    `json:"detector"`
-		Zone     string    `json:"zone"`
-		Start    time.Time `json:"start"`
-		End      time.Time `json:"end"`
-		Sources  []string  `json:"sources"`
-	} `json:"events"`
-}
+	"github.com/geowarden/geowarden/scenario"
+)
 
 // Alert is the part of an alert the evaluation reads.
 type Alert struct {
@@ -50,17 +26,14 @@ type Alert struct {
 	End      time.Time `json:"end"`
 }
 
-// LoadTruth reads a truth.json file.
-func LoadTruth(file string) (*Truth, error) {
-	b, err := os.ReadFile(file)
+// LoadTruth reads and checks a truth.json file (scenario.ReadTruth).
+func LoadTruth(file string) (*scenario.Truth, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
-	var t Truth
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return &t, nil
+	defer f.Close()
+	return scenario.ReadTruth(file, f)
 }
 
 // ReadAlerts reads alerts as detect --format ndjson writes them, or a
@@ -144,7 +117,7 @@ func ratio(a, b int) float64 {
 }
 
 // Evaluate scores the alerts of each detector against the truth.
-func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
+func Evaluate(t *scenario.Truth, alerts []Alert, detectors []string) []Score {
 	actorOf := map[string]string{}
 	for _, a := range t.Actors {
 		actorOf[a.Source] = a.Detector
@@ -152,8 +125,8 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 	decoyOf := map[string]string{}
 	protected := map[string]bool{}
 	for _, d := range t.Decoys {
-		decoyOf[d.Source] = d.Mistake
-		protected[d.Source] = d.Protected > 0
+		decoyOf[d.Source] = d.CouldBeMistakenFor
+		protected[d.Source] = d.ProtectedRecord > 0
 	}
 	inEvent := map[string]map[string]bool{} // detector → sources an event lists
 	for _, ev := range t.Events {
@@ -192,7 +165,7 @@ func Evaluate(t *Truth, alerts []Alert, detectors []string) []Score {
 			}
 		}
 		for _, d := range t.Decoys {
-			if d.Mistake == det {
+			if d.CouldBeMistakenFor == det {
 				s.Decoys++
 			}
 		}

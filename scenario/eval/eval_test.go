@@ -3,38 +3,22 @@ package eval
 import (
 	"strings"
 	"testing"
+
+	"github.com/geowarden/geowarden/scenario"
 )
 
 func TestEvaluate(t *testing.T) {
-	truth := &Truth{}
-	truth.Actors = append(truth.Actors,
-		struct {
-			Source   string `json:"source"`
-			Role     string `json:"role"`
-			Detector string `json:"detector"`
-		}{"dt-1", "drive-tester", "corridor"},
-		struct {
-			Source   string `json:"source"`
-			Role     string `json:"role"`
-			Detector string `json:"detector"`
-		}{"dt-2", "drive-tester", "corridor"},
-		struct {
-			Source   string `json:"source"`
-			Role     string `json:"role"`
-			Detector string `json:"detector"`
-		}{"fs-1", "capture", "fixed_site"},
-	)
-	truth.Decoys = append(truth.Decoys, struct {
-		Source    string `json:"source"`
-		Role      string `json:"role"`
-		Mistake   string `json:"could_be_mistaken_for"`
-		Protected int    `json:"protected_records"`
-	}{"commuter-1", "rail-commuter", "corridor", 0}, struct {
-		Source    string `json:"source"`
-		Role      string `json:"role"`
-		Mistake   string `json:"could_be_mistaken_for"`
-		Protected int    `json:"protected_records"`
-	}{"commuter-2", "rail-commuter", "corridor", 0})
+	truth := &scenario.Truth{
+		Actors: []scenario.Actor{
+			{Source: "dt-1", Role: "drive-tester", Detector: "corridor"},
+			{Source: "dt-2", Role: "drive-tester", Detector: "corridor"},
+			{Source: "fs-1", Role: "capture", Detector: "fixed_site"},
+		},
+		Decoys: []scenario.Decoy{
+			{Source: "commuter-1", Role: "rail-commuter", CouldBeMistakenFor: "corridor"},
+			{Source: "commuter-2", Role: "rail-commuter", CouldBeMistakenFor: "corridor"},
+		},
+	}
 	truth.Background = []string{"bg-1", "bg-2"}
 	alerts, err := ReadAlerts(strings.NewReader(
 		`{"detector":"corridor","sources":["dt-1"]}
