@@ -12,7 +12,6 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
-	"github.com/geowarden/geowarden/sanitize"
 )
 
 // PieceSize is the size of the pieces a large input is cut into for
@@ -27,7 +26,7 @@ type piece struct {
 	off      int64  // global offset of the piece's first byte
 	out      bytes.Buffer
 	findings []geowarden.Finding
-	stats    sanitize.Stats
+	stats    geowarden.Stats
 	err      error
 	done     chan struct{}
 }
@@ -35,7 +34,7 @@ type piece struct {
 // shifter moves the references a codec gives, local to one piece, to
 // where they stand in the whole input.
 type shifter struct {
-	h      *sanitize.Handler
+	h      *handler
 	lines  int   // lines of the preamble, which the codec counts first
 	preLen int64 // bytes of the preamble
 	line   int
@@ -96,7 +95,7 @@ func (s *shifter) Notice(n *format.Notice) {
 // findings to opts.Finding in input order. ok is false, and nothing is
 // read, when the input cannot be cut: the caller then runs it whole.
 func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunker, in *bufio.Reader,
-	w io.Writer, opts sanitize.Options, verify bool, workers int) (st sanitize.Stats, ok bool, err error) {
+	w io.Writer, opts Options, verify bool, workers int) (st geowarden.Stats, ok bool, err error) {
 	head, perr := in.Peek(1 << 20)
 	if perr != nil && perr != io.EOF && !errors.Is(perr, bufio.ErrBufferFull) {
 		return st, false, perr
@@ -245,14 +244,14 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 }
 
 func (r *Runner) runPiece(ctx context.Context, c format.Codec, p *piece, preamble []byte, preLines int,
-	write bool, opts sanitize.Options, verify bool) {
+	write bool, opts Options, verify bool) {
 	if ctx.Err() != nil {
 		p.err = ctx.Err()
 		return
 	}
 	o := opts
 	o.Finding = func(f *geowarden.Finding) { p.findings = append(p.findings, *f) }
-	h := r.Engine.NewHandler(o, verify)
+	h := r.Engine.newHandler(o, verify)
 	s := &shifter{h: h, lines: preLines, preLen: int64(len(preamble)), line: p.line, off: p.off}
 	var w io.Writer
 	if write {
@@ -270,5 +269,5 @@ func (r *Runner) runPiece(ctx context.Context, c format.Codec, p *piece, preambl
 			pe.Offset = s.off2(pe.Offset)
 		}
 	}
-	p.stats, p.err = h.Finish(err)
+	p.stats, p.err = h.finish(err)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format/csv"
-	"github.com/geowarden/geowarden/sanitize"
 )
 
 // runBoth runs input through the engine whole and in pieces of the given
@@ -41,7 +40,7 @@ func runBoth(t testing.TB, r *Runner, input []byte, pieceSize int, keepGoing boo
 type outcome struct {
 	out      string
 	findings []string
-	stats    sanitize.Stats
+	stats    geowarden.Stats
 	err      error
 }
 

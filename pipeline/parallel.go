@@ -6,13 +6,12 @@ import (
 	"sync"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/sanitize"
 )
 
 // Result is the outcome of one input of a parallel run.
 type Result struct {
 	Path  string
-	Stats sanitize.Stats
+	Stats geowarden.Stats
 	Err   error
 }
 
@@ -32,7 +31,7 @@ type job struct {
 // with each other). do gets the
 // runner to use for its input: a copy whose Finding callback keeps order.
 func (r *Runner) Each(ctx context.Context, paths []string, workers int,
-	do func(ctx context.Context, rr *Runner, path string) (sanitize.Stats, error),
+	do func(ctx context.Context, rr *Runner, path string) (geowarden.Stats, error),
 	result func(Result)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -18,8 +18,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
-	"github.com/geowarden/geowarden/sanitize"
 )
 
 // Stdin is the path that names standard input.
@@ -27,8 +27,8 @@ const Stdin = "-"
 
 // Runner runs inputs through an engine.
 type Runner struct {
-	Engine  *sanitize.Engine
-	Options sanitize.Options
+	Engine  *Engine
+	Options Options
 	// Format forces a codec by name; "" recognises each input by content.
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
@@ -72,7 +72,7 @@ func (r *Runner) chunker(c format.Codec) (format.Chunker, bool) {
 
 // run reads one opened input through the engine, in pieces on several
 // cores when its codec allows, whole otherwise.
-func (r *Runner) run(ctx context.Context, c format.Codec, in io.Reader, w io.Writer, opts sanitize.Options, verify bool) (sanitize.Stats, error) {
+func (r *Runner) run(ctx context.Context, c format.Codec, in io.Reader, w io.Writer, opts Options, verify bool) (geowarden.Stats, error) {
 	if ch, ok := r.chunker(c); ok {
 		br := bufio.NewReaderSize(in, 1<<20)
 		st, ok, err := r.runChunked(ctx, c, ch, br, w, opts, verify, r.PieceWorkers)
@@ -82,7 +82,7 @@ func (r *Runner) run(ctx context.Context, c format.Codec, in io.Reader, w io.Wri
 		in = br
 	}
 	if verify {
-		return sanitize.Stats{}, r.Engine.Verify(ctx, c, in, opts.Format)
+		return geowarden.Stats{}, r.Engine.Verify(ctx, c, in, opts.Format)
 	}
 	return r.Engine.Run(ctx, c, in, w, opts)
 }
@@ -220,17 +220,17 @@ func codecNames() string {
 	return s
 }
 
-func (r *Runner) options(path string) sanitize.Options {
+func (r *Runner) options(path string) Options {
 	o := r.Options
 	o.Format.Name = path
 	return o
 }
 
 // Scan runs one input through the engine without writing anything.
-func (r *Runner) Scan(ctx context.Context, path string) (sanitize.Stats, error) {
+func (r *Runner) Scan(ctx context.Context, path string) (geowarden.Stats, error) {
 	src, err := r.open(path)
 	if err != nil {
-		return sanitize.Stats{}, err
+		return geowarden.Stats{}, err
 	}
 	defer src.Close()
 	return r.run(ctx, src.codec, src.r, nil, r.options(path), false)
@@ -252,10 +252,10 @@ func (r *Runner) Read(ctx context.Context, path string, h format.Handler) error 
 // SanitizeFile writes the sanitized copy of in to out. The copy is written
 // to a temporary file beside out, scanned again, and renamed to out only
 // when that scan is clean; on any error nothing is left at out.
-func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Stats, error) {
+func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (geowarden.Stats, error) {
 	src, err := r.open(in)
 	if err != nil {
-		return sanitize.Stats{}, err
+		return geowarden.Stats{}, err
 	}
 	defer src.Close()
 	mode := fs.FileMode(0o644)
@@ -266,7 +266,7 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".geowarden-*")
 	if err != nil {
-		return sanitize.Stats{}, err
+		return geowarden.Stats{}, err
 	}
 	ok := false
 	defer func() {
@@ -305,7 +305,7 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 		}
 		check = zr
 	}
-	if _, err := r.run(ctx, src.codec, check, nil, sanitize.Options{Format: r.options(out).Format}, true); err != nil {
+	if _, err := r.run(ctx, src.codec, check, nil, Options{Format: r.options(out).Format}, true); err != nil {
 		return st, fmt.Errorf("sanitized output refused: %w", err)
 	}
 	if err := tmp.Chmod(mode); err != nil {
@@ -331,8 +331,8 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (sanitize.Sta
 // returned as skipped, and so are files in a recognised format that
 // geowarden cannot rewrite (format.ErrUnsupported: HEIC photos). Every file
 // sanitized is handed to each, in order.
-func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (sanitize.Stats, []Skipped, error) {
-	var total sanitize.Stats
+func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (geowarden.Stats, []Skipped, error) {
+	var total geowarden.Stats
 	if st, err := os.Stat(out); err == nil {
 		if !st.IsDir() {
 			return total, nil, fmt.Errorf("%s exists and is not a folder", out)
@@ -359,14 +359,14 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr error
-	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (sanitize.Stats, error) {
+	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (geowarden.Stats, error) {
 		rel, err := filepath.Rel(in, f)
 		if err != nil {
-			return sanitize.Stats{}, err
+			return geowarden.Stats{}, err
 		}
 		dst := filepath.Join(tmp, rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return sanitize.Stats{}, err
+			return geowarden.Stats{}, err
 		}
 		return rr.SanitizeFile(ctx, f, dst)
 	}, func(res Result) {

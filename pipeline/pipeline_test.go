@@ -13,7 +13,6 @@ import (
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/format/csv"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -29,7 +28,7 @@ func testRunner(t testing.TB) *Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Engine: &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}}
+	return &Runner{Engine: &Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}}
 }
 
 // TestEachOrder: files of different sizes processed four at a time report
@@ -61,7 +60,7 @@ func TestEachOrder(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line))
 	}
 	var order []string
-	r.Each(context.Background(), paths, 4, func(ctx context.Context, rr *Runner, p string) (sanitize.Stats, error) {
+	r.Each(context.Background(), paths, 4, func(ctx context.Context, rr *Runner, p string) (geowarden.Stats, error) {
 		return rr.Scan(ctx, p)
 	}, func(res Result) {
 		if res.Err != nil {

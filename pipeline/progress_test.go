@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden"
 )
 
 // TestProgress: the progress hooks see every byte of every input as
@@ -59,13 +59,13 @@ func TestProgress(t *testing.T) {
 				var nb, nr, calls atomic.Int64
 				r.Progress = func(n int64) { nb.Add(n); calls.Add(1) }
 				r.Options.Progress = func(n int64) {
-					if n > sanitize.ProgressEvery {
+					if n > ProgressEvery {
 						t.Errorf("progress call with %d records, more than a batch", n)
 					}
 					nr.Add(n)
 				}
 				out := t.TempDir()
-				r.Each(context.Background(), c.paths, 2, func(ctx context.Context, rr *Runner, p string) (sanitize.Stats, error) {
+				r.Each(context.Background(), c.paths, 2, func(ctx context.Context, rr *Runner, p string) (geowarden.Stats, error) {
 					if sanitizing {
 						return rr.SanitizeFile(ctx, p, filepath.Join(out, filepath.Base(p)))
 					}

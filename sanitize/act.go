@@ -1,6 +1,9 @@
-// Package sanitize is the act stage: it turns a policy Decision into an
-// Edit of the record, runs inputs through a format codec with those edits,
-// and scans a sanitized output again to prove nothing protected survived.
+// Package sanitize is the act stage: it turns a policy Decision on a
+// classified record into the Edit a format codec applies when it writes the
+// input back (drop, cut, coarsen, strip, pseudonymise). It reads nothing,
+// writes nothing and builds no findings; package pipeline runs it between
+// the policy and the codec. It imports no other stage: what it needs of
+// the classify stage and the policy it declares as Classifier and Decider.
 package sanitize
 
 import (

@@ -76,22 +76,57 @@ func lineRecord(pts ...geowarden.Point) *geowarden.Record {
 	return &geowarden.Record{Shape: geowarden.ShapeLine, Lines: [][]geowarden.Point{pts}, Pos: pts[0], Kind: geowarden.KindFeature, Ref: geowarden.Ref{Feature: 0}}
 }
 
-func engineFor(t *testing.T, zonesJSON string) *Engine {
+// editorFor returns an editor, and the classifier and policy it asks, for
+// a policy that drops what lies in the zones, strips the SSID of Wi-Fi
+// records, pseudonymises the source of cell records and blocks IoT records.
+func editorFor(t *testing.T, zonesJSON string) (*Editor, *classify.Session, *policy.Policy) {
 	t.Helper()
 	set, err := zone.ReadGeoJSON("z", "z", strings.NewReader(zonesJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Parse("p.yml", []byte("zones: [{file: z.geojson}]\nrules:\n  - id: drop\n    when: {in_zone: true}\n    action: drop\n    severity: high\n"))
+	p, err := policy.Parse("p.yml", []byte(`zones: [{file: z.geojson}]
+pseudonymise_key: {env: GEOWARDEN_TEST_KEY}
+rules:
+  - id: drop
+    when: {in_zone: true}
+    action: drop
+    severity: high
+  - id: no-ssid
+    when: {kind: wifi}
+    action: {strip: [ssid]}
+  - id: pseudo
+    when: {kind: cell}
+    action: {pseudonymise: [source]}
+  - id: no-iot
+    when: {kind: iot}
+    action: block
+    severity: critical
+  - id: fixes
+    when: {kind: fix}
+    action: {coarsen: 1000m}
+`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	set.ID = "z"
-	return &Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
+	cl := classify.New(zone.NewIndex(set), nil).Session()
+	return NewEditor(cl, p, []byte("0123456789abcdef")), cl, p
 }
 
+// edit classifies rec, asks the policy and returns its decision and the
+// editor's edit.
+func edit(e *Editor, cl *classify.Session, p *policy.Policy, rec *geowarden.Record) (geowarden.Decision, geowarden.Edit) {
+	var c geowarden.Classified
+	cl.Classify(rec, &c)
+	d := p.Decide(&c)
+	return d, e.Edit(&c, d)
+}
+
+const circleZone = `{"type":"Feature","properties":{"id":"c","buffer_m":1000},"geometry":{"type":"Point","coordinates":[10,50]}}`
+
 func TestCutLine(t *testing.T) {
-	e := engineFor(t, `{"type":"Feature","properties":{"id":"c","buffer_m":1000},"geometry":{"type":"Point","coordinates":[10,50]}}`)
+	e, cl, p := editorFor(t, circleZone)
 	cases := []struct {
 		name      string
 		rec       *geowarden.Record
@@ -105,8 +140,7 @@ func TestCutLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := e.NewHandler(Options{}, false)
-			ed := h.Record(c.rec)
+			_, ed := edit(e, cl, p, c.rec)
 			if ed.Drop != c.drop {
 				t.Fatalf("Drop = %v, want %v", ed.Drop, c.drop)
 			}
@@ -133,11 +167,87 @@ func TestCutLine(t *testing.T) {
 			// The cut line re-checks clean.
 			cut := lineRecord(ed.Lines[0]...)
 			cut.Lines = ed.Lines
-			v := e.NewHandler(Options{}, true)
-			v.Record(cut)
-			if v.survived != nil {
-				t.Errorf("cut line does not re-scan clean: %v", v.survived)
+			if d, _ := edit(e, cl, p, cut); Removes(d.Action.Type) {
+				t.Errorf("cut line still matches rule %q", d.Rule)
 			}
 		})
 	}
+}
+
+// attrs is a record's raw attributes.
+type attrs map[string]string
+
+func (a attrs) Attr(name string) (string, bool) { v, ok := a[name]; return v, ok }
+
+func TestEditActions(t *testing.T) {
+	e, cl, p := editorFor(t, circleZone)
+	outside := geowarden.Point{Lon: 11, Lat: 51}
+	rec := func(k geowarden.Kind, pos geowarden.Point, src string) *geowarden.Record {
+		return &geowarden.Record{Shape: geowarden.ShapePoint, Pos: pos, Kind: k, Source: src, Attrs: attrs{"source": src}}
+	}
+	t.Run("keep", func(t *testing.T) {
+		if _, ed := edit(e, cl, p, rec(geowarden.KindImage, outside, "a")); !ed.IsKeep() {
+			t.Errorf("got %+v, want the record kept", ed)
+		}
+	})
+	t.Run("drop in zone", func(t *testing.T) {
+		if _, ed := edit(e, cl, p, rec(geowarden.KindImage, geowarden.Point{Lon: 10, Lat: 50}, "a")); !ed.Drop {
+			t.Errorf("got %+v, want a drop", ed)
+		}
+	})
+	t.Run("strip", func(t *testing.T) {
+		_, ed := edit(e, cl, p, rec(geowarden.KindWifi, outside, "a"))
+		if ed.Drop || ed.Move || len(ed.Strip) != 1 || ed.Strip[0] != "ssid" {
+			t.Errorf("got %+v, want the ssid stripped and nothing else", ed)
+		}
+	})
+	t.Run("pseudonymise", func(t *testing.T) {
+		_, ed := edit(e, cl, p, rec(geowarden.KindCell, outside, "phone-7"))
+		want := Pseudonym([]byte("0123456789abcdef"), "phone-7")
+		if len(ed.Set) != 1 || ed.Set[0].Name != "source" || ed.Set[0].Value != want {
+			t.Errorf("got %+v, want source set to %s", ed.Set, want)
+		}
+		if ed.Drop || ed.Move {
+			t.Errorf("pseudonymise moved or dropped the record: %+v", ed)
+		}
+	})
+	t.Run("block", func(t *testing.T) {
+		d, ed := edit(e, cl, p, rec(geowarden.KindIoT, outside, "a"))
+		if d.Action.Type != geowarden.ActBlock || !ed.Drop {
+			t.Errorf("got decision %v and edit %+v, want block and a drop", d.Action.Type, ed)
+		}
+	})
+	t.Run("coarsen", func(t *testing.T) {
+		r := rec(geowarden.KindFix, geowarden.Point{Lon: 11.00123, Lat: 51.00456}, "a")
+		_, ed := edit(e, cl, p, r)
+		if !ed.Move || ed.Pos != CoarsenPoint(r.Pos, 1000) {
+			t.Errorf("got %+v, want the position snapped to %v", ed, CoarsenPoint(r.Pos, 1000))
+		}
+	})
+	t.Run("coarsen into a zone", func(t *testing.T) {
+		// A point outside the 1 km circle whose 1 km grid point lies
+		// inside it.
+		centre := geowarden.Point{Lon: 10, Lat: 50}
+		for dlat := -0.02; dlat < 0.02; dlat += 0.0005 {
+			for dlon := -0.03; dlon < 0.03; dlon += 0.0005 {
+				r := rec(geowarden.KindFix, geowarden.Point{Lon: 10 + dlon, Lat: 50 + dlat}, "a")
+				if zone.Distance(r.Pos, centre) <= 1000 || zone.Distance(CoarsenPoint(r.Pos, 1000), centre) > 1000 {
+					continue
+				}
+				if _, ed := edit(e, cl, p, r); !ed.Drop {
+					t.Fatalf("%v snaps into the zone but got %+v, want a drop", r.Pos, ed)
+				}
+				return
+			}
+		}
+		t.Fatal("no point found that snaps into the zone")
+	})
+	t.Run("unknown action", func(t *testing.T) {
+		var c geowarden.Classified
+		r := rec(geowarden.KindFix, outside, "a")
+		cl.Classify(r, &c)
+		if ed := e.Edit(&c, geowarden.Decision{Action: geowarden.Action{Type: 99}}); !ed.Drop {
+			t.Errorf("got %+v, want a drop (fail closed)", ed)
+		}
+	})
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -29,7 +29,7 @@ type truth struct {
 
 // engineFor builds the engine of the acceptance check: the case's zones and
 // one rule, drop what is in a zone.
-func engineFor(t *testing.T, zonesPath string) *sanitize.Engine {
+func engineFor(t *testing.T, zonesPath string) *pipeline.Engine {
 	t.Helper()
 	f, err := os.Open(zonesPath)
 	if err != nil {
@@ -45,7 +45,7 @@ func engineFor(t *testing.T, zonesPath string) *sanitize.Engine {
 		t.Fatal(err)
 	}
 	set.ID = "z"
-	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
+	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
 // TestAcceptance runs the acceptance cases: sanitize with a drop rule for
@@ -75,7 +75,7 @@ func TestAcceptance(t *testing.T) {
 			e := engineFor(t, filepath.Join(dir, "zones.geojson"))
 			ctx := context.Background()
 			var out bytes.Buffer
-			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
+			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}

@@ -10,14 +10,14 @@ import (
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
 
 // engineFor builds a sanitize engine that drops every record inside the
 // zones of a GeoJSON zone file.
-func engineFor(t *testing.T, zonesFile string) *sanitize.Engine {
+func engineFor(t *testing.T, zonesFile string) *pipeline.Engine {
 	t.Helper()
 	f, err := os.Open(zonesFile)
 	if err != nil {
@@ -33,7 +33,7 @@ func engineFor(t *testing.T, zonesFile string) *sanitize.Engine {
 		t.Fatal(err)
 	}
 	set.ID = "z"
-	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
+	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
 // TestAcceptance runs the jpeg-set case the way check_format.py checks it:
@@ -59,7 +59,7 @@ func TestAcceptance(t *testing.T) {
 		t.Run(photo, func(t *testing.T) {
 			in := read(t, filepath.Join(dir, "photos", photo))
 			var out bytes.Buffer
-			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
+			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
-	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden/pipeline"
 )
 
 // member is one file of a test archive.
@@ -289,7 +289,7 @@ func TestKMZAcceptance(t *testing.T) {
 	e := engineFor(t, zones)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if _, err := e.Run(ctx, KMZCodec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x.kmz"}}); err != nil {
+	if _, err := e.Run(ctx, KMZCodec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x.kmz"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Verify(ctx, KMZCodec{}, bytes.NewReader(out.Bytes()), format.Options{Name: "x.kmz"}); err != nil {

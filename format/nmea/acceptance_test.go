@@ -14,8 +14,8 @@ import (
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -35,7 +35,7 @@ func tool(t *testing.T, name string) string {
 
 // engineFor builds a sanitize engine that drops every record inside the
 // zones of a GeoJSON zone file.
-func engineFor(t *testing.T, zonesJSON []byte) *sanitize.Engine {
+func engineFor(t *testing.T, zonesJSON []byte) *pipeline.Engine {
 	t.Helper()
 	set, err := zone.ReadGeoJSON("z", "z", bytes.NewReader(zonesJSON))
 	if err != nil {
@@ -46,7 +46,7 @@ func engineFor(t *testing.T, zonesJSON []byte) *sanitize.Engine {
 		t.Fatal(err)
 	}
 	set.ID = "z"
-	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
+	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
 // truth is an acceptance case's truth.json.
@@ -149,7 +149,7 @@ func TestAcceptance(t *testing.T) {
 			e := engineFor(t, zones)
 			ctx := context.Background()
 			var out bytes.Buffer
-			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
+			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
 			if err != nil {
 				t.Fatalf("sanitize: %v", err)
 			}

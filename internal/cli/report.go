@@ -11,7 +11,6 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 )
 
 // summary is what a run did, for the end of a report.
@@ -19,7 +18,7 @@ type summary struct {
 	Policy     string             `json:"policy"`
 	Revision   string             `json:"policy_revision"`
 	Files      int                `json:"files"`
-	Stats      sanitize.Stats     `json:"stats"`
+	Stats      geowarden.Stats    `json:"stats"`
 	BySeverity map[string]int64   `json:"findings_by_severity"`
 	ByRule     map[string]int64   `json:"findings_by_rule"`
 	Skipped    []pipeline.Skipped `json:"skipped,omitempty"`

@@ -10,7 +10,6 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/pipeline"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/spf13/cobra"
 )
 
@@ -76,7 +75,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			st, statErr := os.Stat(in)
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, []string{in}, runner)
 			if in != pipeline.Stdin && statErr == nil && st.IsDir() {
-				var stats sanitize.Stats
+				var stats geowarden.Stats
 				stats, sum.Skipped, err = runner.SanitizeTree(ctx, in, output, func(string) { sum.Files++ })
 				sum.Stats = stats
 			} else {
@@ -91,7 +90,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			if err == nil {
 				err = repErr
 			}
-			var blocked *sanitize.BlockedError
+			var blocked *pipeline.BlockedError
 			if errors.As(err, &blocked) {
 				return ExitFindings, fmt.Errorf("nothing written: %w", err)
 			}

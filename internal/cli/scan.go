@@ -13,7 +13,6 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/spf13/cobra"
 )
 
@@ -102,7 +101,7 @@ suppresses nothing and is warned of.`,
 			}
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, paths, runner)
 			next := 0
-			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (sanitize.Stats, error) {
+			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (geowarden.Stats, error) {
 				return rr.Scan(ctx, p)
 			}, func(res pipeline.Result) {
 				in := inputs[next]

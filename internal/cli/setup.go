@@ -11,7 +11,6 @@ import (
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
-	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/builtin"
 	"github.com/geowarden/geowarden/zone/cell"
@@ -183,7 +182,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &sanitize.Engine{
+	e := &pipeline.Engine{
 		Classifier: classify.New(ix, p.Signals),
 		Policy:     p,
 	}
@@ -197,7 +196,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 		Engine:  e,
 		Workers: f.workers,
 		Format:  f.format,
-		Options: sanitize.Options{Format: fo, KeepGoing: f.keepGoing},
+		Options: pipeline.Options{Format: fo, KeepGoing: f.keepGoing},
 	}
 	return r, p, nil
 }
