@@ -1,6 +1,10 @@
-// Package pipeline wires the stages together over files and folders: it
-// finds inputs, recognises their format, runs them through the sanitize
-// engine, and writes sanitized outputs so that nothing is left half-written.
+// Package pipeline wires the stages together: it finds inputs (files,
+// folders, standard input, streams such as HTTP request bodies), recognises
+// their format, takes every record through classify, decide, act and
+// record (Engine), and writes sanitized outputs so that nothing is left
+// half-written and nothing is released before it is scanned again. It is,
+// with the command line and the server, the only package that imports
+// across stages.
 package pipeline
 
 import (
@@ -33,6 +37,10 @@ type Runner struct {
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// SpoolDir is the folder where SanitizeStream holds the sanitized copy
+	// of a stream while it is checked; "" means the system's temporary
+	// folder.
+	SpoolDir string
 	// Workers is how many files a folder run processes at once; 0 means
 	// one per CPU.
 	Workers int
@@ -169,6 +177,13 @@ func (r *Runner) open(path string) (*source, error) {
 		}
 		rc = f
 	}
+	return r.openReader(path, rc)
+}
+
+// openReader undoes gzip compression of an opened input and picks its
+// codec by the name (its extension) and the content. It closes rc when it
+// fails.
+func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
 	src := &source{closer: rc}
 	var in io.Reader = rc
 	if r.Progress != nil {
@@ -249,32 +264,52 @@ func (r *Runner) Read(ctx context.Context, path string, h format.Handler) error 
 	return src.codec.Rewrite(ctx, src.r, nil, h, &opts)
 }
 
-// SanitizeFile writes the sanitized copy of in to out. The copy is written
-// to a temporary file beside out, scanned again, and renamed to out only
-// when that scan is clean; on any error nothing is left at out.
-func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (geowarden.Stats, error) {
-	src, err := r.open(in)
+// ScanStream runs a stream (an HTTP request body, a pipe) through the
+// engine without writing anything. name stands for the stream in findings
+// and errors, and its extension helps to recognise the format.
+func (r *Runner) ScanStream(ctx context.Context, name string, in io.Reader) (geowarden.Stats, error) {
+	src, err := r.openReader(name, io.NopCloser(in))
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	defer src.Close()
-	mode := fs.FileMode(0o644)
-	if in != Stdin {
-		if st, err := os.Stat(in); err == nil {
-			mode = st.Mode().Perm()
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".geowarden-*")
+	return r.run(ctx, src.codec, src.r, nil, r.options(name), false)
+}
+
+// SanitizeStream writes the sanitized copy of a stream to w, in the
+// stream's format. The copy is spooled to a temporary file that has no
+// name (it is removed as soon as it is created, so nothing outlives the
+// process), scanned again, and copied to w only when that scan is clean:
+// on any error nothing at all has been written to w. Only the sanitized
+// copy is spooled, never the input. name stands for the stream in
+// findings and errors, and its extension helps to recognise the format.
+func (r *Runner) SanitizeStream(ctx context.Context, name string, in io.Reader, w io.Writer) (geowarden.Stats, error) {
+	src, err := r.openReader(name, io.NopCloser(in))
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	tmp, err := os.CreateTemp(r.SpoolDir, ".geowarden-stream-*")
+	if err != nil {
+		return geowarden.Stats{}, err
+	}
+	defer tmp.Close()
+	if err := os.Remove(tmp.Name()); err != nil {
+		return geowarden.Stats{}, err
+	}
+	st, err := r.sanitizeInto(ctx, src, name, name, tmp)
+	if err != nil {
+		return st, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return st, err
+	}
+	_, err = io.Copy(w, tmp)
+	return st, err
+}
+
+// sanitizeInto writes the sanitized copy of src to tmp and scans it again
+// from tmp: the copy is good only when it returns nil. in and out name the
+// input and the output in findings and errors.
+func (r *Runner) sanitizeInto(ctx context.Context, src *source, in, out string, tmp *os.File) (geowarden.Stats, error) {
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	var w io.Writer = bw
 	var zw *gzip.Writer
@@ -307,6 +342,39 @@ func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (geowarden.St
 	}
 	if _, err := r.run(ctx, src.codec, check, nil, Options{Format: r.options(out).Format}, true); err != nil {
 		return st, fmt.Errorf("sanitized output refused: %w", err)
+	}
+	return st, nil
+}
+
+// SanitizeFile writes the sanitized copy of in to out. The copy is written
+// to a temporary file beside out, scanned again, and renamed to out only
+// when that scan is clean; on any error nothing is left at out.
+func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (geowarden.Stats, error) {
+	src, err := r.open(in)
+	if err != nil {
+		return geowarden.Stats{}, err
+	}
+	defer src.Close()
+	mode := fs.FileMode(0o644)
+	if in != Stdin {
+		if st, err := os.Stat(in); err == nil {
+			mode = st.Mode().Perm()
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".geowarden-*")
+	if err != nil {
+		return geowarden.Stats{}, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	st, err := r.sanitizeInto(ctx, src, in, out, tmp)
+	if err != nil {
+		return st, err
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		return st, err

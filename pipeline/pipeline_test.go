@@ -80,3 +80,50 @@ func TestEachOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestStream: a stream (an HTTP body, a pipe) is scanned and sanitized by
+// the same runner as files; a sanitized stream is written only once it is
+// whole and clean, and nothing is written when the input is bad.
+func TestStream(t *testing.T) {
+	r := testRunner(t)
+	const body = "lat,lon,name\n50,10,inside\n51,11,outside\n"
+	st, err := r.ScanStream(context.Background(), "body.csv", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 2 || st.Findings != 1 {
+		t.Errorf("scan: %+v, want 2 records and 1 finding", st)
+	}
+	var out strings.Builder
+	st, err = r.SanitizeStream(context.Background(), "body.csv", strings.NewReader(body), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "lat,lon,name\n51,11,outside\n"; got != want {
+		t.Errorf("sanitized stream = %q, want %q", got, want)
+	}
+	if st.Dropped != 1 || st.Kept != 1 {
+		t.Errorf("sanitize: %+v, want 1 dropped and 1 kept", st)
+	}
+	for _, bad := range []string{
+		"lat,lon,name\n51,11,outside\n50,x,bad\n",
+		"\x00\x01\x02 not a format",
+	} {
+		out.Reset()
+		if _, err := r.SanitizeStream(context.Background(), "body", strings.NewReader(bad), &out); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%q: %d bytes written despite the error", bad, out.Len())
+		}
+	}
+	// The spool has no name: nothing is left in the spool folder.
+	dir := t.TempDir()
+	r.SpoolDir = dir
+	if _, err := r.SanitizeStream(context.Background(), "body.csv", strings.NewReader(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("spool folder holds %d entries after the run, want none", len(ents))
+	}
+}
