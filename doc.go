@@ -14,8 +14,12 @@
 //	    cross a segment. It knows nothing about formats or policies.
 //	  - classify turns a Record into its zone and signal-class hits.
 //	  - policy maps a classified Record to a Decision (first matching rule wins).
-//	  - sanitize turns a Decision into an Edit and runs whole files through a
-//	    codec, scanning the result again before it is released.
+//	  - sanitize turns a Decision into an Edit.
+//	  - pipeline wires the stages over files, folders, standard input and
+//	    streams, and scans every sanitized output again before it is
+//	    released.
 //
-// This package holds only types: Record, Edit, Finding, Severity, Action.
+// No stage imports another; docs/architecture.md gives the rules and
+// architecture_test.go checks them. This package holds only types: Record,
+// Edit, Classified, Decision, Finding, Stats, Severity, Action.
 package geowarden
