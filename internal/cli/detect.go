@@ -80,7 +80,11 @@ error.`,
 				return ExitError, err
 			}
 			runner.Stdin = cmd.InOrStdin()
-			eng := detect.New(p.Detect, runner.Engine.Classifier.Index(), p.Signals)
+			cfg, err := detect.DecodeConfig(p.Name, p.Detect)
+			if err != nil {
+				return ExitError, err
+			}
+			eng := detect.New(cfg, runner.Engine.Classifier.Index(), p.Signals)
 			inputs, err := inputsOf(args)
 			if err != nil {
 				return ExitError, err
