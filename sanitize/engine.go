@@ -341,7 +341,7 @@ func (h *Handler) cut(rec *geowarden.Record) geowarden.Edit {
 	all := h.e.Classifier.ZoneNumbers(rec, &h.scratch, nil)
 	for _, zi := range all {
 		h.one.Rec = rec
-		h.one.Zones = append(h.one.Zones[:0], h.e.Classifier.Zone(zi).Hit())
+		h.one.Zones = append(h.one.Zones[:0], h.e.Classifier.Hit(zi))
 		h.one.Signals = h.cl.Signals
 		if t := h.e.Policy.Decide(&h.one).Action.Type; t == geowarden.ActDrop || t == geowarden.ActBlock {
 			h.zones = append(h.zones, zi)
