@@ -53,7 +53,27 @@ func newEngine(t testing.TB, mod func(*Config)) *Engine {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	return New(cfg, cell.Build(world(t)), []geowarden.SignalClass{gsmR})
+	return New(cfg, cell.Build(world(t)))
+}
+
+var _ Index = (*cell.Index)(nil)
+
+// observe classifies a record as package classify does (the zones
+// containing a point, the protected signal classes: gsm-r) and feeds it to
+// e.
+func observe(e *Engine, rec *geowarden.Record, size int64) {
+	c := geowarden.Classified{Rec: rec}
+	if rec.Shape == geowarden.ShapePoint {
+		for _, z := range e.ix.Contains(rec.Pos, nil) {
+			h := e.zones[z].Hit()
+			h.Num = z
+			c.Zones = append(c.Zones, h)
+		}
+	}
+	if !rec.Signal.IsZero() && gsmR.Match(&rec.Signal) {
+		c.Signals = []string{gsmR.ID}
+	}
+	e.Observe(&c, size)
 }
 
 // rec is one observation to feed.
@@ -78,7 +98,7 @@ func feed(e *Engine, recs []rec) {
 		if size == 0 {
 			size = 80
 		}
-		e.Observe(&g, size)
+		observe(e, &g, size)
 	}
 }
 
