@@ -386,3 +386,34 @@ func TestConfigValidate(t *testing.T) {
 		t.Error("factor 0.5 accepted")
 	}
 }
+
+// TestObserveAt checks where the detectors place a record: a point in the
+// zones of its hits; a line at its representative vertex, whatever zones
+// its whole shape touches.
+func TestObserveAt(t *testing.T) {
+	e := newEngine(t, nil)
+	rail := e.zones[0].Hit() // zone 0, Num 0
+	onRail := lerp(railStart, railEnd, 0.5)
+	away := geowarden.Point{Lon: onRail.Lon, Lat: onRail.Lat + 0.1} // about 11 km north
+	tests := []struct {
+		name string
+		rec  geowarden.Record
+		want int64 // records inside a corridor
+	}{
+		// The hits decide, not the position: detect does not classify again.
+		{"point, by its hits", geowarden.Record{Shape: geowarden.ShapePoint, Pos: away}, 1},
+		{"line across, vertex away", geowarden.Record{Shape: geowarden.ShapeLine, Pos: away,
+			Lines: [][]geowarden.Point{{away, {Lon: away.Lon, Lat: onRail.Lat - 0.1}}}}, 0},
+		{"line along, vertex on", geowarden.Record{Shape: geowarden.ShapeLine, Pos: onRail,
+			Lines: [][]geowarden.Point{{onRail, lerp(railStart, railEnd, 0.6)}}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rec.Source = tt.name
+			e.Observe(&geowarden.Classified{Rec: &tt.rec, Zones: []geowarden.ZoneHit{rail}}, 0)
+			if got := e.sources[e.byName[tt.name]].track.inRecords; got != tt.want {
+				t.Errorf("got %d record(s) inside a corridor, want %d", got, tt.want)
+			}
+		})
+	}
+}
