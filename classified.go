@@ -8,6 +8,10 @@ type ZoneHit struct {
 	Name  string // human-readable name
 	Class string // military, rail, energy, government, airport, telecom, custom, ...
 	Set   string // id of the zone set (file) the zone came from
+	// Num is the zone's number in the zone index the record was
+	// classified against: its position in the index's zone list. Stages
+	// that keep state per zone (detect) key it by Num.
+	Num int32
 }
 
 // Classified is a record with the zones and signal classes it belongs to:

@@ -22,8 +22,10 @@ type Classifier struct {
 // classes.
 func New(ix Index, signals []geowarden.SignalClass) *Classifier {
 	c := &Classifier{ix: ix, signals: signals}
-	for _, z := range ix.Zones() {
-		c.hits = append(c.hits, z.Hit())
+	for i, z := range ix.Zones() {
+		h := z.Hit()
+		h.Num = int32(i)
+		c.hits = append(c.hits, h)
 	}
 	return c
 }
@@ -33,6 +35,10 @@ func (c *Classifier) Index() Index { return c.ix }
 
 // Zone returns the zone with the given number.
 func (c *Classifier) Zone(i int32) *zone.Zone { return c.ix.Zones()[i] }
+
+// Hit returns the zone with the given number as a hit of a classified
+// record, its number included.
+func (c *Classifier) Hit(i int32) geowarden.ZoneHit { return c.hits[i] }
 
 // Scratch holds buffers that Classify reuses between calls. A Scratch must
 // not be shared between goroutines.

@@ -30,7 +30,7 @@ func (s *Session) ZoneNumbers(rec *geowarden.Record, dst []int32) []int32 {
 }
 
 // Hit returns the zone with number z as a hit.
-func (s *Session) Hit(z int32) geowarden.ZoneHit { return s.c.hits[z] }
+func (s *Session) Hit(z int32) geowarden.ZoneHit { return s.c.Hit(z) }
 
 // Segment appends to dst the parts of the segment a→b inside each zone
 // (see zone.Index.Segment).

@@ -53,7 +53,27 @@ func newEngine(t testing.TB, mod func(*Config)) *Engine {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	return New(cfg, cell.Build(world(t)), []geowarden.SignalClass{gsmR})
+	return New(cfg, cell.Build(world(t)))
+}
+
+var _ Index = (*cell.Index)(nil)
+
+// observe classifies a record as package classify does (the zones
+// containing a point, the protected signal classes: gsm-r) and feeds it to
+// e.
+func observe(e *Engine, rec *geowarden.Record, size int64) {
+	c := geowarden.Classified{Rec: rec}
+	if rec.Shape == geowarden.ShapePoint {
+		for _, z := range e.ix.Contains(rec.Pos, nil) {
+			h := e.zones[z].Hit()
+			h.Num = z
+			c.Zones = append(c.Zones, h)
+		}
+	}
+	if !rec.Signal.IsZero() && gsmR.Match(&rec.Signal) {
+		c.Signals = []string{gsmR.ID}
+	}
+	e.Observe(&c, size)
 }
 
 // rec is one observation to feed.
@@ -78,7 +98,7 @@ func feed(e *Engine, recs []rec) {
 		if size == 0 {
 			size = 80
 		}
-		e.Observe(&g, size)
+		observe(e, &g, size)
 	}
 }
 
@@ -364,5 +384,36 @@ func TestConfigValidate(t *testing.T) {
 	c.Convergence.Factor = 0.5
 	if err := c.Validate(); err == nil {
 		t.Error("factor 0.5 accepted")
+	}
+}
+
+// TestObserveAt checks where the detectors place a record: a point in the
+// zones of its hits; a line at its representative vertex, whatever zones
+// its whole shape touches.
+func TestObserveAt(t *testing.T) {
+	e := newEngine(t, nil)
+	rail := e.zones[0].Hit() // zone 0, Num 0
+	onRail := lerp(railStart, railEnd, 0.5)
+	away := geowarden.Point{Lon: onRail.Lon, Lat: onRail.Lat + 0.1} // about 11 km north
+	tests := []struct {
+		name string
+		rec  geowarden.Record
+		want int64 // records inside a corridor
+	}{
+		// The hits decide, not the position: detect does not classify again.
+		{"point, by its hits", geowarden.Record{Shape: geowarden.ShapePoint, Pos: away}, 1},
+		{"line across, vertex away", geowarden.Record{Shape: geowarden.ShapeLine, Pos: away,
+			Lines: [][]geowarden.Point{{away, {Lon: away.Lon, Lat: onRail.Lat - 0.1}}}}, 0},
+		{"line along, vertex on", geowarden.Record{Shape: geowarden.ShapeLine, Pos: onRail,
+			Lines: [][]geowarden.Point{{onRail, lerp(railStart, railEnd, 0.6)}}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rec.Source = tt.name
+			e.Observe(&geowarden.Classified{Rec: &tt.rec, Zones: []geowarden.ZoneHit{rail}}, 0)
+			if got := e.sources[e.byName[tt.name]].track.inRecords; got != tt.want {
+				t.Errorf("got %d record(s) inside a corridor, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -6,12 +6,31 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/zone"
 )
 
-// Engine watches a stream of records and raises alerts at the end. Feed it
-// every record with Observe, then call Alerts. An Engine is not safe for
+// Index is what the detectors need of the zone index the records were
+// classified against: its zones, numbered as in the records' zone hits
+// (geowarden.ZoneHit.Num), and the geometry they measure themselves, which
+// no classified record holds: the zones containing a point that is not a
+// record's (a stay's centre) and the parts of the step between two records
+// inside each zone (the distance a source covers in corridors). zone.Index,
+// the cell index of zone/cell and several indexes queried as one (classify)
+// provide it. Implementations must be safe for concurrent use.
+type Index interface {
+	// Zones returns the indexed zones; a zone's number is its position.
+	Zones() []*zone.Zone
+	// Contains appends the numbers of the zones containing p, ascending.
+	Contains(p geowarden.Point, dst []int32) []int32
+	// Segment appends the parts of a→b inside each zone, merged per zone
+	// and sorted by zone then start.
+	Segment(a, b geowarden.Point, dst []zone.Interval) []zone.Interval
+}
+
+var _ Index = (*zone.Index)(nil)
+
+// Engine watches a stream of classified records and raises alerts at the
+// end. Feed it every record with Observe, then call Alerts. An Engine is not safe for
 // concurrent use.
 //
 // Memory grows with the number of sources, zones, days and visits of a
@@ -19,10 +38,9 @@ import (
 // that each source's records arrive in time order (as a device logs them);
 // records of different sources may interleave freely.
 type Engine struct {
-	cfg     Config
-	ix      classify.Index
-	zones   []*zone.Zone
-	signals []geowarden.SignalClass
+	cfg   Config
+	ix    Index
+	zones []*zone.Zone
 
 	corridor []bool     // per zone number: a corridor the corridor detector follows
 	convZone []bool     // per zone number: watched by convergence
@@ -38,7 +56,6 @@ type Engine struct {
 	buf        []int32
 	near2      []zoneDist
 	ivs        []zone.Interval
-	scratch    classify.Scratch
 }
 
 // source is what the engine keeps of one source.
@@ -54,11 +71,11 @@ type source struct {
 	days             map[int32]*dayVolume
 }
 
-// New returns an engine over the zones of ix and the policy's signal
-// classes. cfg must be valid (Config.Validate).
-func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine {
+// New returns an engine over the zones of ix, the index the records given
+// to Observe are classified against. cfg must be valid (Config.Validate).
+func New(cfg Config, ix Index) *Engine {
 	e := &Engine{
-		cfg: cfg, ix: ix, zones: ix.Zones(), signals: signals,
+		cfg: cfg, ix: ix, zones: ix.Zones(),
 		byName: map[string]int32{}, conv: map[int32]*zoneConv{},
 	}
 	n := len(e.zones)
@@ -71,7 +88,7 @@ func New(cfg Config, ix classify.Index, signals []geowarden.SignalClass) *Engine
 		e.fixZone[i] = classIn(z.Class, cfg.FixedSite.Classes)
 	}
 	if cfg.Convergence.Enabled || cfg.FixedSite.Enabled {
-		e.near = newNearIndex(ix, func(i int) bool {
+		e.near = newNearIndex(e.zones, func(i int) bool {
 			return cfg.Convergence.Enabled && e.convZone[i] || cfg.FixedSite.Enabled && e.fixZone[i]
 		})
 	}
@@ -104,11 +121,14 @@ func (e *Engine) source(name string) *source {
 	return s
 }
 
-// Observe takes one record. size is the record's size in bytes in its
-// input (0 when unknown); the volume detector sums it. rec.Source names
-// the source; the caller fills it in when the input has none (the file, a
-// folder). Observe keeps nothing rec points to.
-func (e *Engine) Observe(rec *geowarden.Record, size int64) {
+// Observe takes one classified record: its zone hits from a classifier
+// over the engine's index, its protected signal classes from the policy's.
+// size is the record's size in bytes in its input (0 when unknown); the
+// volume detector sums it. c.Rec.Source names the source; the caller fills
+// it in when the input has none (the file, a folder). Observe keeps
+// nothing c points to.
+func (e *Engine) Observe(c *geowarden.Classified, size int64) {
+	rec := c.Rec
 	s := e.source(rec.Source)
 	s.records++
 	sig := isSignal(rec.Kind)
@@ -135,13 +155,13 @@ func (e *Engine) Observe(rec *geowarden.Record, size int64) {
 			s.addVolume(t, size)
 		}
 	}
-	if e.cfg.ProtectedSignal.Enabled && len(e.signals) > 0 && !rec.Signal.IsZero() {
-		e.protectedSignal(s, rec)
+	if e.cfg.ProtectedSignal.Enabled && len(c.Signals) > 0 {
+		e.protectedSignal(s, rec, c.Signals)
 	}
 	if rec.Shape == geowarden.ShapeNone || len(e.zones) == 0 {
 		return
 	}
-	e.in = e.ix.Contains(rec.Pos, e.in[:0])
+	e.in = e.at(c, e.in[:0])
 	if e.cfg.Corridor.Enabled {
 		e.follow(s, rec, t, hasT, sig)
 	}
@@ -154,6 +174,20 @@ func (e *Engine) Observe(rec *geowarden.Record, size int64) {
 	if e.cfg.FixedSite.Enabled {
 		e.stayPut(s, rec, t, sig)
 	}
+}
+
+// at appends the numbers of the zones containing the record's position,
+// where the detectors place it: the zones of its hits for a point; for a
+// line or an area, whose hits are the zones of its whole shape, the zones
+// containing its representative vertex Pos.
+func (e *Engine) at(c *geowarden.Classified, dst []int32) []int32 {
+	if c.Rec.Shape != geowarden.ShapePoint {
+		return e.ix.Contains(c.Rec.Pos, dst)
+	}
+	for i := range c.Zones {
+		dst = append(dst, c.Zones[i].Num)
+	}
+	return dst
 }
 
 // Alerts finishes the run: it closes what is still open and returns the

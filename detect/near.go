@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/tidwall/rtree"
 )
@@ -26,9 +25,10 @@ type nearEdge struct {
 	a, b geowarden.Point
 }
 
-// newNearIndex indexes the zones for which watch is true.
-func newNearIndex(ix classify.Index, watch func(int) bool) *nearIndex {
-	n := &nearIndex{zones: ix.Zones()}
+// newNearIndex indexes the zones for which watch is true; a zone's number
+// is its position in zones.
+func newNearIndex(zones []*zone.Zone, watch func(int) bool) *nearIndex {
+	n := &nearIndex{zones: zones}
 	add := func(z int32, a, b geowarden.Point, buf float64) {
 		i := int32(len(n.edges))
 		n.edges = append(n.edges, nearEdge{z, a, b})

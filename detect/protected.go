@@ -18,19 +18,17 @@ type protAgg struct {
 
 const maxFreqs = 10
 
-func (e *Engine) protectedSignal(s *source, rec *geowarden.Record) {
-	for i := range e.signals {
-		sc := &e.signals[i]
-		if !sc.Match(&rec.Signal) {
-			continue
-		}
+// protectedSignal counts rec for each protected signal class it belongs
+// to; classes holds their ids.
+func (e *Engine) protectedSignal(s *source, rec *geowarden.Record, classes []string) {
+	for _, id := range classes {
 		if s.protected == nil {
 			s.protected = map[string]*protAgg{}
 		}
-		a := s.protected[sc.ID]
+		a := s.protected[id]
 		if a == nil {
 			a = &protAgg{}
-			s.protected[sc.ID] = a
+			s.protected[id] = a
 		}
 		a.records++
 		if !rec.Time.IsZero() {

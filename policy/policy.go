@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/detect"
+	"github.com/geowarden/geowarden/internal/policyfile"
+	"go.yaml.in/yaml/v3"
 )
 
 // Policy is a parsed policy. Build one with [Parse], [Load] or [Default];
@@ -47,9 +47,11 @@ type Policy struct {
 	// positions geowarden cannot read, is removed from sanitized outputs:
 	// "binary: drop", the default. "binary: keep" lets it pass.
 	DropBinary bool
-	// Detect holds the campaign detectors' settings: detect.Defaults
-	// overlaid with the policy's detect section.
-	Detect detect.Config
+	// Detect is the detect section as written, nil when the policy has
+	// none. The policy does not read it: package detect decodes it
+	// (detect.DecodeConfig), so a policy that loads may still have a
+	// detect section in error.
+	Detect *yaml.Node
 	// Key says where the pseudonymisation key comes from. It is set when a
 	// rule pseudonymises (and may be set otherwise).
 	Key KeySource
@@ -106,27 +108,10 @@ type ReviewWhen struct {
 	Line            int
 }
 
-// Error is a policy error with its position. Line is 0 when unknown.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	where := e.File
-	if e.Line > 0 {
-		if where == "" {
-			where = "line " + strconv.Itoa(e.Line)
-		} else {
-			where += ":" + strconv.Itoa(e.Line)
-		}
-	}
-	if where == "" {
-		return "policy: " + e.Msg
-	}
-	return "policy: " + where + ": " + e.Msg
-}
+// Error is a policy error with its position. Line is 0 when unknown. The
+// errors of a section another package decodes (detect) are of this type
+// too.
+type Error = policyfile.Error
 
 // maxSize caps the size of a policy file.
 const maxSize = 1 << 20
@@ -138,7 +123,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	if len(data) > maxSize {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("policy too large (%d bytes; at most %d)", len(data), maxSize)}
 	}
-	d := &decoder{name: name}
+	d := &decoder{Decoder: policyfile.Decoder{Name: name}}
 	p, err := d.parse(data)
 	if err != nil {
 		return nil, err

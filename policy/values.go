@@ -1,42 +1,12 @@
 package policy
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/internal/policyfile"
 )
-
-// splitNumber splits s, after trimming spaces, into a leading decimal
-// number (digits with at most one dot) and the trimmed rest.
-func splitNumber(s string) (num, rest string, ok bool) {
-	s = strings.TrimSpace(s)
-	i, digits, dots := 0, 0, 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' {
-			digits++
-		} else if c == '.' {
-			dots++
-		} else {
-			break
-		}
-	}
-	if digits == 0 || dots > 1 {
-		return "", "", false
-	}
-	return s[:i], strings.TrimSpace(s[i:]), true
-}
-
-// scaled parses the decimal num times 10^exp, rounding once.
-func scaled(num string, exp int) (float64, bool) {
-	v, err := strconv.ParseFloat(num+"e"+strconv.Itoa(exp), 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, false
-	}
-	return v, true
-}
 
 // freqExp gives the power of ten from a frequency unit to MHz.
 var freqExp = map[string]int{"hz": -6, "khz": -3, "mhz": 0, "ghz": 3}
@@ -44,7 +14,7 @@ var freqExp = map[string]int{"hz": -6, "khz": -3, "mhz": 0, "ghz": 3}
 // parseFreq parses "880", "880 MHz" or "1.8GHz". unit is false when no
 // unit was written; v is then the bare number.
 func parseFreq(s string) (num string, exp int, unit, ok bool) {
-	num, rest, ok := splitNumber(s)
+	num, rest, ok := policyfile.SplitNumber(s)
 	if !ok {
 		return "", 0, false, false
 	}
@@ -74,8 +44,8 @@ func parseBand(s string) (b geowarden.Band, msg string) {
 	if !loU {
 		loE = hiE
 	}
-	lo, ok1 := scaled(loN, loE)
-	hi, ok2 := scaled(hiN, hiE)
+	lo, ok1 := policyfile.Scaled(loN, loE)
+	hi, ok2 := policyfile.Scaled(hiN, hiE)
 	switch {
 	case !ok1 || !ok2:
 		return b, bad
@@ -109,35 +79,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// maxGridM caps a coarsening grid: half the Earth's circumference.
-const maxGridM = 20_000_000
-
-// parseDistance parses a grid size: "100m", "1 km", "0.5km" or a bare
-// number of metres. It must be above zero and at most maxGridM.
-func parseDistance(s string) (m float64, msg string) {
-	bad := strconv.Quote(s) + " is not a distance (want metres or kilometres, such as 100m or 1 km)"
-	num, unit, ok := splitNumber(s)
-	if !ok {
-		return 0, bad
-	}
-	exp := 0
-	switch strings.ToLower(unit) {
-	case "", "m":
-	case "km":
-		exp = 3
-	default:
-		return 0, bad
-	}
-	m, ok = scaled(num, exp)
-	switch {
-	case !ok:
-		return 0, bad
-	case m <= 0:
-		return 0, strconv.Quote(s) + ": grid must be above zero"
-	case m > maxGridM:
-		return 0, strconv.Quote(s) + ": grid must be at most 20000 km"
-	}
-	return m, ""
 }

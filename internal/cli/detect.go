@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
@@ -80,7 +81,12 @@ error.`,
 				return ExitError, err
 			}
 			runner.Stdin = cmd.InOrStdin()
-			eng := detect.New(p.Detect, runner.Engine.Classifier.Index(), p.Signals)
+			cfg, err := detect.DecodeConfig(p.Name, p.Detect)
+			if err != nil {
+				return ExitError, err
+			}
+			cl := runner.Engine.Classifier
+			eng := detect.New(cfg, cl.Index())
 			inputs, err := inputsOf(args)
 			if err != nil {
 				return ExitError, err
@@ -91,7 +97,7 @@ error.`,
 			ctx := context.Background()
 			failed := false
 			for _, in := range inputs {
-				h := &detectHandler{eng: eng, path: in.path, by: sourceBy, keepGoing: ef.keepGoing}
+				h := &detectHandler{eng: eng, cl: cl, path: in.path, by: sourceBy, keepGoing: ef.keepGoing}
 				err := runner.Read(ctx, in.path, h)
 				if errors.Is(err, pipeline.ErrUnrecognised) && !in.explicit {
 					sum.Skipped = append(sum.Skipped, pipeline.Skipped{Path: in.path, Reason: "unrecognised format"})
@@ -179,9 +185,13 @@ type alertJSON struct {
 	Suppressed *suppressionJSON `json:"suppressed,omitempty"`
 }
 
-// detectHandler feeds one input's records to the detection engine.
+// detectHandler classifies one input's records and feeds them to the
+// detection engine.
 type detectHandler struct {
 	eng        *detect.Engine
+	cl         *classify.Classifier
+	scratch    classify.Scratch
+	c          geowarden.Classified
 	path       string
 	by         string
 	keepGoing  bool
@@ -203,7 +213,8 @@ func (h *detectHandler) Record(rec *geowarden.Record) geowarden.Edit {
 	// exact for line formats, close enough for volumes elsewhere.
 	size := max(rec.Ref.Offset-h.prevOffset, 0)
 	h.prevOffset = rec.Ref.Offset
-	h.eng.Observe(rec, size)
+	h.cl.Classify(rec, &h.scratch, &h.c)
+	h.eng.Observe(&h.c, size)
 	return geowarden.Keep
 }
 

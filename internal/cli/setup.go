@@ -8,6 +8,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
+	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
@@ -104,6 +105,11 @@ func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 		if p, err = policy.Load(f.policy); err != nil {
 			return nil, err
 		}
+	}
+	// The detect section is detect's to decode; every command refuses a
+	// policy with an error there, as with an error anywhere else in it.
+	if _, err := detect.DecodeConfig(p.Name, p.Detect); err != nil {
+		return nil, err
 	}
 	used := map[string]bool{}
 	for _, z := range p.Zones {

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/builtin"
@@ -607,6 +608,9 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 		} else {
 			var err error
 			if p, err = policy.Load(polFile); err != nil {
+				return nil, err
+			}
+			if _, err := detect.DecodeConfig(p.Name, p.Detect); err != nil {
 				return nil, err
 			}
 		}

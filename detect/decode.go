@@ -1,16 +1,68 @@
-package policy
+package detect
 
 import (
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/detect"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/internal/policyfile"
 )
 
-// setting is one key of a detector's section in the policy.
+// DecodeConfig decodes the detect section of a policy over Defaults and
+// validates the result. name names the policy in errors (its path, for a
+// policy loaded from a file); section is the section's value as the policy
+// holds it (policy.Policy.Detect), nil when the policy has none. Decoding
+// is strict, as for the rest of the policy: an unknown key, a key given
+// twice or a value of the wrong kind is an error. Errors are of the
+// policy's error type (policy.Error) and carry the line they are about.
+func DecodeConfig(name string, section *yaml.Node) (Config, error) {
+	c := Defaults()
+	if section == nil {
+		return c, nil
+	}
+	d := &policyfile.Decoder{Name: name}
+	if policyfile.IsNull(d.Deref(section)) {
+		return c, nil
+	}
+	m, err := d.Fields(section, "detect", Detectors...)
+	if err != nil {
+		return Config{}, err
+	}
+	for _, det := range Detectors {
+		f, ok := m[det]
+		if !ok || policyfile.IsNull(d.Deref(f.Val)) {
+			continue
+		}
+		path := policyfile.Join("detect", det)
+		ss := settings(&c, det)
+		keys := make([]string, len(ss))
+		for i, s := range ss {
+			keys[i] = s.key
+		}
+		fm, err := d.Fields(f.Val, path, keys...)
+		if err != nil {
+			return Config{}, err
+		}
+		for _, s := range ss {
+			f, ok := fm[s.key]
+			if !ok {
+				continue
+			}
+			if err := s.decode(d, f.Val, policyfile.Join(path, s.key)); err != nil {
+				return Config{}, err
+			}
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, d.Errf(section, "detect", "%s", strings.TrimPrefix(err.Error(), "detect: "))
+	}
+	return c, nil
+}
+
+// setting is one key of a detector's section.
 type setting struct {
 	key  string
 	kind int // one of the setting kinds below
@@ -28,9 +80,11 @@ const (
 	sSeverity
 )
 
-func detectorSettings(c *detect.Config, name string) []setting {
-	switch name {
-	case detect.Corridor:
+// settings lists the keys of a detector's section, each with where its
+// value goes in c.
+func settings(c *Config, detector string) []setting {
+	switch detector {
+	case Corridor:
 		x := &c.Corridor
 		return []setting{
 			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
@@ -38,7 +92,7 @@ func detectorSettings(c *detect.Config, name string) []setting {
 			{"min_signal_share", sNumber, &x.MinSignalShare}, {"max_gap", sDuration, &x.MaxGap},
 			{"min_score", sNumber, &x.MinScore}, {"severity", sSeverity, &x.Severity},
 		}
-	case detect.Convergence:
+	case Convergence:
 		x := &c.Convergence
 		return []setting{
 			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
@@ -46,7 +100,7 @@ func detectorSettings(c *detect.Config, name string) []setting {
 			{"min_sources", sInt, &x.MinSources}, {"factor", sNumber, &x.Factor},
 			{"severity", sSeverity, &x.Severity},
 		}
-	case detect.FixedSite:
+	case FixedSite:
 		x := &c.FixedSite
 		return []setting{
 			{"enabled", sBool, &x.Enabled}, {"zone_class", sClasses, &x.Classes},
@@ -54,13 +108,13 @@ func detectorSettings(c *detect.Config, name string) []setting {
 			{"max_distance", sDistance, &x.MaxDistanceM}, {"min_signal_share", sNumber, &x.MinSignalShare},
 			{"min_signal_rate", sNumber, &x.MinSignalRate}, {"severity", sSeverity, &x.Severity},
 		}
-	case detect.ProtectedSignal:
+	case ProtectedSignal:
 		x := &c.ProtectedSignal
 		return []setting{
 			{"enabled", sBool, &x.Enabled}, {"min_records", sInt, &x.MinRecords},
 			{"severity", sSeverity, &x.Severity},
 		}
-	case detect.Volume:
+	case Volume:
 		x := &c.Volume
 		return []setting{
 			{"enabled", sBool, &x.Enabled}, {"factor", sNumber, &x.Factor},
@@ -71,57 +125,17 @@ func detectorSettings(c *detect.Config, name string) []setting {
 	return nil
 }
 
-// detectSection decodes the detect section over the defaults.
-func (d *decoder) detectSection(n *yaml.Node) error {
-	d.p.Detect = detect.Defaults()
-	if isNull(d.deref(n)) {
-		return nil
-	}
-	m, err := d.fields(n, "detect", detect.Detectors...)
-	if err != nil {
-		return err
-	}
-	for _, name := range detect.Detectors {
-		f, ok := m[name]
-		if !ok || isNull(d.deref(f.val)) {
-			continue
-		}
-		path := join("detect", name)
-		ss := detectorSettings(&d.p.Detect, name)
-		keys := make([]string, len(ss))
-		for i, s := range ss {
-			keys[i] = s.key
-		}
-		fm, err := d.fields(f.val, path, keys...)
-		if err != nil {
-			return err
-		}
-		for _, s := range ss {
-			f, ok := fm[s.key]
-			if !ok {
-				continue
-			}
-			if err := d.setting(f.val, join(path, s.key), s); err != nil {
-				return err
-			}
-		}
-	}
-	if err := d.p.Detect.Validate(); err != nil {
-		return d.errf(n, "detect", "%s", strings.TrimPrefix(err.Error(), "detect: "))
-	}
-	return nil
-}
-
-func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
+// decode reads the setting's value from n.
+func (s setting) decode(d *policyfile.Decoder, n *yaml.Node, path string) error {
 	if s.kind == sClasses {
-		items, err := d.strs(n, path, false)
+		items, err := d.Strs(n, path, false)
 		if err != nil {
 			return err
 		}
-		*s.ptr.(*[]string) = values(items)
+		*s.ptr.(*[]string) = policyfile.Values(items)
 		return nil
 	}
-	v, err := d.str(n, path)
+	v, err := d.Str(n, path)
 	if err != nil {
 		return err
 	}
@@ -130,19 +144,19 @@ func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
 	case sBool:
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return d.errf(n, path, "%q is not true or false", v)
+			return d.Errf(n, path, "%q is not true or false", v)
 		}
 		*s.ptr.(*bool) = b
 	case sNumber:
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || x != x {
-			return d.errf(n, path, "%q is not a number", v)
+			return d.Errf(n, path, "%q is not a number", v)
 		}
 		*s.ptr.(*float64) = x
 	case sInt:
 		x, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return d.errf(n, path, "%q is not a whole number", v)
+			return d.Errf(n, path, "%q is not a whole number", v)
 		}
 		switch p := s.ptr.(type) {
 		case *int:
@@ -153,13 +167,13 @@ func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
 	case sDuration:
 		t, err := time.ParseDuration(v)
 		if err != nil {
-			return d.errf(n, path, "%q is not a duration (want such as 30m, 2h or 90s)", v)
+			return d.Errf(n, path, "%q is not a duration (want such as 30m, 2h or 90s)", v)
 		}
 		*s.ptr.(*time.Duration) = t
 	case sDistance:
-		m, msg := parseDistance(v)
+		m, msg := policyfile.ParseDistance(v)
 		if msg != "" {
-			return d.errf(n, path, "%s", msg)
+			return d.Errf(n, path, "%s", msg)
 		}
 		if s.key == "min_distance" {
 			m /= 1000 // stored in km
@@ -168,13 +182,13 @@ func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
 	case sBytes:
 		b, msg := parseBytes(v)
 		if msg != "" {
-			return d.errf(n, path, "%s", msg)
+			return d.Errf(n, path, "%s", msg)
 		}
 		*s.ptr.(*int64) = b
 	case sSeverity:
 		sev, err := geowarden.ParseSeverity(v)
 		if err != nil {
-			return d.errf(n, path, "%v", err)
+			return d.Errf(n, path, "%v", err)
 		}
 		*s.ptr.(*geowarden.Severity) = sev
 	}
@@ -186,7 +200,7 @@ func (d *decoder) setting(n *yaml.Node, path string, s setting) error {
 // are binary).
 func parseBytes(s string) (int64, string) {
 	bad := strconv.Quote(s) + " is not a size (want such as 500 GB, 2 TB or 750 MB)"
-	num, unit, ok := splitNumber(s)
+	num, unit, ok := policyfile.SplitNumber(s)
 	if !ok {
 		return 0, bad
 	}
