@@ -9,64 +9,42 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// role is what a column holds.
-type role int
-
+// The roles of the columns, as format names them.
 const (
-	rLat role = iota
-	rLon
-	rTime
-	rSource
-	rRadio
-	rMCC
-	rMNC
-	rArea
-	rCell
-	rFreq
-	rARFCN
-	rStrength
-	rSSID
-	rBSSID
-	rAlt
-	rAccuracy
-	nRoles
+	rLat      = format.RoleLat
+	rLon      = format.RoleLon
+	rTime     = format.RoleTime
+	rSource   = format.RoleSource
+	rRadio    = format.RoleRadio
+	rMCC      = format.RoleMCC
+	rMNC      = format.RoleMNC
+	rArea     = format.RoleArea
+	rCell     = format.RoleCell
+	rFreq     = format.RoleFreq
+	rARFCN    = format.RoleARFCN
+	rStrength = format.RoleStrength
+	rSSID     = format.RoleSSID
+	rBSSID    = format.RoleBSSID
+	rAlt      = format.RoleAlt
+	rAccuracy = format.RoleAccuracy
+	nRoles    = format.NumRoles
 )
 
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{
-	"lat", "lon", "time", "source", "radio", "mcc", "mnc", "area",
-	"cell", "freq", "arfcn", "strength", "ssid", "bssid", "alt", "accuracy",
-}
+type role = format.Role
 
 // aliases are the header names (lower case) each role is found by, best
-// first. Keep doc.go in step.
-var aliases = [nRoles][]string{
-	rLat:      {"lat", "latitude", "y"},
-	rLon:      {"lon", "lng", "long", "longitude", "x"},
-	rTime:     {"ts", "time", "timestamp", "datetime", "created"},
-	rSource:   {"source", "device", "device_id", "contributor", "user"},
-	rRadio:    {"radio", "networkmode", "network_mode", "technology"},
-	rMCC:      {"mcc"},
-	rMNC:      {"mnc", "net"},
-	rArea:     {"lac", "area", "tac"},
-	rCell:     {"cell", "cid", "ci", "cellid", "cell_id", "ecellid", "eci"},
-	rFreq:     {"freq_mhz", "frequency"},
-	rARFCN:    {"earfcn", "arfcn", "uarfcn", "nrarfcn"},
-	rStrength: {"rsrp", "rssi", "averagesignal", "signal", "dbm"},
-	rSSID:     {"ssid"},
-	rBSSID:    {"bssid", "mac"},
-	rAlt:      {"alt", "altitude", "ele", "elevation"},
-	rAccuracy: {"accuracy", "acc"},
-}
-
-func roleByName(name string) (role, bool) {
-	for r, n := range roleNames {
-		if strings.EqualFold(n, name) {
-			return role(r), true
-		}
+// first: format's shared table. Keep doc.go in step.
+var aliases = func() (a [nRoles][]string) {
+	for r := range a {
+		a[r] = role(r).Aliases()
 	}
-	return 0, false
+	return a
+}()
+
+// roleByName returns the role named name, ignoring case.
+func roleByName(name string) (role, bool) {
+	r := format.RoleByName(name)
+	return r, r != format.RoleNone
 }
 
 // headerName normalises a header field's value for matching: surrounding
@@ -100,12 +78,12 @@ func resolve(names, written []string, columns map[string]string) ([nRoles]int, e
 	for _, k := range keys {
 		r, ok := roleByName(k)
 		if !ok {
-			return col, fmt.Errorf("csv: unknown column role %q in options (want one of %s)", k, strings.Join(roleNames[:], ", "))
+			return col, fmt.Errorf("csv: unknown column role %q in options (want one of %s)", k, strings.Join(format.RoleNames(), ", "))
 		}
 		want := strings.ToLower(strings.TrimSpace(columns[k]))
 		i := slices.Index(names, want)
 		if i < 0 {
-			return col, fmt.Errorf("csv: column %q for role %s is not in the header (%s)", columns[k], roleNames[r], listNames(written))
+			return col, fmt.Errorf("csv: column %q for role %s is not in the header (%s)", columns[k], r, listNames(written))
 		}
 		col[r] = i
 	}

@@ -290,24 +290,20 @@ func (rw *rewriter) row() error {
 			s.Strength, s.HasStrength = f, true
 		}
 	}
-	wifi := false
 	if v := rw.value(rSSID); len(v) > 0 {
 		s.SSID = cached(&rw.ssid, v)
-		wifi = true
 	}
 	if v := rw.value(rBSSID); len(v) > 0 {
 		s.BSSID = cached(&rw.bssid, v)
-		wifi = true
 	}
-	if s.FreqMHz == 0 && s.HasARFCN && strings.EqualFold(s.Radio, "GSM") {
-		s.FreqMHz, _ = gsmDownlinkMHz(s.ARFCN)
-	}
-	switch {
-	case wifi:
-		r.Kind = geowarden.KindWifi
-	case cellish:
+	format.FillFreq(s)
+	if k, ok := format.SignalKind(s); ok {
+		r.Kind = k
+	} else if cellish {
+		// An mcc, cell, freq or arfcn value that does not parse still makes
+		// a cell record.
 		r.Kind = geowarden.KindCell
-	default:
+	} else {
 		r.Kind = geowarden.KindFix
 	}
 
