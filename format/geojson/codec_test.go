@@ -288,6 +288,22 @@ func TestAttrs(t *testing.T) {
 				Signal: geowarden.Signal{SSID: "home", BSSID: "aa:bb:cc:dd:ee:ff", Strength: -60, HasStrength: true}},
 		},
 		{
+			name:  "GSM ARFCN without a frequency gives the downlink carrier",
+			props: `{"radio":"GSM","arfcn":"62"}`,
+			want:  got{Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4}},
+		},
+		{
+			name:  "aliases shared with CSV",
+			props: `{"technology":"LTE","eci":"77","mac":"aa:bb","dbm":-90,"acc":"5","elevation":12}`,
+			want: got{Kind: geowarden.KindWifi, Acc: 5, HasAcc: true, Alt: 12, HasAlt: true,
+				Signal: geowarden.Signal{Radio: "LTE", Cell: 77, BSSID: "aa:bb", Strength: -90, HasStrength: true}},
+		},
+		{
+			name:  "radio wifi alone is a Wi-Fi record",
+			props: `{"radio":"WiFi"}`,
+			want:  got{Kind: geowarden.KindWifi, Signal: geowarden.Signal{Radio: "WiFi"}},
+		},
+		{
 			name:  "first parsable alias wins; nulls and junk ignored",
 			props: `{"time":"yesterday","created":"2024-01-01 10:00:00Z","user":null,"contributor":"c","mcc":"abc","cell":{}}`,
 			want:  got{Kind: geowarden.KindFeature, Time: mustTime("2024-01-01T10:00:00Z"), Source: "c"},

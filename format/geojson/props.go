@@ -7,57 +7,36 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
-// role is what a property means to geowarden.
-type role uint8
-
+// The roles a property can hold, as format names them. Latitude and
+// longitude come from the geometry only.
 const (
-	roleNone role = iota
-	roleTime
-	roleSource
-	roleRadio
-	roleMCC
-	roleMNC
-	roleArea
-	roleCell
-	roleFreq
-	roleARFCN
-	roleStrength
-	roleSSID
-	roleBSSID
-	roleAccuracy
-	roleAlt
-	nRoles
+	roleNone     = format.RoleNone
+	roleTime     = format.RoleTime
+	roleSource   = format.RoleSource
+	roleRadio    = format.RoleRadio
+	roleMCC      = format.RoleMCC
+	roleMNC      = format.RoleMNC
+	roleArea     = format.RoleArea
+	roleCell     = format.RoleCell
+	roleFreq     = format.RoleFreq
+	roleARFCN    = format.RoleARFCN
+	roleStrength = format.RoleStrength
+	roleSSID     = format.RoleSSID
+	roleBSSID    = format.RoleBSSID
+	roleAccuracy = format.RoleAccuracy
+	roleAlt      = format.RoleAlt
 )
 
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{"", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "accuracy", "alt"}
+type role = format.Role
 
-// defaultAliases are the property names (lower case) each role is read
-// from, as in geowarden's CSV.
-var defaultAliases = map[string]role{
-	"ts": roleTime, "time": roleTime, "timestamp": roleTime, "datetime": roleTime, "created": roleTime,
-	"source": roleSource, "device": roleSource, "device_id": roleSource, "contributor": roleSource, "user": roleSource,
-	"radio": roleRadio,
-	"mcc":   roleMCC,
-	"mnc":   roleMNC, "net": roleMNC,
-	"area": roleArea, "lac": roleArea, "tac": roleArea,
-	"cell": roleCell, "cid": roleCell, "ci": roleCell,
-	"freq_mhz": roleFreq, "frequency": roleFreq,
-	"earfcn": roleARFCN, "arfcn": roleARFCN,
-	"rssi": roleStrength, "rsrp": roleStrength, "averagesignal": roleStrength,
-	"ssid":     roleSSID,
-	"bssid":    roleBSSID,
-	"accuracy": roleAccuracy,
-}
-
+// roleByName returns the role named name that a property can hold, or
+// roleNone.
 func roleByName(name string) role {
-	for r := roleTime; r < nRoles; r++ {
-		if strings.EqualFold(name, roleNames[r]) {
-			return r
-		}
+	if r := format.RoleByName(name); r != format.RoleLat && r != format.RoleLon {
+		return r
 	}
 	return roleNone
 }
@@ -151,9 +130,11 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: aliasTable{m: map[string]role{}}, edit: aliasTable{m: map[string]role{}}}
-	for a, r := range defaultAliases {
-		rt.read.add(a, r)
-		rt.edit.add(a, r)
+	for r := roleTime; r < format.NumRoles; r++ {
+		for _, a := range r.Aliases() {
+			rt.read.add(a, r)
+			rt.edit.add(a, r)
+		}
 	}
 	for rn, col := range columns {
 		if r := roleByName(rn); r != roleNone && col != "" {
@@ -360,13 +341,10 @@ func (d *decoder) fill(rec *geowarden.Record) {
 	rec.Signal = d.sig
 	rec.Accuracy, rec.HasAccuracy = d.acc, d.set&(1<<roleAccuracy) != 0
 	rec.Alt, rec.HasAlt = d.alt, d.set&(1<<roleAlt) != 0
+	format.FillFreq(&rec.Signal)
 	rec.Kind = geowarden.KindFeature
-	s := &d.sig
-	switch {
-	case s.SSID != "" || s.BSSID != "" || strings.EqualFold(s.Radio, "wifi"):
-		rec.Kind = geowarden.KindWifi
-	case s.Radio != "" || s.MCC != 0 || s.Cell != 0 || s.FreqMHz != 0:
-		rec.Kind = geowarden.KindCell
+	if k, ok := format.SignalKind(&rec.Signal); ok {
+		rec.Kind = k
 	}
 	rec.Attrs = d
 }

@@ -10,58 +10,40 @@ import (
 	"unicode/utf8"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
-// role is what an ExtendedData value means to geowarden.
-type role uint8
-
+// The roles an ExtendedData value can hold, as format names them. Position
+// and altitude come from the geometry only.
 const (
-	roleNone role = iota
-	roleTime
-	roleSource
-	roleRadio
-	roleMCC
-	roleMNC
-	roleArea
-	roleCell
-	roleFreq
-	roleARFCN
-	roleStrength
-	roleSSID
-	roleBSSID
-	roleAccuracy
-	nRoles
+	roleNone     = format.RoleNone
+	roleTime     = format.RoleTime
+	roleSource   = format.RoleSource
+	roleRadio    = format.RoleRadio
+	roleMCC      = format.RoleMCC
+	roleMNC      = format.RoleMNC
+	roleArea     = format.RoleArea
+	roleCell     = format.RoleCell
+	roleFreq     = format.RoleFreq
+	roleARFCN    = format.RoleARFCN
+	roleStrength = format.RoleStrength
+	roleSSID     = format.RoleSSID
+	roleBSSID    = format.RoleBSSID
+	roleAccuracy = format.RoleAccuracy
+	nRoles       = format.NumRoles
 )
 
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{"", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "accuracy"}
+type role = format.Role
 
-// defaultAliases are the ExtendedData names (lower case) each role is read
-// from, as in geowarden's CSV and GeoJSON.
-var defaultAliases = map[string]role{
-	"ts": roleTime, "time": roleTime, "timestamp": roleTime, "datetime": roleTime, "created": roleTime,
-	"source": roleSource, "device": roleSource, "device_id": roleSource, "contributor": roleSource, "user": roleSource,
-	"radio": roleRadio,
-	"mcc":   roleMCC,
-	"mnc":   roleMNC, "net": roleMNC,
-	"area": roleArea, "lac": roleArea, "tac": roleArea,
-	"cell": roleCell, "cid": roleCell, "ci": roleCell,
-	"freq_mhz": roleFreq, "frequency": roleFreq,
-	"earfcn": roleARFCN, "arfcn": roleARFCN,
-	"rssi": roleStrength, "rsrp": roleStrength, "averagesignal": roleStrength,
-	"ssid":     roleSSID,
-	"bssid":    roleBSSID,
-	"accuracy": roleAccuracy,
-}
-
+// roleByName returns the role named name that an ExtendedData value can
+// hold, or roleNone.
 func roleByName(name string) role {
-	for r := roleTime; r < nRoles; r++ {
-		if strings.EqualFold(name, roleNames[r]) {
-			return r
-		}
+	switch r := format.RoleByName(name); r {
+	case format.RoleLat, format.RoleLon, format.RoleAlt:
+		return roleNone
+	default:
+		return r
 	}
-	return roleNone
 }
 
 // roleTable says where roles are read from (read: Options.Columns replaces
@@ -73,9 +55,14 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: map[string]role{}, edit: map[string]role{}}
-	for a, r := range defaultAliases {
-		rt.read[a] = r
-		rt.edit[a] = r
+	for r := roleTime; r < nRoles; r++ {
+		if roleByName(r.String()) == roleNone {
+			continue
+		}
+		for _, a := range r.Aliases() {
+			rt.read[a] = r
+			rt.edit[a] = r
+		}
 	}
 	for rn, col := range columns {
 		if r := roleByName(rn); r != roleNone && col != "" {
@@ -452,14 +439,12 @@ func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[n
 	}
 }
 
-// setKind makes a record with Wi-Fi values KindWifi, one with cellular
-// values KindCell.
+// setKind fills the frequency from a channel number and makes a record
+// with Wi-Fi values KindWifi, one with cellular values KindCell.
 func setKind(rec *geowarden.Record) {
-	switch {
-	case rec.Signal.SSID != "" || rec.Signal.BSSID != "":
-		rec.Kind = geowarden.KindWifi
-	case rec.Signal.Radio != "" || rec.Signal.MCC != 0 || rec.Signal.Cell != 0 || rec.Signal.FreqMHz != 0:
-		rec.Kind = geowarden.KindCell
+	format.FillFreq(&rec.Signal)
+	if k, ok := format.SignalKind(&rec.Signal); ok {
+		rec.Kind = k
 	}
 }
 

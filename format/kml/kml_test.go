@@ -140,6 +140,17 @@ func TestRecords(t *testing.T) {
 				Attrs: map[string]string{"device": "phone-7", "mcc": "262"}}},
 		},
 		{
+			name: "GSM ARFCN without a frequency gives the downlink carrier; aliases shared with CSV",
+			in: doc(`
+<Placemark><ExtendedData>
+<Data name="technology"><value>GSM</value></Data>
+<Data name="ARFCN"><value>62</value></Data>
+<Data name="cellid"><value>99</value></Data>
+</ExtendedData><Point><coordinates>8,50</coordinates></Point></Placemark>`),
+			want: []got{{Shape: geowarden.ShapePoint, Pos: pt(8, 50), Kind: geowarden.KindCell,
+				Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4, Cell: 99}, Ref: geowarden.Ref{File: "in", Line: 4, Offset: 140, Feature: 0}}},
+		},
+		{
 			name: "overlays",
 			in: doc(`
 <GroundOverlay><LatLonBox><north>10</north><south>0</south><east>-170</east><west>170</west></LatLonBox></GroundOverlay>
