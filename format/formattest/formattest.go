@@ -1,13 +1,19 @@
-// Package formattest holds what the tests of codecs share: a Handler that
-// records what a codec hands it, and golden-file comparison.
+// Package formattest holds what the tests of codecs share: handlers that
+// keep every record (Handler records them, KeepAll counts them), the walk
+// over a package's testdata, golden-file comparison, and finding and
+// running the external programs that read outputs independently.
 package formattest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,17 +109,176 @@ func FirstDiff(got, want []byte) string {
 	return "(no line differs)"
 }
 
+// KeepAll is a Handler that keeps every record, counts them, and stops the
+// codec at the first bad record. It copies nothing, so benchmarks and fuzz
+// tests can use it too.
+type KeepAll struct {
+	N int // records seen
+}
+
+var _ format.Handler = (*KeepAll)(nil)
+
+// Record implements format.Handler.
+func (k *KeepAll) Record(*geowarden.Record) geowarden.Edit { k.N++; return geowarden.Keep }
+
+// Bad implements format.Handler.
+func (k *KeepAll) Bad(e *format.ParseError) error { return e }
+
+// Inputs returns the files under dir (a package's testdata) whose names end
+// in one of exts, as slash paths relative to dir, in lexical order. The
+// folders golden and fuzz (outputs and fuzz corpora) and any folder named
+// in skip are left out. The test fails when fewer than atLeast are found,
+// so that a moved or emptied testdata folder cannot pass unnoticed.
+func Inputs(t testing.TB, dir string, atLeast int, exts []string, skip ...string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && (d.Name() == "golden" || d.Name() == "fuzz" || slices.Contains(skip, d.Name())) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if slices.ContainsFunc(exts, func(e string) bool { return strings.HasSuffix(p, e) }) {
+			rel, _ := filepath.Rel(dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < atLeast {
+		t.Fatalf("found only %d files under %s, want at least %d", len(files), dir, atLeast)
+	}
+	return files
+}
+
+// Refused checks that err, from reading the input named name, is a
+// located *format.ParseError whose message, less the "name:" prefix, is
+// want.
+func Refused(t testing.TB, name string, err error, want string) {
+	t.Helper()
+	var pe *format.ParseError
+	if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 || pe.Offset < 0 {
+		t.Fatalf("err = %v, want a located *format.ParseError", err)
+	}
+	if got := strings.TrimPrefix(err.Error(), name+":"); got != want {
+		t.Errorf("err = %q, want %q", got, want)
+	}
+}
+
+// requireTools reports whether the tests must have their external programs
+// (GEOWARDEN_REQUIRE_TOOLS=1, as in CI).
+func requireTools() bool { return os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" }
+
+// packages names the Debian package of each external program, for messages.
+var packages = map[string]string{
+	"exiftool": "libimage-exiftool-perl",
+	"gpsbabel": "gpsbabel",
+	"ogr2ogr":  "gdal-bin",
+	"ogrinfo":  "gdal-bin",
+	"osmium":   "osmium-tool",
+}
+
 // Tool returns the path of an external program that reads outputs
-// independently (gpsbabel, ogrinfo, exiftool). A test skips when it is not
-// installed, unless GEOWARDEN_REQUIRE_TOOLS=1 (as in CI): then it fails.
+// independently (gpsbabel, ogrinfo, exiftool, osmium). A test skips when it
+// is not installed, unless GEOWARDEN_REQUIRE_TOOLS=1 (as in CI): then it
+// fails.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (GEOWARDEN_REQUIRE_TOOLS=1) but not found: %v", name, err)
+		hint := ""
+		if pkg, ok := packages[name]; ok {
+			hint = " (Debian package " + pkg + ")"
 		}
-		t.Skipf("%s not installed", name)
+		if requireTools() {
+			t.Fatalf("%s is required (GEOWARDEN_REQUIRE_TOOLS=1) but not found%s: %v", name, hint, err)
+		}
+		t.Skipf("%s not installed%s", name, hint)
 	}
 	return p
+}
+
+// HasTool reports whether an external program is installed, for a test
+// that checks more with it but does not need it.
+func HasTool(name string) bool {
+	_, err := exec.LookPath(name)
+	return err == nil
+}
+
+// ToolReadsNothing ends a test whose external program read nothing it
+// could check (no track in a file, an original it cannot read): the test
+// skips, unless GEOWARDEN_REQUIRE_TOOLS=1, where a check that checked
+// nothing fails. Inputs a tool is known not to read belong in a list of
+// the test, with the reason, not here.
+func ToolReadsNothing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if requireTools() {
+		t.Fatalf("GEOWARDEN_REQUIRE_TOOLS=1: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// GPSBabelPoints reads a file with gpsbabel's reader for format (gpx, kml,
+// nmea, ...) as waypoints, routes and tracks (-w, -r, -t) and returns every
+// position it finds, longitude first. An error from gpsbabel fails the
+// test.
+func GPSBabelPoints(t testing.TB, format, path string) []geowarden.Point {
+	t.Helper()
+	bin := Tool(t, "gpsbabel")
+	var pts []geowarden.Point
+	for _, kind := range []string{"-w", "-r", "-t"} {
+		p, err := GPSBabel(bin, kind, format, path)
+		if err != nil {
+			t.Fatalf("gpsbabel %s cannot read %s: %v", kind, path, err)
+		}
+		pts = append(pts, p...)
+	}
+	return pts
+}
+
+// GPSBabel runs gpsbabel (at bin) with kind (-w, -r or -t) over a file in
+// format and returns the positions of its unicsv output, longitude first.
+func GPSBabel(bin, kind, format, path string) ([]geowarden.Point, error) {
+	cmd := exec.Command(bin, kind, "-i", format, "-f", path, "-o", "unicsv", "-F", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(out), "\r\n", "\n")), "\n")
+	if len(lines) < 2 {
+		return nil, nil
+	}
+	la, lo := -1, -1
+	for i, h := range strings.Split(lines[0], ",") {
+		switch strings.TrimSpace(h) {
+		case "Latitude":
+			la = i
+		case "Longitude":
+			lo = i
+		}
+	}
+	if la < 0 || lo < 0 {
+		return nil, nil
+	}
+	var pts []geowarden.Point
+	for _, l := range lines[1:] {
+		c := strings.Split(l, ",")
+		if len(c) <= max(la, lo) {
+			continue
+		}
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(c[la]), 64)
+		lon, err2 := strconv.ParseFloat(strings.TrimSpace(c[lo]), 64)
+		if err1 == nil && err2 == nil {
+			pts = append(pts, geowarden.Point{Lon: lon, Lat: lat})
+		}
+	}
+	return pts, nil
 }
