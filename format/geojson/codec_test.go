@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // where is the part of a record a form test checks.
@@ -1200,7 +1201,7 @@ func TestIOErrors(t *testing.T) {
 
 func TestAllocs(t *testing.T) {
 	in := benchInput(2000)
-	h := &keepAll{}
+	h := &formattest.KeepAll{}
 	allocs := testing.AllocsPerRun(5, func() {
 		if err := (Codec{}).Rewrite(context.Background(), strings.NewReader(in), io.Discard, h, nil); err != nil {
 			t.Fatal(err)
