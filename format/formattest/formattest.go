@@ -109,14 +109,21 @@ func FirstDiff(got, want []byte) string {
 	return "(no line differs)"
 }
 
-// KeepAll is a Handler that keeps every record, counts them, and stops the
-// codec at the first bad record. It copies nothing, so benchmarks and fuzz
-// tests can use it too.
+// KeepAll is a Handler that keeps every record, counts them and the
+// notices, and stops the codec at the first bad record. It copies nothing,
+// so benchmarks and fuzz tests can use it too.
 type KeepAll struct {
-	N int // records seen
+	N       int // records seen
+	Notices int // notices seen
 }
 
-var _ format.Handler = (*KeepAll)(nil)
+var (
+	_ format.Handler = (*KeepAll)(nil)
+	_ format.Noticer = (*KeepAll)(nil)
+)
+
+// Notice implements format.Noticer.
+func (k *KeepAll) Notice(*format.Notice) { k.Notices++ }
 
 // Record implements format.Handler.
 func (k *KeepAll) Record(*geowarden.Record) geowarden.Edit { k.N++; return geowarden.Keep }

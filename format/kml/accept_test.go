@@ -8,30 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
-
-// needTool returns the path of an external tool, skipping the test when
-// it is missing (failing it when GEOWARDEN_REQUIRE_TOOLS=1).
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is not installed (GEOWARDEN_REQUIRE_TOOLS=1)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
 
 // engineFor builds a sanitize engine that drops every record inside the
 // zones of a GeoJSON zone file, as sanitize's own tests do.
@@ -68,53 +53,10 @@ func haversine(lon1, lat1, lon2, lat2 float64) float64 {
 	return 2 * r * math.Asin(math.Sqrt(h))
 }
 
-// gpsbabelPoints reads a KML file with gpsbabel (waypoints, routes and
-// tracks) and returns every position it finds, as check_format.py does.
-func gpsbabelPoints(t testing.TB, path string) [][2]float64 {
-	t.Helper()
-	bin := needTool(t, "gpsbabel")
-	var pts [][2]float64
-	for _, kind := range []string{"-w", "-r", "-t"} {
-		out, err := exec.Command(bin, kind, "-i", "kml", "-f", path, "-o", "unicsv", "-F", "-").CombinedOutput()
-		if err != nil {
-			t.Fatalf("gpsbabel %s cannot read %s: %v\n%s", kind, path, err, out)
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) < 2 {
-			continue
-		}
-		hdr := strings.Split(lines[0], ",")
-		la, lo := -1, -1
-		for i, h := range hdr {
-			switch strings.TrimSpace(h) {
-			case "Latitude":
-				la = i
-			case "Longitude":
-				lo = i
-			}
-		}
-		if la < 0 || lo < 0 {
-			continue
-		}
-		for _, l := range lines[1:] {
-			c := strings.Split(l, ",")
-			if len(c) <= max(la, lo) {
-				continue
-			}
-			lat, err1 := strconv.ParseFloat(c[la], 64)
-			lon, err2 := strconv.ParseFloat(c[lo], 64)
-			if err1 == nil && err2 == nil {
-				pts = append(pts, [2]float64{lon, lat})
-			}
-		}
-	}
-	return pts
-}
-
 // ogrRead checks that ogrinfo reads a file and returns its output.
 func ogrRead(t testing.TB, path string) string {
 	t.Helper()
-	bin := needTool(t, "ogrinfo")
+	bin := formattest.Tool(t, "ogrinfo")
 	out, err := exec.Command(bin, "-ro", "-al", path).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("ERROR")) || bytes.Contains(out, []byte("FAILURE")) {
 		t.Fatalf("ogrinfo cannot read %s: %v\n%s", path, err, out)
@@ -168,8 +110,8 @@ func TestAcceptance(t *testing.T) {
 			ogrRead(t, path)
 			band := math.Max(1, 0.003*tr.RadiusM)
 			inside, outside := 0, 0
-			for _, p := range gpsbabelPoints(t, path) {
-				d := haversine(tr.Center[0], tr.Center[1], p[0], p[1])
+			for _, p := range formattest.GPSBabelPoints(t, "kml", path) {
+				d := haversine(tr.Center[0], tr.Center[1], p.Lon, p.Lat)
 				switch {
 				case d <= tr.RadiusM-band:
 					inside++
