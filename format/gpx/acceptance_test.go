@@ -11,6 +11,7 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
@@ -100,7 +101,7 @@ func TestAcceptance(t *testing.T) {
 				return inside, outside
 			}
 			// geowarden itself.
-			back := &keepAll{keep: true}
+			back := &recorder{}
 			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out.Bytes()), nil, back, nil); err != nil {
 				t.Fatalf("output does not read again: %v", err)
 			}
@@ -112,23 +113,12 @@ func TestAcceptance(t *testing.T) {
 				t.Errorf("geowarden reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}
 			// gpsbabel and ogrinfo.
-			babel := tool(t, "gpsbabel")
-			ogr := tool(t, "ogrinfo")
+			ogr := formattest.Tool(t, "ogrinfo")
 			path := filepath.Join(t.TempDir(), tr.Input)
 			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			pts = pts[:0]
-			for _, kind := range []string{"-w", "-r", "-t"} {
-				bp, err := gpsbabel(babel, kind, path)
-				if err != nil {
-					t.Fatalf("gpsbabel %s cannot read the sanitized output: %v", kind, err)
-				}
-				for _, p := range bp {
-					pts = append(pts, geowarden.Point{Lon: p.lon, Lat: p.lat})
-				}
-			}
-			ins, outs := count(pts)
+			ins, outs := count(formattest.GPSBabelPoints(t, "gpx", path))
 			if ins != 0 || outs != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}
