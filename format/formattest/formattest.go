@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
@@ -70,7 +71,8 @@ func (h *Handler) Bad(e *format.ParseError) error {
 func DropBad(*format.ParseError) error { return nil }
 
 // Golden compares got with the file at path, or writes it there when
-// update is set (a test's -update flag).
+// update is set (a test's -update flag). A text that differs is shown at
+// its first differing line, binary data by its first differing byte.
 func Golden(t testing.TB, path string, got []byte, update bool) {
 	t.Helper()
 	if update {
@@ -87,6 +89,14 @@ func Golden(t testing.TB, path string, got []byte, update bool) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
+		if !utf8.Valid(got) || !utf8.Valid(want) {
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			t.Errorf("%s differs from the golden file at byte %d (got %d bytes, want %d)", path, i, len(got), len(want))
+			return
+		}
 		t.Errorf("%s differs from the golden file:\n%s", path, FirstDiff(got, want))
 	}
 }
@@ -132,7 +142,8 @@ func (k *KeepAll) Record(*geowarden.Record) geowarden.Edit { k.N++; return geowa
 func (k *KeepAll) Bad(e *format.ParseError) error { return e }
 
 // Inputs returns the files under dir (a package's testdata) whose names end
-// in one of exts, as slash paths relative to dir, in lexical order. The
+// in one of exts (lower case; names match in any case), as slash paths
+// relative to dir, in lexical order. The
 // folders golden and fuzz (outputs and fuzz corpora) and any folder named
 // in skip are left out. The test fails when fewer than atLeast are found,
 // so that a moved or emptied testdata folder cannot pass unnoticed.
@@ -149,7 +160,7 @@ func Inputs(t testing.TB, dir string, atLeast int, exts []string, skip ...string
 			}
 			return nil
 		}
-		if slices.ContainsFunc(exts, func(e string) bool { return strings.HasSuffix(p, e) }) {
+		if slices.ContainsFunc(exts, func(e string) bool { return strings.HasSuffix(strings.ToLower(p), e) }) {
 			rel, _ := filepath.Rel(dir, p)
 			files = append(files, filepath.ToSlash(rel))
 		}
