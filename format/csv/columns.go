@@ -9,32 +9,12 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// The roles of the columns, as format names them.
-const (
-	rLat      = format.RoleLat
-	rLon      = format.RoleLon
-	rTime     = format.RoleTime
-	rSource   = format.RoleSource
-	rRadio    = format.RoleRadio
-	rMCC      = format.RoleMCC
-	rMNC      = format.RoleMNC
-	rArea     = format.RoleArea
-	rCell     = format.RoleCell
-	rFreq     = format.RoleFreq
-	rARFCN    = format.RoleARFCN
-	rStrength = format.RoleStrength
-	rSSID     = format.RoleSSID
-	rBSSID    = format.RoleBSSID
-	rAlt      = format.RoleAlt
-	rAccuracy = format.RoleAccuracy
-	nRoles    = format.NumRoles
-)
-
+// role is what a column holds: format's shared vocabulary.
 type role = format.Role
 
 // aliases are the header names (lower case) each role is found by, best
 // first: format's shared table. Keep doc.go in step.
-var aliases = func() (a [nRoles][]string) {
+var aliases = func() (a [format.NumRoles][]string) {
 	for r := range a {
 		a[r] = role(r).Aliases()
 	}
@@ -58,8 +38,8 @@ func headerName(v []byte) string {
 // normalised names; written are the names as written, for messages. Options.Columns wins over the aliases; among the
 // aliases of a role, the one listed first wins, and for one alias the
 // leftmost column.
-func resolve(names, written []string, columns map[string]string) ([nRoles]int, error) {
-	var col [nRoles]int
+func resolve(names, written []string, columns map[string]string) ([format.NumRoles]int, error) {
+	var col [format.NumRoles]int
 	for r := range col {
 		col[r] = -1
 		for _, a := range aliases[r] {
@@ -107,17 +87,17 @@ func listNames(names []string) string {
 }
 
 // errNoPosition explains a header without latitude or longitude.
-func errNoPosition(names []string, col [nRoles]int) error {
+func errNoPosition(names []string, col [format.NumRoles]int) error {
 	var missing string
 	switch {
-	case col[rLat] < 0 && col[rLon] < 0:
+	case col[format.RoleLat] < 0 && col[format.RoleLon] < 0:
 		missing = "latitude and longitude columns"
-	case col[rLat] < 0:
+	case col[format.RoleLat] < 0:
 		missing = "latitude column"
 	default:
 		missing = "longitude column"
 	}
 	return fmt.Errorf("csv: %w: no %s among %s; the built-in names are %s for latitude and %s for longitude",
 		format.ErrNoPosition, missing, listNames(names),
-		strings.Join(aliases[rLat], "/"), strings.Join(aliases[rLon], "/"))
+		strings.Join(aliases[format.RoleLat], "/"), strings.Join(aliases[format.RoleLon], "/"))
 }

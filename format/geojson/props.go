@@ -10,35 +10,16 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// The roles a property can hold, as format names them. Latitude and
-// longitude come from the geometry only.
-const (
-	roleNone     = format.RoleNone
-	roleTime     = format.RoleTime
-	roleSource   = format.RoleSource
-	roleRadio    = format.RoleRadio
-	roleMCC      = format.RoleMCC
-	roleMNC      = format.RoleMNC
-	roleArea     = format.RoleArea
-	roleCell     = format.RoleCell
-	roleFreq     = format.RoleFreq
-	roleARFCN    = format.RoleARFCN
-	roleStrength = format.RoleStrength
-	roleSSID     = format.RoleSSID
-	roleBSSID    = format.RoleBSSID
-	roleAccuracy = format.RoleAccuracy
-	roleAlt      = format.RoleAlt
-)
-
+// role is what a value means to geowarden: format's shared vocabulary.
 type role = format.Role
 
 // roleByName returns the role named name that a property can hold, or
-// roleNone.
+// format.RoleNone: latitude and longitude come from the geometry only.
 func roleByName(name string) role {
 	if r := format.RoleByName(name); r != format.RoleLat && r != format.RoleLon {
 		return r
 	}
-	return roleNone
+	return format.RoleNone
 }
 
 // aliasTable maps lower-cased property names to roles. first and lens
@@ -77,7 +58,7 @@ func (t *aliasTable) del(r role) {
 
 func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 	if len(name) == 0 {
-		return roleNone
+		return format.RoleNone
 	}
 	n := len(name)
 	if n > 63 {
@@ -98,7 +79,7 @@ func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 			}
 		}
 		if ascii {
-			return roleNone
+			return format.RoleNone
 		}
 	}
 	l := (*scratch)[:0]
@@ -109,7 +90,7 @@ func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 					return r
 				}
 			}
-			return roleNone
+			return format.RoleNone
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
@@ -130,19 +111,19 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: aliasTable{m: map[string]role{}}, edit: aliasTable{m: map[string]role{}}}
-	for r := roleTime; r < format.NumRoles; r++ {
+	for r := format.RoleTime; r < format.NumRoles; r++ {
 		for _, a := range r.Aliases() {
 			rt.read.add(a, r)
 			rt.edit.add(a, r)
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read.del(r)
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read.add(col, r)
 			rt.edit.add(col, r)
 		}
@@ -173,7 +154,7 @@ func (d *decoder) properties(rt *roleTable) {
 		}
 	}
 	for k := range d.pm {
-		if r := rt.read.lookup(d.propName(k), &d.lower); r != roleNone && d.set&(1<<r) == 0 {
+		if r := rt.read.lookup(d.propName(k), &d.lower); r != format.RoleNone && d.set&(1<<r) == 0 {
 			d.setRole(r, k)
 		}
 	}
@@ -222,48 +203,48 @@ func (d *decoder) setRole(r role, k int) {
 	s := &d.sig
 	ok := true
 	switch r {
-	case roleTime:
+	case format.RoleTime:
 		if t, tok := parseTime(text, isStr); tok {
 			d.time, d.timeProp, d.timeStr = t, k, isStr
 		} else {
 			ok = false
 		}
-	case roleSource:
+	case format.RoleSource:
 		d.source = string(text)
-	case roleRadio:
+	case format.RoleRadio:
 		s.Radio = string(text)
-	case roleSSID:
+	case format.RoleSSID:
 		s.SSID = string(text)
-	case roleBSSID:
+	case format.RoleBSSID:
 		s.BSSID = string(text)
-	case roleMCC:
+	case format.RoleMCC:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.MCC = int(v)
 		}
-	case roleMNC:
+	case format.RoleMNC:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.MNC, s.HasMNC = int(v), true
 		}
-	case roleArea:
+	case format.RoleArea:
 		s.Area, ok = parseInt(text)
-	case roleCell:
+	case format.RoleCell:
 		s.Cell, ok = parseInt(text)
-	case roleARFCN:
+	case format.RoleARFCN:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.ARFCN, s.HasARFCN = int(v), true
 		}
-	case roleFreq:
+	case format.RoleFreq:
 		s.FreqMHz, ok = parseFloat(text)
-	case roleStrength:
+	case format.RoleStrength:
 		if s.Strength, ok = parseFloat(text); ok {
 			s.HasStrength = true
 		}
-	case roleAccuracy:
+	case format.RoleAccuracy:
 		d.acc, ok = parseFloat(text)
-	case roleAlt:
+	case format.RoleAlt:
 		d.alt, ok = parseFloat(text)
 	}
 	if ok {
@@ -339,8 +320,8 @@ func (d *decoder) fill(rec *geowarden.Record) {
 	rec.Time = d.time
 	rec.Source = d.source
 	rec.Signal = d.sig
-	rec.Accuracy, rec.HasAccuracy = d.acc, d.set&(1<<roleAccuracy) != 0
-	rec.Alt, rec.HasAlt = d.alt, d.set&(1<<roleAlt) != 0
+	rec.Accuracy, rec.HasAccuracy = d.acc, d.set&(1<<format.RoleAccuracy) != 0
+	rec.Alt, rec.HasAlt = d.alt, d.set&(1<<format.RoleAlt) != 0
 	format.FillFreq(&rec.Signal)
 	rec.Kind = geowarden.KindFeature
 	if k, ok := format.SignalKind(&rec.Signal); ok {

@@ -13,34 +13,16 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// The roles an ExtendedData value can hold, as format names them. Position
-// and altitude come from the geometry only.
-const (
-	roleNone     = format.RoleNone
-	roleTime     = format.RoleTime
-	roleSource   = format.RoleSource
-	roleRadio    = format.RoleRadio
-	roleMCC      = format.RoleMCC
-	roleMNC      = format.RoleMNC
-	roleArea     = format.RoleArea
-	roleCell     = format.RoleCell
-	roleFreq     = format.RoleFreq
-	roleARFCN    = format.RoleARFCN
-	roleStrength = format.RoleStrength
-	roleSSID     = format.RoleSSID
-	roleBSSID    = format.RoleBSSID
-	roleAccuracy = format.RoleAccuracy
-	nRoles       = format.NumRoles
-)
-
+// role is what a value means to geowarden: format's shared vocabulary.
 type role = format.Role
 
 // roleByName returns the role named name that an ExtendedData value can
-// hold, or roleNone.
+// hold, or format.RoleNone: position and altitude come from the geometry
+// only.
 func roleByName(name string) role {
 	switch r := format.RoleByName(name); r {
 	case format.RoleLat, format.RoleLon, format.RoleAlt:
-		return roleNone
+		return format.RoleNone
 	default:
 		return r
 	}
@@ -55,8 +37,8 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: map[string]role{}, edit: map[string]role{}}
-	for r := roleTime; r < nRoles; r++ {
-		if roleByName(r.String()) == roleNone {
+	for r := format.RoleTime; r < format.NumRoles; r++ {
+		if roleByName(r.String()) == format.RoleNone {
 			continue
 		}
 		for _, a := range r.Aliases() {
@@ -65,7 +47,7 @@ func newRoleTable(columns map[string]string) *roleTable {
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			for a, ar := range rt.read {
 				if ar == r {
 					delete(rt.read, a)
@@ -74,7 +56,7 @@ func newRoleTable(columns map[string]string) *roleTable {
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read[strings.ToLower(col)] = r
 			rt.edit[strings.ToLower(col)] = r
 		}
@@ -341,7 +323,7 @@ func (a *attrs) name(k int32) ([]byte, bool) {
 // fill sets the record's source, signal, accuracy and (when it has none
 // yet) time from the values of entries[lo:hi] that hold a role not seen
 // yet.
-func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[nRoles]bool) {
+func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[format.NumRoles]bool) {
 	for i := lo; i < hi; i++ {
 		if e := &a.entries[i]; e.kind != eDirect {
 			a.fillOne(rec, rt, e, seen)
@@ -351,11 +333,11 @@ func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[nR
 
 // fillPoint is fill for the current track point's array values, in
 // document order.
-func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[nRoles]bool) {
-	var first [nRoles]int32
+func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[format.NumRoles]bool) {
+	var first [format.NumRoles]int32
 	found := false
 	a.pointArrays(func(k int32, e *entry) {
-		if r := lookup(rt.read, e.name); r != roleNone && !seen[r] && (first[r] == 0 || k+1 < first[r]) {
+		if r := lookup(rt.read, e.name); r != format.RoleNone && !seen[r] && (first[r] == 0 || k+1 < first[r]) {
 			first[r], found = k+1, true
 		}
 	})
@@ -375,9 +357,9 @@ func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[nRoles]bo
 }
 
 // fillOne sets the record field of entry e's role, unless seen.
-func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[nRoles]bool) {
+func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[format.NumRoles]bool) {
 	r := lookup(rt.read, e.name)
-	if r == roleNone || seen[r] {
+	if r == format.RoleNone || seen[r] {
 		return
 	}
 	v := a.value(e)
@@ -387,7 +369,7 @@ func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[n
 	seen[r] = true
 	s := &rec.Signal
 	switch r {
-	case roleTime:
+	case format.RoleTime:
 		if rec.Time.IsZero() {
 			if t, ok := parseTime(v); ok {
 				rec.Time, a.timeVal = t, a.valueNode(e)
@@ -396,43 +378,43 @@ func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[n
 				rec.Time, a.timeVal = time.Unix(int64(sec), int64(frac*1e9)).UTC(), a.valueNode(e)
 			}
 		}
-	case roleSource:
+	case format.RoleSource:
 		rec.Source = v
-	case roleRadio:
+	case format.RoleRadio:
 		s.Radio = v
-	case roleMCC:
+	case format.RoleMCC:
 		if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
 			s.MCC = n
 		}
-	case roleMNC:
+	case format.RoleMNC:
 		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1000 {
 			s.MNC, s.HasMNC = n, true
 		}
-	case roleArea:
+	case format.RoleArea:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			s.Area = n
 		}
-	case roleCell:
+	case format.RoleCell:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			s.Cell = n
 		}
-	case roleFreq:
+	case format.RoleFreq:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && !math.IsInf(n, 0) {
 			s.FreqMHz = n
 		}
-	case roleARFCN:
+	case format.RoleARFCN:
 		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
 			s.ARFCN, s.HasARFCN = n, true
 		}
-	case roleStrength:
+	case format.RoleStrength:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
 			s.Strength, s.HasStrength = n, true
 		}
-	case roleSSID:
+	case format.RoleSSID:
 		s.SSID = v
-	case roleBSSID:
+	case format.RoleBSSID:
 		s.BSSID = v
-	case roleAccuracy:
+	case format.RoleAccuracy:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
 			rec.Accuracy, rec.HasAccuracy = n, true
 		}
