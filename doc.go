@@ -17,5 +17,6 @@
 //	  - sanitize turns a Decision into an Edit and runs whole files through a
 //	    codec, scanning the result again before it is released.
 //
-// This package holds only types: Record, Edit, Finding, Severity, Action.
+// This package holds the types (Record, Edit, Finding, Severity, Action)
+// and the radio vocabulary every stage shares (DownlinkMHz).
 package geowarden
