@@ -6,9 +6,12 @@ package formattest
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -299,4 +302,92 @@ func GPSBabel(bin, kind, format, path string) ([]geowarden.Point, error) {
 		}
 	}
 	return pts, nil
+}
+
+// KeepsBytes runs codec c over in (the input named name) twice with a
+// KeepAll, writing and scanning. When refused names the input, both must
+// fail with that located error (see Refused) and ok is false. Otherwise
+// both must succeed, the written output must be in byte for byte, and the
+// scan must see the same records; records is their number.
+func KeepsBytes(t testing.TB, c format.Codec, name string, in []byte, refused map[string]string) (records int, ok bool) {
+	t.Helper()
+	var out bytes.Buffer
+	h, scan := &KeepAll{}, &KeepAll{}
+	opts := &format.Options{Name: name}
+	err := c.Rewrite(context.Background(), bytes.NewReader(in), &out, h, opts)
+	serr := c.Rewrite(context.Background(), bytes.NewReader(in), nil, scan, opts)
+	if want, bad := refused[name]; bad {
+		Refused(t, name, err, want)
+		Refused(t, name, serr, want)
+		return 0, false
+	}
+	if err != nil {
+		t.Fatalf("Rewrite: %v", err)
+	}
+	if !bytes.Equal(out.Bytes(), in) {
+		t.Errorf("keep-all output differs from the input:\n%s", FirstDiff(out.Bytes(), in))
+	}
+	if serr != nil || scan.N != h.N {
+		t.Errorf("scan: %v, %d records, want %d", serr, scan.N, h.N)
+	}
+	return h.N, true
+}
+
+// Case is an acceptance case of the shared corpus (a folder with
+// truth.json, zones.geojson and the input): a circle, and how many of the
+// input's points lie inside and outside it.
+type Case struct {
+	Format  string     `json:"format"`
+	Input   string     `json:"input"` // the input's file name in the folder
+	Center  [2]float64 `json:"center"`
+	RadiusM float64    `json:"radius_m"`
+	Points  int        `json:"points"`
+	Inside  int        `json:"inside"`
+	Outside int        `json:"outside"`
+
+	Zones []byte `json:"-"` // zones.geojson
+	In    []byte `json:"-"` // the input
+}
+
+// ReadCase reads the acceptance case in dir.
+func ReadCase(t testing.TB, dir string) *Case {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	c := &Case{}
+	if err := json.Unmarshal(read("truth.json"), c); err != nil {
+		t.Fatalf("%s: %v", dir, err)
+	}
+	c.Zones, c.In = read("zones.geojson"), read(c.Input)
+	return c
+}
+
+// Count returns how many of pts lie inside the case's circle and how many
+// outside it; points within 0.3 % of the radius (at least 1 m) of its edge
+// count as neither, as the corpus's check_format.py decides.
+func (c *Case) Count(pts []geowarden.Point) (inside, outside int) {
+	band := max(1, 0.003*c.RadiusM)
+	for _, p := range pts {
+		switch d := Haversine(geowarden.Point{Lon: c.Center[0], Lat: c.Center[1]}, p); {
+		case d <= c.RadiusM-band:
+			inside++
+		case d > c.RadiusM+band:
+			outside++
+		}
+	}
+	return inside, outside
+}
+
+// Haversine is the great-circle distance in metres between a and b on the
+// sphere check_format.py uses (radius 6,371,008.8 m).
+func Haversine(a, b geowarden.Point) float64 {
+	const r = 6371008.8
+	p1, p2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
+	h := math.Pow(math.Sin((p2-p1)/2), 2) + math.Cos(p1)*math.Cos(p2)*math.Pow(math.Sin((b.Lon-a.Lon)*math.Pi/360), 2)
+	return 2 * r * math.Asin(math.Sqrt(h))
 }
