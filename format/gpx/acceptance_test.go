@@ -3,7 +3,6 @@ package gpx
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,17 +15,6 @@ import (
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
 )
-
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string     `json:"format"`
-	Input   string     `json:"input"`
-	Center  [2]float64 `json:"center"`
-	RadiusM float64    `json:"radius_m"`
-	Points  int        `json:"points"`
-	Inside  int        `json:"inside"`
-	Outside int        `json:"outside"`
-}
 
 // engineFor builds the engine of the acceptance check: the case's zones and
 // one rule, drop what is in a zone.
@@ -61,18 +49,8 @@ func TestAcceptance(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
 			e := engineFor(t, filepath.Join(dir, "zones.geojson"))
 			ctx := context.Background()
 			var out bytes.Buffer
@@ -86,20 +64,6 @@ func TestAcceptance(t *testing.T) {
 			if st.Records != int64(tr.Points) || st.Dropped < int64(tr.Inside) || st.Dropped > int64(tr.Points-tr.Outside) {
 				t.Errorf("stats %+v, want %d records, %d to %d dropped", st, tr.Points, tr.Inside, tr.Points-tr.Outside)
 			}
-			centre := geowarden.Point{Lon: tr.Center[0], Lat: tr.Center[1]}
-			band := max(1, 0.003*tr.RadiusM)
-			count := func(pts []geowarden.Point) (inside, outside int) {
-				for _, p := range pts {
-					d := zone.Distance(centre, p)
-					switch {
-					case d <= tr.RadiusM-band:
-						inside++
-					case d > tr.RadiusM+band:
-						outside++
-					}
-				}
-				return inside, outside
-			}
 			// geowarden itself.
 			back := &recorder{}
 			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out.Bytes()), nil, back, nil); err != nil {
@@ -109,7 +73,7 @@ func TestAcceptance(t *testing.T) {
 			for _, r := range back.recs {
 				pts = append(pts, r.Pos)
 			}
-			if ins, outs := count(pts); ins != 0 || outs != tr.Outside {
+			if ins, outs := tr.Count(pts); ins != 0 || outs != tr.Outside {
 				t.Errorf("geowarden reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}
 			// gpsbabel and ogrinfo.
@@ -118,7 +82,7 @@ func TestAcceptance(t *testing.T) {
 			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			ins, outs := count(formattest.GPSBabelPoints(t, "gpx", path))
+			ins, outs := tr.Count(formattest.GPSBabelPoints(t, "gpx", path))
 			if ins != 0 || outs != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}

@@ -3,8 +3,6 @@ package kml
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,25 +32,6 @@ func engineFor(t testing.TB, zonesJSON []byte) *sanitize.Engine {
 	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string     `json:"format"`
-	Input   string     `json:"input"`
-	Center  [2]float64 `json:"center"`
-	RadiusM float64    `json:"radius_m"`
-	Points  int        `json:"points"`
-	Inside  int        `json:"inside"`
-	Outside int        `json:"outside"`
-}
-
-// haversine is check_format.py's distance.
-func haversine(lon1, lat1, lon2, lat2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	h := math.Pow(math.Sin((p2-p1)/2), 2) + math.Cos(p1)*math.Cos(p2)*math.Pow(math.Sin((lon2-lon1)*math.Pi/360), 2)
-	return 2 * r * math.Asin(math.Sqrt(h))
-}
-
 // ogrRead checks that ogrinfo reads a file and returns its output.
 func ogrRead(t testing.TB, path string) string {
 	t.Helper()
@@ -74,23 +53,9 @@ func TestAcceptance(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			zones, err := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := engineFor(t, zones)
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
+			e := engineFor(t, tr.Zones)
 			ctx := context.Background()
 			var out bytes.Buffer
 			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
@@ -108,17 +73,7 @@ func TestAcceptance(t *testing.T) {
 				t.Fatal(err)
 			}
 			ogrRead(t, path)
-			band := math.Max(1, 0.003*tr.RadiusM)
-			inside, outside := 0, 0
-			for _, p := range formattest.GPSBabelPoints(t, "kml", path) {
-				d := haversine(tr.Center[0], tr.Center[1], p.Lon, p.Lat)
-				switch {
-				case d <= tr.RadiusM-band:
-					inside++
-				case d > tr.RadiusM+band:
-					outside++
-				}
-			}
+			inside, outside := tr.Count(formattest.GPSBabelPoints(t, "kml", path))
 			if inside != 0 || outside != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside (want 0) and %d outside (want %d)", inside, outside, tr.Outside)
 			}

@@ -280,14 +280,9 @@ func TestKMZEdit(t *testing.T) {
 // engine, re-scans clean, and gpsbabel reading its doc.kml finds no point
 // inside the zone and every point outside.
 func TestKMZAcceptance(t *testing.T) {
-	dir := "testdata/acceptance/kml-earth-expertgps-track.kml"
-	kml, err := os.ReadFile(filepath.Join(dir, "earth-expertgps-track.kml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zones, _ := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-	in := buildZip(t, "", member{name: "doc.kml", data: kml, method: zip.Deflate}, member{name: "files/i.png", data: pngBytes(t)})
-	e := engineFor(t, zones)
+	tr := formattest.ReadCase(t, "testdata/acceptance/kml-earth-expertgps-track.kml")
+	in := buildZip(t, "", member{name: "doc.kml", data: tr.In, method: zip.Deflate}, member{name: "files/i.png", data: pngBytes(t)})
+	e := engineFor(t, tr.Zones)
 	ctx := context.Background()
 	var out bytes.Buffer
 	if _, err := e.Run(ctx, KMZCodec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x.kmz"}}); err != nil {
@@ -300,19 +295,9 @@ func TestKMZAcceptance(t *testing.T) {
 	if err := os.WriteFile(p, readMember(t, out.Bytes(), "doc.kml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pts := formattest.GPSBabelPoints(t, "kml", p)
-	c := [2]float64{-71.106624, 42.447804}
-	inside, outside := 0, 0
-	for _, q := range pts {
-		switch d := haversine(c[0], c[1], q.Lon, q.Lat); {
-		case d <= 1689.8-5.07:
-			inside++
-		case d > 1689.8+5.07:
-			outside++
-		}
-	}
-	if inside != 0 || outside != 240 {
-		t.Errorf("gpsbabel reads %d inside (want 0), %d outside (want 240)", inside, outside)
+	inside, outside := tr.Count(formattest.GPSBabelPoints(t, "kml", p))
+	if inside != 0 || outside != tr.Outside {
+		t.Errorf("gpsbabel reads %d inside (want 0), %d outside (want %d)", inside, outside, tr.Outside)
 	}
 	kmz := filepath.Join(t.TempDir(), "x.kmz")
 	os.WriteFile(kmz, out.Bytes(), 0o644)

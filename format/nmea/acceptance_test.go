@@ -3,8 +3,6 @@ package nmea
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,27 +31,6 @@ func engineFor(t *testing.T, zonesJSON []byte) *sanitize.Engine {
 	return &sanitize.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string    `json:"format"`
-	Input   string    `json:"input"`
-	Center  []float64 `json:"center"`
-	RadiusM float64   `json:"radius_m"`
-	Points  int       `json:"points"`
-	Inside  int       `json:"inside"`
-	Outside int       `json:"outside"`
-}
-
-// haversine is the distance in metres on the sphere the acceptance check
-// uses.
-func haversine(lon1, lat1, lon2, lat2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dl := (lon2 - lon1) * math.Pi / 180
-	h := math.Pow(math.Sin((p2-p1)/2), 2) + math.Cos(p1)*math.Cos(p2)*math.Pow(math.Sin(dl/2), 2)
-	return 2 * r * math.Asin(math.Sqrt(h))
-}
-
 // TestAcceptance sanitizes each acceptance case (testdata/fcases, from
 // /work/shared/acceptance/fcases) with a policy that drops what is inside
 // its zone, re-scans the output, and has gpsbabel read it: no point may be
@@ -65,26 +42,12 @@ func TestAcceptance(t *testing.T) {
 	}
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			zones, err := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
 			if !(Codec{}).Detect(tr.Input, in[:min(len(in), format.HeadSize)]) {
 				t.Errorf("Detect(%q) = false, want true", tr.Input)
 			}
-			e := engineFor(t, zones)
+			e := engineFor(t, tr.Zones)
 			ctx := context.Background()
 			var out bytes.Buffer
 			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, sanitize.Options{Format: format.Options{Name: "x"}})
@@ -99,17 +62,7 @@ func TestAcceptance(t *testing.T) {
 				t.Fatal(err)
 			}
 			pts := formattest.GPSBabelPoints(t, "nmea", path)
-			band := math.Max(1, 0.003*tr.RadiusM)
-			inside, outside := 0, 0
-			for _, p := range pts {
-				d := haversine(tr.Center[0], tr.Center[1], p.Lon, p.Lat)
-				switch {
-				case d <= tr.RadiusM-band:
-					inside++
-				case d > tr.RadiusM+band:
-					outside++
-				}
-			}
+			inside, outside := tr.Count(pts)
 			t.Logf("%d records, %d kept, %d dropped; gpsbabel reads %d points: %d inside, %d outside", st.Records, st.Kept, st.Dropped, len(pts), inside, outside)
 			if inside != 0 || outside != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside the zone (want 0) and %d outside (want %d)", inside, outside, tr.Outside)
