@@ -1,7 +1,10 @@
 // Package formattest holds what the tests of codecs share: handlers that
 // keep every record (Handler records them, KeepAll counts them), the walk
-// over a package's testdata, golden-file comparison, and finding and
-// running the external programs that read outputs independently.
+// over a package's testdata and the keep-all round trip of each file,
+// golden-file comparison, the acceptance cases of the shared corpus, and
+// finding and running the external programs that read outputs
+// independently (Tool, GPSBabel), which fail rather than skip under
+// GEOWARDEN_REQUIRE_TOOLS=1.
 package formattest
 
 import (
