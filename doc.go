@@ -20,6 +20,7 @@
 //	    released.
 //
 // No stage imports another; docs/architecture.md gives the rules and
-// architecture_test.go checks them. This package holds only types: Record,
-// Edit, Classified, Decision, Finding, Stats, Severity, Action.
+// architecture_test.go checks them. This package holds the types (Record,
+// Edit, Classified, Decision, Finding, Alert, Stats, Severity, Action) and
+// the radio vocabulary every stage shares (DownlinkMHz).
 package geowarden

@@ -9,64 +9,22 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// role is what a column holds.
-type role int
-
-const (
-	rLat role = iota
-	rLon
-	rTime
-	rSource
-	rRadio
-	rMCC
-	rMNC
-	rArea
-	rCell
-	rFreq
-	rARFCN
-	rStrength
-	rSSID
-	rBSSID
-	rAlt
-	rAccuracy
-	nRoles
-)
-
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{
-	"lat", "lon", "time", "source", "radio", "mcc", "mnc", "area",
-	"cell", "freq", "arfcn", "strength", "ssid", "bssid", "alt", "accuracy",
-}
+// role is what a column holds: format's shared vocabulary.
+type role = format.Role
 
 // aliases are the header names (lower case) each role is found by, best
-// first. Keep doc.go in step.
-var aliases = [nRoles][]string{
-	rLat:      {"lat", "latitude", "y"},
-	rLon:      {"lon", "lng", "long", "longitude", "x"},
-	rTime:     {"ts", "time", "timestamp", "datetime", "created"},
-	rSource:   {"source", "device", "device_id", "contributor", "user"},
-	rRadio:    {"radio", "networkmode", "network_mode", "technology"},
-	rMCC:      {"mcc"},
-	rMNC:      {"mnc", "net"},
-	rArea:     {"lac", "area", "tac"},
-	rCell:     {"cell", "cid", "ci", "cellid", "cell_id", "ecellid", "eci"},
-	rFreq:     {"freq_mhz", "frequency"},
-	rARFCN:    {"earfcn", "arfcn", "uarfcn", "nrarfcn"},
-	rStrength: {"rsrp", "rssi", "averagesignal", "signal", "dbm"},
-	rSSID:     {"ssid"},
-	rBSSID:    {"bssid", "mac"},
-	rAlt:      {"alt", "altitude", "ele", "elevation"},
-	rAccuracy: {"accuracy", "acc"},
-}
-
-func roleByName(name string) (role, bool) {
-	for r, n := range roleNames {
-		if strings.EqualFold(n, name) {
-			return role(r), true
-		}
+// first: format's shared table. Keep doc.go in step.
+var aliases = func() (a [format.NumRoles][]string) {
+	for r := range a {
+		a[r] = role(r).Aliases()
 	}
-	return 0, false
+	return a
+}()
+
+// roleByName returns the role named name, ignoring case.
+func roleByName(name string) (role, bool) {
+	r := format.RoleByName(name)
+	return r, r != format.RoleNone
 }
 
 // headerName normalises a header field's value for matching: surrounding
@@ -80,8 +38,8 @@ func headerName(v []byte) string {
 // normalised names; written are the names as written, for messages. Options.Columns wins over the aliases; among the
 // aliases of a role, the one listed first wins, and for one alias the
 // leftmost column.
-func resolve(names, written []string, columns map[string]string) ([nRoles]int, error) {
-	var col [nRoles]int
+func resolve(names, written []string, columns map[string]string) ([format.NumRoles]int, error) {
+	var col [format.NumRoles]int
 	for r := range col {
 		col[r] = -1
 		for _, a := range aliases[r] {
@@ -100,12 +58,12 @@ func resolve(names, written []string, columns map[string]string) ([nRoles]int, e
 	for _, k := range keys {
 		r, ok := roleByName(k)
 		if !ok {
-			return col, fmt.Errorf("csv: unknown column role %q in options (want one of %s)", k, strings.Join(roleNames[:], ", "))
+			return col, fmt.Errorf("csv: unknown column role %q in options (want one of %s)", k, strings.Join(format.RoleNames(), ", "))
 		}
 		want := strings.ToLower(strings.TrimSpace(columns[k]))
 		i := slices.Index(names, want)
 		if i < 0 {
-			return col, fmt.Errorf("csv: column %q for role %s is not in the header (%s)", columns[k], roleNames[r], listNames(written))
+			return col, fmt.Errorf("csv: column %q for role %s is not in the header (%s)", columns[k], r, listNames(written))
 		}
 		col[r] = i
 	}
@@ -129,17 +87,17 @@ func listNames(names []string) string {
 }
 
 // errNoPosition explains a header without latitude or longitude.
-func errNoPosition(names []string, col [nRoles]int) error {
+func errNoPosition(names []string, col [format.NumRoles]int) error {
 	var missing string
 	switch {
-	case col[rLat] < 0 && col[rLon] < 0:
+	case col[format.RoleLat] < 0 && col[format.RoleLon] < 0:
 		missing = "latitude and longitude columns"
-	case col[rLat] < 0:
+	case col[format.RoleLat] < 0:
 		missing = "latitude column"
 	default:
 		missing = "longitude column"
 	}
 	return fmt.Errorf("csv: %w: no %s among %s; the built-in names are %s for latitude and %s for longitude",
 		format.ErrNoPosition, missing, listNames(names),
-		strings.Join(aliases[rLat], "/"), strings.Join(aliases[rLon], "/"))
+		strings.Join(aliases[format.RoleLat], "/"), strings.Join(aliases[format.RoleLon], "/"))
 }

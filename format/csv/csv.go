@@ -70,7 +70,7 @@ func (Codec) Detect(name string, head []byte) bool {
 		return false
 	}
 	names, _ := splitLine(line, d)
-	if hasAlias(names, rLat) && hasAlias(names, rLon) {
+	if hasAlias(names, format.RoleLat) && hasAlias(names, format.RoleLon) {
 		return true
 	}
 	switch strings.ToLower(filepath.Ext(name)) {

@@ -11,9 +11,10 @@
 //
 // The first non-empty line is the header. A column's role is found by its
 // name, compared case-insensitively after trimming blanks and a byte order
-// mark. Where several columns match a role, the alias listed first wins, and
-// for the same alias the leftmost column; format.Options.Columns (role to
-// header name) overrides the aliases.
+// mark, among the aliases format.Role gives every codec. Where several
+// columns match a role, the alias listed first wins, and for the same alias
+// the leftmost column; format.Options.Columns (role to header name)
+// overrides the aliases.
 //
 //	role      header names
 //	lat       lat, latitude, y
@@ -47,13 +48,14 @@
 //     goes to Handler.Bad as a *format.ParseError with the line, the byte
 //     column of the field and a message naming the column and its value. If
 //     Bad returns nil the row is left out of the output.
-//   - Kind is geowarden.KindWifi when ssid or bssid has a value, else
-//     geowarden.KindCell when radio, mcc, cell, freq or arfcn has one, else
-//     geowarden.KindFix.
+//   - Kind is geowarden.KindWifi when ssid or bssid has a value or radio is
+//     "wifi", else geowarden.KindCell when radio, mcc, cell, freq or arfcn
+//     has one, else geowarden.KindFix (format.SignalKind).
 //   - Numbers in the signal columns that do not parse (a "-", a hex cell id)
 //     leave that attribute unknown; they are not errors.
-//   - For a GSM record (radio "GSM") with an ARFCN and no frequency column
-//     value, FreqMHz is the downlink carrier of that ARFCN: P-GSM 900 (0-124,
+//   - For a record with an ARFCN and no frequency column value, FreqMHz is
+//     the downlink carrier of that channel of its radio
+//     (geowarden.DownlinkMHz): for radio "GSM", P-GSM 900 (0-124,
 //     935+0.2n), E-GSM and R-GSM 900 (955-1023, 935+0.2(n-1024)) and DCS 1800
 //     (512-885, 1805.2+0.2(n-512)); ARFCNs 512-810 are taken as DCS 1800,
 //     never PCS 1900.

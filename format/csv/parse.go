@@ -385,21 +385,3 @@ func appendFrac(dst []byte, ns int64, n uint8) []byte {
 	}
 	return dst
 }
-
-// gsmDownlinkMHz is the downlink carrier of a GSM ARFCN (3GPP TS 45.005):
-// P-GSM 900 (0-124), E-GSM and R-GSM 900 (955-1023) and DCS 1800 (512-885;
-// PCS 1900 reuses 512-810 and is not assumed).
-func gsmDownlinkMHz(n int) (float64, bool) {
-	var f float64
-	switch {
-	case n >= 0 && n <= 124:
-		f = 935 + 0.2*float64(n)
-	case n >= 955 && n <= 1023:
-		f = 935 + 0.2*float64(n-1024)
-	case n >= 512 && n <= 885:
-		f = 1805.2 + 0.2*float64(n-512)
-	default:
-		return 0, false
-	}
-	return math.Round(f*10) / 10, true
-}

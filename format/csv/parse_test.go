@@ -188,30 +188,3 @@ func TestParseInt(t *testing.T) {
 		}
 	}
 }
-
-func TestGSMDownlink(t *testing.T) {
-	tests := []struct {
-		arfcn int
-		want  float64
-		ok    bool
-	}{
-		{0, 935, true},
-		{1, 935.2, true},
-		{124, 959.8, true},
-		{975, 925.2, true},
-		{1023, 934.8, true},
-		{955, 921.2, true},
-		{512, 1805.2, true},
-		{885, 1879.8, true},
-		{125, 0, false},
-		{886, 0, false},
-		{954, 0, false},
-		{-1, 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := gsmDownlinkMHz(tt.arfcn)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("gsmDownlinkMHz(%d) = %v, %v; want %v, %v", tt.arfcn, got, ok, tt.want, tt.ok)
-		}
-	}
-}

@@ -27,12 +27,12 @@ type rewriter struct {
 	out     *bufio.Writer // nil when only scanning
 	comma   bool          // decimal commas allowed: the delimiter is not ','
 
-	header bool           // the header has been read
-	names  []string       // header names as written (unquoted, trimmed)
-	index  map[string]int // lower-case header name -> first column
-	col    [nRoles]int    // column of each role, -1 when none
-	roles  []role         // the roles that have a column
-	vals   [nRoles][]byte // the current row's trimmed value of each role
+	header bool                    // the header has been read
+	names  []string                // header names as written (unquoted, trimmed)
+	index  map[string]int          // lower-case header name -> first column
+	col    [format.NumRoles]int    // column of each role, -1 when none
+	roles  []role                  // the roles that have a column
+	vals   [format.NumRoles][]byte // the current row's trimmed value of each role
 
 	rec     geowarden.Record
 	attrs   attrs
@@ -117,7 +117,7 @@ func (rw *rewriter) readHeader(k kind) error {
 	if rw.col, err = resolve(lower, rw.names, rw.columns); err != nil {
 		return &format.ParseError{File: rw.name, Line: sp.recLine, Offset: sp.recOff, Err: err}
 	}
-	if rw.col[rLat] < 0 || rw.col[rLon] < 0 {
+	if rw.col[format.RoleLat] < 0 || rw.col[format.RoleLon] < 0 {
 		return &format.ParseError{File: rw.name, Line: sp.recLine, Offset: sp.recOff, Err: errNoPosition(rw.names, rw.col)}
 	}
 	for r, c := range rw.col {
@@ -201,30 +201,30 @@ func (rw *rewriter) row() error {
 	}
 
 	// Position.
-	lat, lon := rw.value(rLat), rw.value(rLon)
+	lat, lon := rw.value(format.RoleLat), rw.value(format.RoleLon)
 	rw.latComma, rw.lonComma = false, false
 	switch {
 	case len(lat) == 0 && len(lon) == 0:
 		r.Shape = geowarden.ShapeNone
 	case len(lat) == 0:
-		return rw.bad(rw.col[rLat], fmt.Errorf("%w: column %q is empty, column %q is %q",
-			ErrHalfPosition, rw.names[rw.col[rLat]], rw.names[rw.col[rLon]], lon))
+		return rw.bad(rw.col[format.RoleLat], fmt.Errorf("%w: column %q is empty, column %q is %q",
+			ErrHalfPosition, rw.names[rw.col[format.RoleLat]], rw.names[rw.col[format.RoleLon]], lon))
 	case len(lon) == 0:
-		return rw.bad(rw.col[rLon], fmt.Errorf("%w: column %q is empty, column %q is %q",
-			ErrHalfPosition, rw.names[rw.col[rLon]], rw.names[rw.col[rLat]], lat))
+		return rw.bad(rw.col[format.RoleLon], fmt.Errorf("%w: column %q is empty, column %q is %q",
+			ErrHalfPosition, rw.names[rw.col[format.RoleLon]], rw.names[rw.col[format.RoleLat]], lat))
 	default:
 		y, yc, ok := parseFloat(lat, rw.comma)
 		if !ok {
-			return rw.badNumber(rLat, lat)
+			return rw.badNumber(format.RoleLat, lat)
 		}
 		x, xc, ok := parseFloat(lon, rw.comma)
 		if !ok {
-			return rw.badNumber(rLon, lon)
+			return rw.badNumber(format.RoleLon, lon)
 		}
 		if err := format.CheckPoint(x, y); err != nil {
-			c := rLon
+			c := format.RoleLon
 			if y != y || y < -90 || y > 90 {
-				c = rLat
+				c = format.RoleLat
 			}
 			return rw.bad(rw.col[c], fmt.Errorf("csv: column %q: %w", rw.names[rw.col[c]], err))
 		}
@@ -238,7 +238,7 @@ func (rw *rewriter) row() error {
 
 	// Time: a value that does not parse leaves Time zero.
 	rw.tlay = tlayout{}
-	if v := rw.value(rTime); len(v) > 0 {
+	if v := rw.value(format.RoleTime); len(v) > 0 {
 		if t, l, ok := parseTime(v); ok {
 			r.Time, rw.tlay = t, l
 		}
@@ -247,81 +247,77 @@ func (rw *rewriter) row() error {
 	// Signal.
 	s := &r.Signal
 	cellish := false
-	if v := rw.value(rRadio); len(v) > 0 {
+	if v := rw.value(format.RoleRadio); len(v) > 0 {
 		s.Radio = cached(&rw.radio, v)
 		cellish = true
 	}
-	if v := rw.value(rMCC); len(v) > 0 {
+	if v := rw.value(format.RoleMCC); len(v) > 0 {
 		cellish = true
 		if n, ok := parseInt(v); ok && n > 0 && n < 1000 {
 			s.MCC = int(n)
 		}
 	}
-	if v := rw.value(rMNC); len(v) > 0 {
+	if v := rw.value(format.RoleMNC); len(v) > 0 {
 		if n, ok := parseInt(v); ok && n >= 0 && n < 1000 {
 			s.MNC, s.HasMNC = int(n), true
 		}
 	}
-	if v := rw.value(rArea); len(v) > 0 {
+	if v := rw.value(format.RoleArea); len(v) > 0 {
 		if n, ok := parseInt(v); ok && n > 0 {
 			s.Area = n
 		}
 	}
-	if v := rw.value(rCell); len(v) > 0 {
+	if v := rw.value(format.RoleCell); len(v) > 0 {
 		cellish = true
 		if n, ok := parseInt(v); ok && n > 0 {
 			s.Cell = n
 		}
 	}
-	if v := rw.value(rFreq); len(v) > 0 {
+	if v := rw.value(format.RoleFreq); len(v) > 0 {
 		cellish = true
 		if f, _, ok := parseFloat(v, rw.comma); ok && f > 0 && f < 1e7 {
 			s.FreqMHz = f
 		}
 	}
-	if v := rw.value(rARFCN); len(v) > 0 {
+	if v := rw.value(format.RoleARFCN); len(v) > 0 {
 		cellish = true
 		if n, ok := parseInt(v); ok && n >= 0 && n <= math.MaxInt32 {
 			s.ARFCN, s.HasARFCN = int(n), true
 		}
 	}
-	if v := rw.value(rStrength); len(v) > 0 {
+	if v := rw.value(format.RoleStrength); len(v) > 0 {
 		if f, _, ok := parseFloat(v, rw.comma); ok && f == f && f > -1e6 && f < 1e6 {
 			s.Strength, s.HasStrength = f, true
 		}
 	}
-	wifi := false
-	if v := rw.value(rSSID); len(v) > 0 {
+	if v := rw.value(format.RoleSSID); len(v) > 0 {
 		s.SSID = cached(&rw.ssid, v)
-		wifi = true
 	}
-	if v := rw.value(rBSSID); len(v) > 0 {
+	if v := rw.value(format.RoleBSSID); len(v) > 0 {
 		s.BSSID = cached(&rw.bssid, v)
-		wifi = true
 	}
-	if s.FreqMHz == 0 && s.HasARFCN && strings.EqualFold(s.Radio, "GSM") {
-		s.FreqMHz, _ = gsmDownlinkMHz(s.ARFCN)
-	}
-	switch {
-	case wifi:
-		r.Kind = geowarden.KindWifi
-	case cellish:
+	format.FillFreq(s)
+	if k, ok := format.SignalKind(s); ok {
+		r.Kind = k
+	} else if cellish {
+		// An mcc, cell, freq or arfcn value that does not parse still makes
+		// a cell record.
 		r.Kind = geowarden.KindCell
-	default:
+	} else {
 		r.Kind = geowarden.KindFix
 	}
 
-	if v := rw.value(rAlt); len(v) > 0 {
+	if v := rw.value(format.RoleAlt); len(v) > 0 {
 		if f, _, ok := parseFloat(v, rw.comma); ok && f == f && math.Abs(f) < 1e8 {
 			r.Alt, r.HasAlt = f, true
 		}
 	}
-	if v := rw.value(rAccuracy); len(v) > 0 {
+	if v := rw.value(format.RoleAccuracy); len(v) > 0 {
 		if f, _, ok := parseFloat(v, rw.comma); ok && f >= 0 && f < 1e8 {
 			r.Accuracy, r.HasAccuracy = f, true
 		}
 	}
-	if v := rw.value(rSource); len(v) > 0 {
+	if v := rw.value(format.RoleSource); len(v) > 0 {
 		r.Source = cached(&rw.source, v)
 	}
 
@@ -415,14 +411,14 @@ func (rw *rewriter) writeEdited(e *geowarden.Edit) error {
 		if err := format.CheckPoint(e.Pos.Lon, e.Pos.Lat); err != nil {
 			return fmt.Errorf("csv: %s:%d: edit moves the record to an invalid position: %w", rw.name, sp.recLine, err)
 		}
-		c := rw.col[rLat]
+		c := rw.col[format.RoleLat]
 		rw.tmp = appendCoord(rw.tmp[:0], e.Pos.Lat, rw.latComma || rw.anyComma && len(rw.field(c)) == 0)
 		rw.replace(c, rw.tmp)
-		c = rw.col[rLon]
+		c = rw.col[format.RoleLon]
 		rw.tmp = appendCoord(rw.tmp[:0], e.Pos.Lon, rw.lonComma || rw.anyComma && len(rw.field(c)) == 0)
 		rw.replace(c, rw.tmp)
 	}
-	if c := rw.col[rTime]; e.Retime && c >= 0 {
+	if c := rw.col[format.RoleTime]; e.Retime && c >= 0 {
 		rw.tmp = rw.tmp[:0]
 		if !e.Time.IsZero() {
 			rw.tmp = appendTime(rw.tmp, e.Time, rw.tlay)

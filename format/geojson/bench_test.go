@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // benchInput is a FeatureCollection of n Point features with a few
@@ -38,7 +40,7 @@ func benchInput(n int) string {
 func benchmarkRewrite(b *testing.B, w io.Writer) {
 	const n = 100000
 	in := benchInput(n)
-	h := &keepAll{}
+	h := &formattest.KeepAll{}
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	b.ResetTimer()

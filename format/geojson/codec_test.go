@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // where is the part of a record a form test checks.
@@ -286,6 +287,22 @@ func TestAttrs(t *testing.T) {
 			props: `{"ts":1700000000.25,"SSID":"home","bssid":"aa:bb:cc:dd:ee:ff","rssi":"-60"}`,
 			want: got{Kind: geowarden.KindWifi, Time: time.Unix(1700000000, 250000000).UTC(),
 				Signal: geowarden.Signal{SSID: "home", BSSID: "aa:bb:cc:dd:ee:ff", Strength: -60, HasStrength: true}},
+		},
+		{
+			name:  "GSM ARFCN without a frequency gives the downlink carrier",
+			props: `{"radio":"GSM","arfcn":"62"}`,
+			want:  got{Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4}},
+		},
+		{
+			name:  "aliases shared with CSV",
+			props: `{"technology":"LTE","eci":"77","mac":"aa:bb","dbm":-90,"acc":"5","elevation":12}`,
+			want: got{Kind: geowarden.KindWifi, Acc: 5, HasAcc: true, Alt: 12, HasAlt: true,
+				Signal: geowarden.Signal{Radio: "LTE", Cell: 77, BSSID: "aa:bb", Strength: -90, HasStrength: true}},
+		},
+		{
+			name:  "radio wifi alone is a Wi-Fi record",
+			props: `{"radio":"WiFi"}`,
+			want:  got{Kind: geowarden.KindWifi, Signal: geowarden.Signal{Radio: "WiFi"}},
 		},
 		{
 			name:  "first parsable alias wins; nulls and junk ignored",
@@ -1184,7 +1201,7 @@ func TestIOErrors(t *testing.T) {
 
 func TestAllocs(t *testing.T) {
 	in := benchInput(2000)
-	h := &keepAll{}
+	h := &formattest.KeepAll{}
 	allocs := testing.AllocsPerRun(5, func() {
 		if err := (Codec{}).Rewrite(context.Background(), strings.NewReader(in), io.Discard, h, nil); err != nil {
 			t.Fatal(err)

@@ -29,26 +29,34 @@
 //   - null geometry, a missing "geometry", or an empty "coordinates" array
 //     (RFC 7946 section 3.1): one ShapeNone record.
 //
-// Pos is the point, or the first vertex. Kind is KindFeature, KindCell when
-// the properties hold radio, mcc, cell or frequency values, KindWifi when
-// they hold an SSID or BSSID (or radio "wifi"). Attrs gives the properties by name, ignoring
-// case: strings unquoted, numbers and booleans as written, anything else as
-// raw JSON. Time, Source, Accuracy and Signal come from properties with
-// these names (ignoring case; Options.Columns replaces them per role):
+// Pos is the point, or the first vertex. Kind is KindFeature, KindWifi when
+// the properties hold an SSID or BSSID (or radio "wifi"), KindCell when
+// they hold radio, mcc, cell, frequency or channel-number values
+// (format.SignalKind). Attrs gives the properties by name, ignoring case:
+// strings unquoted, numbers and booleans as written, anything else as raw
+// JSON. Time, Source, Accuracy, Signal and Alt (a point's third coordinate
+// wins) come from properties with these names, the aliases every codec
+// shares (format.Role; ignoring case; Options.Columns replaces them per
+// role); where several properties hold one role, the first that parses
+// wins:
 //
 //	time      ts, time, timestamp, datetime, created (RFC 3339 or unix seconds)
 //	source    source, device, device_id, contributor, user
-//	radio     radio
+//	radio     radio, networkmode, network_mode, technology
 //	mcc       mcc
 //	mnc       mnc, net
-//	area      area, lac, tac
-//	cell      cell, cid, ci
+//	area      lac, area, tac
+//	cell      cell, cid, ci, cellid, cell_id, ecellid, eci
 //	freq      freq_mhz, frequency
-//	arfcn     earfcn, arfcn
-//	strength  rssi, rsrp, averageSignal
+//	arfcn     earfcn, arfcn, uarfcn, nrarfcn
+//	strength  rsrp, rssi, averagesignal, signal, dbm
 //	ssid      ssid
-//	bssid     bssid
-//	accuracy  accuracy
+//	bssid     bssid, mac
+//	alt       alt, altitude, ele, elevation
+//	accuracy  accuracy, acc
+//
+// A record with a channel number and no frequency gets the downlink
+// frequency of that channel of its radio (geowarden.DownlinkMHz).
 //
 // # What is refused
 //
@@ -104,8 +112,8 @@
 //     3339 otherwise.
 //   - Strip deletes properties; Set replaces their values with JSON strings.
 //     A role name (source, time, ssid, bssid, cell, area, mcc, mnc, radio,
-//     freq, arfcn, strength, accuracy) names every property that may hold the
-//     role; other names are property names, ignoring case.
+//     freq, arfcn, strength, alt, accuracy) names every property that may
+//     hold the role; other names are property names, ignoring case.
 //
 // An edited feature keeps its members in order, and the members the edit
 // does not touch ("type", "id", foreign members, untouched properties) keep

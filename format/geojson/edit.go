@@ -367,7 +367,7 @@ func (s *state) rewriteProps(edits []geowarden.Edit) []byte {
 func (s *state) propIs(k int, name string) bool {
 	d := &s.d
 	pn := d.propName(k)
-	if r := roleByName(name); r != roleNone && s.rt.edit.lookup(pn, &d.lower) == r {
+	if r := roleByName(name); r != format.RoleNone && s.rt.edit.lookup(pn, &d.lower) == r {
 		return true
 	}
 	return equalFold(pn, name)

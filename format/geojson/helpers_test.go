@@ -106,12 +106,6 @@ func scan(in string, h format.Handler) error {
 	return Codec{}.Rewrite(context.Background(), strings.NewReader(in), nil, h, &format.Options{Name: "in"})
 }
 
-// keepAll is a handler that keeps everything and refuses bad records.
-type keepAll struct{ n int }
-
-func (k *keepAll) Record(*geowarden.Record) geowarden.Edit { k.n++; return geowarden.Keep }
-func (k *keepAll) Bad(err *format.ParseError) error        { return err }
-
 // errWriter fails every write.
 type errWriter struct{}
 

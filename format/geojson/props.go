@@ -7,59 +7,19 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
-// role is what a property means to geowarden.
-type role uint8
+// role is what a value means to geowarden: format's shared vocabulary.
+type role = format.Role
 
-const (
-	roleNone role = iota
-	roleTime
-	roleSource
-	roleRadio
-	roleMCC
-	roleMNC
-	roleArea
-	roleCell
-	roleFreq
-	roleARFCN
-	roleStrength
-	roleSSID
-	roleBSSID
-	roleAccuracy
-	roleAlt
-	nRoles
-)
-
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{"", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "accuracy", "alt"}
-
-// defaultAliases are the property names (lower case) each role is read
-// from, as in geowarden's CSV.
-var defaultAliases = map[string]role{
-	"ts": roleTime, "time": roleTime, "timestamp": roleTime, "datetime": roleTime, "created": roleTime,
-	"source": roleSource, "device": roleSource, "device_id": roleSource, "contributor": roleSource, "user": roleSource,
-	"radio": roleRadio,
-	"mcc":   roleMCC,
-	"mnc":   roleMNC, "net": roleMNC,
-	"area": roleArea, "lac": roleArea, "tac": roleArea,
-	"cell": roleCell, "cid": roleCell, "ci": roleCell,
-	"freq_mhz": roleFreq, "frequency": roleFreq,
-	"earfcn": roleARFCN, "arfcn": roleARFCN,
-	"rssi": roleStrength, "rsrp": roleStrength, "averagesignal": roleStrength,
-	"ssid":     roleSSID,
-	"bssid":    roleBSSID,
-	"accuracy": roleAccuracy,
-}
-
+// roleByName returns the role named name that a property can hold, or
+// format.RoleNone: latitude and longitude come from the geometry only.
 func roleByName(name string) role {
-	for r := roleTime; r < nRoles; r++ {
-		if strings.EqualFold(name, roleNames[r]) {
-			return r
-		}
+	if r := format.RoleByName(name); r != format.RoleLat && r != format.RoleLon {
+		return r
 	}
-	return roleNone
+	return format.RoleNone
 }
 
 // aliasTable maps lower-cased property names to roles. first and lens
@@ -98,7 +58,7 @@ func (t *aliasTable) del(r role) {
 
 func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 	if len(name) == 0 {
-		return roleNone
+		return format.RoleNone
 	}
 	n := len(name)
 	if n > 63 {
@@ -119,7 +79,7 @@ func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 			}
 		}
 		if ascii {
-			return roleNone
+			return format.RoleNone
 		}
 	}
 	l := (*scratch)[:0]
@@ -130,7 +90,7 @@ func (t *aliasTable) lookup(name []byte, scratch *[]byte) role {
 					return r
 				}
 			}
-			return roleNone
+			return format.RoleNone
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
@@ -151,17 +111,19 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: aliasTable{m: map[string]role{}}, edit: aliasTable{m: map[string]role{}}}
-	for a, r := range defaultAliases {
-		rt.read.add(a, r)
-		rt.edit.add(a, r)
+	for r := format.RoleTime; r < format.NumRoles; r++ {
+		for _, a := range r.Aliases() {
+			rt.read.add(a, r)
+			rt.edit.add(a, r)
+		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read.del(r)
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read.add(col, r)
 			rt.edit.add(col, r)
 		}
@@ -192,7 +154,7 @@ func (d *decoder) properties(rt *roleTable) {
 		}
 	}
 	for k := range d.pm {
-		if r := rt.read.lookup(d.propName(k), &d.lower); r != roleNone && d.set&(1<<r) == 0 {
+		if r := rt.read.lookup(d.propName(k), &d.lower); r != format.RoleNone && d.set&(1<<r) == 0 {
 			d.setRole(r, k)
 		}
 	}
@@ -241,48 +203,48 @@ func (d *decoder) setRole(r role, k int) {
 	s := &d.sig
 	ok := true
 	switch r {
-	case roleTime:
+	case format.RoleTime:
 		if t, tok := parseTime(text, isStr); tok {
 			d.time, d.timeProp, d.timeStr = t, k, isStr
 		} else {
 			ok = false
 		}
-	case roleSource:
+	case format.RoleSource:
 		d.source = string(text)
-	case roleRadio:
+	case format.RoleRadio:
 		s.Radio = string(text)
-	case roleSSID:
+	case format.RoleSSID:
 		s.SSID = string(text)
-	case roleBSSID:
+	case format.RoleBSSID:
 		s.BSSID = string(text)
-	case roleMCC:
+	case format.RoleMCC:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.MCC = int(v)
 		}
-	case roleMNC:
+	case format.RoleMNC:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.MNC, s.HasMNC = int(v), true
 		}
-	case roleArea:
+	case format.RoleArea:
 		s.Area, ok = parseInt(text)
-	case roleCell:
+	case format.RoleCell:
 		s.Cell, ok = parseInt(text)
-	case roleARFCN:
+	case format.RoleARFCN:
 		var v int64
 		if v, ok = parseInt(text); ok {
 			s.ARFCN, s.HasARFCN = int(v), true
 		}
-	case roleFreq:
+	case format.RoleFreq:
 		s.FreqMHz, ok = parseFloat(text)
-	case roleStrength:
+	case format.RoleStrength:
 		if s.Strength, ok = parseFloat(text); ok {
 			s.HasStrength = true
 		}
-	case roleAccuracy:
+	case format.RoleAccuracy:
 		d.acc, ok = parseFloat(text)
-	case roleAlt:
+	case format.RoleAlt:
 		d.alt, ok = parseFloat(text)
 	}
 	if ok {
@@ -358,15 +320,12 @@ func (d *decoder) fill(rec *geowarden.Record) {
 	rec.Time = d.time
 	rec.Source = d.source
 	rec.Signal = d.sig
-	rec.Accuracy, rec.HasAccuracy = d.acc, d.set&(1<<roleAccuracy) != 0
-	rec.Alt, rec.HasAlt = d.alt, d.set&(1<<roleAlt) != 0
+	rec.Accuracy, rec.HasAccuracy = d.acc, d.set&(1<<format.RoleAccuracy) != 0
+	rec.Alt, rec.HasAlt = d.alt, d.set&(1<<format.RoleAlt) != 0
+	format.FillFreq(&rec.Signal)
 	rec.Kind = geowarden.KindFeature
-	s := &d.sig
-	switch {
-	case s.SSID != "" || s.BSSID != "" || strings.EqualFold(s.Radio, "wifi"):
-		rec.Kind = geowarden.KindWifi
-	case s.Radio != "" || s.MCC != 0 || s.Cell != 0 || s.FreqMHz != 0:
-		rec.Kind = geowarden.KindCell
+	if k, ok := format.SignalKind(&rec.Signal); ok {
+		rec.Kind = k
 	}
 	rec.Attrs = d
 }

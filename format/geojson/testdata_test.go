@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -81,28 +80,7 @@ var acceptedBad = map[string]string{
 // inputs returns the real GeoJSON files under testdata, as slash paths
 // relative to it.
 func inputs(t testing.TB) []string {
-	var files []string
-	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "golden" || d.Name() == "fuzz") {
-			return filepath.SkipDir
-		}
-		switch filepath.Ext(p) {
-		case ".geojson", ".json", ".geojsonl", ".geojsons":
-			rel, _ := filepath.Rel("testdata", p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 70 {
-		t.Fatalf("found only %d files under testdata", len(files))
-	}
-	return files
+	return formattest.Inputs(t, "testdata", 70, []string{".geojson", ".json", ".geojsonl", ".geojsons"})
 }
 
 func TestTestdata(t *testing.T) {
@@ -114,26 +92,11 @@ func TestTestdata(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out bytes.Buffer
-			h := &keepAll{}
-			err = Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h, &format.Options{Name: name})
-			if want, ok := refused[name]; ok {
-				var pe *format.ParseError
-				if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 || pe.Offset < 0 {
-					t.Fatalf("err = %v, want a located *format.ParseError", err)
-				}
-				if got := strings.TrimPrefix(err.Error(), name+":"); got != want {
-					t.Errorf("err = %q, want %q", got, want)
-				}
+			n, ok := formattest.KeepsBytes(t, Codec{}, name, in, refused)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatalf("Rewrite: %v", err)
-			}
-			if !bytes.Equal(out.Bytes(), in) {
-				t.Errorf("keep-all output differs from the input")
-			}
-			if h.n == 0 {
+			if n == 0 {
 				t.Errorf("no records")
 			}
 			if !(Codec{}).Detect(name, in[:min(len(in), format.HeadSize)]) {
@@ -212,24 +175,10 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("Rewrite: %v", err)
 			}
 			golden := filepath.Join("testdata", "golden", filepath.FromSlash(name)+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(out.Bytes(), want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff)", golden)
-			}
+			formattest.Golden(t, golden, out.Bytes(), *update)
 			// The output reads again, and is valid JSON unless it is a
 			// sequence.
-			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &keepAll{}, nil); err != nil {
+			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &formattest.KeepAll{}, nil); err != nil {
 				t.Errorf("output does not read again: %v", err)
 			}
 			if !strings.HasSuffix(name, ".geojsonl") && !strings.HasSuffix(name, ".geojsons") && !json.Valid(out.Bytes()) {

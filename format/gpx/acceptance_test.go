@@ -3,7 +3,6 @@ package gpx
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,21 +10,11 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
 )
-
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string     `json:"format"`
-	Input   string     `json:"input"`
-	Center  [2]float64 `json:"center"`
-	RadiusM float64    `json:"radius_m"`
-	Points  int        `json:"points"`
-	Inside  int        `json:"inside"`
-	Outside int        `json:"outside"`
-}
 
 // engineFor builds the engine of the acceptance check: the case's zones and
 // one rule, drop what is in a zone.
@@ -60,18 +49,8 @@ func TestAcceptance(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
 			e := engineFor(t, filepath.Join(dir, "zones.geojson"))
 			ctx := context.Background()
 			var out bytes.Buffer
@@ -85,22 +64,8 @@ func TestAcceptance(t *testing.T) {
 			if st.Records != int64(tr.Points) || st.Dropped < int64(tr.Inside) || st.Dropped > int64(tr.Points-tr.Outside) {
 				t.Errorf("stats %+v, want %d records, %d to %d dropped", st, tr.Points, tr.Inside, tr.Points-tr.Outside)
 			}
-			centre := geowarden.Point{Lon: tr.Center[0], Lat: tr.Center[1]}
-			band := max(1, 0.003*tr.RadiusM)
-			count := func(pts []geowarden.Point) (inside, outside int) {
-				for _, p := range pts {
-					d := zone.Distance(centre, p)
-					switch {
-					case d <= tr.RadiusM-band:
-						inside++
-					case d > tr.RadiusM+band:
-						outside++
-					}
-				}
-				return inside, outside
-			}
 			// geowarden itself.
-			back := &keepAll{keep: true}
+			back := &recorder{}
 			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out.Bytes()), nil, back, nil); err != nil {
 				t.Fatalf("output does not read again: %v", err)
 			}
@@ -108,27 +73,16 @@ func TestAcceptance(t *testing.T) {
 			for _, r := range back.recs {
 				pts = append(pts, r.Pos)
 			}
-			if ins, outs := count(pts); ins != 0 || outs != tr.Outside {
+			if ins, outs := tr.Count(pts); ins != 0 || outs != tr.Outside {
 				t.Errorf("geowarden reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}
 			// gpsbabel and ogrinfo.
-			babel := tool(t, "gpsbabel")
-			ogr := tool(t, "ogrinfo")
+			ogr := formattest.Tool(t, "ogrinfo")
 			path := filepath.Join(t.TempDir(), tr.Input)
 			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			pts = pts[:0]
-			for _, kind := range []string{"-w", "-r", "-t"} {
-				bp, err := gpsbabel(babel, kind, path)
-				if err != nil {
-					t.Fatalf("gpsbabel %s cannot read the sanitized output: %v", kind, err)
-				}
-				for _, p := range bp {
-					pts = append(pts, geowarden.Point{Lon: p.lon, Lat: p.lat})
-				}
-			}
-			ins, outs := count(pts)
+			ins, outs := tr.Count(formattest.GPSBabelPoints(t, "gpx", path))
 			if ins != 0 || outs != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside (want 0), %d outside (want %d)", ins, outs, tr.Outside)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 func benchInput(b *testing.B) []byte {
@@ -29,8 +30,8 @@ func BenchmarkRewrite(b *testing.B) {
 		w    io.Writer
 		h    func() format.Handler
 	}{
-		{"scan", nil, func() format.Handler { return &keepAll{} }},
-		{"keep", io.Discard, func() format.Handler { return &keepAll{} }},
+		{"scan", nil, func() format.Handler { return &formattest.KeepAll{} }},
+		{"keep", io.Discard, func() format.Handler { return &formattest.KeepAll{} }},
 		{"drop-every-third", io.Discard, func() format.Handler {
 			return &funcHandler{f: func(i int, _ *geowarden.Record) geowarden.Edit {
 				if i%3 == 0 {
@@ -69,7 +70,7 @@ func BenchmarkHostile(b *testing.B) {
 	in := []byte("<gpx>" + strings.Repeat(tag.String(), 100) + "</gpx>")
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), io.Discard, &keepAll{}, nil); err != nil {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), io.Discard, &formattest.KeepAll{}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 const head = `<?xml version="1.0" encoding="UTF-8"?>
@@ -83,7 +84,7 @@ func TestRecords(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := &keepAll{keep: true}
+			h := &recorder{}
 			out, err := rewrite(c.in, h)
 			if err != nil {
 				t.Fatalf("Rewrite: %v", err)
@@ -288,7 +289,7 @@ func TestEdits(t *testing.T) {
 			if out != c.want {
 				t.Errorf("got\n%s\nwant\n%s", out, c.want)
 			}
-			if _, err := rewrite(out, &keepAll{}); err != nil {
+			if _, err := rewrite(out, &formattest.KeepAll{}); err != nil {
 				t.Errorf("output does not read again: %v", err)
 			}
 		})
@@ -346,7 +347,7 @@ func TestErrors(t *testing.T) {
 				if scan {
 					w = nil
 				}
-				err := Codec{}.Rewrite(context.Background(), strings.NewReader(c.in), w, &keepAll{}, &format.Options{Name: "t.gpx"})
+				err := Codec{}.Rewrite(context.Background(), strings.NewReader(c.in), w, &formattest.KeepAll{}, &format.Options{Name: "t.gpx"})
 				var pe *format.ParseError
 				if !errors.As(err, &pe) {
 					t.Fatalf("err = %v, want a *format.ParseError", err)
@@ -394,7 +395,7 @@ func TestBadPoints(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := head + c.in + "\n<wpt lat=\"5\" lon=\"5\"/></gpx>"
-			_, err := rewrite(in, &keepAll{})
+			_, err := rewrite(in, &formattest.KeepAll{})
 			if err == nil || strings.TrimPrefix(err.Error(), "t.gpx:") != c.want {
 				t.Fatalf("err = %v, want %s", err, c.want)
 			}
@@ -444,7 +445,7 @@ func TestLimits(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := Codec{}.Rewrite(context.Background(), strings.NewReader(c.in), &out, &keepAll{}, &format.Options{Name: "t.gpx", MaxRecordBytes: c.max})
+			err := Codec{}.Rewrite(context.Background(), strings.NewReader(c.in), &out, &formattest.KeepAll{}, &format.Options{Name: "t.gpx", MaxRecordBytes: c.max})
 			if c.is == nil {
 				if err != nil || out.String() != c.in {
 					t.Fatalf("err = %v, output equal %v", err, out.String() == c.in)
@@ -465,24 +466,24 @@ func TestLimits(t *testing.T) {
 			in += " a" + strings.Repeat("b", i%5) + itoa(i) + "=\"\""
 		}
 		in += "/>"
-		_, err := rewrite(in, &keepAll{})
+		_, err := rewrite(in, &formattest.KeepAll{})
 		if !errors.Is(err, format.ErrTooLong) {
 			t.Fatalf("err = %v, want ErrTooLong", err)
 		}
 	})
 	t.Run("billion laughs", func(t *testing.T) {
 		in := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><gpx>&lol2;</gpx>`
-		_, err := rewrite(in, &keepAll{})
+		_, err := rewrite(in, &formattest.KeepAll{})
 		if !errors.Is(err, ErrDTD) {
 			t.Fatalf("err = %v, want ErrDTD", err)
 		}
 	})
 	t.Run("external DOCTYPE passes through, unread", func(t *testing.T) {
 		in := `<?xml version="1.0"?><!DOCTYPE gpx SYSTEM "file:///etc/passwd"><gpx><wpt lat="1" lon="1"/></gpx>`
-		h := &keepAll{}
+		h := &formattest.KeepAll{}
 		out, err := rewrite(in, h)
-		if err != nil || out != in || h.n != 1 {
-			t.Fatalf("err = %v, out %q, %d records", err, out, h.n)
+		if err != nil || out != in || h.N != 1 {
+			t.Fatalf("err = %v, out %q, %d records", err, out, h.N)
 		}
 	})
 }
@@ -520,7 +521,7 @@ func TestDetect(t *testing.T) {
 func TestContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := Codec{}.Rewrite(ctx, strings.NewReader(track), io.Discard, &keepAll{}, nil)
+	err := Codec{}.Rewrite(ctx, strings.NewReader(track), io.Discard, &formattest.KeepAll{}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -561,11 +562,11 @@ func (r *failReader) Read(b []byte) (int, error) {
 
 func TestIOErrors(t *testing.T) {
 	big := head + strings.Repeat("<wpt lat=\"1\" lon=\"1\"/>\n", 10000) + "</gpx>"
-	err := Codec{}.Rewrite(context.Background(), strings.NewReader(big), &failWriter{n: 1000}, &keepAll{}, &format.Options{Name: "t.gpx"})
+	err := Codec{}.Rewrite(context.Background(), strings.NewReader(big), &failWriter{n: 1000}, &formattest.KeepAll{}, &format.Options{Name: "t.gpx"})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("write error: %v", err)
 	}
-	err = Codec{}.Rewrite(context.Background(), &failReader{strings.NewReader(track)}, io.Discard, &keepAll{}, &format.Options{Name: "t.gpx"})
+	err = Codec{}.Rewrite(context.Background(), &failReader{strings.NewReader(track)}, io.Discard, &formattest.KeepAll{}, &format.Options{Name: "t.gpx"})
 	if err == nil || !strings.Contains(err.Error(), "connection reset") || !strings.Contains(err.Error(), "t.gpx") {
 		t.Errorf("read error: %v", err)
 	}
@@ -593,7 +594,7 @@ func TestChunkedReader(t *testing.T) {
 	in = strings.Replace(in, "<!-- c -->", "<!-- c --><metadata>"+strings.Repeat("ab&amp;\u00e9", 30000)+"</metadata>", 1)
 	for _, n := range []int{1, 2, 3, 7, 4096} {
 		var out bytes.Buffer
-		h := &keepAll{keep: true}
+		h := &recorder{}
 		err := Codec{}.Rewrite(context.Background(), &oneByte{s: in, n: n}, &out, h, &format.Options{Name: "t.gpx"})
 		if err != nil {
 			t.Fatalf("reads of %d: %v", n, err)

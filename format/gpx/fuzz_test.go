@@ -14,6 +14,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // fuzzOpts keeps one fuzz input's memory small.
@@ -54,12 +55,12 @@ func FuzzRewrite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		(Codec{}).Detect("x.gpx", in)
 		var out bytes.Buffer
-		h := &keepAll{}
+		h := &formattest.KeepAll{}
 		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts())
-		h2 := &keepAll{}
+		h2 := &formattest.KeepAll{}
 		err2 := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), nil, h2, fuzzOpts())
-		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() || h.n != h2.n {
-			t.Fatalf("rewrite and scan disagree: %v (%d records) / %v (%d records)", err, h.n, err2, h2.n)
+		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() || h.N != h2.N {
+			t.Fatalf("rewrite and scan disagree: %v (%d records) / %v (%d records)", err, h.N, err2, h2.N)
 		}
 		if err != nil {
 			var pe *format.ParseError
@@ -163,7 +164,7 @@ func FuzzEdit(f *testing.F) {
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts()); err != nil {
 			return
 		}
-		back := &keepAll{keep: true}
+		back := &recorder{}
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, back, fuzzOpts()); err != nil {
 			t.Fatalf("output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
 		}

@@ -11,23 +11,18 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// keepAll keeps every record and returns every bad record's error.
-type keepAll struct {
-	n    int
+// recorder keeps every record, with a copy of what it said, and returns
+// every bad record's error.
+type recorder struct {
 	recs []got
-	keep bool // keep copies of the records
-	bad  []string
 }
 
-func (k *keepAll) Record(r *geowarden.Record) geowarden.Edit {
-	k.n++
-	if k.keep {
-		k.recs = append(k.recs, copyRecord(r))
-	}
+func (k *recorder) Record(r *geowarden.Record) geowarden.Edit {
+	k.recs = append(k.recs, copyRecord(r))
 	return geowarden.Keep
 }
 
-func (k *keepAll) Bad(err *format.ParseError) error { return err }
+func (k *recorder) Bad(err *format.ParseError) error { return err }
 
 // got is a copy of what a record said, for comparisons.
 type got struct {

@@ -3,11 +3,8 @@ package gpx
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -44,31 +42,7 @@ var noPoints = map[string]bool{
 // inputs returns the real GPX files under testdata, as slash paths
 // relative to it.
 func inputs(t testing.TB) []string {
-	var files []string
-	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "golden" || d.Name() == "fuzz") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return nil
-		}
-		switch filepath.Ext(p) {
-		case ".gpx", ".xml":
-			rel, _ := filepath.Rel("testdata", p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 150 {
-		t.Fatalf("found only %d files under testdata", len(files))
-	}
-	return files
+	return formattest.Inputs(t, "testdata", 150, []string{".gpx", ".xml"})
 }
 
 func TestTestdata(t *testing.T) {
@@ -80,33 +54,8 @@ func TestTestdata(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, scan := range []bool{false, true} {
-				var out bytes.Buffer
-				h := &keepAll{}
-				var w io.Writer
-				if !scan {
-					w = &out
-				}
-				err = Codec{}.Rewrite(context.Background(), bytes.NewReader(in), w, h, &format.Options{Name: name})
-				if want, ok := refused[name]; ok {
-					var pe *format.ParseError
-					if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 || pe.Offset < 0 {
-						t.Fatalf("err = %v, want a located *format.ParseError", err)
-					}
-					if got := strings.TrimPrefix(err.Error(), name+":"); got != want {
-						t.Errorf("err = %q, want %q", got, want)
-					}
-					continue
-				}
-				if err != nil {
-					t.Fatalf("Rewrite: %v", err)
-				}
-				if !scan && !bytes.Equal(out.Bytes(), in) {
-					t.Errorf("keep-all output differs from the input")
-				}
-				if (h.n == 0) != noPoints[name] {
-					t.Errorf("%d records", h.n)
-				}
+			if n, ok := formattest.KeepsBytes(t, Codec{}, name, in, refused); ok && (n == 0) != noPoints[name] {
+				t.Errorf("%d records", n)
 			}
 			if _, bad := refused[name]; !bad && !(Codec{}).Detect(name, in[:min(len(in), format.HeadSize)]) {
 				t.Errorf("Detect = false")
@@ -118,46 +67,6 @@ func TestTestdata(t *testing.T) {
 			t.Errorf("%s is listed in refused but not in testdata", name)
 		}
 	}
-}
-
-// TestSharedData reads every GPX file of the shared data set, when it is
-// there (it is not part of the repository): each is written back byte for
-// byte, except the known malformed ones.
-func TestSharedData(t *testing.T) {
-	root := "/work/shared/data/gpx"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("no shared data set")
-	}
-	n := 0
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(p) != ".gpx" && filepath.Ext(p) != ".xml" {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		in, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var out bytes.Buffer
-		err = Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, &keepAll{}, &format.Options{Name: rel})
-		if _, bad := refused[rel]; bad {
-			if err == nil {
-				t.Errorf("%s: no error", rel)
-			}
-			return nil
-		}
-		n++
-		if err != nil {
-			t.Errorf("%s: %v", rel, err)
-		} else if !bytes.Equal(out.Bytes(), in) {
-			t.Errorf("%s: keep-all output differs from the input", rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d files written back byte for byte", n)
 }
 
 // goldenHandler drops, moves, retimes and edits records by number, and
@@ -251,25 +160,11 @@ func TestGolden(t *testing.T) {
 				path string
 				data []byte
 			}{{base + ".golden", out}, {base + ".records.txt", recs}} {
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(f.path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if !bytes.Equal(f.data, want) {
-					t.Errorf("output differs from %s (run go test -update and review the diff)", f.path)
-				}
+				formattest.Golden(t, f.path, f.data, *update)
 			}
 			// The output reads again, with exactly the kept and moved
 			// records, in order.
-			back := &keepAll{keep: true}
+			back := &recorder{}
 			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out), nil, back, &format.Options{Name: name}); err != nil {
 				t.Fatalf("output does not read again: %v", err)
 			}

@@ -9,66 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/geowarden/geowarden/format/formattest"
 )
-
-// tool returns the path of an external program, skipping the test when it
-// is missing (failing it when GEOWARDEN_REQUIRE_TOOLS=1).
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is missing (GEOWARDEN_REQUIRE_TOOLS=1): %v", name, err)
-		}
-		t.Skipf("%s is missing: %v", name, err)
-	}
-	return p
-}
-
-// babelPoint is a point as gpsbabel's unicsv output gives it.
-type babelPoint struct{ lon, lat float64 }
-
-// gpsbabel reads a GPX file with gpsbabel and returns its waypoints ("-w"),
-// route points ("-r") or track points ("-t").
-func gpsbabel(bin, kind, path string) ([]babelPoint, error) {
-	cmd := exec.Command(bin, kind, "-i", "gpx", "-f", path, "-o", "unicsv", "-F", "-")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, &toolError{err: err, stderr: stderr.String()}
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) < 2 {
-		return nil, nil
-	}
-	hdr := strings.Split(lines[0], ",")
-	la, lo := -1, -1
-	for i, h := range hdr {
-		switch strings.TrimSpace(h) {
-		case "Latitude":
-			la = i
-		case "Longitude":
-			lo = i
-		}
-	}
-	if la < 0 || lo < 0 {
-		return nil, nil
-	}
-	var pts []babelPoint
-	for _, l := range lines[1:] {
-		c := strings.Split(strings.TrimRight(l, "\r"), ",")
-		if len(c) <= max(la, lo) {
-			continue
-		}
-		lat, err1 := strconv.ParseFloat(c[la], 64)
-		lon, err2 := strconv.ParseFloat(c[lo], 64)
-		if err1 == nil && err2 == nil {
-			pts = append(pts, babelPoint{lon, lat})
-		}
-	}
-	return pts, nil
-}
 
 type toolError struct {
 	err    error
@@ -101,10 +44,12 @@ func ogrCounts(bin, path string) (map[string]int, error) {
 }
 
 // TestToolsReadOutputs: gpsbabel and ogrinfo read every golden output, and
-// find in it exactly the points of the input less those dropped.
+// find in it exactly the points of the input less those dropped. An input
+// that neither tool reads checks nothing: its subtest skips, or fails under
+// GEOWARDEN_REQUIRE_TOOLS=1.
 func TestToolsReadOutputs(t *testing.T) {
-	babel := tool(t, "gpsbabel")
-	ogr := tool(t, "ogrinfo")
+	babel := formattest.Tool(t, "gpsbabel")
+	ogr := formattest.Tool(t, "ogrinfo")
 	dir := t.TempDir()
 	kinds := []struct{ flag, elem, layer string }{
 		{"-w", "wpt", "waypoints"}, {"-r", "rtept", "route_points"}, {"-t", "trkpt", "track_points"},
@@ -118,13 +63,15 @@ func TestToolsReadOutputs(t *testing.T) {
 				t.Fatal(err)
 			}
 			inPath := filepath.Join("testdata", name)
+			babelRead := false
 			for _, k := range kinds {
-				before, err := gpsbabel(babel, k.flag, inPath)
+				before, err := formattest.GPSBabel(babel, k.flag, "gpx", inPath)
 				if err != nil {
 					t.Logf("gpsbabel %s cannot read the input either: %v", k.flag, err)
 					continue
 				}
-				after, err := gpsbabel(babel, k.flag, outPath)
+				babelRead = true
+				after, err := formattest.GPSBabel(babel, k.flag, "gpx", outPath)
 				if err != nil {
 					t.Errorf("gpsbabel %s cannot read the output: %v", k.flag, err)
 					continue
@@ -135,6 +82,9 @@ func TestToolsReadOutputs(t *testing.T) {
 			}
 			before, err := ogrCounts(ogr, inPath)
 			if err != nil {
+				if !babelRead {
+					formattest.ToolReadsNothing(t, "neither gpsbabel nor ogrinfo reads the input: %v", err)
+				}
 				t.Logf("ogrinfo cannot read the input either: %v", err)
 				return
 			}

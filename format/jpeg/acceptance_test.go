@@ -10,6 +10,7 @@ import (
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
@@ -41,7 +42,7 @@ func engineFor(t *testing.T, zonesFile string) *pipeline.Engine {
 // the unchanged position in a photo outside, and the image data from the
 // top-level SOS marker on is identical; the engine's re-scan passes.
 func TestAcceptance(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	dir := filepath.Join("testdata", "acceptance", "jpeg-set")
 	var truth struct {
 		Format string

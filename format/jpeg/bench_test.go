@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // BenchmarkScan reads a 155 KB camera photo (EXIF with GPS, a thumbnail,
@@ -16,7 +17,7 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, keepAll{}, opts()); err != nil {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, &formattest.KeepAll{}, opts()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -35,6 +36,6 @@ func BenchmarkDrop(b *testing.B) {
 	}
 }
 
-type dropAll struct{ keepAll }
+type dropAll struct{ formattest.KeepAll }
 
-func (dropAll) Record(*geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: true} }
+func (*dropAll) Record(*geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: true} }

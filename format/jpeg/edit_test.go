@@ -14,12 +14,13 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // thumbnail extracts the EXIF thumbnail with ExifTool.
 func thumbnail(t *testing.T, path string) []byte {
 	t.Helper()
-	out, err := exec.Command(tool(t, "exiftool"), "-b", "-ThumbnailImage", path).Output()
+	out, err := exec.Command(formattest.Tool(t, "exiftool"), "-b", "-ThumbnailImage", path).Output()
 	if err != nil || len(out) < 4 {
 		t.Fatalf("exiftool -b -ThumbnailImage %s: %v (%d bytes)", path, err, len(out))
 	}
@@ -29,7 +30,7 @@ func thumbnail(t *testing.T, path string) []byte {
 // TestThumbnail: the EXIF thumbnail's own GPS IFD is read, dropped and
 // moved with the photo's, and the thumbnail keeps its size.
 func TestThumbnail(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	in := read(t, "testdata/derived/thumb-gps.jpg")
 	th := thumbnail(t, "testdata/derived/thumb-gps.jpg")
 	if g := gpsTags(exifTool(t, writeTemp(t, "th.jpg", th), "-GPS:all")); len(g) == 0 {
@@ -140,7 +141,7 @@ func TestExtendedXMP(t *testing.T) {
 			if !bytes.Equal(afterSOS(out), afterSOS(in)) {
 				t.Error("image data changed")
 			}
-			if _, err := exec.LookPath("exiftool"); err != nil && c.filler > 1000 {
+			if !formattest.HasTool("exiftool") && c.filler > 1000 {
 				return
 			}
 			m := exifTool(t, writeTemp(t, "out.jpg", out))
@@ -220,7 +221,7 @@ func TestEmbeddedImages(t *testing.T) {
 // TestSizes: XMP packets keep their size through their padding; segments
 // after an MPF segment keep theirs whatever the edit.
 func TestSizes(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	exif := exifSegment(tiffSpec{bo: bigEndian, ifd0: ifd0Fields(bigEndian), gps: gpsFields(bigEndian)}.build())
 	padded := xmpSegment(xmpPacket(" exif:GPSLatitude='43,28.0293N'", "  <exif:GPSLongitude>11,53.1237E</exif:GPSLongitude>\n  <dc:format>image/jpeg</dc:format>\n"))
 	bare := xmpSegment("<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description rdf:about='' xmlns:exif='http://ns.adobe.com/exif/1.0/' xmlns:dc='http://purl.org/dc/elements/1.1/' exif:GPSLatitude='43,28.0293N' exif:GPSLongitude='11,53.1237E' dc:format='image/jpeg'/></rdf:RDF></x:xmpmeta>")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // fuzzOpts keeps one fuzz input's memory small.
@@ -43,20 +44,14 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// keepAll keeps every record and refuses bad ones.
-type keepAll struct{}
-
-func (keepAll) Record(*geowarden.Record) geowarden.Edit { return geowarden.Keep }
-func (keepAll) Bad(err *format.ParseError) error        { return err }
-
 // FuzzRewrite: whatever the input, a keep-all rewrite either fails with a
 // located error or writes the input back byte for byte, and a scan agrees.
 func FuzzRewrite(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var out bytes.Buffer
-		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, keepAll{}, fuzzOpts())
-		err2 := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), nil, keepAll{}, fuzzOpts())
+		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, &formattest.KeepAll{}, fuzzOpts())
+		err2 := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), nil, &formattest.KeepAll{}, fuzzOpts())
 		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
 			t.Fatalf("rewrite and scan disagree: %v / %v", err, err2)
 		}

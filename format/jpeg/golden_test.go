@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -19,31 +19,6 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 func goldenPath(sample, suffix string) string {
 	rel, _ := filepath.Rel("testdata", sample)
 	return filepath.Join("testdata", "golden", rel+suffix)
-}
-
-// checkGolden compares got with a golden file, or writes it with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		t.Errorf("%s differs from the golden file at byte %d (got %d bytes, want %d)", path, i, len(got), len(want))
-	}
 }
 
 // summary describes what a scan saw, one line each.
@@ -93,7 +68,7 @@ func TestGolden(t *testing.T) {
 			if _, err := rewrite(in, c); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, goldenPath(f, ".records.txt"), summary(c))
+			formattest.Golden(t, goldenPath(f, ".records.txt"), summary(c), *update)
 			if len(in) > 64<<10 {
 				return
 			}
@@ -101,12 +76,12 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, goldenPath(f, ".drop.jpg"), drop)
+			formattest.Golden(t, goldenPath(f, ".drop.jpg"), drop, *update)
 			move, err := rewrite(in, &collector{edit: moveEdit})
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, goldenPath(f, ".move.jpg"), move)
+			formattest.Golden(t, goldenPath(f, ".move.jpg"), move, *update)
 		})
 	}
 }

@@ -14,27 +14,16 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // samples are the real and derived photos of testdata (see
-// testdata/PROVENANCE.md).
+// testdata/PROVENANCE.md), as paths.
 func samples(t testing.TB) []string {
 	t.Helper()
-	var files []string
-	for _, dir := range []string{"exiftool", "gpsbabel", "exif-samples", "derived", "acceptance/jpeg-set/photos"} {
-		m, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m {
-			switch strings.ToLower(filepath.Ext(f)) {
-			case ".jpg", ".jpeg":
-				files = append(files, f)
-			}
-		}
-	}
-	if len(files) < 20 {
-		t.Fatalf("only %d samples in testdata", len(files))
+	files := formattest.Inputs(t, "testdata", 20, []string{".jpg", ".jpeg"})
+	for i, f := range files {
+		files[i] = filepath.Join("testdata", filepath.FromSlash(f))
 	}
 	return files
 }
@@ -160,20 +149,6 @@ func firstScan(b []byte) []byte {
 	return s
 }
 
-// tool finds an external program; without it the test is skipped, unless
-// GEOWARDEN_REQUIRE_TOOLS=1.
-func tool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (GEOWARDEN_REQUIRE_TOOLS=1): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
 // exifTool runs exiftool -j -a -G1 -n on a file (args before it) and
 // returns its tags.
 func exifTool(t testing.TB, path string, args ...string) map[string]any {
@@ -184,7 +159,7 @@ func exifTool(t testing.TB, path string, args ...string) map[string]any {
 // exifToolAll runs exiftool once over several files.
 func exifToolAll(t testing.TB, paths []string, args ...string) []map[string]any {
 	t.Helper()
-	et := tool(t, "exiftool")
+	et := formattest.Tool(t, "exiftool")
 	cmd := exec.Command(et, append(append([]string{"-j", "-a", "-G1", "-n"}, args...), paths...)...)
 	out, err := cmd.Output()
 	if err != nil && len(out) == 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 func TestDetect(t *testing.T) {
@@ -137,7 +138,7 @@ func nonGPS(m map[string]any) map[string]any {
 // aside) in any sample, every other tag is as it was, and the image data
 // is identical.
 func TestDropExiftool(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	files := samples(t)
 	dir := t.TempDir()
 	var outs []string
@@ -193,7 +194,7 @@ func TestDropExiftool(t *testing.T) {
 // TestMoveExiftool: after a Move, ExifTool reads the new position from
 // EXIF and XMP, and a re-scan agrees.
 func TestMoveExiftool(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	dir := t.TempDir()
 	var files, outs []string
 	for _, f := range samples(t) {
@@ -559,7 +560,7 @@ func TestHeaderCap(t *testing.T) {
 }
 
 func TestRetimeStripSet(t *testing.T) {
-	tool(t, "exiftool")
+	formattest.Tool(t, "exiftool")
 	in := read(t, "testdata/exiftool/GoPro.jpg")
 	tm := time.Date(2017, 10, 3, 15, 0, 0, 0, time.UTC)
 	out, err := rewrite(in, &collector{edit: geowarden.Edit{

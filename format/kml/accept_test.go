@@ -3,35 +3,18 @@ package kml
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
 )
-
-// needTool returns the path of an external tool, skipping the test when
-// it is missing (failing it when GEOWARDEN_REQUIRE_TOOLS=1).
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is not installed (GEOWARDEN_REQUIRE_TOOLS=1)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
 
 // engineFor builds a sanitize engine that drops every record inside the
 // zones of a GeoJSON zone file, as sanitize's own tests do.
@@ -49,72 +32,10 @@ func engineFor(t testing.TB, zonesJSON []byte) *pipeline.Engine {
 	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string     `json:"format"`
-	Input   string     `json:"input"`
-	Center  [2]float64 `json:"center"`
-	RadiusM float64    `json:"radius_m"`
-	Points  int        `json:"points"`
-	Inside  int        `json:"inside"`
-	Outside int        `json:"outside"`
-}
-
-// haversine is check_format.py's distance.
-func haversine(lon1, lat1, lon2, lat2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	h := math.Pow(math.Sin((p2-p1)/2), 2) + math.Cos(p1)*math.Cos(p2)*math.Pow(math.Sin((lon2-lon1)*math.Pi/360), 2)
-	return 2 * r * math.Asin(math.Sqrt(h))
-}
-
-// gpsbabelPoints reads a KML file with gpsbabel (waypoints, routes and
-// tracks) and returns every position it finds, as check_format.py does.
-func gpsbabelPoints(t testing.TB, path string) [][2]float64 {
-	t.Helper()
-	bin := needTool(t, "gpsbabel")
-	var pts [][2]float64
-	for _, kind := range []string{"-w", "-r", "-t"} {
-		out, err := exec.Command(bin, kind, "-i", "kml", "-f", path, "-o", "unicsv", "-F", "-").CombinedOutput()
-		if err != nil {
-			t.Fatalf("gpsbabel %s cannot read %s: %v\n%s", kind, path, err, out)
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) < 2 {
-			continue
-		}
-		hdr := strings.Split(lines[0], ",")
-		la, lo := -1, -1
-		for i, h := range hdr {
-			switch strings.TrimSpace(h) {
-			case "Latitude":
-				la = i
-			case "Longitude":
-				lo = i
-			}
-		}
-		if la < 0 || lo < 0 {
-			continue
-		}
-		for _, l := range lines[1:] {
-			c := strings.Split(l, ",")
-			if len(c) <= max(la, lo) {
-				continue
-			}
-			lat, err1 := strconv.ParseFloat(c[la], 64)
-			lon, err2 := strconv.ParseFloat(c[lo], 64)
-			if err1 == nil && err2 == nil {
-				pts = append(pts, [2]float64{lon, lat})
-			}
-		}
-	}
-	return pts
-}
-
 // ogrRead checks that ogrinfo reads a file and returns its output.
 func ogrRead(t testing.TB, path string) string {
 	t.Helper()
-	bin := needTool(t, "ogrinfo")
+	bin := formattest.Tool(t, "ogrinfo")
 	out, err := exec.Command(bin, "-ro", "-al", path).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("ERROR")) || bytes.Contains(out, []byte("FAILURE")) {
 		t.Fatalf("ogrinfo cannot read %s: %v\n%s", path, err, out)
@@ -132,23 +53,9 @@ func TestAcceptance(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			zones, err := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := engineFor(t, zones)
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
+			e := engineFor(t, tr.Zones)
 			ctx := context.Background()
 			var out bytes.Buffer
 			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
@@ -166,17 +73,7 @@ func TestAcceptance(t *testing.T) {
 				t.Fatal(err)
 			}
 			ogrRead(t, path)
-			band := math.Max(1, 0.003*tr.RadiusM)
-			inside, outside := 0, 0
-			for _, p := range gpsbabelPoints(t, path) {
-				d := haversine(tr.Center[0], tr.Center[1], p[0], p[1])
-				switch {
-				case d <= tr.RadiusM-band:
-					inside++
-				case d > tr.RadiusM+band:
-					outside++
-				}
-			}
+			inside, outside := tr.Count(formattest.GPSBabelPoints(t, "kml", path))
 			if inside != 0 || outside != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside (want 0) and %d outside (want %d)", inside, outside, tr.Outside)
 			}

@@ -10,58 +10,22 @@ import (
 	"unicode/utf8"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
 )
 
-// role is what an ExtendedData value means to geowarden.
-type role uint8
+// role is what a value means to geowarden: format's shared vocabulary.
+type role = format.Role
 
-const (
-	roleNone role = iota
-	roleTime
-	roleSource
-	roleRadio
-	roleMCC
-	roleMNC
-	roleArea
-	roleCell
-	roleFreq
-	roleARFCN
-	roleStrength
-	roleSSID
-	roleBSSID
-	roleAccuracy
-	nRoles
-)
-
-// roleNames are the role names of format.Options.Columns and of
-// geowarden.Edit Strip and Set.
-var roleNames = [nRoles]string{"", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "accuracy"}
-
-// defaultAliases are the ExtendedData names (lower case) each role is read
-// from, as in geowarden's CSV and GeoJSON.
-var defaultAliases = map[string]role{
-	"ts": roleTime, "time": roleTime, "timestamp": roleTime, "datetime": roleTime, "created": roleTime,
-	"source": roleSource, "device": roleSource, "device_id": roleSource, "contributor": roleSource, "user": roleSource,
-	"radio": roleRadio,
-	"mcc":   roleMCC,
-	"mnc":   roleMNC, "net": roleMNC,
-	"area": roleArea, "lac": roleArea, "tac": roleArea,
-	"cell": roleCell, "cid": roleCell, "ci": roleCell,
-	"freq_mhz": roleFreq, "frequency": roleFreq,
-	"earfcn": roleARFCN, "arfcn": roleARFCN,
-	"rssi": roleStrength, "rsrp": roleStrength, "averagesignal": roleStrength,
-	"ssid":     roleSSID,
-	"bssid":    roleBSSID,
-	"accuracy": roleAccuracy,
-}
-
+// roleByName returns the role named name that an ExtendedData value can
+// hold, or format.RoleNone: position and altitude come from the geometry
+// only.
 func roleByName(name string) role {
-	for r := roleTime; r < nRoles; r++ {
-		if strings.EqualFold(name, roleNames[r]) {
-			return r
-		}
+	switch r := format.RoleByName(name); r {
+	case format.RoleLat, format.RoleLon, format.RoleAlt:
+		return format.RoleNone
+	default:
+		return r
 	}
-	return roleNone
 }
 
 // roleTable says where roles are read from (read: Options.Columns replaces
@@ -73,12 +37,17 @@ type roleTable struct {
 
 func newRoleTable(columns map[string]string) *roleTable {
 	rt := &roleTable{read: map[string]role{}, edit: map[string]role{}}
-	for a, r := range defaultAliases {
-		rt.read[a] = r
-		rt.edit[a] = r
+	for r := format.RoleTime; r < format.NumRoles; r++ {
+		if roleByName(r.String()) == format.RoleNone {
+			continue
+		}
+		for _, a := range r.Aliases() {
+			rt.read[a] = r
+			rt.edit[a] = r
+		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			for a, ar := range rt.read {
 				if ar == r {
 					delete(rt.read, a)
@@ -87,7 +56,7 @@ func newRoleTable(columns map[string]string) *roleTable {
 		}
 	}
 	for rn, col := range columns {
-		if r := roleByName(rn); r != roleNone && col != "" {
+		if r := roleByName(rn); r != format.RoleNone && col != "" {
 			rt.read[strings.ToLower(col)] = r
 			rt.edit[strings.ToLower(col)] = r
 		}
@@ -354,7 +323,7 @@ func (a *attrs) name(k int32) ([]byte, bool) {
 // fill sets the record's source, signal, accuracy and (when it has none
 // yet) time from the values of entries[lo:hi] that hold a role not seen
 // yet.
-func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[nRoles]bool) {
+func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[format.NumRoles]bool) {
 	for i := lo; i < hi; i++ {
 		if e := &a.entries[i]; e.kind != eDirect {
 			a.fillOne(rec, rt, e, seen)
@@ -364,11 +333,11 @@ func (a *attrs) fill(rec *geowarden.Record, rt *roleTable, lo, hi int, seen *[nR
 
 // fillPoint is fill for the current track point's array values, in
 // document order.
-func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[nRoles]bool) {
-	var first [nRoles]int32
+func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[format.NumRoles]bool) {
+	var first [format.NumRoles]int32
 	found := false
 	a.pointArrays(func(k int32, e *entry) {
-		if r := lookup(rt.read, e.name); r != roleNone && !seen[r] && (first[r] == 0 || k+1 < first[r]) {
+		if r := lookup(rt.read, e.name); r != format.RoleNone && !seen[r] && (first[r] == 0 || k+1 < first[r]) {
 			first[r], found = k+1, true
 		}
 	})
@@ -388,9 +357,9 @@ func (a *attrs) fillPoint(rec *geowarden.Record, rt *roleTable, seen *[nRoles]bo
 }
 
 // fillOne sets the record field of entry e's role, unless seen.
-func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[nRoles]bool) {
+func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[format.NumRoles]bool) {
 	r := lookup(rt.read, e.name)
-	if r == roleNone || seen[r] {
+	if r == format.RoleNone || seen[r] {
 		return
 	}
 	v := a.value(e)
@@ -400,7 +369,7 @@ func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[n
 	seen[r] = true
 	s := &rec.Signal
 	switch r {
-	case roleTime:
+	case format.RoleTime:
 		if rec.Time.IsZero() {
 			if t, ok := parseTime(v); ok {
 				rec.Time, a.timeVal = t, a.valueNode(e)
@@ -409,57 +378,55 @@ func (a *attrs) fillOne(rec *geowarden.Record, rt *roleTable, e *entry, seen *[n
 				rec.Time, a.timeVal = time.Unix(int64(sec), int64(frac*1e9)).UTC(), a.valueNode(e)
 			}
 		}
-	case roleSource:
+	case format.RoleSource:
 		rec.Source = v
-	case roleRadio:
+	case format.RoleRadio:
 		s.Radio = v
-	case roleMCC:
+	case format.RoleMCC:
 		if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
 			s.MCC = n
 		}
-	case roleMNC:
+	case format.RoleMNC:
 		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 1000 {
 			s.MNC, s.HasMNC = n, true
 		}
-	case roleArea:
+	case format.RoleArea:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			s.Area = n
 		}
-	case roleCell:
+	case format.RoleCell:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			s.Cell = n
 		}
-	case roleFreq:
+	case format.RoleFreq:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && !math.IsInf(n, 0) {
 			s.FreqMHz = n
 		}
-	case roleARFCN:
+	case format.RoleARFCN:
 		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
 			s.ARFCN, s.HasARFCN = n, true
 		}
-	case roleStrength:
+	case format.RoleStrength:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
 			s.Strength, s.HasStrength = n, true
 		}
-	case roleSSID:
+	case format.RoleSSID:
 		s.SSID = v
-	case roleBSSID:
+	case format.RoleBSSID:
 		s.BSSID = v
-	case roleAccuracy:
+	case format.RoleAccuracy:
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
 			rec.Accuracy, rec.HasAccuracy = n, true
 		}
 	}
 }
 
-// setKind makes a record with Wi-Fi values KindWifi, one with cellular
-// values KindCell.
+// setKind fills the frequency from a channel number and makes a record
+// with Wi-Fi values KindWifi, one with cellular values KindCell.
 func setKind(rec *geowarden.Record) {
-	switch {
-	case rec.Signal.SSID != "" || rec.Signal.BSSID != "":
-		rec.Kind = geowarden.KindWifi
-	case rec.Signal.Radio != "" || rec.Signal.MCC != 0 || rec.Signal.Cell != 0 || rec.Signal.FreqMHz != 0:
-		rec.Kind = geowarden.KindCell
+	format.FillFreq(&rec.Signal)
+	if k, ok := format.SignalKind(&rec.Signal); ok {
+		rec.Kind = k
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 func BenchmarkScan(b *testing.B) {
@@ -16,7 +17,7 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, &keepAll{}, &format.Options{Name: "b"}); err != nil {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, &formattest.KeepAll{}, &format.Options{Name: "b"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,7 +28,7 @@ func BenchmarkRewriteKeep(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), io.Discard, &keepAll{}, &format.Options{Name: "b"}); err != nil {
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), io.Discard, &formattest.KeepAll{}, &format.Options{Name: "b"}); err != nil {
 			b.Fatal(err)
 		}
 	}

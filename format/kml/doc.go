@@ -44,30 +44,33 @@
 //     that its attributes can still be stripped.
 //
 // Kind is KindFeature, KindFix for track points, KindCell or KindWifi when
-// the ExtendedData holds radio or Wi-Fi values (as in the GeoJSON codec).
-// Time comes from the feature's TimeStamp/when or TimeSpan/begin (a
-// track point's own <when> first), else from an ExtendedData value named as
-// a time. Attrs gives, by name and ignoring case, the feature's name,
-// description, Snippet, address and phoneNumber, its ExtendedData
-// Data/value and SchemaData/SimpleData values, and for a track point the
-// value of the same index of each gx:SimpleArrayData of its track; values
-// are decoded text, trimmed. Source, Accuracy and Signal come from those
-// values with these names (ignoring case; Options.Columns replaces them
-// per role):
+// the ExtendedData holds radio or Wi-Fi values (format.SignalKind, as in
+// every codec). Time comes from the feature's TimeStamp/when or
+// TimeSpan/begin (a track point's own <when> first), else from an
+// ExtendedData value named as a time. Attrs gives, by name and ignoring
+// case, the feature's name, description, Snippet, address and phoneNumber,
+// its ExtendedData Data/value and SchemaData/SimpleData values, and for a
+// track point the value of the same index of each gx:SimpleArrayData of its
+// track; values are decoded text, trimmed. Source, Accuracy and Signal come
+// from those values with these names, the aliases every codec shares
+// (format.Role; ignoring case; Options.Columns replaces them per role):
 //
 //	time      ts, time, timestamp, datetime, created
 //	source    source, device, device_id, contributor, user
-//	radio     radio
+//	radio     radio, networkmode, network_mode, technology
 //	mcc       mcc
 //	mnc       mnc, net
-//	area      area, lac, tac
-//	cell      cell, cid, ci
+//	area      lac, area, tac
+//	cell      cell, cid, ci, cellid, cell_id, ecellid, eci
 //	freq      freq_mhz, frequency
-//	arfcn     earfcn, arfcn
-//	strength  rssi, rsrp, averageSignal
+//	arfcn     earfcn, arfcn, uarfcn, nrarfcn
+//	strength  rsrp, rssi, averagesignal, signal, dbm
 //	ssid      ssid
-//	bssid     bssid
-//	accuracy  accuracy
+//	bssid     bssid, mac
+//	accuracy  accuracy, acc
+//
+// A record with a channel number and no frequency gets the downlink
+// frequency of that channel of its radio (geowarden.DownlinkMHz).
 //
 // Coordinates are "lon,lat[,alt]" tuples separated by white space (white
 // space after a comma is tolerated); gx:coord is "lon lat [alt]". Every

@@ -27,7 +27,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 	rec.Attrs = &rs.attrs
 	rec.Kind = geowarden.KindFeature
 	// The feature's own values, once for all its records.
-	var seen [nRoles]bool
+	var seen [format.NumRoles]bool
 	rs.attrs.timeVal = -1
 	rs.attrs.fill(rec, rw.roles, 0, rs.attrs.nBase, &seen)
 	base := *rec
@@ -111,7 +111,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 				}
 				rw.union(&ed)
 				rw.pointAttrEdits(&ed, tr, i)
-				if slices.ContainsFunc(ed.Strip, func(n string) bool { return roleByName(n) == roleTime }) {
+				if slices.ContainsFunc(ed.Strip, func(n string) bool { return roleByName(n) == format.RoleTime }) {
 					pe.retime = false // stripping wins
 				}
 			}
@@ -428,7 +428,7 @@ func (rw *rewriter) attrEdits() {
 	rs := &rw.rec
 	for _, name := range rs.strip {
 		r := roleByName(name)
-		if r == roleTime {
+		if r == format.RoleTime {
 			rw.remove(f.child(0, cTimeStamp))
 			rw.remove(f.child(0, cTimeSpan))
 		}
@@ -442,7 +442,7 @@ func (rw *rewriter) attrEdits() {
 	for _, a := range rs.set {
 		r := roleByName(a.Name)
 		v := appendEscaped(nil, a.Value)
-		if r == roleTime {
+		if r == format.RoleTime {
 			if ts := f.child(0, cTimeStamp); ts >= 0 {
 				if w := f.child(ts, cWhen); w >= 0 {
 					rw.setAct(w, aContent, v)
@@ -471,7 +471,7 @@ func (rw *rewriter) matches(e *entry, name string, r role) bool {
 	if equalFold(e.name, name) {
 		return true
 	}
-	return r != roleNone && e.kind != eDirect && lookup(rw.roles.edit, e.name) == r
+	return r != format.RoleNone && e.kind != eDirect && lookup(rw.roles.edit, e.name) == r
 }
 
 // pointAttrEdits applies a track point's Strip and Set to its own values:
@@ -482,7 +482,7 @@ func (rw *rewriter) pointAttrEdits(ed *geowarden.Edit, tr *track, i int) {
 	whens := rs.idx[tr.whens.at : tr.whens.at+tr.whens.n]
 	do := func(name string, v []byte) {
 		r := roleByName(name)
-		if r == roleTime && i < len(whens) {
+		if r == format.RoleTime && i < len(whens) {
 			rw.setAct(whens[i], aContent, v)
 		}
 		rs.attrs.pointArrays(func(_ int32, e *entry) {

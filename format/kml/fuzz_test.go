@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // watchdog crashes the fuzz worker (so that the input is kept) when one
@@ -58,11 +59,11 @@ func FuzzRewrite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		defer watchdog(in)()
 		var out bytes.Buffer
-		h1, h2 := &keepAll{}, &keepAll{}
+		h1, h2 := &formattest.KeepAll{}, &formattest.KeepAll{}
 		err := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h1, fuzzOpts())
 		err2 := Codec{}.Rewrite(context.Background(), bytes.NewReader(in), nil, h2, fuzzOpts())
-		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() || h1.n != h2.n {
-			t.Fatalf("rewrite and scan disagree: %v / %v, %d / %d records", err, err2, h1.n, h2.n)
+		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() || h1.N != h2.N {
+			t.Fatalf("rewrite and scan disagree: %v / %v, %d / %d records", err, err2, h1.N, h2.N)
 		}
 		if err != nil {
 			var pe *format.ParseError
@@ -132,12 +133,12 @@ func FuzzEdit(f *testing.F) {
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts()); err != nil {
 			return
 		}
-		k := &keepAll{}
+		k := &formattest.KeepAll{}
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, k, fuzzOpts()); err != nil {
 			t.Fatalf("output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
 		}
-		if k.n != h.kept {
-			t.Fatalf("output has %d records, want %d\nin  %q\nout %q", k.n, h.kept, in, out.Bytes())
+		if k.N != h.kept {
+			t.Fatalf("output has %d records, want %d\nin  %q\nout %q", k.N, h.kept, in, out.Bytes())
 		}
 	})
 }
@@ -160,7 +161,7 @@ func FuzzKMZ(f *testing.F) {
 			}
 			return
 		}
-		if err := (KMZCodec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &keepAll{}, fuzzOpts()); err != nil {
+		if err := (KMZCodec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &formattest.KeepAll{}, fuzzOpts()); err != nil {
 			t.Fatalf("output does not read again: %v", err)
 		}
 	})

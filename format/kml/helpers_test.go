@@ -10,16 +10,6 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// keepAll is a handler that keeps everything and refuses bad records.
-type keepAll struct {
-	n       int
-	notices []*format.Notice
-}
-
-func (k *keepAll) Record(*geowarden.Record) geowarden.Edit { k.n++; return geowarden.Keep }
-func (k *keepAll) Bad(err *format.ParseError) error        { return err }
-func (k *keepAll) Notice(n *format.Notice)                 { c := *n; k.notices = append(k.notices, &c) }
-
 // got is a copy of what a record said, for comparisons.
 type got struct {
 	Shape  geowarden.Shape

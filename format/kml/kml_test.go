@@ -15,6 +15,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 const head = `<?xml version="1.0" encoding="UTF-8"?>
@@ -140,6 +141,17 @@ func TestRecords(t *testing.T) {
 				Attrs: map[string]string{"device": "phone-7", "mcc": "262"}}},
 		},
 		{
+			name: "GSM ARFCN without a frequency gives the downlink carrier; aliases shared with CSV",
+			in: doc(`
+<Placemark><ExtendedData>
+<Data name="technology"><value>GSM</value></Data>
+<Data name="ARFCN"><value>62</value></Data>
+<Data name="cellid"><value>99</value></Data>
+</ExtendedData><Point><coordinates>8,50</coordinates></Point></Placemark>`),
+			want: []got{{Shape: geowarden.ShapePoint, Pos: pt(8, 50), Kind: geowarden.KindCell,
+				Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4, Cell: 99}, Ref: geowarden.Ref{File: "in", Line: 4, Offset: 140, Feature: 0}}},
+		},
+		{
 			name: "overlays",
 			in: doc(`
 <GroundOverlay><LatLonBox><north>10</north><south>0</south><east>-170</east><west>170</west></LatLonBox></GroundOverlay>
@@ -244,7 +256,7 @@ func runEdits(t *testing.T, cases []editCase) {
 			}
 			// The output reads again, and so do gpsbabel and ogrinfo when
 			// they read the input.
-			if err := scan(out, &keepAll{}); err != nil {
+			if err := scan(out, &formattest.KeepAll{}); err != nil {
 				t.Errorf("output does not read again: %v", err)
 			}
 			dir := t.TempDir()
@@ -516,7 +528,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := rewrite(c.in, &keepAll{})
+			_, err := rewrite(c.in, &formattest.KeepAll{})
 			var pe *format.ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v, want a *format.ParseError", err)
@@ -524,7 +536,7 @@ func TestErrors(t *testing.T) {
 			if err.Error() != c.want {
 				t.Errorf("err = %q\nwant  %q", err, c.want)
 			}
-			if err2 := scan(c.in, &keepAll{}); err2 == nil || err2.Error() != err.Error() {
+			if err2 := scan(c.in, &formattest.KeepAll{}); err2 == nil || err2.Error() != err.Error() {
 				t.Errorf("scan gives %v", err2)
 			}
 		})
@@ -548,7 +560,7 @@ func TestBadRecords(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := doc(c.in + `<Placemark><name>next</name></Placemark>`)
-			_, err := rewrite(in, &keepAll{})
+			_, err := rewrite(in, &formattest.KeepAll{})
 			var pe *format.ParseError
 			if !errors.As(err, &pe) || err.Error() != c.want {
 				t.Errorf("err = %v\nwant  %s", err, c.want)
@@ -573,7 +585,7 @@ func TestTooBig(t *testing.T) {
 	big := `<Placemark><description>` + strings.Repeat("x", 2000) + `</description><a><b/></a></Placemark>`
 	in := doc(big + `<Placemark><name>next</name></Placemark>`)
 	opts := &format.Options{Name: "in", MaxRecordBytes: 1000}
-	err := Codec{}.Rewrite(context.Background(), strings.NewReader(in), nil, &keepAll{}, opts)
+	err := Codec{}.Rewrite(context.Background(), strings.NewReader(in), nil, &formattest.KeepAll{}, opts)
 	if !errors.Is(err, format.ErrTooLong) || !strings.HasPrefix(err.Error(), "in:3:11: kml: <Placemark> is larger than 1000 bytes") {
 		t.Fatalf("err = %v, want ErrTooLong at 3:11", err)
 	}
@@ -589,14 +601,14 @@ func TestTooBig(t *testing.T) {
 		t.Errorf("records %+v", h.recs)
 	}
 	// A long comment outside features is refused too.
-	err = Codec{}.Rewrite(context.Background(), strings.NewReader(doc("<!--"+strings.Repeat("x", 2000)+"-->")), nil, &keepAll{}, opts)
+	err = Codec{}.Rewrite(context.Background(), strings.NewReader(doc("<!--"+strings.Repeat("x", 2000)+"-->")), nil, &formattest.KeepAll{}, opts)
 	if !errors.Is(err, format.ErrTooLong) {
 		t.Errorf("long comment: err = %v, want ErrTooLong", err)
 	}
 	// Long text outside features streams.
 	long := doc("<name>" + strings.Repeat("y", 100000) + "</name>")
 	var o bytes.Buffer
-	if err := (Codec{}).Rewrite(context.Background(), strings.NewReader(long), &o, &keepAll{}, opts); err != nil || o.String() != long {
+	if err := (Codec{}).Rewrite(context.Background(), strings.NewReader(long), &o, &formattest.KeepAll{}, opts); err != nil || o.String() != long {
 		t.Errorf("long text: err = %v, same = %v", err, o.String() == long)
 	}
 }
@@ -622,10 +634,10 @@ func TestContextAndWriter(t *testing.T) {
 	in := doc(strings.Repeat(`<Placemark><Point><coordinates>1,2</coordinates></Point></Placemark>`, 3000))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := (Codec{}).Rewrite(ctx, strings.NewReader(in), nil, &keepAll{}, nil); !errors.Is(err, context.Canceled) {
+	if err := (Codec{}).Rewrite(ctx, strings.NewReader(in), nil, &formattest.KeepAll{}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}
-	err := Codec{}.Rewrite(context.Background(), strings.NewReader(in), errWriter{}, &keepAll{}, nil)
+	err := Codec{}.Rewrite(context.Background(), strings.NewReader(in), errWriter{}, &formattest.KeepAll{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "kml: writing") {
 		t.Errorf("writer error: err = %v", err)
 	}
@@ -684,9 +696,9 @@ func TestSplitManyGaps(t *testing.T) {
 	if got := strings.Count(out, "<gx:Track>"); got != n/2 {
 		t.Errorf("%d tracks, want %d", got, n/2)
 	}
-	k := &keepAll{}
-	if err := scan(out, k); err != nil || k.n != n/2 {
-		t.Errorf("re-read: %v, %d records, want %d", err, k.n, n/2)
+	k := &formattest.KeepAll{}
+	if err := scan(out, k); err != nil || k.N != n/2 {
+		t.Errorf("re-read: %v, %d records, want %d", err, k.N, n/2)
 	}
 
 	// The same with an element between the times: no fast way.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/pipeline"
 )
 
@@ -262,7 +263,7 @@ func TestKMZEdit(t *testing.T) {
 		t.Errorf("notices %v, want one for files/site.png", left)
 	}
 	// The output reads again, and ogrinfo reads it through /vsizip/.
-	if _, err := kmzRewrite(t, out, &keepAll{}, false); err != nil {
+	if _, err := kmzRewrite(t, out, &formattest.KeepAll{}, false); err != nil {
 		t.Errorf("output does not read again: %v", err)
 	}
 	p := filepath.Join(t.TempDir(), "out.kmz")
@@ -279,14 +280,9 @@ func TestKMZEdit(t *testing.T) {
 // engine, re-scans clean, and gpsbabel reading its doc.kml finds no point
 // inside the zone and every point outside.
 func TestKMZAcceptance(t *testing.T) {
-	dir := "testdata/acceptance/kml-earth-expertgps-track.kml"
-	kml, err := os.ReadFile(filepath.Join(dir, "earth-expertgps-track.kml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zones, _ := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-	in := buildZip(t, "", member{name: "doc.kml", data: kml, method: zip.Deflate}, member{name: "files/i.png", data: pngBytes(t)})
-	e := engineFor(t, zones)
+	tr := formattest.ReadCase(t, "testdata/acceptance/kml-earth-expertgps-track.kml")
+	in := buildZip(t, "", member{name: "doc.kml", data: tr.In, method: zip.Deflate}, member{name: "files/i.png", data: pngBytes(t)})
+	e := engineFor(t, tr.Zones)
 	ctx := context.Background()
 	var out bytes.Buffer
 	if _, err := e.Run(ctx, KMZCodec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x.kmz"}}); err != nil {
@@ -299,19 +295,9 @@ func TestKMZAcceptance(t *testing.T) {
 	if err := os.WriteFile(p, readMember(t, out.Bytes(), "doc.kml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pts := gpsbabelPoints(t, p)
-	c := [2]float64{-71.106624, 42.447804}
-	inside, outside := 0, 0
-	for _, q := range pts {
-		switch d := haversine(c[0], c[1], q[0], q[1]); {
-		case d <= 1689.8-5.07:
-			inside++
-		case d > 1689.8+5.07:
-			outside++
-		}
-	}
-	if inside != 0 || outside != 240 {
-		t.Errorf("gpsbabel reads %d inside (want 0), %d outside (want 240)", inside, outside)
+	inside, outside := tr.Count(formattest.GPSBabelPoints(t, "kml", p))
+	if inside != 0 || outside != tr.Outside {
+		t.Errorf("gpsbabel reads %d inside (want 0), %d outside (want %d)", inside, outside, tr.Outside)
 	}
 	kmz := filepath.Join(t.TempDir(), "x.kmz")
 	os.WriteFile(kmz, out.Bytes(), 0o644)
@@ -351,7 +337,7 @@ func TestKMZHostile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := kmzRewrite(t, c.in, &keepAll{}, true)
+			_, err := kmzRewrite(t, c.in, &formattest.KeepAll{}, true)
 			var pe *format.ParseError
 			if !errors.As(err, &pe) || !errors.Is(err, c.kind) || !strings.HasPrefix(err.Error(), c.want) {
 				t.Errorf("err = %v\nwant  %s (%v)", err, c.want, c.kind)
@@ -361,7 +347,7 @@ func TestKMZHostile(t *testing.T) {
 	// The total decompressed size is capped.
 	defer func(v int64) { maxUncompressed = v }(maxUncompressed)
 	maxUncompressed = 1000
-	_, err := kmzRewrite(t, fixture(t), &keepAll{}, true)
+	_, err := kmzRewrite(t, fixture(t), &formattest.KeepAll{}, true)
 	if !errors.Is(err, ErrZipBomb) || !strings.Contains(err.Error(), "decompress to more than 1000 bytes") {
 		t.Errorf("total size: err = %v", err)
 	}
@@ -377,7 +363,7 @@ func itoa(i int) string {
 
 func TestKMZErrorsInMember(t *testing.T) {
 	in := buildZip(t, "", member{name: "doc.kml", data: []byte("<kml>\n<Placemark>")})
-	_, err := kmzRewrite(t, in, &keepAll{}, true)
+	_, err := kmzRewrite(t, in, &formattest.KeepAll{}, true)
 	if err == nil || err.Error() != "a.kmz!doc.kml:2:12: kml: unexpected end of input: <Placemark> opened at line 2, column 1 is not closed" {
 		t.Errorf("err = %v", err)
 	}

@@ -3,17 +3,15 @@ package kml
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -25,33 +23,10 @@ var refused = map[string]string{
 	"gdal/truncated.kml": "35:1: kml: unexpected end of input: <coordinates> opened at line 33, column 17 is not closed",
 }
 
-// inputs returns the real KML files under testdata, as slash paths
-// relative to it.
+// inputs returns the real KML files under testdata (the acceptance cases
+// aside), as slash paths relative to it.
 func inputs(t testing.TB) []string {
-	var files []string
-	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if d.Name() == "golden" || d.Name() == "fuzz" || d.Name() == "acceptance" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if filepath.Ext(p) == ".kml" {
-			rel, _ := filepath.Rel("testdata", p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 15 {
-		t.Fatalf("found only %d files under testdata", len(files))
-	}
-	return files
+	return formattest.Inputs(t, "testdata", 15, []string{".kml"}, "acceptance")
 }
 
 func TestTestdata(t *testing.T) {
@@ -69,32 +44,8 @@ func TestTestdata(t *testing.T) {
 			if (Codec{}).Detect("x", in[:min(len(in), format.HeadSize)]) != true {
 				t.Errorf("Detect without the .kml name = false")
 			}
-			var out bytes.Buffer
-			h := &keepAll{}
-			err = Codec{}.Rewrite(context.Background(), bytes.NewReader(in), &out, h, &format.Options{Name: name})
-			if want, ok := refused[name]; ok {
-				var pe *format.ParseError
-				if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 || pe.Offset < 0 {
-					t.Fatalf("err = %v, want a located *format.ParseError", err)
-				}
-				if got := strings.TrimPrefix(err.Error(), name+":"); got != want {
-					t.Errorf("err = %q, want %q", got, want)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Rewrite: %v", err)
-			}
-			if !bytes.Equal(out.Bytes(), in) {
-				t.Errorf("keep-all output differs from the input")
-			}
-			if h.n == 0 {
+			if n, ok := formattest.KeepsBytes(t, Codec{}, name, in, refused); ok && n == 0 {
 				t.Errorf("no records")
-			}
-			// Scanning sees the same records.
-			h2 := &keepAll{}
-			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), nil, h2, &format.Options{Name: name}); err != nil || h2.n != h.n {
-				t.Errorf("scan: %v, %d records, want %d", err, h2.n, h.n)
 			}
 		})
 	}
@@ -182,23 +133,9 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("Rewrite: %v", err)
 			}
 			golden := filepath.Join("testdata", "golden", filepath.FromSlash(name)+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(out.Bytes(), want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff)", golden)
-			}
+			formattest.Golden(t, golden, out.Bytes(), *update)
 			// The output reads again.
-			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &keepAll{}, nil); err != nil {
+			if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, &formattest.KeepAll{}, nil); err != nil {
 				t.Errorf("output does not read again: %v", err)
 			}
 		})

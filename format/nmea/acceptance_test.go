@@ -3,35 +3,17 @@ package nmea
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
 )
-
-// tool finds an external program; a missing one skips the test unless
-// GEOWARDEN_REQUIRE_TOOLS=1.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (GEOWARDEN_REQUIRE_TOOLS=1): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
 
 // engineFor builds a sanitize engine that drops every record inside the
 // zones of a GeoJSON zone file.
@@ -49,72 +31,6 @@ func engineFor(t *testing.T, zonesJSON []byte) *pipeline.Engine {
 	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}
 }
 
-// truth is an acceptance case's truth.json.
-type truth struct {
-	Format  string    `json:"format"`
-	Input   string    `json:"input"`
-	Center  []float64 `json:"center"`
-	RadiusM float64   `json:"radius_m"`
-	Points  int       `json:"points"`
-	Inside  int       `json:"inside"`
-	Outside int       `json:"outside"`
-}
-
-// haversine is the distance in metres on the sphere the acceptance check
-// uses.
-func haversine(lon1, lat1, lon2, lat2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dl := (lon2 - lon1) * math.Pi / 180
-	h := math.Pow(math.Sin((p2-p1)/2), 2) + math.Cos(p1)*math.Cos(p2)*math.Pow(math.Sin(dl/2), 2)
-	return 2 * r * math.Asin(math.Sqrt(h))
-}
-
-// gpsbabelPoints reads a file with gpsbabel's NMEA reader as waypoints,
-// routes and tracks, as /work/shared/acceptance/check_format.py does.
-func gpsbabelPoints(t *testing.T, bin, path string) [][2]float64 {
-	t.Helper()
-	var pts [][2]float64
-	for _, kind := range []string{"-w", "-r", "-t"} {
-		cmd := exec.Command(bin, kind, "-i", "nmea", "-f", path, "-o", "unicsv", "-F", "-")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("gpsbabel %s cannot read %s: %v: %s", kind, path, err, stderr.String())
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) < 2 {
-			continue
-		}
-		hdr := strings.Split(lines[0], ",")
-		la, lo := -1, -1
-		for i, h := range hdr {
-			switch strings.TrimSpace(h) {
-			case "Latitude":
-				la = i
-			case "Longitude":
-				lo = i
-			}
-		}
-		if la < 0 || lo < 0 {
-			continue
-		}
-		for _, l := range lines[1:] {
-			c := strings.Split(l, ",")
-			if len(c) <= max(la, lo) {
-				continue
-			}
-			y, err1 := strconv.ParseFloat(strings.TrimSpace(c[la]), 64)
-			x, err2 := strconv.ParseFloat(strings.TrimSpace(c[lo]), 64)
-			if err1 == nil && err2 == nil {
-				pts = append(pts, [2]float64{x, y})
-			}
-		}
-	}
-	return pts
-}
-
 // TestAcceptance sanitizes each acceptance case (testdata/fcases, from
 // /work/shared/acceptance/fcases) with a policy that drops what is inside
 // its zone, re-scans the output, and has gpsbabel read it: no point may be
@@ -124,29 +40,14 @@ func TestAcceptance(t *testing.T) {
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no acceptance cases: %v", err)
 	}
-	bin := tool(t, "gpsbabel")
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var tr truth
-			b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tr); err != nil {
-				t.Fatal(err)
-			}
-			zones, err := os.ReadFile(filepath.Join(dir, "zones.geojson"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := os.ReadFile(filepath.Join(dir, tr.Input))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := formattest.ReadCase(t, dir)
+			in := tr.In
 			if !(Codec{}).Detect(tr.Input, in[:min(len(in), format.HeadSize)]) {
 				t.Errorf("Detect(%q) = false, want true", tr.Input)
 			}
-			e := engineFor(t, zones)
+			e := engineFor(t, tr.Zones)
 			ctx := context.Background()
 			var out bytes.Buffer
 			st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
@@ -160,18 +61,8 @@ func TestAcceptance(t *testing.T) {
 			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			pts := gpsbabelPoints(t, bin, path)
-			band := math.Max(1, 0.003*tr.RadiusM)
-			inside, outside := 0, 0
-			for _, p := range pts {
-				d := haversine(tr.Center[0], tr.Center[1], p[0], p[1])
-				switch {
-				case d <= tr.RadiusM-band:
-					inside++
-				case d > tr.RadiusM+band:
-					outside++
-				}
-			}
+			pts := formattest.GPSBabelPoints(t, "nmea", path)
+			inside, outside := tr.Count(pts)
 			t.Logf("%d records, %d kept, %d dropped; gpsbabel reads %d points: %d inside, %d outside", st.Records, st.Kept, st.Dropped, len(pts), inside, outside)
 			if inside != 0 || outside != tr.Outside {
 				t.Errorf("gpsbabel reads %d points inside the zone (want 0) and %d outside (want %d)", inside, outside, tr.Outside)

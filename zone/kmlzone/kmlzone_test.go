@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -110,13 +111,7 @@ func compareSets(t *testing.T, what string, got, want *zone.Set) {
 // TestOGRConversion converts the GeoJSON files to KML again with the
 // installed ogr2ogr and loads the result.
 func TestOGRConversion(t *testing.T) {
-	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("ogr2ogr not found (Debian package gdal-bin): %v", err)
-		}
-		t.Skip("ogr2ogr not found (Debian package gdal-bin)")
-	}
+	ogr := formattest.Tool(t, "ogr2ogr")
 	for _, name := range []string{"malta_protected_zones", "malta_railways", "malta_masts_antennas"} {
 		src := filepath.Join("testdata", name+".geojson")
 		out := filepath.Join(t.TempDir(), name+".kml")

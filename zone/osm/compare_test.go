@@ -18,23 +18,10 @@ import (
 	"testing"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/paulmach/osm"
 )
-
-// tool returns the path of an external program the test needs; it skips
-// the test when the program is missing, unless GEOWARDEN_REQUIRE_TOOLS=1.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s not found (Debian package %s): %v", name, pkg, err)
-		}
-		t.Skipf("%s not found (Debian package %s)", name, pkg)
-	}
-	return p
-}
 
 // oplObject is one line of osmium's OPL output: its id ("n1", "w2",
 // "r3") and tags.
@@ -200,7 +187,7 @@ var compareCases = []compareCase{
 //     reported, and listed in the case's leftOut.
 func TestCompareOsmium(t *testing.T) {
 	t.Parallel()
-	osmium := tool(t, "osmium", "osmium-tool")
+	osmium := formattest.Tool(t, "osmium")
 	for _, tc := range compareCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -267,7 +254,7 @@ func TestCompareOsmium(t *testing.T) {
 // polygon of the same relation, to 1e-9 relative.
 func TestCompareOGRMultipolygons(t *testing.T) {
 	t.Parallel()
-	ogr := tool(t, "ogr2ogr", "gdal-bin")
+	ogr := formattest.Tool(t, "ogr2ogr")
 	for _, file := range []string{"monaco-latest.osm.pbf", "andorra-latest.osm.bz2"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
@@ -307,6 +294,9 @@ func TestCompareOGRMultipolygons(t *testing.T) {
 			}
 			if err := json.Unmarshal(data, &fc); err != nil {
 				t.Fatal(err)
+			}
+			if len(fc.Features) == 0 {
+				formattest.ToolReadsNothing(t, "ogr2ogr reads no multipolygon from %s", file)
 			}
 			ogrArea := map[string]float64{}
 			for _, f := range fc.Features {
@@ -390,7 +380,7 @@ func zoneArea(z *zone.Zone) float64 {
 // zones.
 func TestEncodingsAgree(t *testing.T) {
 	t.Parallel()
-	osmium := tool(t, "osmium", "osmium-tool")
+	osmium := formattest.Tool(t, "osmium")
 	sels := mustSelect(t, broadSelections...)
 	for _, file := range []string{"monaco-latest.osm.pbf", "andorra-latest.osm.bz2"} {
 		t.Run(file, func(t *testing.T) {
