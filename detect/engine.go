@@ -159,8 +159,8 @@ func (e *Engine) Observe(rec *geowarden.Record, size int64) {
 // Alerts finishes the run: it closes what is still open and returns the
 // alerts, ordered by detector, then by score (highest first), then by
 // fingerprint.
-func (e *Engine) Alerts() []Alert {
-	var out []Alert
+func (e *Engine) Alerts() []geowarden.Alert {
+	var out []geowarden.Alert
 	if e.cfg.Corridor.Enabled {
 		out = append(out, e.corridorAlerts()...)
 	}
@@ -180,7 +180,7 @@ func (e *Engine) Alerts() []Alert {
 	for i, d := range Detectors {
 		order[d] = i
 	}
-	slices.SortStableFunc(out, func(a, b Alert) int {
+	slices.SortStableFunc(out, func(a, b geowarden.Alert) int {
 		if c := order[a.Detector] - order[b.Detector]; c != 0 {
 			return c
 		}
@@ -211,7 +211,7 @@ func day(t int64) int32 {
 	return int32(t / 86400)
 }
 
-func (e *Engine) zoneFields(a *Alert, z int32) {
+func (e *Engine) zoneFields(a *geowarden.Alert, z int32) {
 	zz := e.zones[z]
 	a.Zone, a.ZoneName, a.ZoneClass = zz.ID, zz.Name, zz.Class
 }

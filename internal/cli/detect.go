@@ -175,7 +175,7 @@ error.`,
 // alertJSON is an alert of a report; Suppressed is set only for the
 // suppressed alerts --show-suppressed lists.
 type alertJSON struct {
-	detect.Alert
+	geowarden.Alert
 	Suppressed *suppressionJSON `json:"suppressed,omitempty"`
 }
 
