@@ -202,7 +202,7 @@ type (
 )
 
 // srcRoot is the uriBaseId of artifact URIs relative to the folder
-// geowarden ran in (the repository root, in CI).
+// geowarden ran in (the repository root, in CI), or Options.Dir.
 const srcRoot = "%SRCROOT%"
 
 func sarifLevel(s geowarden.Severity) string {
@@ -271,11 +271,15 @@ func sarifRuleOf(id, desc, action string, sev geowarden.Severity) sarifRule {
 	}
 }
 
-// sarifArtifact locates a file: relative to the current folder (uriBaseId
-// %SRCROOT%) when it lies below it, an absolute file URI otherwise.
+// sarifArtifact locates a file: relative to the folder cwd (uriBaseId
+// %SRCROOT%) when it lies below it, an absolute file URI otherwise. A
+// relative path is relative to cwd; "-" is standard input.
 func sarifArtifact(path, cwd string) sarifArtifactLocation {
 	if path == "-" {
 		return sarifArtifactLocation{URI: "stdin"}
+	}
+	if !filepath.IsAbs(path) && filepath.IsAbs(cwd) {
+		path = filepath.Join(cwd, path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -438,8 +442,8 @@ func actionPast(a string) string {
 }
 
 // spoolMemory is how many bytes of encoded results a SARIF report keeps
-// in memory before it spools them to a temporary file.
-const spoolMemory = 4 << 20
+// in memory before it spools them to a temporary file. Tests lower it.
+var spoolMemory = 4 << 20
 
 // spool keeps bytes in memory up to spoolMemory, and in a temporary file
 // beyond.
