@@ -16,6 +16,9 @@
 //	  - policy maps a classified Record to a Decision (first matching rule wins).
 //	  - sanitize turns a Decision into an Edit and runs whole files through a
 //	    codec, scanning the result again before it is released.
+//	  - report writes findings and detect's alerts in each output format
+//	    (table, json, ndjson, sarif, html), streaming.
 //
-// This package holds only types: Record, Edit, Finding, Severity, Action.
+// This package holds only types: Record, Edit, Finding, Alert, Severity,
+// Action.
 package geowarden

@@ -9,7 +9,7 @@ import (
 	"github.com/geowarden/geowarden/zone"
 )
 
-var htmlFormat = Format{Name: "html", Findings: newHTML, Alerts: newAlertHTML}
+var htmlFormat = format{name: "html", findings: newHTML, alerts: newAlertHTML}
 
 // Interface guards.
 var (

@@ -9,7 +9,7 @@ import (
 	"github.com/geowarden/geowarden/suppress"
 )
 
-var jsonFormat = Format{Name: "json", Findings: newJSON, Alerts: newAlertJSON}
+var jsonFormat = format{name: "json", findings: newJSON, alerts: newAlertJSON}
 
 // Interface guards.
 var (

@@ -8,7 +8,7 @@ import (
 	"github.com/geowarden/geowarden/suppress"
 )
 
-var ndjsonFormat = Format{Name: "ndjson", Findings: newNDJSON, Alerts: newAlertNDJSON}
+var ndjsonFormat = format{name: "ndjson", findings: newNDJSON, alerts: newAlertNDJSON}
 
 // Interface guards.
 var (

@@ -84,23 +84,24 @@ type Rule struct {
 	Severity    geowarden.Severity
 }
 
-// A Format is one report format: how to write findings and, when it can,
+// A format is one report format: how to write findings and, when it can,
 // alerts. The writer handed to the constructors buffers; reporters flush
 // it in Close.
-type Format struct {
-	Name     string
-	Findings func(w *bufio.Writer, o *Options) (Reporter, error)
-	Alerts   func(w *bufio.Writer, o *Options) (AlertReporter, error) // nil: findings only
+type format struct {
+	name     string
+	findings func(w *bufio.Writer, o *Options) (Reporter, error)
+	alerts   func(w *bufio.Writer, o *Options) (AlertReporter, error) // nil: findings only
 }
 
-// formats are the report formats, in the order help texts list them.
-var formats = []*Format{&tableFormat, &jsonFormat, &ndjsonFormat, &sarifFormat, &htmlFormat}
+// formats are the report formats, in the order help texts list them. A
+// new format is a file that defines one, and its line here.
+var formats = []*format{&tableFormat, &jsonFormat, &ndjsonFormat, &sarifFormat, &htmlFormat}
 
 // FindingFormats lists the names of the formats that write findings.
 func FindingFormats() []string {
 	var names []string
 	for _, f := range formats {
-		names = append(names, f.Name)
+		names = append(names, f.name)
 	}
 	return names
 }
@@ -109,16 +110,16 @@ func FindingFormats() []string {
 func AlertFormats() []string {
 	var names []string
 	for _, f := range formats {
-		if f.Alerts != nil {
-			names = append(names, f.Name)
+		if f.alerts != nil {
+			names = append(names, f.name)
 		}
 	}
 	return names
 }
 
-func lookup(name string) *Format {
+func lookup(name string) *format {
 	for _, f := range formats {
-		if f.Name == name {
+		if f.name == name {
 			return f
 		}
 	}
@@ -134,16 +135,16 @@ func New(name string, w io.Writer, o *Options) (Reporter, error) {
 	if f == nil {
 		return nil, fmt.Errorf("report: unknown format %q (want %s)", name, orList(FindingFormats()))
 	}
-	return f.Findings(bufio.NewWriterSize(w, bufSize), o.withDefaults())
+	return f.findings(bufio.NewWriterSize(w, bufSize), o.withDefaults())
 }
 
 // NewAlerts returns a reporter of alerts in the named format, writing to w.
 func NewAlerts(name string, w io.Writer, o *Options) (AlertReporter, error) {
 	f := lookup(name)
-	if f == nil || f.Alerts == nil {
+	if f == nil || f.alerts == nil {
 		return nil, fmt.Errorf("report: unknown alert format %q (want %s)", name, orList(AlertFormats()))
 	}
-	return f.Alerts(bufio.NewWriterSize(w, bufSize), o.withDefaults())
+	return f.alerts(bufio.NewWriterSize(w, bufSize), o.withDefaults())
 }
 
 func (o *Options) withDefaults() *Options {

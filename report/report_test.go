@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 	"github.com/geowarden/geowarden/suppress"
 )
 
@@ -20,33 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if bytes.Equal(got, want) {
-		return
-	}
-	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Fatalf("%s differs from %s at line %d (go test -update rewrites it after a deliberate change):\ngot  %q\nwant %q", name, path, i+1, g, w)
-		}
-	}
+	formattest.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
 // dir is the folder the sample files lie in, as the run's current folder.
@@ -131,10 +105,10 @@ func sampleSummary(fs []geowarden.Finding, sup *SuppressedSummary) *Summary {
 
 // writeFindings writes fs through the named format; the second finding
 // (and with sup the fourth) is suppressed by a baseline (an ignore entry).
-func writeFindings(t *testing.T, format string, fs []geowarden.Finding, sup bool) []byte {
+func writeFindings(t *testing.T, name string, fs []geowarden.Finding, sup bool) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	r, err := New(format, &b, sampleOptions())
+	r, err := New(name, &b, sampleOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +166,10 @@ func sampleAlertSummary(n int, sup *SuppressedSummary) *AlertSummary {
 
 // writeAlerts writes as through the named format, the second alert
 // suppressed by an ignore entry.
-func writeAlerts(t *testing.T, format string, as []geowarden.Alert) []byte {
+func writeAlerts(t *testing.T, name string, as []geowarden.Alert) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	r, err := NewAlerts(format, &b, sampleOptions())
+	r, err := NewAlerts(name, &b, sampleOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,27 +199,27 @@ func writeAlerts(t *testing.T, format string, as []geowarden.Alert) []byte {
 // assets, tested there.
 var htmlData = regexp.MustCompile(`<title>.*?</title>|<script type="application/json" id="gw-(?:items|data)">[^<]*</script>`)
 
-func goldenOf(format string, out []byte) []byte {
-	if format != "html" {
+func goldenOf(name string, out []byte) []byte {
+	if name != "html" {
 		return out
 	}
 	return []byte(strings.Join(htmlData.FindAllString(string(out), -1), "\n") + "\n")
 }
 
 func TestFindingsGolden(t *testing.T) {
-	for _, format := range FindingFormats() {
-		t.Run(format, func(t *testing.T) {
-			golden(t, "findings."+format, goldenOf(format, writeFindings(t, format, sampleFindings(), true)))
-			golden(t, "findings-empty."+format, goldenOf(format, writeFindings(t, format, nil, false)))
+	for _, name := range FindingFormats() {
+		t.Run(name, func(t *testing.T) {
+			golden(t, "findings."+name, goldenOf(name, writeFindings(t, name, sampleFindings(), true)))
+			golden(t, "findings-empty."+name, goldenOf(name, writeFindings(t, name, nil, false)))
 		})
 	}
 }
 
 func TestAlertsGolden(t *testing.T) {
-	for _, format := range AlertFormats() {
-		t.Run(format, func(t *testing.T) {
-			golden(t, "alerts."+format, goldenOf(format, writeAlerts(t, format, sampleAlerts())))
-			golden(t, "alerts-empty."+format, goldenOf(format, writeAlerts(t, format, nil)))
+	for _, name := range AlertFormats() {
+		t.Run(name, func(t *testing.T) {
+			golden(t, "alerts."+name, goldenOf(name, writeAlerts(t, name, sampleAlerts())))
+			golden(t, "alerts-empty."+name, goldenOf(name, writeAlerts(t, name, nil)))
 		})
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/geowarden/geowarden/suppress"
 )
 
-var sarifFormat = Format{Name: "sarif", Findings: newSARIF}
+var sarifFormat = format{name: "sarif", findings: newSARIF}
 
 // Interface guard.
 var _ Reporter = (*sarifReporter)(nil)

@@ -98,10 +98,10 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 // memory than its buffer.
 func TestStreaming(t *testing.T) {
 	fs := sampleFindings()
-	for _, format := range FindingFormats() {
-		t.Run(format, func(t *testing.T) {
+	for _, name := range FindingFormats() {
+		t.Run(name, func(t *testing.T) {
 			var w countingWriter
-			r, err := New(format, &w, sampleOptions())
+			r, err := New(name, &w, sampleOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,14 +111,14 @@ func TestStreaming(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if format != "sarif" && w.n-start < bufSize {
+			if name != "sarif" && w.n-start < bufSize {
 				t.Errorf("%d bytes written before Close after 4000 findings; want them streamed", w.n-start)
 			}
 			before := w.n
 			if err := r.Close(sampleSummary(fs, nil)); err != nil {
 				t.Fatal(err)
 			}
-			if format == "sarif" && w.n-before < 4000*500 {
+			if name == "sarif" && w.n-before < 4000*500 {
 				t.Errorf("sarif: %d bytes written by Close; want every result", w.n-before)
 			}
 		})

@@ -13,7 +13,7 @@ import (
 	"github.com/geowarden/geowarden/suppress"
 )
 
-var tableFormat = Format{Name: "table", Findings: newTable, Alerts: newAlertTable}
+var tableFormat = format{name: "table", findings: newTable, alerts: newAlertTable}
 
 // Interface guards.
 var (
