@@ -448,9 +448,10 @@ var spoolMemory = 4 << 20
 // spool keeps bytes in memory up to spoolMemory, and in a temporary file
 // beyond.
 type spool struct {
-	mem  bytes.Buffer
-	file *os.File
-	fw   *bufio.Writer
+	mem      bytes.Buffer
+	file     *os.File
+	fw       *bufio.Writer
+	unlinked bool
 }
 
 func (s *spool) Write(p []byte) (int, error) {
@@ -459,6 +460,10 @@ func (s *spool) Write(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("report: sarif: spooling results: %w", err)
 		}
+		// Where the system allows it, the file goes at once: it lives on
+		// while open, and nothing is left behind by a reporter that is
+		// never closed.
+		s.unlinked = os.Remove(f.Name()) == nil
 		s.file, s.fw = f, bufio.NewWriterSize(f, bufSize)
 		if _, err := s.mem.WriteTo(s.fw); err != nil {
 			return 0, fmt.Errorf("report: sarif: spooling results: %w", err)
@@ -488,11 +493,14 @@ func (s *spool) writeTo(w io.Writer) error {
 	return err
 }
 
-// Close removes the temporary file, if there is one.
+// Close closes and removes the temporary file, if there is one.
 func (s *spool) Close() error {
 	if s.file == nil {
 		return nil
 	}
-	s.file.Close()
-	return os.Remove(s.file.Name())
+	err := s.file.Close()
+	if !s.unlinked {
+		err = os.Remove(s.file.Name())
+	}
+	return err
 }
