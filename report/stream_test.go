@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -82,6 +83,20 @@ func TestSARIFSpool(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+	// A run that fails never closes its reporter.
+	r, err := New("sarif", &bytes.Buffer{}, sampleOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := sampleFindings()
+	for i := range fs {
+		if err := r.Finding(&fs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 && runtime.GOOS != "windows" {
+		t.Errorf("left behind by a reporter never closed: %v", left)
 	}
 }
 
