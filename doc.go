@@ -15,6 +15,8 @@
 //	  - classify turns a Record into its zone and signal-class hits.
 //	  - policy maps a classified Record to a Decision (first matching rule wins).
 //	  - sanitize turns a Decision into an Edit.
+//	  - report writes findings and detect's alerts in each output format
+//	    (table, json, ndjson, sarif, html), streaming.
 //	  - pipeline wires the stages over files, folders, standard input and
 //	    streams, and scans every sanitized output again before it is
 //	    released.

@@ -22,7 +22,7 @@ type visit struct {
 	step        int32
 	records     int32
 	first, last int64 // unix seconds of its first and last record
-	ex          Example
+	ex          geowarden.Example
 }
 
 // minDwell is how long a source must be at a zone during a convergence to
@@ -116,7 +116,7 @@ func (e *Engine) background(zc *zoneConv, w int32, lo, hi int32) float64 {
 	return vals[int(math.Ceil(0.9*float64(len(vals))))-1]
 }
 
-func (e *Engine) convergenceAlerts() []Alert {
+func (e *Engine) convergenceAlerts() []geowarden.Alert {
 	c := &e.cfg.Convergence
 	st := e.step()
 	k := int32(4)
@@ -127,7 +127,7 @@ func (e *Engine) convergenceAlerts() []Alert {
 		zones = append(zones, z)
 	}
 	slices.Sort(zones)
-	var out []Alert
+	var out []geowarden.Alert
 	for _, z := range zones {
 		zc := e.conv[z]
 		var firing []int32
@@ -176,7 +176,7 @@ func (e *Engine) convergenceAlerts() []Alert {
 			}
 			type presence struct {
 				first, last int64
-				ex          Example
+				ex          geowarden.Example
 			}
 			at := map[int32]*presence{}
 			var order []int32
@@ -195,7 +195,7 @@ func (e *Engine) convergenceAlerts() []Alert {
 				p.first, p.last = min(p.first, v.first), max(p.last, v.last)
 			}
 			var srcs []string
-			var ex []Example
+			var ex []geowarden.Example
 			regulars, passers := 0, 0
 			for _, si := range order {
 				p := at[si]
@@ -215,11 +215,11 @@ func (e *Engine) convergenceAlerts() []Alert {
 			slices.Sort(srcs)
 			thr := math.Max(float64(c.MinSources), c.Factor*r.bg)
 			score := clamp01(0.5 + 0.5*(float64(r.peak)-thr)/thr)
-			a := Alert{
+			a := geowarden.Alert{
 				Detector: Convergence, Sources: srcs,
 				Start: unix(int64(from) * st), End: unix(int64(to+1) * st),
 				Score: round(score, 0.001), Severity: c.Severity,
-				Evidence: Evidence{
+				Evidence: geowarden.Evidence{
 					Records: records, Sources: int(r.peak), Background: &r.bg, Regulars: regulars, Examples: ex,
 				},
 			}

@@ -34,7 +34,7 @@ type corridorTrack struct {
 	days      map[int32]*trackDay
 	first     int64
 	last2     int64 // time of the latest record inside a corridor
-	examples  []Example
+	examples  []geowarden.Example
 }
 
 type trackDay struct {
@@ -281,9 +281,9 @@ func (c *CorridorConfig) score(f corridorFeatures) (score float64, commute bool)
 	return score, commute
 }
 
-func (e *Engine) corridorAlerts() []Alert {
+func (e *Engine) corridorAlerts() []geowarden.Alert {
 	c := &e.cfg.Corridor
-	var out []Alert
+	var out []geowarden.Alert
 	for _, s := range e.sources {
 		tr := &s.track
 		if tr.corridorM == 0 {
@@ -297,11 +297,11 @@ func (e *Engine) corridorAlerts() []Alert {
 		if score < c.MinScore {
 			continue
 		}
-		a := Alert{
+		a := geowarden.Alert{
 			Detector: Corridor, Sources: []string{s.name},
 			Start: unix(tr.first), End: unix(tr.last2),
 			Score: round(score, 0.001), Severity: c.Severity,
-			Evidence: Evidence{
+			Evidence: geowarden.Evidence{
 				Records: tr.inRecords, SignalRecords: tr.inSignals, Days: f.days,
 				CorridorKm: round(f.corridorKm, 0.1), CoveredKm: round(f.coveredKm, 0.1),
 				CorridorShare: round(f.share, 0.001), PassesPerDay: round(f.passes, 0.01),

@@ -129,8 +129,8 @@ func stayAt(recs []rec, rng *rand.Rand, src string, p geowarden.Point, start tim
 	return recs
 }
 
-func alertsOf(as []Alert, detector string) []Alert {
-	var out []Alert
+func alertsOf(as []geowarden.Alert, detector string) []geowarden.Alert {
+	var out []geowarden.Alert
 	for _, a := range as {
 		if a.Detector == detector {
 			out = append(out, a)
@@ -139,7 +139,7 @@ func alertsOf(as []Alert, detector string) []Alert {
 	return out
 }
 
-func sourcesOf(as []Alert) []string {
+func sourcesOf(as []geowarden.Alert) []string {
 	var out []string
 	for _, a := range as {
 		out = append(out, a.Sources...)

@@ -193,8 +193,8 @@ func (e *Engine) at(c *geowarden.Classified, dst []int32) []int32 {
 // Alerts finishes the run: it closes what is still open and returns the
 // alerts, ordered by detector, then by score (highest first), then by
 // fingerprint.
-func (e *Engine) Alerts() []Alert {
-	var out []Alert
+func (e *Engine) Alerts() []geowarden.Alert {
+	var out []geowarden.Alert
 	if e.cfg.Corridor.Enabled {
 		out = append(out, e.corridorAlerts()...)
 	}
@@ -214,7 +214,7 @@ func (e *Engine) Alerts() []Alert {
 	for i, d := range Detectors {
 		order[d] = i
 	}
-	slices.SortStableFunc(out, func(a, b Alert) int {
+	slices.SortStableFunc(out, func(a, b geowarden.Alert) int {
 		if c := order[a.Detector] - order[b.Detector]; c != 0 {
 			return c
 		}
@@ -245,7 +245,7 @@ func day(t int64) int32 {
 	return int32(t / 86400)
 }
 
-func (e *Engine) zoneFields(a *Alert, z int32) {
+func (e *Engine) zoneFields(a *geowarden.Alert, z int32) {
 	zz := e.zones[z]
 	a.Zone, a.ZoneName, a.ZoneClass = zz.ID, zz.Name, zz.Class
 }

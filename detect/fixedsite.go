@@ -24,7 +24,7 @@ type stay struct {
 	start, end int64
 	out        int
 	has        bool
-	ex         Example
+	ex         geowarden.Example
 }
 
 // fixedAgg gathers a source's qualifying stays near one zone.
@@ -35,7 +35,7 @@ type fixedAgg struct {
 	signals     int64
 	first, last int64
 	distM       float64
-	examples    []Example
+	examples    []geowarden.Example
 }
 
 func (e *Engine) stayPut(s *source, rec *geowarden.Record, t int64, sig bool) {
@@ -113,9 +113,9 @@ func (e *Engine) closeStay(s *source) {
 	}
 }
 
-func (e *Engine) fixedSiteAlerts() []Alert {
+func (e *Engine) fixedSiteAlerts() []geowarden.Alert {
 	c := &e.cfg.FixedSite
-	var out []Alert
+	var out []geowarden.Alert
 	for _, s := range e.sources {
 		if s.stay.has {
 			e.closeStay(s)
@@ -130,11 +130,11 @@ func (e *Engine) fixedSiteAlerts() []Alert {
 			hours := float64(f.seconds) / 3600
 			minH := c.MinDuration.Hours()
 			score := clamp01(0.5 + 0.25*math.Log2(hours/minH) + 0.25*(1-f.distM/math.Max(c.MaxDistanceM, 1)))
-			a := Alert{
+			a := geowarden.Alert{
 				Detector: FixedSite, Sources: []string{s.name},
 				Start: unix(f.first), End: unix(f.last),
 				Score: round(score, 0.001), Severity: c.Severity,
-				Evidence: Evidence{
+				Evidence: geowarden.Evidence{
 					Records: f.records, SignalRecords: f.signals, DurationH: round(hours, 0.01),
 					ZoneDistanceM: round(f.distM, 1), Stays: f.stays, Examples: f.examples,
 				},

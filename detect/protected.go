@@ -13,7 +13,7 @@ type protAgg struct {
 	records     int64
 	first, last int64
 	freqs       []float64 // distinct frequencies, at most maxFreqs
-	examples    []Example
+	examples    []geowarden.Example
 }
 
 const maxFreqs = 10
@@ -47,9 +47,9 @@ func (e *Engine) protectedSignal(s *source, rec *geowarden.Record, classes []str
 	}
 }
 
-func (e *Engine) protectedAlerts() []Alert {
+func (e *Engine) protectedAlerts() []geowarden.Alert {
 	c := &e.cfg.ProtectedSignal
-	var out []Alert
+	var out []geowarden.Alert
 	for _, s := range e.sources {
 		ids := make([]string, 0, len(s.protected))
 		for id, a := range s.protected {
@@ -62,10 +62,10 @@ func (e *Engine) protectedAlerts() []Alert {
 			a := s.protected[id]
 			slices.Sort(a.freqs)
 			score := clamp01(0.6 + 0.1*math.Log10(float64(a.records)))
-			al := Alert{
+			al := geowarden.Alert{
 				Detector: ProtectedSignal, Sources: []string{s.name},
 				Score: round(score, 0.001), Severity: c.Severity,
-				Evidence: Evidence{Records: a.records, Signals: []string{id}, FreqMHz: a.freqs, Examples: a.examples},
+				Evidence: geowarden.Evidence{Records: a.records, Signals: []string{id}, FreqMHz: a.freqs, Examples: a.examples},
 			}
 			if a.first != 0 {
 				al.Start, al.End = unix(a.first), unix(a.last)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/geowarden/geowarden"
 )
 
 // dayVolume is a source's volume on one UTC day.
@@ -41,9 +43,9 @@ func median(v []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-func (e *Engine) volumeAlerts() []Alert {
+func (e *Engine) volumeAlerts() []geowarden.Alert {
 	c := &e.cfg.Volume
-	var out []Alert
+	var out []geowarden.Alert
 	for _, s := range e.sources {
 		if len(s.days) == 0 {
 			continue
@@ -95,11 +97,11 @@ func (e *Engine) volumeAlerts() []Alert {
 		for _, sp := range spikes {
 			ratio := sp.peak / max(sp.median, 1)
 			score := clamp01(0.5 + 0.25*(ratio/c.Factor-1))
-			a := Alert{
+			a := geowarden.Alert{
 				Detector: Volume, Sources: []string{s.name},
 				Start: unix(int64(sp.first) * 86400), End: unix(int64(sp.last+1) * 86400),
 				Score: round(score, 0.001), Severity: c.Severity,
-				Evidence: Evidence{Records: sp.records, Bytes: sp.bytes, Days: int(sp.last-sp.first) + 1, HistoryMedian: sp.median},
+				Evidence: geowarden.Evidence{Records: sp.records, Bytes: sp.bytes, Days: int(sp.last-sp.first) + 1, HistoryMedian: sp.median},
 			}
 			a.Reason = fmt.Sprintf("source %s sent %.0f records on %s against a median of %.0f a day over its earlier days (%.0fx)",
 				s.name, sp.peak, a.Start.Format("2006-01-02"), sp.median, ratio)
@@ -124,12 +126,12 @@ func (e *Engine) volumeAlerts() []Alert {
 					continue
 				}
 				start, _ := time.Parse("2006-01", m)
-				a := Alert{
+				a := geowarden.Alert{
 					Detector: Volume, Sources: []string{s.name},
 					Start: start, End: start.AddDate(0, 1, 0),
 					Score:    clamp01(0.5 + 0.5*(float64(months[m])/float64(c.MonthlyLimitBytes)-1)),
 					Severity: c.Severity,
-					Evidence: Evidence{Bytes: months[m]},
+					Evidence: geowarden.Evidence{Bytes: months[m]},
 				}
 				a.Score = round(a.Score, 0.001)
 				a.Reason = fmt.Sprintf("source %s sent %d bytes in %s, above the monthly limit of %d", s.name, months[m], m, c.MonthlyLimitBytes)

@@ -1,15 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/geowarden/geowarden"
@@ -17,6 +12,7 @@ import (
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/report"
 	"github.com/spf13/cobra"
 )
 
@@ -69,8 +65,8 @@ error.`,
 			default:
 				return ExitError, fmt.Errorf("--source-by %q: want auto, file or dir", sourceBy)
 			}
-			if outFmt != "table" && outFmt != "json" && outFmt != "ndjson" && outFmt != "html" {
-				return ExitError, fmt.Errorf("--format %q: want table, json, ndjson or html", outFmt)
+			if err := checkFormat(outFmt, report.AlertFormats()); err != nil {
+				return ExitError, err
 			}
 			sup, err := sf.load(time.Now())
 			if err != nil {
@@ -92,7 +88,7 @@ error.`,
 				return ExitError, err
 			}
 			stderr := cmd.ErrOrStderr()
-			sum := detectSummary{Policy: p.Name, Revision: p.Revision}
+			sum := report.AlertSummary{Policy: p.Name, Revision: p.Revision}
 			start := time.Now()
 			ctx := context.Background()
 			failed := false
@@ -100,7 +96,7 @@ error.`,
 				h := &detectHandler{eng: eng, cl: cl, path: in.path, by: sourceBy, keepGoing: ef.keepGoing}
 				err := runner.Read(ctx, in.path, h)
 				if errors.Is(err, pipeline.ErrUnrecognised) && !in.explicit {
-					sum.Skipped = append(sum.Skipped, pipeline.Skipped{Path: in.path, Reason: "unrecognised format"})
+					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: "unrecognised format"})
 					continue
 				}
 				sum.Files++
@@ -118,7 +114,20 @@ error.`,
 				// campaign: no alerts from a run that lost inputs.
 				return ExitError, nil
 			}
-			var alerts []alertJSON
+			out, commit, discard, err := reportOutput(cmd.OutOrStdout(), output)
+			if err != nil {
+				return ExitError, err
+			}
+			defer discard()
+			o := reportOptions(p)
+			o.Detectors = detect.Detectors
+			if outFmt == "html" {
+				o.Title, o.Zones = "geowarden detect: "+p.Name, eng.Zones()
+			}
+			rep, err := report.NewAlerts(outFmt, out, o)
+			if err != nil {
+				return ExitError, err
+			}
 			sum.ByDetector = map[string]int{}
 			worst := geowarden.SeverityNone
 			for _, a := range eng.Alerts() {
@@ -126,12 +135,16 @@ error.`,
 					if e := sup.set.Match(a.Fingerprint); e != nil {
 						sup.count(a.Detector, e)
 						if sup.show {
-							alerts = append(alerts, alertJSON{a, suppressionOf(e)})
+							if err := rep.Suppressed(&a, e); err != nil {
+								return ExitError, err
+							}
 						}
 						continue
 					}
 				}
-				alerts = append(alerts, alertJSON{Alert: a})
+				if err := rep.Alert(&a); err != nil {
+					return ExitError, err
+				}
 				sum.Alerts++
 				sum.ByDetector[a.Detector]++
 				worst = max(worst, a.Severity)
@@ -139,17 +152,7 @@ error.`,
 			sum.Sources = eng.Sources()
 			sum.Suppressed = sup.finish(stderr)
 			sum.Seconds = time.Since(start).Seconds()
-			out, commit, discard, err := reportOutput(cmd.OutOrStdout(), output)
-			if err != nil {
-				return ExitError, err
-			}
-			defer discard()
-			if outFmt == "html" {
-				err = writeAlertsHTML(out, alerts, &sum, p, eng.Zones())
-			} else {
-				err = writeAlerts(out, outFmt, alerts, &sum)
-			}
-			if err != nil {
+			if err := rep.Close(&sum); err != nil {
 				return ExitError, err
 			}
 			if commit != nil {
@@ -176,13 +179,6 @@ error.`,
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary on standard error")
 	sf.register(fs)
 	return cmd
-}
-
-// alertJSON is an alert of a report; Suppressed is set only for the
-// suppressed alerts --show-suppressed lists.
-type alertJSON struct {
-	detect.Alert
-	Suppressed *suppressionJSON `json:"suppressed,omitempty"`
 }
 
 // detectHandler classifies one input's records and feeds them to the
@@ -235,106 +231,4 @@ func fileSource(path, by string) string {
 		return filepath.Base(filepath.Dir(path))
 	}
 	return filepath.ToSlash(path)
-}
-
-// detectSummary is what a detect run did.
-type detectSummary struct {
-	Policy     string             `json:"policy"`
-	Revision   string             `json:"policy_revision"`
-	Files      int                `json:"files"`
-	Records    int64              `json:"records"`
-	Bad        int64              `json:"bad,omitempty"`
-	Sources    int                `json:"sources"`
-	Alerts     int                `json:"alerts"`
-	ByDetector map[string]int     `json:"alerts_by_detector"`
-	Seconds    float64            `json:"seconds"`
-	Suppressed *suppressedSummary `json:"suppressed,omitempty"`
-	Skipped    []pipeline.Skipped `json:"skipped,omitempty"`
-	Errors     []string           `json:"errors,omitempty"`
-}
-
-func writeAlerts(w io.Writer, format string, alerts []alertJSON, sum *detectSummary) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	switch format {
-	case "ndjson":
-		enc := json.NewEncoder(bw)
-		for i := range alerts {
-			if err := enc.Encode(&alerts[i]); err != nil {
-				return err
-			}
-		}
-	case "json":
-		if alerts == nil {
-			alerts = []alertJSON{}
-		}
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
-			Alerts  []alertJSON    `json:"alerts"`
-			Summary *detectSummary `json:"summary"`
-		}{alerts, sum}); err != nil {
-			return err
-		}
-	default:
-		writeAlertTable(bw, alerts, sum)
-	}
-	return bw.Flush()
-}
-
-func writeAlertTable(w io.Writer, alerts []alertJSON, sum *detectSummary) {
-	if len(alerts) > 0 {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "DETECTOR\tSEVERITY\tSCORE\tZONE\tSTART\tEND\tSOURCES")
-		for i := range alerts {
-			a := &alerts[i]
-			z := a.Zone
-			if z == "" {
-				z = "-"
-			}
-			sev := a.Severity.String()
-			if a.Suppressed != nil {
-				sev += " (suppressed)"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\n", a.Detector, sev, a.Score, z,
-				timeOrDash(a.Start), timeOrDash(a.End), sourceList(a.Sources))
-		}
-		tw.Flush()
-		fmt.Fprintln(w)
-		for i := range alerts {
-			fmt.Fprintf(w, "%s %s: %s\n", alerts[i].Fingerprint, alerts[i].Detector, alerts[i].Reason)
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintf(w, "%d file(s), %d record(s), %d source(s): %d alert(s)", sum.Files, sum.Records, sum.Sources, sum.Alerts)
-	if len(sum.ByDetector) > 0 {
-		var parts []string
-		for _, d := range detect.Detectors {
-			if n := sum.ByDetector[d]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, d))
-			}
-		}
-		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
-	}
-	fmt.Fprintln(w)
-	if s := sum.Suppressed; s != nil && s.Total > 0 {
-		fmt.Fprintf(w, "%d alert(s) suppressed (%d by baseline, %d by ignore file)\n", s.Total, s.Baseline, s.Ignore)
-	}
-	for _, s := range sum.Skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", s.Path, s.Reason)
-	}
-	fmt.Fprintf(w, "policy %s (revision %.12s)\n", sum.Policy, sum.Revision)
-}
-
-func timeOrDash(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func sourceList(s []string) string {
-	if len(s) <= 3 {
-		return strings.Join(s, ",")
-	}
-	return fmt.Sprintf("%s,... (%d)", strings.Join(s[:3], ","), len(s))
 }

@@ -10,16 +10,17 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/report"
 	"github.com/spf13/cobra"
 )
 
 func sanitizeCmd() *cobra.Command {
 	var (
-		ef       engineFlags
-		output   string
-		findings string
-		report   string
-		quiet    bool
+		ef         engineFlags
+		output     string
+		findings   string
+		reportFile string
+		quiet      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sanitize [flags] -o OUT IN",
@@ -51,7 +52,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			}
 			runner.Stdin = cmd.InOrStdin()
 			sum := newSummary(p)
-			var fr reporter
+			var fr report.Reporter
 			var commitFindings func(bool) error
 			if findings != "" {
 				w, c, err := atomicFile(findings)
@@ -64,7 +65,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			}
 			var repErr error
 			runner.Options.Finding = func(f *geowarden.Finding) {
-				sum.count(f)
+				sum.Count(f)
 				if fr != nil {
 					if err := fr.Finding(f); err != nil && repErr == nil {
 						repErr = err
@@ -74,18 +75,20 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			ctx := context.Background()
 			st, statErr := os.Stat(in)
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, []string{in}, runner)
+			var stats geowarden.Stats
 			if in != pipeline.Stdin && statErr == nil && st.IsDir() {
-				var stats geowarden.Stats
-				stats, sum.Skipped, err = runner.SanitizeTree(ctx, in, output, func(string) { sum.Files++ })
-				sum.Stats = stats
+				var skipped []pipeline.Skipped
+				stats, skipped, err = runner.SanitizeTree(ctx, in, output, func(string) { sum.Files++ })
+				sum.Skipped = skippedOf(skipped)
 			} else {
 				out := output
 				if st, err := os.Stat(out); err == nil && st.IsDir() && in != pipeline.Stdin {
 					out = filepath.Join(out, filepath.Base(in))
 				}
 				sum.Files = 1
-				sum.Stats, err = runner.SanitizeFile(ctx, in, out)
+				stats, err = runner.SanitizeFile(ctx, in, out)
 			}
+			sum.Stats = stats
 			endProgress()
 			if err == nil {
 				err = repErr
@@ -105,8 +108,8 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 					return ExitError, err
 				}
 			}
-			if report != "" {
-				if err := writeJSONFile(report, sum); err != nil {
+			if reportFile != "" {
+				if err := writeJSONFile(reportFile, sum); err != nil {
 					return ExitError, err
 				}
 			}
@@ -114,7 +117,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				for _, e := range sum.Stats.BadErrors {
 					fmt.Fprintf(stderr, "geowarden: dropped bad record: %s\n", e)
 				}
-				writeSummary(stderr, sum)
+				report.WriteSummary(stderr, sum)
 				s := sum.Stats
 				fmt.Fprintf(stderr, "wrote %s: %d kept, %d modified, %d dropped\n", output, s.Kept, s.Modified, s.Dropped+s.Bad)
 			}
@@ -125,7 +128,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 	ef.register(fs)
 	fs.StringVarP(&output, "output", "o", "", "write the cleaned copy to `OUT` (a file, or a new folder when IN is a folder)")
 	fs.StringVar(&findings, "findings", "", "write the findings of the same pass to `FILE` (ndjson, as scan --format ndjson)")
-	fs.StringVar(&report, "report", "", "write a JSON summary of the run to `FILE`")
+	fs.StringVar(&reportFile, "report", "", "write a JSON summary of the run to `FILE`")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "drop records that cannot be parsed (they are counted and listed) instead of refusing the input")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary and no progress bar on standard error")
 	return cmd

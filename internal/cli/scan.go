@@ -13,6 +13,7 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/report"
 	"github.com/spf13/cobra"
 )
 
@@ -82,7 +83,7 @@ suppresses nothing and is warned of.`,
 					}
 					return
 				}
-				sum.count(f)
+				sum.Count(f)
 				if f.Severity > worst {
 					worst = f.Severity
 				}
@@ -101,14 +102,15 @@ suppresses nothing and is warned of.`,
 			}
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, paths, runner)
 			next := 0
+			var stats geowarden.Stats
 			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (geowarden.Stats, error) {
 				return rr.Scan(ctx, p)
 			}, func(res pipeline.Result) {
 				in := inputs[next]
 				next++
-				sum.Stats.Add(res.Stats)
+				stats.Add(res.Stats)
 				if errors.Is(res.Err, pipeline.ErrUnrecognised) && !in.explicit {
-					sum.Skipped = append(sum.Skipped, pipeline.Skipped{Path: in.path, Reason: "unrecognised format"})
+					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: "unrecognised format"})
 					return
 				}
 				sum.Files++
@@ -120,6 +122,7 @@ suppresses nothing and is warned of.`,
 				}
 			})
 			endProgress()
+			sum.Stats = stats
 			sum.Suppressed = sup.finish(stderr)
 			if repErr != nil {
 				return ExitError, repErr
@@ -129,22 +132,22 @@ suppresses nothing and is warned of.`,
 			}
 			switch {
 			case failed:
-				sum.exitCode = ExitError
+				sum.ExitCode = ExitError
 			case threshold > geowarden.SeverityNone && worst >= threshold:
-				sum.exitCode = ExitFindings
+				sum.ExitCode = ExitFindings
 			}
 			if err := rep.Close(sum); err != nil {
 				return ExitError, err
 			}
 			if outFmt != "table" && outFmt != "json" && !quiet {
-				writeSummary(stderr, sum)
+				report.WriteSummary(stderr, sum)
 			}
 			if commit != nil {
 				if err := commit(); err != nil {
 					return ExitError, err
 				}
 			}
-			return sum.exitCode, nil
+			return sum.ExitCode, nil
 		}),
 	}
 	fs := cmd.Flags()

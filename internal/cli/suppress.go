@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/report"
 	"github.com/geowarden/geowarden/suppress"
 	"github.com/spf13/pflag"
 )
@@ -57,7 +56,7 @@ func (f *suppressFlags) load(now time.Time) (*suppressor, error) {
 	return &suppressor{
 		set:  suppress.NewSet(now, entries),
 		show: f.show,
-		sum:  &suppressedSummary{ByRule: map[string]int64{}},
+		sum:  &report.SuppressedSummary{ByRule: map[string]int64{}},
 	}, nil
 }
 
@@ -65,21 +64,13 @@ func (f *suppressFlags) load(now time.Time) (*suppressor, error) {
 type suppressor struct {
 	set  *suppress.Set
 	show bool
-	sum  *suppressedSummary
-}
-
-// suppressedReporter is a reporter that can list suppressed findings,
-// marked as such.
-type suppressedReporter interface {
-	// Suppressed is called, in input order among the other findings, for
-	// a finding that e suppresses. f is valid only during the call.
-	Suppressed(f *geowarden.Finding, e *suppress.Entry) error
+	sum  *report.SuppressedSummary
 }
 
 // filter reports whether f is suppressed; a suppressed finding is counted
 // and, with --show-suppressed, handed to rep. A nil suppressor suppresses
 // nothing.
-func (s *suppressor) filter(f *geowarden.Finding, rep reporter) (bool, error) {
+func (s *suppressor) filter(f *geowarden.Finding, rep report.Reporter) (bool, error) {
 	if s == nil {
 		return false, nil
 	}
@@ -88,8 +79,8 @@ func (s *suppressor) filter(f *geowarden.Finding, rep reporter) (bool, error) {
 		return false, nil
 	}
 	s.count(f.Rule, e)
-	if sr, ok := rep.(suppressedReporter); ok && s.show {
-		return true, sr.Suppressed(f, e)
+	if s.show {
+		return true, rep.Suppressed(f, e)
 	}
 	return true, nil
 }
@@ -108,141 +99,21 @@ func (s *suppressor) count(rule string, e *suppress.Entry) {
 
 // finish lists the expired ignore entries in the summary and warns of
 // each on w; it returns the summary, nil for a nil suppressor.
-func (s *suppressor) finish(w io.Writer) *suppressedSummary {
+func (s *suppressor) finish(w io.Writer) *report.SuppressedSummary {
 	if s == nil {
 		return nil
 	}
 	for _, e := range s.set.Expired() {
-		x := expiredIgnore{
+		x := report.ExpiredIgnore{
 			Fingerprint: e.Fingerprint,
 			Expires:     e.ExpiryDate(),
 			Reason:      e.Reason,
 			Source:      e.Source(),
 			Found:       s.set.Hits(e) > 0,
-			entry:       e,
+			Entry:       e,
 		}
 		s.sum.Expired = append(s.sum.Expired, x)
-		fmt.Fprintf(w, "geowarden: warning: %s\n", x.message())
+		fmt.Fprintf(w, "geowarden: warning: %s\n", x.Message())
 	}
 	return s.sum
-}
-
-// suppressedSummary counts the findings a run did not report.
-type suppressedSummary struct {
-	Total    int64            `json:"total"`
-	Baseline int64            `json:"baseline"`
-	Ignore   int64            `json:"ignore_file"`
-	ByRule   map[string]int64 `json:"by_rule"`
-	// Expired lists the ignore entries past their expiry date: they
-	// suppressed nothing.
-	Expired []expiredIgnore `json:"expired_ignores,omitempty"`
-}
-
-type expiredIgnore struct {
-	Fingerprint string `json:"fingerprint"`
-	Expires     string `json:"expires"`
-	Reason      string `json:"reason,omitempty"`
-	Source      string `json:"source"`
-	// Found tells whether this run found the finding: it is reported
-	// again.
-	Found bool `json:"found"`
-	entry *suppress.Entry
-}
-
-func (x *expiredIgnore) message() string {
-	m := fmt.Sprintf("%s: ignore entry %s expired on %s", x.Source, x.Fingerprint, x.Expires)
-	if x.Reason != "" {
-		m += " (" + x.Reason + ")"
-	}
-	if x.Found {
-		return m + "; its finding is reported again"
-	}
-	return m + "; no finding has this fingerprint any more, remove the line"
-}
-
-// write adds the suppressed counts to a human summary.
-func (s *suppressedSummary) write(w io.Writer) {
-	if s == nil {
-		return
-	}
-	if s.Total > 0 {
-		fmt.Fprintf(w, "%d finding(s) suppressed (%d by baseline, %d by ignore file)\n", s.Total, s.Baseline, s.Ignore)
-	}
-	for i := range s.Expired {
-		fmt.Fprintf(w, "expired: %s\n", s.Expired[i].message())
-	}
-}
-
-// reported is the number of findings the report lists as not suppressed.
-func (s *summary) reported() int64 {
-	if s.Suppressed == nil {
-		return s.Stats.Findings
-	}
-	return s.Stats.Findings - s.Suppressed.Total
-}
-
-// suppressionText says why a finding is suppressed.
-func suppressionText(e *suppress.Entry) string {
-	t := "in baseline " + e.Source()
-	if e.Kind == suppress.Ignore {
-		t = "accepted in " + e.Source()
-		if d := e.ExpiryDate(); d != "" {
-			t += " until " + d
-		}
-	}
-	if e.Reason != "" {
-		t += ": " + e.Reason
-	}
-	return t
-}
-
-// suppressionJSON is how json and ndjson reports mark a suppressed
-// finding.
-type suppressionJSON struct {
-	Kind    suppress.Kind `json:"kind"`
-	Source  string        `json:"source"`
-	Expires string        `json:"expires,omitempty"`
-	Reason  string        `json:"reason,omitempty"`
-}
-
-func suppressionOf(e *suppress.Entry) *suppressionJSON {
-	return &suppressionJSON{Kind: e.Kind, Source: e.Source(), Expires: e.ExpiryDate(), Reason: e.Reason}
-}
-
-// jsonFinding is a finding of a JSON report; Suppressed is set only for
-// the suppressed findings --show-suppressed lists.
-type jsonFinding struct {
-	geowarden.Finding
-	Suppressed *suppressionJSON `json:"suppressed,omitempty"`
-}
-
-// Interface guards.
-var (
-	_ suppressedReporter = (*ndjsonReporter)(nil)
-	_ suppressedReporter = (*jsonReporter)(nil)
-	_ suppressedReporter = (*tableReporter)(nil)
-)
-
-func (r *ndjsonReporter) Suppressed(f *geowarden.Finding, e *suppress.Entry) error {
-	b, err := json.Marshal(suppressionOf(e))
-	if err != nil {
-		return err
-	}
-	r.buf = f.AppendJSON(r.buf[:0])
-	r.buf = append(append(append(r.buf[:len(r.buf)-1], `,"suppressed":`...), b...), '}', '\n')
-	_, err = r.w.Write(r.buf)
-	return err
-}
-
-func (r *jsonReporter) Suppressed(f *geowarden.Finding, e *suppress.Entry) error {
-	r.findings = append(r.findings, jsonFinding{Finding: *f, Suppressed: suppressionOf(e)})
-	return nil
-}
-
-// Suppressed lists a suppressed finding with its own row, the reason
-// first in the last column.
-func (r *tableReporter) Suppressed(f *geowarden.Finding, e *suppress.Entry) error {
-	g := *f
-	g.Zones = slices.Concat([]string{"[suppressed: " + suppressionText(e) + "]"}, f.Zones)
-	return r.Finding(&g)
 }

@@ -1,46 +1,104 @@
-package cli
+package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/pipeline"
-	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/suppress"
 )
+
+var sarifFormat = format{name: "sarif", findings: newSARIF}
+
+// Interface guard.
+var _ Reporter = (*sarifReporter)(nil)
 
 // sarifReporter writes a SARIF 2.1.0 log for code-scanning tools (GitHub
 // code scanning and others): one run, one rule per policy rule that
 // reports, one result per finding, located by a URI relative to the
 // current folder and a line (or a byte offset for formats without lines).
+//
+// SARIF puts the rules and the invocation (errors, skipped inputs) before
+// the results, and both are complete only at the end: each result is
+// encoded when its finding comes and spooled, in memory up to spoolMemory
+// bytes and in a temporary file beyond, until Close.
 type sarifReporter struct {
-	w        *bufio.Writer
-	p        *policy.Policy
-	findings []sarifFinding
+	w         *bufio.Writer
+	version   string
+	cwd       string
+	rules     []sarifRule
+	ruleIndex map[string]int
+	results   spool
+	n         int
 }
 
-type sarifFinding struct {
-	f   geowarden.Finding
-	sup *suppress.Entry // nil unless suppressed
+func newSARIF(w *bufio.Writer, o *Options) (Reporter, error) {
+	r := &sarifReporter{w: w, version: o.Version, cwd: o.Dir, ruleIndex: map[string]int{}}
+	if r.cwd == "" {
+		r.cwd, _ = os.Getwd()
+	}
+	for _, pr := range o.Rules {
+		if pr.Severity == geowarden.SeverityNone {
+			continue // transforms records, reports nothing
+		}
+		r.ruleIndex[pr.ID] = len(r.rules)
+		r.rules = append(r.rules, sarifRuleOf(pr.ID, pr.Description, pr.Action, pr.Severity))
+	}
+	return r, nil
 }
 
-// Interface guard.
-var _ suppressedReporter = (*sarifReporter)(nil)
+func (r *sarifReporter) Finding(f *geowarden.Finding) error { return r.Suppressed(f, nil) }
 
-func (r *sarifReporter) Finding(f *geowarden.Finding) error {
-	r.findings = append(r.findings, sarifFinding{f: *f})
-	return nil
-}
+// resultPrefix starts the lines of a result: four levels deep.
+const resultPrefix = "        "
 
-func (r *sarifReporter) Suppressed(f *geowarden.Finding, e *suppress.Entry) error {
-	r.findings = append(r.findings, sarifFinding{f: *f, sup: e})
-	return nil
+func (r *sarifReporter) Suppressed(f *geowarden.Finding, sup *suppress.Entry) error {
+	ri, ok := r.ruleIndex[f.Rule]
+	if !ok {
+		// A rule outside the policy's list: a reader's notice.
+		ri = len(r.rules)
+		r.ruleIndex[f.Rule] = ri
+		r.rules = append(r.rules, sarifRuleOf(f.Rule, "Notices of the "+strings.TrimPrefix(f.Rule, "notice:")+" kind from the reader of an input.", f.Action, f.Severity))
+	}
+	res := sarifResult{
+		RuleID:              f.Rule,
+		RuleIndex:           ri,
+		Level:               sarifLevel(f.Severity),
+		Message:             sarifMessage{Text: sarifText(f)},
+		Locations:           []sarifLocation{sarifFindingLocation(f, r.cwd)},
+		PartialFingerprints: map[string]string{suppress.SARIFFingerprintKey: f.Fingerprint},
+		Properties: sarifResultProps{
+			Severity: f.Severity.String(), Action: f.Action, Kind: f.Kind,
+			Zones: f.Zones, Signals: f.Signals, Lat: f.Lat, Lon: f.Lon,
+		},
+	}
+	if sup != nil {
+		res.Suppressions = []sarifSuppression{{
+			Kind:          "external",
+			Status:        "accepted",
+			Justification: suppressionText(sup),
+			Location:      sarifEntryLocation(sup, r.cwd),
+		}}
+	}
+	b, err := json.MarshalIndent(&res, resultPrefix, "  ")
+	if err != nil {
+		return err
+	}
+	if r.n > 0 {
+		if _, err := r.results.WriteString(",\n" + resultPrefix); err != nil {
+			return err
+		}
+	}
+	r.n++
+	_, err = r.results.Write(b)
+	return err
 }
 
 // The parts of SARIF 2.1.0 that geowarden writes.
@@ -144,7 +202,7 @@ type (
 )
 
 // srcRoot is the uriBaseId of artifact URIs relative to the folder
-// geowarden ran in (the repository root, in CI).
+// geowarden ran in (the repository root, in CI), or Options.Dir.
 const srcRoot = "%SRCROOT%"
 
 func sarifLevel(s geowarden.Severity) string {
@@ -213,11 +271,15 @@ func sarifRuleOf(id, desc, action string, sev geowarden.Severity) sarifRule {
 	}
 }
 
-// sarifArtifact locates a file: relative to the current folder (uriBaseId
-// %SRCROOT%) when it lies below it, an absolute file URI otherwise.
+// sarifArtifact locates a file: relative to the folder cwd (uriBaseId
+// %SRCROOT%) when it lies below it, an absolute file URI otherwise. A
+// relative path is relative to cwd; "-" is standard input.
 func sarifArtifact(path, cwd string) sarifArtifactLocation {
-	if path == pipeline.Stdin {
+	if path == "-" {
 		return sarifArtifactLocation{URI: "stdin"}
+	}
+	if !filepath.IsAbs(path) && filepath.IsAbs(cwd) {
+		path = filepath.Join(cwd, path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -281,53 +343,18 @@ func sarifText(f *geowarden.Finding) string {
 	return text
 }
 
-func (r *sarifReporter) Close(s *summary) error {
-	cwd, _ := os.Getwd()
-	var rules []sarifRule
-	ruleIndex := map[string]int{}
-	for _, pr := range r.p.Rules {
-		if pr.Severity == geowarden.SeverityNone {
-			continue // transforms records, reports nothing
-		}
-		ruleIndex[pr.ID] = len(rules)
-		rules = append(rules, sarifRuleOf(pr.ID, pr.Description, pr.Action.Type.String(), pr.Severity))
-	}
-	results := make([]sarifResult, 0, len(r.findings))
-	for i := range r.findings {
-		f, sup := &r.findings[i].f, r.findings[i].sup
-		ri, ok := ruleIndex[f.Rule]
-		if !ok {
-			// A rule outside the policy's list: a reader's notice.
-			ri = len(rules)
-			ruleIndex[f.Rule] = ri
-			rules = append(rules, sarifRuleOf(f.Rule, "Notices of the "+strings.TrimPrefix(f.Rule, "notice:")+" kind from the reader of an input.", f.Action, f.Severity))
-		}
-		res := sarifResult{
-			RuleID:              f.Rule,
-			RuleIndex:           ri,
-			Level:               sarifLevel(f.Severity),
-			Message:             sarifMessage{Text: sarifText(f)},
-			Locations:           []sarifLocation{sarifFindingLocation(f, cwd)},
-			PartialFingerprints: map[string]string{suppress.SARIFFingerprintKey: f.Fingerprint},
-			Properties: sarifResultProps{
-				Severity: f.Severity.String(), Action: f.Action, Kind: f.Kind,
-				Zones: f.Zones, Signals: f.Signals, Lat: f.Lat, Lon: f.Lon,
-			},
-		}
-		if sup != nil {
-			res.Suppressions = []sarifSuppression{{
-				Kind:          "external",
-				Status:        "accepted",
-				Justification: suppressionText(sup),
-				Location:      sarifEntryLocation(sup, cwd),
-			}}
-		}
-		results = append(results, res)
-	}
+// resultsKey is where the results of the run start in a log marshalled
+// with no results; Close writes the spooled results there.
+const resultsKey = "\n      \"results\": []"
+
+func (r *sarifReporter) Close(s *Summary) error {
+	defer r.results.Close()
+	cwd := r.cwd
+	rules := r.rules
 	if rules == nil {
 		rules = []sarifRule{}
 	}
-	inv := sarifInvocation{ExecutionSuccessful: s.exitCode != ExitError, ExitCode: s.exitCode}
+	inv := sarifInvocation{ExecutionSuccessful: s.ExitCode < 2, ExitCode: s.ExitCode}
 	for _, e := range s.Errors {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifMessage{Text: e}})
 	}
@@ -345,27 +372,27 @@ func (r *sarifReporter) Close(s *summary) error {
 		for _, x := range sp.Expired {
 			inv.ToolConfigurationNotifications = append(inv.ToolConfigurationNotifications, sarifNotification{
 				Level:     "warning",
-				Message:   sarifMessage{Text: x.message()},
-				Locations: []sarifLocation{*sarifEntryLocation(x.entry, cwd)},
+				Message:   sarifMessage{Text: x.Message()},
+				Locations: []sarifLocation{*sarifEntryLocation(x.Entry, cwd)},
 			})
 		}
 	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "geowarden",
-			Version:        Version,
+			Version:        r.version,
 			InformationURI: "https://github.com/geowarden/geowarden",
 			Rules:          rules,
 		}},
 		Invocations: []sarifInvocation{inv},
-		Results:     results,
+		Results:     []sarifResult{},
 	}
 	props := map[string]any{
 		"policy":          s.Policy,
 		"policy_revision": s.Revision,
 		"files":           s.Files,
 		"records":         s.Stats.Records,
-		"findings":        s.reported(),
+		"findings":        s.Reported(),
 	}
 	if s.Suppressed != nil {
 		props["suppressed"] = s.Suppressed
@@ -374,14 +401,106 @@ func (r *sarifReporter) Close(s *summary) error {
 	if cwd != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: fileURI(cwd, true)}}
 	}
-	enc := json.NewEncoder(r.w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sarifLog{
+	b, err := json.MarshalIndent(sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
 		Runs:    []sarifRun{run},
-	}); err != nil {
+	}, "", "  ")
+	if err != nil {
 		return err
 	}
+	// The key is the first of its kind: strings before it have their
+	// quotes escaped.
+	i := bytes.Index(b, []byte(resultsKey))
+	if i < 0 {
+		return fmt.Errorf("report: sarif: no results in the log")
+	}
+	i += len(resultsKey) - 1 // at the closing bracket
+	r.w.Write(b[:i])
+	if r.n > 0 {
+		r.w.WriteString("\n" + resultPrefix)
+		if err := r.results.writeTo(r.w); err != nil {
+			return err
+		}
+		r.w.WriteString("\n      ")
+	}
+	r.w.Write(b[i:])
+	r.w.WriteByte('\n')
 	return r.w.Flush()
+}
+
+func actionPast(a string) string {
+	switch a {
+	case "drop":
+		return "to be dropped"
+	case "block":
+		return "blocks its input"
+	case "cut":
+		return "to be cut"
+	}
+	return "to " + a
+}
+
+// spoolMemory is how many bytes of encoded results a SARIF report keeps
+// in memory before it spools them to a temporary file. Tests lower it.
+var spoolMemory = 4 << 20
+
+// spool keeps bytes in memory up to spoolMemory, and in a temporary file
+// beyond.
+type spool struct {
+	mem      bytes.Buffer
+	file     *os.File
+	fw       *bufio.Writer
+	unlinked bool
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.fw == nil && s.mem.Len()+len(p) > spoolMemory {
+		f, err := os.CreateTemp("", "geowarden-sarif-*")
+		if err != nil {
+			return 0, fmt.Errorf("report: sarif: spooling results: %w", err)
+		}
+		// Where the system allows it, the file goes at once: it lives on
+		// while open, and nothing is left behind by a reporter that is
+		// never closed.
+		s.unlinked = os.Remove(f.Name()) == nil
+		s.file, s.fw = f, bufio.NewWriterSize(f, bufSize)
+		if _, err := s.mem.WriteTo(s.fw); err != nil {
+			return 0, fmt.Errorf("report: sarif: spooling results: %w", err)
+		}
+	}
+	if s.fw != nil {
+		return s.fw.Write(p)
+	}
+	return s.mem.Write(p)
+}
+
+func (s *spool) WriteString(p string) (int, error) { return s.Write([]byte(p)) }
+
+// writeTo copies what was spooled to w.
+func (s *spool) writeTo(w io.Writer) error {
+	if s.fw == nil {
+		_, err := s.mem.WriteTo(w)
+		return err
+	}
+	if err := s.fw.Flush(); err != nil {
+		return fmt.Errorf("report: sarif: spooling results: %w", err)
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("report: sarif: spooling results: %w", err)
+	}
+	_, err := io.Copy(w, s.file)
+	return err
+}
+
+// Close closes and removes the temporary file, if there is one.
+func (s *spool) Close() error {
+	if s.file == nil {
+		return nil
+	}
+	err := s.file.Close()
+	if !s.unlinked {
+		err = os.Remove(s.file.Name())
+	}
+	return err
 }
