@@ -207,6 +207,9 @@ func TestCompareOsmium(t *testing.T) {
 			path := filepath.Join("testdata", tc.file)
 			want := osmiumSelect(t, osmium, path, tc.exprs)
 			set, problems := readShared(t, path, mustSelect(t, tc.exprs...))
+			if len(set.Zones) == 0 {
+				t.Fatalf("%s: no zones to compare with osmium's selection", path)
+			}
 			got := map[string]bool{}
 			for _, z := range set.Zones {
 				got[zoneKey(z.ID)] = true
@@ -365,6 +368,9 @@ func TestCompareOGRMultipolygons(t *testing.T) {
 					t.Errorf("%s: GDAL builds it, geowarden does not", id)
 				}
 			}
+			if compared == 0 {
+				t.Errorf("%s: no multipolygon compared with GDAL's", file)
+			}
 			t.Logf("%s: %d multipolygons compared with GDAL; %d cut by the extract, kept in part", file, compared, incomplete)
 		})
 	}
@@ -397,6 +403,9 @@ func TestEncodingsAgree(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join("testdata", file)
 			want, _ := readShared(t, path, sels)
+			if len(want.Zones) == 0 {
+				t.Fatalf("%s: no zones to compare", path)
+			}
 			dir := t.TempDir()
 			variants := []struct {
 				name string
