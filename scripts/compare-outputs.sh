@@ -13,6 +13,7 @@
 #   detect --format table|json|ndjson|html         over examples/ and a scenario
 #   sanitize --findings --report                   of each example file, of
 #                                                  examples/ and of the scenario
+#   scan, sanitize and detect of standard input    an example file each
 #   scan --format ndjson, sanitize --findings      of each acceptance case of
 #        --report, with the case's --zones         SHARED/acceptance (cases/,
 #                                                  fcases/), as its run.sh does
@@ -152,13 +153,18 @@ else
 	echo "WARNING: neither revision has cmd/geowarden-scenario; the scenario is NOT compared" >&2
 fi
 
-# r NAME CMD...: runs CMD in $run, keeping its stdout, stderr and exit code in
-# out/NAME (where CMD also writes its files).
+# r NAME [\< FILE] CMD...: runs CMD in $run with standard input from FILE
+# (default /dev/null), keeping its stdout, stderr and exit code in out/NAME
+# (where CMD also writes its files).
 r() {
-	local d=out/$1
+	local d=out/$1 in=/dev/null
 	shift
+	if [ "$1" = "<" ]; then
+		in=$2
+		shift 2
+	fi
 	mkdir -p "$run/$d"
-	(cd "$run" && "$@" >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/rc")
+	(cd "$run" && "$@" <"$in" >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/rc")
 }
 
 # run_all runs every command in $run (call it in a subshell).
@@ -179,6 +185,11 @@ run_all() {
 	done
 	o=out/sanitize-examples-folder
 	r "${o#out/}" ./geowarden sanitize --findings "$o/findings.ndjson" --report "$o/report.json" -o "$o/clean" in/examples
+	p=in/examples/malta_masts_antennas.geojson
+	r scan-stdin-ndjson \< "$p" ./geowarden scan --format ndjson -
+	o=out/sanitize-stdin
+	r "${o#out/}" \< "$p" ./geowarden sanitize --findings "$o/findings.ndjson" --report "$o/report.json" -o "$o/clean.geojson" -
+	r detect-stdin-ndjson \< in/examples/gnettrack-cork-drive.csv ./geowarden detect --format ndjson -
 
 	if [ -n "$acceptance" ]; then
 		for c in in/acceptance/cases/*/ in/acceptance/fcases/*/; do
