@@ -66,10 +66,13 @@ AFTER=${2:-${AFTER:-WORKTREE}}
 SHARED=${3:-${SHARED:-$top/../shared}}
 read -r sc_seed sc_days sc_scale <<<"${SCENARIO:-3 7 0.05}"
 
-for r in "$BEFORE" "$AFTER"; do
-	[ "$r" = WORKTREE ] || git -C "$top" rev-parse -q --verify "$r^{commit}" >/dev/null ||
-		die "unknown revision $r"
-done
+# commit REV prints REV's commit id (WORKTREE stays as it is).
+commit() {
+	[ "$1" = WORKTREE ] && { echo WORKTREE; return; }
+	git -C "$top" rev-parse -q --verify "$1^{commit}" || die "unknown revision $1"
+}
+BEFORE=$(commit "$BEFORE") || exit 2
+AFTER=$(commit "$AFTER") || exit 2
 describe() {
 	if [ "$1" = WORKTREE ]; then
 		echo "the working tree ($(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD 2>/dev/null || echo ', with changes'))"
