@@ -167,8 +167,11 @@ r() {
 		shift 2
 	fi
 	mkdir -p "$run/$d"
-	(cd "$run" && "$@" <"$in" >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/rc")
+	(cd "$run" && ${limit[@]+"${limit[@]}"} "$@" <"$in" >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/rc")
 }
+# A command that hangs is stopped after 10 minutes (exit code 124).
+limit=()
+command -v timeout >/dev/null && limit=(timeout 600)
 
 # run_all runs every command in $run (call it in a subshell).
 run_all() {
