@@ -30,8 +30,9 @@
 # Before comparing, reports, findings, standard output and standard error are
 # normalised: today's timestamps become <NOW>, run times (the "seconds",
 # "elapsed" or "duration" of a JSON summary) <DURATION>, the build's version
-# <VERSION>, temporary names and paths <TMP>; nothing else (a "within 2h" in an
-# alert is data). Cleaned copies and generated scenario files are compared byte for byte.
+# <VERSION>, temporary names and paths <TMP>; nothing else (a "within 2h" in
+# an alert is data). Cleaned copies and generated scenario files are compared
+# byte for byte.
 #
 # Prints one line per command (same, or DIFFERENT with the files that differ and
 # the start of their diff) and a count. Exit status: 0 when every output is the
