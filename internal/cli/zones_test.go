@@ -32,15 +32,6 @@ type infoJSON struct {
 	Extent     *[4]float64    `json:"extent"`
 }
 
-// needZones skips the test while the zones command is not part of the
-// binary (root.go adds it).
-func needZones(t *testing.T) {
-	t.Helper()
-	if r := gw(t, "", "zones", "--help"); r.code != 0 || !strings.Contains(r.stdout, "zones import") {
-		t.Skip("the zones command is not wired into the root command")
-	}
-}
-
 func zonesInfo(t *testing.T, file string) infoJSON {
 	t.Helper()
 	r := gw(t, "", "zones", "info", "--json", file)
@@ -55,7 +46,6 @@ func zonesInfo(t *testing.T, file string) infoJSON {
 }
 
 func TestZonesImportOSM(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "tiny.gwz")
 	r := gw(t, "", append([]string{"zones", "import", tinyOSM, "-o", out}, tinySelects...)...)
@@ -111,7 +101,6 @@ func TestZonesImportOSM(t *testing.T) {
 }
 
 func TestZonesImportMonaco(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "monaco.gwz")
 	r := gw(t, "", "zones", "import", monacoPBF, "-o", out,
@@ -146,7 +135,6 @@ func TestZonesImportMonaco(t *testing.T) {
 }
 
 func TestZonesImportMerge(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	gj := write(t, dir, "site.geojson", testZones)
 	out := filepath.Join(dir, "all.gwz")
@@ -183,7 +171,6 @@ func TestZonesImportMerge(t *testing.T) {
 }
 
 func TestZonesImportErrors(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	gj := write(t, dir, "z.geojson", testZones)
 	tests := []struct {
@@ -235,7 +222,6 @@ func TestZonesImportErrors(t *testing.T) {
 // no railway, military area or aerodrome) gives an empty zone set, with a
 // warning.
 func TestZonesImportEmpty(t *testing.T) {
-	needZones(t)
 	out := filepath.Join(t.TempDir(), "none.gwz")
 	r := gw(t, "", "zones", "import", tinyOSM, "-o", out, "--select", "shop=*")
 	if r.code != 0 || !strings.Contains(r.stderr, "the sources hold no zone") {
@@ -251,7 +237,6 @@ func TestZonesImportEmpty(t *testing.T) {
 }
 
 func TestZonesInfo(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	gj := write(t, dir, "z.geojson", testZones)
 	info := zonesInfo(t, gj)
@@ -281,7 +266,6 @@ func TestZonesInfo(t *testing.T) {
 }
 
 func TestZonesTest(t *testing.T) {
-	needZones(t)
 	dir := t.TempDir()
 	gj := write(t, dir, "z.geojson", testZones)
 	tests := []struct {

@@ -2,6 +2,7 @@ package cell
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -152,70 +153,85 @@ func TestLoadHostile(t *testing.T) {
 	}
 	other := mustRead(t, "other", `{"type":"Feature","properties":{"id":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}`)
 	le := binary.LittleEndian
-	mod := func(f func(b []byte)) []byte {
-		b := slices.Clone(good)
-		f(b)
-		return b
-	}
 	arrayAt := func(b []byte, a int) (int, int) {
 		return int(le.Uint64(b[headerBytes+16*a:])), int(le.Uint64(b[headerBytes+16*a+8:]))
 	}
+	// Each case is the good encoding with one edit, made inside its subtest:
+	// an edit that finds nothing to change fails that case.
 	cases := []struct {
 		name string
-		data []byte
+		data []byte               // the input, when there is no edit
+		edit func(b []byte) error // changes a copy of good
 		set  *zone.Set
 		want string
 	}{
-		{"empty", nil, s, "shorter than"},
-		{"bad magic", mod(func(b []byte) { b[0] = 'X' }), s, "bad magic"},
-		{"future version", mod(func(b []byte) { le.PutUint32(b[8:], 2) }), s, "version 2"},
-		{"other zones", good, other, "the sets have 1"},
-		{"truncated", good[:len(good)-40], s, "do not fit"},
-		{"absurd count", mod(func(b []byte) { le.PutUint64(b[headerBytes+16*arrStream+8:], 1<<60) }), s, "do not fit"},
-		{"misaligned array", mod(func(b []byte) { le.PutUint64(b[headerBytes+16*arrNodes:], 12) }), s, "do not fit"},
-		{"directory too big", mod(func(b []byte) { le.PutUint32(b[36:], 1<<20) }), s, "directory of"},
-		{"node to nowhere", mod(func(b []byte) {
+		{name: "empty", set: s, want: "shorter than"},
+		{name: "bad magic", edit: func(b []byte) error { b[0] = 'X'; return nil }, set: s, want: "bad magic"},
+		{name: "future version", edit: func(b []byte) error { le.PutUint32(b[8:], 2); return nil }, set: s, want: "version 2"},
+		{name: "other zones", data: good, set: other, want: "the sets have 1"},
+		{name: "truncated", data: good[:len(good)-40], set: s, want: "do not fit"},
+		{name: "absurd count", edit: func(b []byte) error {
+			le.PutUint64(b[headerBytes+16*arrStream+8:], 1<<60)
+			return nil
+		}, set: s, want: "do not fit"},
+		{name: "misaligned array", edit: func(b []byte) error {
+			le.PutUint64(b[headerBytes+16*arrNodes:], 12)
+			return nil
+		}, set: s, want: "do not fit"},
+		{name: "directory too big", edit: func(b []byte) error { le.PutUint32(b[36:], 1<<20); return nil }, set: s, want: "directory of"},
+		{name: "node to nowhere", edit: func(b []byte) error {
 			off, n := arrayAt(b, arrNodes)
 			if n == 0 {
-				t.Skip("no nodes")
+				return errors.New("the index has no nodes")
 			}
 			le.PutUint32(b[off:], 0x7ffffff0)
-		}), s, "not a fresh block"},
-		{"node loop", mod(func(b []byte) {
+			return nil
+		}, set: s, want: "not a fresh block"},
+		{name: "node loop", edit: func(b []byte) error {
 			off, n := arrayAt(b, arrNodes)
 			for i := 0; i < n; i++ {
 				if w := le.Uint32(b[off+4*i:]); w != emptyNode && w&leafBit == 0 {
 					le.PutUint32(b[off+4*i:], 0)
-					return
+					return nil
 				}
 			}
-			t.Skip("no inner node")
-		}), s, "not a fresh block"},
-		{"leaf word off a record", mod(func(b []byte) {
+			return errors.New("the index has no inner node")
+		}, set: s, want: "not a fresh block"},
+		{name: "leaf word off a record", edit: func(b []byte) error {
 			off, n := arrayAt(b, arrDir)
 			for i := 0; i < n; i++ {
 				if w := le.Uint32(b[off+4*i:]); w != emptyNode && w&leafBit != 0 {
 					le.PutUint32(b[off+4*i:], w+1)
-					return
+					return nil
 				}
 			}
-			t.Skip("no leaf in the directory")
-		}), s, "no leaf record"},
-		{"record count past the end", mod(func(b []byte) {
+			return errors.New("the directory has no leaf")
+		}, set: s, want: "no leaf record"},
+		{name: "record count past the end", edit: func(b []byte) error {
 			off, _ := arrayAt(b, arrStream)
 			le.PutUint32(b[off:], 1<<30)
-		}), s, "run past the end"},
-		{"zone out of range", mod(func(b []byte) {
+			return nil
+		}, set: s, want: "run past the end"},
+		{name: "zone out of range", edit: func(b []byte) error {
 			off, n := arrayAt(b, arrPolys)
 			if n == 0 {
-				t.Skip("no polygons")
+				return errors.New("the index has no polygons")
+
 			}
 			le.PutUint32(b[off:], 1000)
-		}), s, "is not an area"},
+			return nil
+		}, set: s, want: "is not an area"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load(c.data, c.set)
+			data := c.data
+			if c.edit != nil {
+				data = slices.Clone(good)
+				if err := c.edit(data); err != nil {
+					t.Fatalf("cannot build the case from the edge-case index: %v", err)
+				}
+			}
+			_, err := Load(data, c.set)
 			if err == nil {
 				t.Fatalf("no error, want one containing %q", c.want)
 			}
