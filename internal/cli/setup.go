@@ -9,6 +9,7 @@ import (
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/all"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/sanitize"
@@ -81,7 +82,7 @@ func (f *engineFlags) formatOptions() (format.Options, error) {
 	default:
 		return o, fmt.Errorf("--delimiter %q: want one character or \"tab\"", d)
 	}
-	if f.format != "" && format.ByName(f.format) == nil {
+	if f.format != "" && all.Registry().ByName(f.format) == nil {
 		return o, fmt.Errorf("--input-format %q: unknown format", f.format)
 	}
 	return o, nil
@@ -195,6 +196,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	fo.DropBinary = p.DropBinary
 	r := &pipeline.Runner{
 		Engine:  e,
+		Formats: all.Registry(),
 		Workers: f.workers,
 		Format:  f.format,
 		Options: sanitize.Options{Format: fo, KeepGoing: f.keepGoing},
