@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,9 +15,8 @@ import (
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/sanitize"
 	"github.com/geowarden/geowarden/zone"
-	"github.com/geowarden/geowarden/zone/builtin"
 	"github.com/geowarden/geowarden/zone/cell"
-	"github.com/geowarden/geowarden/zone/gwz"
+	"github.com/geowarden/geowarden/zone/load"
 	"github.com/spf13/pflag"
 )
 
@@ -128,22 +128,12 @@ func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 	var sets []*zone.Set
 	var parts []classify.Index
 	for _, zs := range p.Zones {
-		var s *zone.Set
-		var ix *cell.Index
+		var src *load.Zones
 		var err error
-		switch {
-		case zs.Builtin != "":
-			s, err = builtin.Load(zs.Builtin)
-		default:
-			var head []byte
-			if head, err = sniffZoneFile(zs.File); err == nil && gwz.IsGWZ(head) {
-				var f *gwz.File
-				if f, err = gwz.ReadFile(zs.File); err == nil {
-					s, ix = f.Set, f.Index
-				}
-			} else if err == nil {
-				s, err = loadZoneFile(zs.File)
-			}
+		if zs.Builtin != "" {
+			src, err = load.Builtin(zs.Builtin)
+		} else {
+			src, err = load.File(context.Background(), zs.File, nil)
 		}
 		if err != nil {
 			if zs.Line > 0 {
@@ -151,6 +141,7 @@ func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 			}
 			return nil, nil, err
 		}
+		s, ix := src.Set, src.Index
 		s.ID = zs.ID
 		for _, z := range s.Zones {
 			z.Set = zs.ID
