@@ -6,11 +6,11 @@
 // can library users.
 //
 // A file is recognised by its first bytes, in this order: the .gwz magic,
-// a <kml> root element or a zip archive holding one, an <osm> root or an
-// OSM PBF header, and then GeoJSON, which has no magic: a file that none
-// of the others recognise is read as GeoJSON, and one that is not GeoJSON
-// is refused with an error that names the file and the position of the
-// problem. Errors always name the file.
+// an <osm> root or an OSM PBF header (possibly inside bzip2 or gzip), a
+// <kml> root element or a zip archive holding one, and then GeoJSON, which
+// has no magic: a file that none of the others recognise is read as
+// GeoJSON, and one that is not GeoJSON is refused with an error that names
+// the file and the position of the problem. Errors always name the file.
 //
 // An OpenStreetMap extract is read only with Options.OSM, which says what
 // to take from it; without, it is refused with an *OSMError.

@@ -71,11 +71,12 @@ type source struct {
 }
 
 // sources are tried in order; the first whose detect accepts a file reads
-// it. GeoJSON, which has no magic, accepts whatever is left.
+// it. OpenStreetMap goes before KML, which accepts any XML in a file named
+// .kml; GeoJSON, which has no magic, accepts whatever is left.
 var sources = []source{
 	{"gwz", func(_ string, head []byte) bool { return gwz.IsGWZ(head) }, readGWZ},
-	{"kml", kmlzone.Detect, setReader(kmlzone.LoadFile)},
 	{"osm", isOSM, readOSM},
+	{"kml", kmlzone.Detect, setReader(kmlzone.LoadFile)},
 	{"geojson", func(string, []byte) bool { return true }, setReader(zone.LoadFile)},
 }
 
@@ -151,12 +152,11 @@ func readGWZ(_ context.Context, path string, _ *Options) (*Zones, error) {
 }
 
 // isOSM tells an OpenStreetMap extract. It opens the file again, since
-// telling one inside bzip2 or gzip means decompressing its start. A
-// compressed file that cannot be decompressed is taken too, so that
-// readOSM refuses it with the decompression's error.
+// telling one inside bzip2 or gzip means decompressing its start; a file
+// that cannot be decompressed is left to the next sources.
 func isOSM(path string, _ []byte) bool {
 	enc, err := osm.Sniff(path)
-	return err != nil || enc != osm.Unknown
+	return err == nil && enc != osm.Unknown
 }
 
 func readOSM(ctx context.Context, path string, opts *Options) (*Zones, error) {
@@ -167,10 +167,12 @@ func readOSM(ctx context.Context, path string, opts *Options) (*Zones, error) {
 		}
 		return nil, &OSMError{Path: path, Encoding: enc}
 	}
-	// tiny.osm.pbf, monaco.osm.bz2: the id is the name before ".osm".
+	// tiny.osm.pbf, andorra.osm.bz2: the id is the name before ".osm".
 	id := filepath.Base(path)
 	if i := strings.Index(strings.ToLower(id), ".osm"); i > 0 {
 		id = id[:i]
+	} else {
+		id = strings.TrimSuffix(id, filepath.Ext(id))
 	}
 	s, err := opts.OSM.Read(ctx, path, id)
 	var pe *osm.ProblemsError
