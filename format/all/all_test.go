@@ -1,7 +1,13 @@
 package all
 
 import (
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/geowarden/geowarden/format"
@@ -94,3 +100,48 @@ func TestPriorityNotOrder(t *testing.T) {
 		t.Errorf("first codec %q, want geojson (lowest priority)", got)
 	}
 }
+
+// TestEveryCodec: every package under format/ that has a codec (a type
+// with a Rewrite method) is in the set, so that a new format cannot be
+// forgotten here.
+func TestEveryCodec(t *testing.T) {
+	inSet := map[string]bool{}
+	for _, c := range Registry().Codecs() {
+		inSet[path.Base(reflect.TypeOf(c).PkgPath())] = true
+	}
+	dirs, err := os.ReadDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join("..", d.Name(), "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rewrite.Match(src) {
+				n++
+				if !inSet[d.Name()] {
+					t.Errorf("format/%s has a codec (%s) that the set does not hold", d.Name(), f)
+				}
+				break
+			}
+		}
+	}
+	if n < len(inSet) {
+		t.Errorf("found codecs in %d packages, fewer than the set's %d: the search is broken", n, len(inSet))
+	}
+}
+
+var rewrite = regexp.MustCompile(`(?m)^func \(\w* ?\*?\w+\) Rewrite\(`)
