@@ -33,7 +33,12 @@ const Stdin = "-"
 type Runner struct {
 	Engine  *Engine
 	Options Options
-	// Format forces a codec by name; "" recognises each input by content.
+	// Formats holds the codecs that inputs are read with, in detection
+	// order; all.Registry() of format/all has every codec geowarden has.
+	// It must be set.
+	Formats *format.Registry
+	// Format forces a codec of Formats by name; "" recognises each input
+	// by content.
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
@@ -163,6 +168,9 @@ var gzipMagic = []byte{0x1f, 0x8b}
 
 // open opens an input, undoes gzip compression, and picks its codec.
 func (r *Runner) open(path string) (*source, error) {
+	if r.Formats == nil {
+		return nil, errors.New("pipeline: Runner.Formats is nil (all.Registry() of format/all has every codec)")
+	}
 	var rc io.ReadCloser
 	if path == Stdin {
 		in := r.Stdin
@@ -205,28 +213,28 @@ func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
 		src.r = br
 	}
 	if r.Format != "" {
-		if src.codec = format.ByName(r.Format); src.codec == nil {
+		if src.codec = r.Formats.ByName(r.Format); src.codec == nil {
 			rc.Close()
 			return nil, fmt.Errorf("unknown format %q", r.Format)
 		}
 		return src, nil
 	}
-	c, sr, err := format.Sniff(name, src.r)
+	c, sr, err := r.Formats.Sniff(name, src.r)
 	if err != nil {
 		rc.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if c == nil {
 		rc.Close()
-		return nil, fmt.Errorf("%s: %w (supported: %s)", path, ErrUnrecognised, codecNames())
+		return nil, fmt.Errorf("%s: %w (supported: %s)", path, ErrUnrecognised, codecNames(r.Formats))
 	}
 	src.codec, src.r = c, sr
 	return src, nil
 }
 
-func codecNames() string {
+func codecNames(formats *format.Registry) string {
 	s := ""
-	for i, c := range format.Codecs() {
+	for i, c := range formats.Codecs() {
 		if i > 0 {
 			s += ", "
 		}

@@ -16,8 +16,6 @@ import (
 	"github.com/geowarden/geowarden/zone"
 )
 
-func init() { format.Register(csv.Codec{}) }
-
 func testRunner(t testing.TB) *Runner {
 	t.Helper()
 	set, err := zone.ReadGeoJSON("z", "z", strings.NewReader(`{"type":"Feature","properties":{"id":"c","buffer_m":5000},"geometry":{"type":"Point","coordinates":[10,50]}}`))
@@ -28,7 +26,10 @@ func testRunner(t testing.TB) *Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Engine: &Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p}}
+	return &Runner{
+		Engine:  &Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p},
+		Formats: format.NewRegistry(format.Entry{Codec: csv.Codec{}}),
+	}
 }
 
 // TestEachOrder: files of different sizes processed four at a time report

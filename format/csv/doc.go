@@ -1,6 +1,7 @@
 // Package csv reads and rewrites delimited text files of location and
 // radio-signal records: CSV, semicolon-separated and tab-separated values.
-// Codec implements format.Codec; register it with format.Register.
+// Codec implements format.Codec; format/all registers it in the default
+// codec set.
 //
 // Every row after the header becomes one geowarden.Record. When the input
 // is written back, the header, empty lines and every row whose Edit is the

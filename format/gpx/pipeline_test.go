@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/geowarden/geowarden"
@@ -18,13 +17,10 @@ import (
 	"github.com/geowarden/geowarden/zone"
 )
 
-var register sync.Once
-
 // TestPipelineGzip runs a real .gpx.gz through the pipeline (recognised by
 // content, decompressed, sanitized, compressed again, re-scanned): the
 // route is split around the zone and nothing inside it survives.
 func TestPipelineGzip(t *testing.T) {
-	register.Do(func() { format.Register(Codec{}) })
 	dir := t.TempDir()
 	zones := filepath.Join(dir, "zones.geojson")
 	// A 300 m circle around a route point in the middle of the route.
@@ -33,7 +29,7 @@ func TestPipelineGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &pipeline.Runner{Engine: engineFor(t, zones), PieceWorkers: 1}
+	r := &pipeline.Runner{Engine: engineFor(t, zones), Formats: format.NewRegistry(format.Entry{Codec: Codec{}}), PieceWorkers: 1}
 	in := filepath.Join("testdata", "gpxgo", "graphhopper.gpx.gz")
 	out := filepath.Join(dir, "out.gpx.gz")
 	st, err := r.SanitizeFile(context.Background(), in, out)

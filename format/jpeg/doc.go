@@ -2,7 +2,8 @@
 // EXIF files) for geowarden, without ever re-encoding the image: a photo's
 // pixels come out bit for bit as they went in. Codec implements
 // format.Codec (name "jpeg"); HEICCodec (name "heic") recognises HEIC/HEIF
-// images only to refuse them. Register them with format.Register.
+// images only to refuse them. format/all registers both in the default
+// codec set.
 //
 // # Records
 //

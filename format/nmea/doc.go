@@ -1,7 +1,7 @@
 // Package nmea reads and rewrites NMEA 0183 logs as receivers write them:
 // one sentence a line, LF, CRLF or CR line ends, mixed with comments and
 // with binary frames of other protocols. Codec implements format.Codec;
-// register it with format.Register.
+// format/all registers it in the default codec set.
 //
 // Line numbers count LF, CRLF and, outside binary data, a lone CR; columns
 // are 1-based byte columns.

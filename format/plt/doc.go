@@ -1,7 +1,7 @@
 // Package plt reads and rewrites GeoLife trajectory files (.plt), the
 // format of Microsoft Research Asia's GeoLife GPS Trajectories data set.
-// Codec implements format.Codec and format.Chunker; register it with
-// format.Register.
+// Codec implements format.Codec and format.Chunker; format/all registers
+// it in the default codec set.
 //
 // # The format
 //

@@ -7,14 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/geowarden/geowarden/format"
-	"github.com/geowarden/geowarden/format/csv"
-	"github.com/geowarden/geowarden/format/geojson"
-	"github.com/geowarden/geowarden/format/gpx"
-	"github.com/geowarden/geowarden/format/jpeg"
-	"github.com/geowarden/geowarden/format/kml"
-	"github.com/geowarden/geowarden/format/nmea"
-	"github.com/geowarden/geowarden/format/plt"
 	"github.com/spf13/cobra"
 )
 
@@ -24,22 +16,6 @@ const (
 	ExitFindings = 1 // findings at or above --fail-on; sanitize refused by a block rule
 	ExitError    = 2 // bad input, bad flags, bad policy, I/O error
 )
-
-func init() {
-	// Most specific detection first: GeoJSON starts with '{' or RS, GPX
-	// and KML by their root element, KMZ, JPEG and HEIC by their magic
-	// numbers, GeoLife PLT by its title line, NMEA by its sentences; CSV,
-	// which accepts any text with a coordinate header, comes last.
-	format.Register(geojson.Codec{})
-	format.Register(gpx.Codec{})
-	format.Register(kml.Codec{})
-	format.Register(kml.KMZCodec{})
-	format.Register(jpeg.Codec{})
-	format.Register(jpeg.HEICCodec{})
-	format.Register(plt.Codec{})
-	format.Register(nmea.Codec{})
-	format.Register(csv.Codec{})
-}
 
 // exitError carries an exit code through cobra.
 type exitError struct {

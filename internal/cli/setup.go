@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,12 +11,12 @@ import (
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/all"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
-	"github.com/geowarden/geowarden/zone/builtin"
 	"github.com/geowarden/geowarden/zone/cell"
-	"github.com/geowarden/geowarden/zone/gwz"
+	"github.com/geowarden/geowarden/zone/load"
 	"github.com/spf13/pflag"
 )
 
@@ -81,7 +82,7 @@ func (f *engineFlags) formatOptions() (format.Options, error) {
 	default:
 		return o, fmt.Errorf("--delimiter %q: want one character or \"tab\"", d)
 	}
-	if f.format != "" && format.ByName(f.format) == nil {
+	if f.format != "" && all.Registry().ByName(f.format) == nil {
 		return o, fmt.Errorf("--input-format %q: unknown format", f.format)
 	}
 	return o, nil
@@ -132,22 +133,12 @@ func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 	var sets []*zone.Set
 	var parts []classify.Index
 	for _, zs := range p.Zones {
-		var s *zone.Set
-		var ix *cell.Index
+		var src *load.Zones
 		var err error
-		switch {
-		case zs.Builtin != "":
-			s, err = builtin.Load(zs.Builtin)
-		default:
-			var head []byte
-			if head, err = sniffZoneFile(zs.File); err == nil && gwz.IsGWZ(head) {
-				var f *gwz.File
-				if f, err = gwz.ReadFile(zs.File); err == nil {
-					s, ix = f.Set, f.Index
-				}
-			} else if err == nil {
-				s, err = loadZoneFile(zs.File)
-			}
+		if zs.Builtin != "" {
+			src, err = load.Builtin(zs.Builtin)
+		} else {
+			src, err = load.File(context.Background(), zs.File, nil)
 		}
 		if err != nil {
 			if zs.Line > 0 {
@@ -155,6 +146,7 @@ func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 			}
 			return nil, nil, err
 		}
+		s, ix := src.Set, src.Index
 		s.ID = zs.ID
 		for _, z := range s.Zones {
 			z.Set = zs.ID
@@ -200,6 +192,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	fo.DropBinary = p.DropBinary
 	r := &pipeline.Runner{
 		Engine:  e,
+		Formats: all.Registry(),
 		Workers: f.workers,
 		Format:  f.format,
 		Options: pipeline.Options{Format: fo, KeepGoing: f.keepGoing},

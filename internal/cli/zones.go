@@ -21,10 +21,9 @@ import (
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
-	"github.com/geowarden/geowarden/zone/builtin"
 	"github.com/geowarden/geowarden/zone/cell"
 	"github.com/geowarden/geowarden/zone/gwz"
-	"github.com/geowarden/geowarden/zone/kmlzone"
+	"github.com/geowarden/geowarden/zone/load"
 	"github.com/geowarden/geowarden/zone/osm"
 	"github.com/spf13/cobra"
 )
@@ -39,47 +38,6 @@ which zones hold a point (zones test).`,
 	}
 	cmd.AddCommand(zonesImportCmd(), zonesInfoCmd(), zonesTestCmd())
 	return cmd
-}
-
-// sniffZoneFile reads the first bytes of a file, for recognising it.
-func sniffZoneFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	head := make([]byte, 8<<10)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	return head[:n], nil
-}
-
-// loadZoneFile loads a zone set from a compiled .gwz file, a KML or KMZ
-// file, or a GeoJSON file, recognised by content. The set's id is the
-// file's base name without its extension (a .gwz file keeps the id it was
-// compiled with). An OpenStreetMap extract is refused: it must be compiled
-// with zones import, which says what to take from it.
-func loadZoneFile(path string) (*zone.Set, error) {
-	head, err := sniffZoneFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("zone: %w", err)
-	}
-	switch {
-	case gwz.IsGWZ(head):
-		f, err := gwz.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		return f.Set, nil
-	case kmlzone.Detect(path, head):
-		return kmlzone.LoadFile(path)
-	}
-	if enc, err := osm.Sniff(path); err == nil && enc != osm.Unknown {
-		return nil, fmt.Errorf("zone: %s is an OpenStreetMap extract (%s); compile the zones you want from it first: geowarden zones import %s --select railway=rail ... -o zones.gwz", path, enc, path)
-	}
-	return zone.LoadFile(path)
 }
 
 // maxWarnings caps the OpenStreetMap problems zones import lists.
@@ -203,32 +161,27 @@ func zonesImport(ctx context.Context, stdout, stderr io.Writer, f *importFlags, 
 	owner := map[string]string{} // zone id -> source that holds it
 	usedOSM := false
 	problems := 0
-	for _, src := range srcs {
-		var set *zone.Set
-		enc, err := osm.Sniff(src)
-		if err != nil {
-			return ExitError, fmt.Errorf("zones import: %w", err)
-		}
-		if enc != osm.Unknown {
-			usedOSM = true
-			if len(sels) == 0 {
-				return ExitError, fmt.Errorf("zones import: %s is an OpenStreetMap extract: say what to take from it with --select (e.g. --select railway=rail --select landuse=military)", src)
+	var rd *osm.Reader
+	if len(sels) > 0 {
+		rd = &osm.Reader{Selections: sels, Warn: func(p *osm.Problem) {
+			problems++
+			if problems <= maxWarnings {
+				fmt.Fprintf(stderr, "geowarden: warning: %v\n", p)
 			}
-			rd := &osm.Reader{Selections: sels, Warn: func(p *osm.Problem) {
-				problems++
-				if problems <= maxWarnings {
-					fmt.Fprintf(stderr, "geowarden: warning: %v\n", p)
-				}
-			}}
-			set, err = rd.Read(ctx, src, setID)
-		} else {
-			set, err = loadZoneFile(src)
+		}}
+	}
+	for _, src := range srcs {
+		zs, err := load.File(ctx, src, &load.Options{OSM: rd})
+		var oe *load.OSMError
+		if errors.As(err, &oe) {
+			return ExitError, fmt.Errorf("zones import: %s is an OpenStreetMap extract: say what to take from it with --select (e.g. --select railway=rail --select landuse=military)", src)
 		}
 		if err != nil {
 			return ExitError, fmt.Errorf("zones import: %w", err)
 		}
+		usedOSM = usedOSM || zs.Format == "osm"
 		srcName := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
-		for _, z := range set.Zones {
+		for _, z := range zs.Set.Zones {
 			id := z.ID
 			if prev, clash := owner[id]; clash {
 				nid := srcName + ":" + z.ID
@@ -394,26 +347,15 @@ SHA-256).`,
 }
 
 func describeZoneFile(path string) (*zoneInfo, error) {
-	head, err := sniffZoneFile(path)
+	zs, err := load.File(context.Background(), path, nil)
 	if err != nil {
 		return nil, err
 	}
-	info := &zoneInfo{File: path, Classes: map[string]int{}, Geometries: map[string]int{}}
-	var set *zone.Set
-	if gwz.IsGWZ(head) {
-		f, err := gwz.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		set, info.Format, info.Version, info.Size, info.Checksum = f.Set, "gwz", f.Version, f.Size, f.Checksum
+	set := zs.Set
+	info := &zoneInfo{File: path, Format: zs.Format, Classes: map[string]int{}, Geometries: map[string]int{}}
+	if zs.Format == "gwz" {
+		info.Version, info.Size, info.Checksum = zs.Version, zs.Size, zs.Checksum
 	} else {
-		if set, err = loadZoneFile(path); err != nil {
-			return nil, err
-		}
-		info.Format = "geojson"
-		if kmlzone.Detect(path, head) {
-			info.Format = "kml"
-		}
 		sum, size, err := fileSHA256(path)
 		if err != nil {
 			return nil, err
@@ -585,21 +527,15 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 	var sets []*zone.Set
 	switch {
 	case len(files) > 0:
-		if len(files) == 1 {
-			if head, err := sniffZoneFile(files[0]); err == nil && gwz.IsGWZ(head) {
-				f, err := gwz.ReadFile(files[0])
-				if err != nil {
-					return nil, err
-				}
-				return f.Index, nil
-			}
-		}
 		for _, file := range files {
-			s, err := loadZoneFile(file)
+			zs, err := load.File(context.Background(), file, nil)
 			if err != nil {
 				return nil, err
 			}
-			sets = append(sets, s)
+			if len(files) == 1 && zs.Index != nil {
+				return zs.Index, nil
+			}
+			sets = append(sets, zs.Set)
 		}
 	case polFile != "":
 		var p *policy.Policy
@@ -619,11 +555,11 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 			return nil, err
 		}
 	default:
-		s, err := builtin.Load("default")
+		zs, err := load.Builtin("default")
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, s)
+		sets = append(sets, zs.Set)
 	}
 	return cell.Build(sets...), nil
 }
