@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -202,7 +203,7 @@ func (e *Editor) cutLine(l []geowarden.Point, parts [][]geowarden.Point) [][]geo
 				e.rm = append(e.rm, zone.Interval{T0: math.Max(0, iv.T0-margin), T1: math.Min(1, iv.T1+margin)})
 			}
 		}
-		slices.SortFunc(e.rm, func(x, y zone.Interval) int { return cmpFloat(x.T0, y.T0) })
+		slices.SortFunc(e.rm, func(x, y zone.Interval) int { return cmp.Compare(x.T0, y.T0) })
 		at := func(t float64) geowarden.Point { return zone.PointAt(a, b, t) }
 		pos := 0.0
 		for _, r := range e.rm {
@@ -227,14 +228,4 @@ func (e *Editor) cutLine(l []geowarden.Point, parts [][]geowarden.Point) [][]geo
 	}
 	flush()
 	return parts
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -205,16 +205,6 @@ func (ix *Index) chunk(a, b geowarden.Point, t0, t1 float64, dst []zone.Interval
 	return dst
 }
 
-func cmpU(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // visit calls fn for every leaf whose cell meets q.
 func (ix *Index) visit(q box, sc *scratch, fn func(leaf uint32)) {
 	if !(q.minLon <= q.maxLon && q.minLat <= q.maxLat) {

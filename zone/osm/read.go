@@ -1,6 +1,7 @@
 package osm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -176,7 +177,7 @@ func (r *Reader) read(ctx context.Context, path string, setID string, open opene
 	rels, ways, nodes, lookup := c.rels, c.ways, c.nodes, c.lookup
 
 	set := &zone.Set{ID: setID}
-	slices.SortFunc(nodes, func(a, b nodeRec) int { return cmpID(int64(a.id), int64(b.id)) })
+	slices.SortFunc(nodes, func(a, b nodeRec) int { return cmp.Compare(int64(a.id), int64(b.id)) })
 	for _, n := range nodes {
 		z := rd.newZone("node", int64(n.id), n.sel, n.value, n.name, KindPoint)
 		z.Points = []geowarden.Point{n.pt}
@@ -218,7 +219,7 @@ func (r *Reader) read(ctx context.Context, path string, setID string, open opene
 		z.Lines = [][]geowarden.Point{line}
 		rd.add(set, osm.TypeWay, int64(id), z)
 	}
-	slices.SortFunc(rels, func(a, b *relRec) int { return cmpID(int64(a.id), int64(b.id)) })
+	slices.SortFunc(rels, func(a, b *relRec) int { return cmp.Compare(int64(a.id), int64(b.id)) })
 	for _, rel := range rels {
 		polys := rd.assemble(rel, ways, lookup)
 		if len(polys) == 0 {
@@ -236,16 +237,6 @@ func (r *Reader) read(ctx context.Context, path string, setID string, open opene
 		return set, &ProblemsError{Problems: rd.problems}
 	}
 	return set, nil
-}
-
-func cmpID(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func compact(ids []osm.NodeID) []osm.NodeID {
@@ -579,7 +570,7 @@ func (rd *reading) collectXML(ctx context.Context) (*collected, error) {
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmpID(int64(ids[a]), int64(ids[b])) })
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(int64(ids[a]), int64(ids[b])) })
 		ids2, pts2 := make([]osm.NodeID, len(ids)), make([]geowarden.Point, len(ids))
 		for i, j := range idx {
 			ids2[i], pts2[i] = ids[j], pts[j]
