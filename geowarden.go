@@ -115,6 +115,19 @@ type Record struct {
 	Lines [][]Point   // ShapeLine: the polylines, at least two points each
 	Areas [][][]Point // ShapeArea: polygons, each an outer ring and holes
 
+	// More holds the record's other positions, beyond Pos, Lines and
+	// Areas: a row's further coordinate columns (dest_lat/dest_lon, a WKT
+	// column), a feature's coordinate-like properties, a placemark's
+	// LookAt or Camera, a photo's other GPS or XMP positions. The record
+	// is classified and decided on all of them: one inside a zone decides
+	// it.
+	More []Point
+	// Text holds positions written as text in the record's free-text
+	// fields (descriptions, notes, comments). They do not decide the
+	// record: one inside a protected zone is redacted, refused or kept as
+	// the policy's text setting says, and the record is otherwise kept.
+	Text []TextPos
+
 	Alt, Accuracy       float64 // metres; valid when HasAlt / HasAccuracy
 	HasAlt, HasAccuracy bool
 	Time                time.Time // zero when unknown
@@ -125,6 +138,18 @@ type Record struct {
 	Ref                 Ref
 }
 
+// TextPos is a position found in a free-text field of a record.
+type TextPos struct {
+	Pos Point
+	// Field names the attribute the text is in (a column, a property, an
+	// element such as "description"), as the codec knows it.
+	Field string
+	// Start and End are the byte offsets of the position's text within
+	// the field's value (as the codec decoded it: XML entities resolved,
+	// JSON strings unquoted).
+	Start, End int
+}
+
 // Edit is what a Handler wants done to a record when the input is written
 // back. The zero Edit keeps the record exactly as it was, byte for byte.
 type Edit struct {
@@ -132,10 +157,18 @@ type Edit struct {
 	Drop bool
 	// Move replaces the record's coordinates: Pos for a point record,
 	// Lines for a line record (each replacement polyline has at least two
-	// points; an empty Lines with Move set means drop).
+	// points; an empty Lines with Move set means drop), and More (below)
+	// for a record of any shape, ShapeNone included, when More is set.
 	Move  bool
 	Pos   Point
 	Lines [][]Point
+	// More replaces the record's other positions (Record.More), in
+	// order and as many, when Move is set and More is not empty.
+	More []Point
+	// Redact lists the indexes in Record.Text of the text positions to
+	// remove from their fields: the codec replaces each one's text (from
+	// Start to End) with RedactedText.
+	Redact []int
 	// Retime replaces the record's time with Time.
 	Retime bool
 	Time   time.Time
@@ -154,8 +187,22 @@ type Attr struct {
 
 // IsKeep reports whether the edit leaves the record unchanged.
 func (e *Edit) IsKeep() bool {
-	return !e.Drop && !e.Move && !e.Retime && len(e.Strip) == 0 && len(e.Set) == 0
+	return !e.Drop && !e.Move && !e.Retime && len(e.Strip) == 0 && len(e.Set) == 0 && len(e.Redact) == 0
 }
+
+// RedactedText is what replaces a position redacted from free text.
+const RedactedText = "[position removed]"
+
+// TextMode says what happens to a position written in free text that lies
+// in a protected zone.
+type TextMode uint8
+
+// Text modes.
+const (
+	TextRedact TextMode = iota // remove the position's text, keep the record (the default)
+	TextRefuse                 // refuse the whole input, as a block rule does
+	TextKeep                   // leave it; it is still reported
+)
 
 // Keep is the edit that leaves a record as it is.
 var Keep = Edit{}

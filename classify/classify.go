@@ -69,12 +69,16 @@ func (c *Classifier) Classify(rec *geowarden.Record, s *Scratch, out *geowarden.
 }
 
 // ZoneNumbers appends the numbers of the zones rec touches to dst, sorted
-// and without repeats.
+// and without repeats: the zones of its shape and of its other positions
+// (Record.More). Positions written in text (Record.Text) do not count.
 func (c *Classifier) ZoneNumbers(rec *geowarden.Record, s *Scratch, dst []int32) []int32 {
 	start := len(dst)
 	switch rec.Shape {
 	case geowarden.ShapePoint:
-		return c.ix.Contains(rec.Pos, dst)
+		dst = c.ix.Contains(rec.Pos, dst)
+		if len(rec.More) == 0 {
+			return dst // ascending and without repeats already
+		}
 	case geowarden.ShapeLine:
 		dst = c.lines(rec.Lines, s, dst)
 	case geowarden.ShapeArea:
@@ -95,7 +99,11 @@ func (c *Classifier) ZoneNumbers(rec *geowarden.Record, s *Scratch, dst []int32)
 				dst = append(dst, int32(zi))
 			}
 		}
-	default:
+	}
+	for _, p := range rec.More {
+		dst = c.ix.Contains(p, dst)
+	}
+	if len(dst) == start {
 		return dst
 	}
 	slices.Sort(dst[start:])

@@ -31,6 +31,9 @@ type Engine struct {
 	// Key is the HMAC key for pseudonymise actions; nil when the policy
 	// has none.
 	Key []byte
+	// Text says what happens to a position written in free text that the
+	// policy would remove where it lies (the policy's text setting).
+	Text geowarden.TextMode
 }
 
 // Options tune one run over one input.
@@ -58,9 +61,15 @@ const ProgressEvery = 1024
 type BlockedError struct {
 	Rule string
 	Ref  geowarden.Ref
+	// Text: the rule matched a position written in free text, and the
+	// policy's text setting is refuse.
+	Text bool
 }
 
 func (e *BlockedError) Error() string {
+	if e.Text {
+		return fmt.Sprintf("%s: input refused: a position written in text matches rule %q (text: refuse)", e.Ref, e.Rule)
+	}
 	return fmt.Sprintf("%s: input blocked by rule %q", e.Ref, e.Rule)
 }
 
@@ -128,7 +137,9 @@ var (
 
 func (e *Engine) newHandler(opts Options, verify bool) *handler {
 	cl := e.Classifier.Session()
-	return &handler{e: e, opts: opts, verify: verify, cl: cl, editor: sanitize.NewEditor(cl, e.Policy, e.Key)}
+	ed := sanitize.NewEditor(cl, e.Policy, e.Key)
+	ed.Text = e.Text
+	return &handler{e: e, opts: opts, verify: verify, cl: cl, editor: ed}
 }
 
 // finish returns the run's counts and its outcome: err when the codec
@@ -210,10 +221,19 @@ func (h *handler) Record(rec *geowarden.Record) geowarden.Edit {
 	if d.Action.Type == geowarden.ActBlock && h.blocked == nil {
 		h.blocked = &BlockedError{Rule: d.Rule, Ref: rec.Ref}
 	}
+	if t := h.editor.Refused(); t != nil && h.blocked == nil {
+		h.blocked = &BlockedError{Rule: t.Decision.Rule, Ref: rec.Ref, Text: true}
+	}
 	if d.Severity > geowarden.SeverityNone {
 		h.stats.Findings++
 		if h.opts.Finding != nil {
 			h.report(rec, d, &ed)
+		}
+	}
+	for _, t := range h.editor.Texts() {
+		h.stats.Findings++
+		if h.opts.Finding != nil {
+			h.reportText(rec, &t)
 		}
 	}
 	switch {
@@ -233,9 +253,67 @@ func (h *handler) Record(rec *geowarden.Record) geowarden.Edit {
 // later rule (a pseudonymised source no longer matches its rule), and
 // first-match-wins makes that later rule's verdict meaningless for it.
 func (h *handler) check(rec *geowarden.Record, d geowarden.Decision) {
-	if h.survived == nil && sanitize.Removes(d.Action.Type) {
-		h.survived = &SurvivedError{Ref: rec.Ref, Rule: d.Rule, Action: d.Action.Type.String()}
+	if h.survived != nil {
+		return
 	}
+	if sanitize.Removes(d.Action.Type) {
+		h.survived = &SurvivedError{Ref: rec.Ref, Rule: d.Rule, Action: d.Action.Type.String()}
+		return
+	}
+	if len(rec.Text) == 0 || h.e.Text == geowarden.TextKeep {
+		return
+	}
+	if t := h.editor.TextHits(rec, nil); len(t) > 0 {
+		h.survived = &SurvivedError{Ref: rec.Ref, Rule: t[0].Decision.Rule, Action: "text position in " + rec.Text[t[0].Index].Field}
+	}
+}
+
+// reportText builds the finding for a position written in free text that
+// the policy would remove where it lies.
+func (h *handler) reportText(rec *geowarden.Record, t *sanitize.TextHit) {
+	tp := rec.Text[t.Index]
+	f := &h.finding
+	*f = geowarden.Finding{
+		File:     rec.Ref.File,
+		Line:     rec.Ref.Line,
+		Offset:   rec.Ref.Offset,
+		Kind:     rec.Kind.String(),
+		Source:   rec.Source,
+		Rule:     t.Decision.Rule,
+		Severity: t.Decision.Severity,
+		Zones:    []string{},
+		Signals:  []string{},
+		Detail:   "position written in " + tp.Field,
+	}
+	switch h.e.Text {
+	case geowarden.TextRedact:
+		f.Action = "redact"
+	case geowarden.TextRefuse:
+		f.Action = "block"
+	default:
+		f.Action = "report"
+	}
+	if f.Severity == geowarden.SeverityNone {
+		f.Severity = geowarden.SeverityInfo
+	}
+	if rec.Ref.Feature >= 0 {
+		n := rec.Ref.Feature
+		f.Feature = &n
+	}
+	lat, lon := tp.Pos.Lat, tp.Pos.Lon
+	f.Lat, f.Lon = &lat, &lon
+	if !rec.Time.IsZero() {
+		tm := rec.Time.UTC()
+		f.Time = &tm
+	}
+	for _, z := range t.Zones {
+		f.Zones = append(f.Zones, z.ID)
+		if !slices.Contains(f.Classes, z.Class) {
+			f.Classes = append(f.Classes, z.Class)
+		}
+	}
+	f.SetFingerprint()
+	h.opts.Finding(f)
 }
 
 // report builds the finding for a record and hands it to opts.Finding.

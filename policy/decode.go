@@ -85,7 +85,7 @@ func (d *decoder) checkID(n *yaml.Node, path, id string) error {
 	return nil
 }
 
-var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "detect"}
+var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "text", "detect"}
 
 func (d *decoder) parse(data []byte) (*Policy, error) {
 	root, err := d.document(data)
@@ -147,6 +147,22 @@ func (d *decoder) parse(data []byte) (*Policy, error) {
 		case "drop":
 		default:
 			return nil, d.Errf(f.Val, "binary", "unknown value %q (want keep or drop)", v)
+		}
+	}
+	if f, ok := m["text"]; ok {
+		v, err := d.Str(f.Val, "text")
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(v) {
+		case "redact":
+			d.p.Text = geowarden.TextRedact
+		case "refuse":
+			d.p.Text = geowarden.TextRefuse
+		case "keep":
+			d.p.Text = geowarden.TextKeep
+		default:
+			return nil, d.Errf(f.Val, "text", "unknown value %q (want redact, refuse or keep)", v)
 		}
 	}
 	f, hasDefault := m["default"]

@@ -47,6 +47,12 @@ type Policy struct {
 	// positions geowarden cannot read, is removed from sanitized outputs:
 	// "binary: drop", the default. "binary: keep" lets it pass.
 	DropBinary bool
+	// Text says what happens to a position written in free text (a
+	// description, a note, an unknown column) that the policy would drop
+	// or block where it lies: "text: redact" (the default) removes the
+	// text of the position and keeps the record, "refuse" refuses the
+	// whole input, "keep" lets it pass and reports it.
+	Text geowarden.TextMode
 	// Detect is the detect section as written, nil when the policy has
 	// none. The policy does not read it: package detect decodes it
 	// (detect.DecodeConfig), so a policy that loads may still have a

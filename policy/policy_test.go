@@ -510,6 +510,26 @@ func TestBinary(t *testing.T) {
 	}
 }
 
+func TestText(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want geowarden.TextMode
+	}{
+		{"default: keep\n", geowarden.TextRedact},
+		{"text: redact\ndefault: keep\n", geowarden.TextRedact},
+		{"text: Refuse\ndefault: keep\n", geowarden.TextRefuse},
+		{"text: keep\ndefault: keep\n", geowarden.TextKeep},
+	} {
+		p, err := Parse("p.yml", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Text != c.want {
+			t.Errorf("%q: Text = %v, want %v", c.src, p.Text, c.want)
+		}
+	}
+}
+
 // TestDetectPassedThrough checks that the policy keeps its detect section
 // as written, for package detect to decode, whatever it holds.
 func TestDetectPassedThrough(t *testing.T) {

@@ -40,11 +40,26 @@ type Editor struct {
 	dec Decider
 	key []byte
 
-	zones []int32
-	one   geowarden.Classified
-	moved geowarden.Classified
-	iv    []zone.Interval
-	rm    []zone.Interval
+	// Text says what Edit does with a position written in free text that
+	// the policy would remove where it lies.
+	Text geowarden.TextMode
+
+	zones   []int32
+	one     geowarden.Classified
+	moved   geowarden.Classified
+	point   geowarden.Record
+	iv      []zone.Interval
+	rm      []zone.Interval
+	texts   []TextHit
+	refused *TextHit
+}
+
+// TextHit is a position written in free text that the policy would drop
+// or block where it lies.
+type TextHit struct {
+	Index    int // in Record.Text
+	Decision geowarden.Decision
+	Zones    []geowarden.ZoneHit
 }
 
 // NewEditor returns an editor that asks cl and dec about edited records
@@ -63,6 +78,68 @@ const cutMarginM = 0.5
 // caller's business. An action it does not know drops the record (fail
 // closed).
 func (e *Editor) Edit(c *geowarden.Classified, d geowarden.Decision) geowarden.Edit {
+	ed := e.edit(c, d)
+	e.texts, e.refused = e.texts[:0], nil
+	if ed.Drop || len(c.Rec.Text) == 0 {
+		return ed
+	}
+	e.texts = e.TextHits(c.Rec, e.texts)
+	for i := range e.texts {
+		switch e.Text {
+		case geowarden.TextRedact:
+			ed.Redact = append(ed.Redact, e.texts[i].Index)
+		case geowarden.TextRefuse:
+			if e.refused == nil {
+				e.refused = &e.texts[i]
+			}
+		}
+	}
+	if e.refused != nil {
+		return geowarden.Edit{Drop: true}
+	}
+	return ed
+}
+
+// Texts returns the text positions of the record of the last call of Edit
+// that the policy would remove where they lie, whatever became of them.
+// The slice is reused by the next call.
+func (e *Editor) Texts() []TextHit { return e.texts }
+
+// Refused returns the text position that made the last call of Edit refuse
+// its record under TextRefuse, or nil. The caller refuses the whole input,
+// as for a block rule.
+func (e *Editor) Refused() *TextHit { return e.refused }
+
+// TextHits appends to dst the positions of rec.Text that the policy would
+// drop or block if the record stood there.
+func (e *Editor) TextHits(rec *geowarden.Record, dst []TextHit) []TextHit {
+	for i, tp := range rec.Text {
+		e.point = *rec
+		e.point.Shape, e.point.Pos = geowarden.ShapePoint, tp.Pos
+		e.point.Lines, e.point.Areas, e.point.More, e.point.Text = nil, nil, nil, nil
+		e.cl.Classify(&e.point, &e.moved)
+		if d := e.dec.Decide(&e.moved); Removes(d.Action.Type) {
+			dst = append(dst, TextHit{Index: i, Decision: d, Zones: append([]geowarden.ZoneHit(nil), e.moved.Zones...)})
+		}
+	}
+	return dst
+}
+
+// moreRemoves reports whether one of the record's other positions
+// (Record.More) lies where the policy would remove a point record.
+func (e *Editor) moreRemoves(rec *geowarden.Record) bool {
+	for _, p := range rec.More {
+		e.point = *rec
+		e.point.Shape, e.point.Pos = geowarden.ShapePoint, p
+		e.point.Lines, e.point.Areas, e.point.More, e.point.Text = nil, nil, nil, nil
+		if e.removes(&e.point) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Editor) edit(c *geowarden.Classified, d geowarden.Decision) geowarden.Edit {
 	rec := c.Rec
 	a := d.Action
 	switch a.Type {
@@ -71,7 +148,7 @@ func (e *Editor) Edit(c *geowarden.Classified, d geowarden.Decision) geowarden.E
 	case geowarden.ActBlock:
 		return geowarden.Edit{Drop: true}
 	case geowarden.ActDrop:
-		if rec.Shape == geowarden.ShapeLine && len(c.Zones) > 0 {
+		if rec.Shape == geowarden.ShapeLine && len(c.Zones) > 0 && !e.moreRemoves(rec) {
 			return e.cut(c)
 		}
 		return geowarden.Edit{Drop: true}
@@ -99,20 +176,32 @@ func (e *Editor) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.Ed
 	if a.GridM <= 0 {
 		return ed
 	}
+	var more []geowarden.Point
+	for i, p := range rec.More {
+		if q := CoarsenPoint(p, a.GridM); q != p {
+			if more == nil {
+				more = slices.Clone(rec.More)
+			}
+			more[i] = q
+		}
+	}
 	switch rec.Shape {
 	case geowarden.ShapePoint:
 		p := CoarsenPoint(rec.Pos, a.GridM)
-		if p == rec.Pos {
+		if p == rec.Pos && more == nil {
 			return ed
 		}
 		// The snapped position may fall into a zone the original was
 		// outside of: if the policy would remove it there, drop it.
 		moved := *rec
 		moved.Pos = p
+		if more != nil {
+			moved.More = more
+		}
 		if e.removes(&moved) {
 			return geowarden.Edit{Drop: true}
 		}
-		ed.Move, ed.Pos = true, p
+		ed.Move, ed.Pos, ed.More = true, p, more
 	case geowarden.ShapeLine:
 		moved := *rec
 		moved.Lines = make([][]geowarden.Point, len(rec.Lines))
@@ -130,10 +219,23 @@ func (e *Editor) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.Ed
 			moved.Lines[i] = nl
 		}
 		moved.Pos = moved.Lines[0][0]
+		if more != nil {
+			moved.More = more
+		}
 		if e.removes(&moved) {
 			return geowarden.Edit{Drop: true}
 		}
-		ed.Move, ed.Lines = true, moved.Lines
+		ed.Move, ed.Lines, ed.More = true, moved.Lines, more
+	case geowarden.ShapeNone:
+		if more == nil {
+			return ed
+		}
+		moved := *rec
+		moved.More = more
+		if e.removes(&moved) {
+			return geowarden.Edit{Drop: true}
+		}
+		ed.Move, ed.More = true, more
 	}
 	return ed
 }

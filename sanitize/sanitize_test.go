@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,76 @@ func TestEditActions(t *testing.T) {
 			t.Errorf("got %+v, want a drop (fail closed)", ed)
 		}
 	})
+}
+
+// TestEditMore: a record is decided on all its positions; coarsening
+// moves every one of them.
+func TestEditMore(t *testing.T) {
+	e, cl, p := editorFor(t, circleZone)
+	inside, outside := geowarden.Point{Lon: 10, Lat: 50}, geowarden.Point{Lon: 11, Lat: 51}
+	t.Run("other position inside", func(t *testing.T) {
+		r := &geowarden.Record{Shape: geowarden.ShapePoint, Pos: outside, More: []geowarden.Point{outside, inside}, Kind: geowarden.KindImage}
+		if d, ed := edit(e, cl, p, r); d.Rule != "drop" || !ed.Drop {
+			t.Errorf("rule %q, edit %+v: want the record dropped by rule drop", d.Rule, ed)
+		}
+	})
+	t.Run("no position of its own", func(t *testing.T) {
+		r := &geowarden.Record{Shape: geowarden.ShapeNone, More: []geowarden.Point{inside}, Kind: geowarden.KindImage}
+		if _, ed := edit(e, cl, p, r); !ed.Drop {
+			t.Errorf("edit %+v: want a drop", ed)
+		}
+	})
+	t.Run("line with an other position inside", func(t *testing.T) {
+		r := lineRecord(geowarden.Point{Lon: 9.9, Lat: 50}, geowarden.Point{Lon: 10.1, Lat: 50})
+		r.More = []geowarden.Point{inside}
+		if _, ed := edit(e, cl, p, r); !ed.Drop {
+			t.Errorf("edit %+v: want the line dropped whole, not cut", ed)
+		}
+	})
+	t.Run("coarsen", func(t *testing.T) {
+		far := geowarden.Point{Lon: 12.00123, Lat: 52.00456}
+		r := &geowarden.Record{Shape: geowarden.ShapePoint, Pos: outside, More: []geowarden.Point{far}, Kind: geowarden.KindFix}
+		_, ed := edit(e, cl, p, r)
+		if !ed.Move || len(ed.More) != 1 || ed.More[0] != CoarsenPoint(far, 1000) {
+			t.Errorf("edit %+v: want More coarsened to %v", ed, CoarsenPoint(far, 1000))
+		}
+		r = &geowarden.Record{Shape: geowarden.ShapeNone, More: []geowarden.Point{far}, Kind: geowarden.KindFix}
+		if _, ed := edit(e, cl, p, r); !ed.Move || len(ed.More) != 1 || ed.More[0] != CoarsenPoint(far, 1000) {
+			t.Errorf("no position of its own: edit %+v: want More coarsened", ed)
+		}
+	})
+}
+
+// TestEditText: a position written in text inside a zone is redacted,
+// refuses the record or is kept, as the text mode says, and does not
+// decide the record.
+func TestEditText(t *testing.T) {
+	inside, outside := geowarden.Point{Lon: 10, Lat: 50}, geowarden.Point{Lon: 11, Lat: 51}
+	rec := func() *geowarden.Record {
+		return &geowarden.Record{Shape: geowarden.ShapePoint, Pos: outside, Kind: geowarden.KindImage,
+			Text: []geowarden.TextPos{{Pos: outside, Field: "note"}, {Pos: inside, Field: "description", Start: 3, End: 20}}}
+	}
+	for _, c := range []struct {
+		mode    geowarden.TextMode
+		drop    bool
+		redact  []int
+		refused bool
+	}{
+		{geowarden.TextRedact, false, []int{1}, false},
+		{geowarden.TextRefuse, true, nil, true},
+		{geowarden.TextKeep, false, nil, false},
+	} {
+		e, cl, p := editorFor(t, circleZone)
+		e.Text = c.mode
+		d, ed := edit(e, cl, p, rec())
+		if d.Rule == "drop" {
+			t.Errorf("mode %d: the text position decided the record", c.mode)
+		}
+		if ed.Drop != c.drop || !slices.Equal(ed.Redact, c.redact) || (e.Refused() != nil) != c.refused {
+			t.Errorf("mode %d: edit %+v, refused %v; want drop %v, redact %v, refused %v", c.mode, ed, e.Refused(), c.drop, c.redact, c.refused)
+		}
+		if len(e.Texts()) != 1 || e.Texts()[0].Index != 1 || e.Texts()[0].Decision.Rule != "drop" || len(e.Texts()[0].Zones) != 1 {
+			t.Errorf("mode %d: texts %+v, want the second position with rule drop and its zone", c.mode, e.Texts())
+		}
+	}
 }

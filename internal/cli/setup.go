@@ -183,6 +183,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	e := &pipeline.Engine{
 		Classifier: classify.New(ix, p.Signals),
 		Policy:     p,
+		Text:       p.Text,
 	}
 	if needsKey(p) {
 		if e.Key, err = p.Key.Load(p.Dir); err != nil {
