@@ -106,6 +106,16 @@ var class = func() (t [256]uint8) {
 	return t
 }()
 
+// mayFollowInt holds the bytes after the integer part of a number that
+// may start a coordinate: a fraction, a degree mark (°, º, d, " deg") or a
+// hemisphere letter after a blank.
+var mayFollowInt = func() (t [256]bool) {
+	for _, c := range []byte(".\xc2d NSEW") {
+		t[c] = true
+	}
+	return t
+}()
+
 func isDigit(c byte) bool { return c-'0' < 10 }
 
 // word reports whether c continues a word or a number.
@@ -144,6 +154,18 @@ func Find(b []byte, from int) (Match, bool) {
 			}
 			if i > 1 && b[i-1] == ':' && isDigit(b[i-2]) {
 				continue // a time: 12:30:45.123
+			}
+			if isDigit(c) {
+				// Fast path: an integer with no mark after it starts
+				// nothing (see the package documentation); skip it.
+				j := i + 1
+				for j < len(b) && isDigit(b[j]) {
+					j++
+				}
+				if j < len(b) && !mayFollowInt[b[j]] {
+					i = j - 1
+					continue
+				}
 			}
 		case cHemi:
 			if i > 0 && word(b[i-1]) {
@@ -215,10 +237,8 @@ type coord struct {
 	kind  Kind    // Decimal, DM or DMS
 	mark  bool    // a degree mark was written
 	dec   int     // fraction digits of the last number
-	res   float64
 	start int
 	end   int
-	first num // the degrees as written
 }
 
 func blanks(b []byte, j, limit int) int {
@@ -299,9 +319,8 @@ func parseCoord(b []byte, i int) (c coord, ok bool) {
 	if !ok {
 		return c, false
 	}
-	c.first = d
 	j = d.end
-	c.kind, c.val, c.dec, c.res = Decimal, d.val, d.fracDigits, 1/pow10[min(d.fracDigits, len(pow10)-1)]
+	c.kind, c.val, c.dec = Decimal, d.val, d.fracDigits
 	if k := degMark(b, j); k > j {
 		c.mark = true
 		j = k
@@ -315,7 +334,7 @@ func parseCoord(b []byte, i int) (c coord, ok bool) {
 				return c, false
 			}
 			j = m.end
-			c.kind, c.val, c.dec, c.res = DM, d.val+m.val/60, m.fracDigits, 1/pow10[min(m.fracDigits, len(pow10)-1)]/60
+			c.kind, c.val, c.dec = DM, d.val+m.val/60, m.fracDigits
 			if k := minMark(b, j); k > j {
 				j = k
 				k = blanks(b, j, 1)
@@ -328,7 +347,7 @@ func parseCoord(b []byte, i int) (c coord, ok bool) {
 						return c, false
 					}
 					j = secMark(b, s.end)
-					c.kind, c.val, c.dec, c.res = DMS, c.val+s.val/3600, s.fracDigits, 1/pow10[min(s.fracDigits, len(pow10)-1)]/3600
+					c.kind, c.val, c.dec = DMS, c.val+s.val/3600, s.fracDigits
 				}
 			}
 		}
@@ -354,6 +373,18 @@ func parseCoord(b []byte, i int) (c coord, ok bool) {
 	}
 	c.end = j
 	return c, true
+}
+
+// res returns the weight of the coordinate's last digit in degrees.
+func (c *coord) res() float64 {
+	r := 1 / pow10[min(c.dec, len(pow10)-1)]
+	switch c.kind {
+	case DM:
+		r /= 60
+	case DMS:
+		r /= 3600
+	}
+	return r
 }
 
 func validLat(v float64) bool { return v >= -90 && v <= 90 }
@@ -390,13 +421,13 @@ func after(b []byte, j int) (byte, int) {
 
 // pair reads a position made of two coordinates at b[i:].
 func pair(b []byte, i int) (Match, bool) {
-	if isDigit(b[i]) {
+	if mayNMEA(b, i) {
 		if m, ok := nmea(b, i); ok {
 			return m, true
 		}
 	}
 	c1, ok := parseCoord(b, i)
-	if !ok {
+	if !ok || c1.kind == Decimal && c1.hemi == 0 && !c1.mark && c1.dec < MinShapeDecimals {
 		return Match{}, false
 	}
 	j := c1.end
@@ -427,7 +458,7 @@ sep:
 	if !ok {
 		return Match{}, false
 	}
-	m := Match{Start: i, End: c2.end, Next: c2.start, Res: max(c1.res, c2.res)}
+	m := Match{Start: i, End: c2.end, Next: c2.start, Res: max(c1.res(), c2.res())}
 	if c1.hemi != 0 || c2.hemi != 0 {
 		if c1.hemi == 0 || c2.hemi == 0 || latHemi(c1.hemi) == latHemi(c2.hemi) || nl {
 			return Match{}, false
@@ -539,6 +570,21 @@ func nmeaCoord(b []byte, i, maxInt int, lat bool) (v, res float64, end int, ok b
 		v = -v
 	}
 	return v, 1 / pow10[min(n.fracDigits, len(pow10)-1)] / 60, n.end + 2, true
+}
+
+// mayNMEA reports quickly whether b[i:] may start NMEA coordinates: 3 or
+// 4 digits, a fraction, a comma and N or S.
+func mayNMEA(b []byte, i int) bool {
+	j := i
+	for j < len(b) && isDigit(b[j]) {
+		j++
+	}
+	if n := j - i; n < 3 || n > 4 || j >= len(b) || b[j] != '.' {
+		return false
+	}
+	for j++; j < len(b) && isDigit(b[j]); j++ {
+	}
+	return j+1 < len(b) && b[j] == ',' && (b[j+1] == 'N' || b[j+1] == 'S')
 }
 
 // nmea reads ddmm.mmmm,N,dddmm.mmmm,E at b[i:].
@@ -653,7 +699,7 @@ func value(b []byte, j int, lat, e7 bool) (v, res float64, start, end int, ok bo
 	if (lat && !validLat(c.val)) || (!lat && !validLon(c.val)) {
 		return
 	}
-	return c.val, c.res, j, c.end, true
+	return c.val, c.res(), j, c.end, true
 }
 
 // named reads a latitude/longitude key pair at b[i:].
