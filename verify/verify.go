@@ -47,6 +47,7 @@ type named interface {
 type Verifier struct {
 	zones Zones
 	names []*zone.Zone
+	grid  *grid // nil when the zones are not known
 
 	// Filter, when set, says whether a position found inside zone number
 	// zone counts as a leak; nil counts every zone. The match's offsets
@@ -59,11 +60,14 @@ type Verifier struct {
 }
 
 // New returns a verifier over the zones. When zones also has a
-// Zones() []*zone.Zone method, as zone.Index does, leaks name their zone.
+// Zones() []*zone.Zone method, as zone.Index does, leaks name their zone
+// and the verifier keeps a bitmap of the cells near zones (8 MB), so that
+// positions far from every zone are not looked up.
 func New(zones Zones) *Verifier {
 	v := &Verifier{zones: zones}
 	if n, ok := zones.(named); ok {
 		v.names = n.Zones()
+		v.grid = newGrid(v.names)
 	}
 	return v
 }
@@ -108,6 +112,9 @@ func (v *Verifier) check(s *scratch, b []byte, m geotext.Match, base int64) *Lea
 }
 
 func (v *Verifier) lookup(s *scratch, b []byte, m geotext.Match, p geowarden.Point, base int64) *LeakError {
+	if v.grid != nil && !v.grid.maybe(p) {
+		return nil
+	}
 	s.hits = v.zones.Contains(p, s.hits[:0])
 	if len(s.hits) == 0 {
 		return nil
