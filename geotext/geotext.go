@@ -692,12 +692,12 @@ func value(b []byte, j int, lat, e7 bool) (v, res float64, start, end int, ok bo
 		}
 		return v, 1 / pow10[min(m.fracDigits, len(pow10)-1)] / 60, j, m.end + 1, true
 	}
-	c, ok := parseCoord(b, j)
-	if !ok || c.hemi != 0 && latHemi(c.hemi) != lat {
-		return
+	c, isCoord := parseCoord(b, j)
+	if !isCoord || c.hemi != 0 && latHemi(c.hemi) != lat {
+		return 0, 0, 0, 0, false
 	}
 	if (lat && !validLat(c.val)) || (!lat && !validLon(c.val)) {
-		return
+		return 0, 0, 0, 0, false
 	}
 	return c.val, c.res(), j, c.end, true
 }
