@@ -690,6 +690,9 @@ func value(b []byte, j int, lat, e7 bool) (v, res float64, start, end int, ok bo
 		if b[m.end] == 'S' || b[m.end] == 'W' {
 			v = -v
 		}
+		if (lat && !validLat(v)) || (!lat && !validLon(v)) {
+			return 0, 0, 0, 0, false
+		}
 		return v, 1 / pow10[min(m.fracDigits, len(pow10)-1)] / 60, j, m.end + 1, true
 	}
 	c, isCoord := parseCoord(b, j)
