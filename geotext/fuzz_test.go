@@ -12,6 +12,13 @@ func FuzzFind(f *testing.F) {
 		f.Add([]byte(tt.in))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := range b {
+			if m, ok, decided := fast(b, i); decided {
+				if pm, pok := pair(b, i); pok != ok || pm != m {
+					t.Fatalf("%q at %d: fast %+v (%v), pair %+v (%v)", b, i, m, ok, pm, pok)
+				}
+			}
+		}
 		last := -1
 		for i := 0; ; {
 			m, ok := Find(b, i)

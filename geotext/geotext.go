@@ -167,6 +167,12 @@ func Find(b []byte, from int) (Match, bool) {
 					continue
 				}
 			}
+			if m, ok, decided := fast(b, i); decided {
+				if ok {
+					return m, true
+				}
+				continue
+			}
 		case cHemi:
 			if i > 0 && word(b[i-1]) {
 				continue
@@ -502,6 +508,9 @@ sep:
 			return Match{}, false
 		}
 		m.Kind = Decimal
+		if comma {
+			m.Next = next(b, c2.start, c2.end)
+		}
 	}
 	p := geowarden.Point{Lat: c1.val, Lon: c2.val}
 	if lonFirst {

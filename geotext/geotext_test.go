@@ -41,6 +41,9 @@ var findTests = []struct {
 	{"decimal triple", "1.500,35.8506,14.4506", []want{
 		{"1.500,35.8506", Decimal, 1.5, 35.8506, true},
 		{"35.8506,14.4506", Decimal, 35.8506, 14.4506, true}}},
+	{"decimal triple blanks", "1.500, 35.8506, 14.4506, 460, 11", []want{
+		{"1.500, 35.8506", Decimal, 1.5, 35.8506, true},
+		{"35.8506, 14.4506", Decimal, 35.8506, 14.4506, true}}},
 	{"decimal kml coordinates", "<coordinates>14.4506,35.8506,0 14.4510,35.8510,0</coordinates>", []want{
 		{"14.4506,35.8506", Decimal, 14.4506, 35.8506, true},
 		{"14.4510,35.8510", Decimal, 14.451, 35.851, true}}},

@@ -1,0 +1,159 @@
+package geotext
+
+import "github.com/geowarden/geowarden"
+
+// The fast path: most numbers in data are plain ([sign]digits[.digits])
+// and most pairs plain decimal pairs with a comma, as in CSV rows. fast
+// decides those without the general parser, and leaves everything else
+// (marks, hemisphere letters, blanks, lists, NMEA, the end of the input)
+// to pair. Where it decides, it decides as pair does: FuzzFind checks it.
+
+// plainNum is a plain number as written.
+type plainNum struct {
+	ip, f     uint64 // integer part and the first 14 fraction digits
+	frac      int    // fraction digits
+	neg       bool
+	end       int
+	fracShown int // fraction digits counted in f
+}
+
+// readPlain reads a plain number at b[i:] with at most 3 integer digits,
+// as parseCoord's number does.
+func readPlain(b []byte, i int) (p plainNum, ok bool) {
+	j := i
+	if j < len(b) && (b[j] == '-' || b[j] == '+') {
+		p.neg = b[j] == '-'
+		j++
+	}
+	k := j
+	for j < len(b) && isDigit(b[j]) {
+		if j-k == 3 {
+			return p, false
+		}
+		p.ip = p.ip*10 + uint64(b[j]-'0')
+		j++
+	}
+	if j == k {
+		return p, false
+	}
+	if j+1 < len(b) && b[j] == '.' && isDigit(b[j+1]) {
+		j++
+		k = j
+		for j < len(b) && isDigit(b[j]) {
+			if j-k == maxFrac {
+				return p, false
+			}
+			if j-k < len(pow10)-1 {
+				p.f = p.f*10 + uint64(b[j]-'0')
+			}
+			j++
+		}
+		p.frac = j - k
+	}
+	p.end = j
+	return p, true
+}
+
+func (p *plainNum) val() float64 {
+	v := float64(p.ip)
+	if p.frac > 0 {
+		v += float64(p.f) / pow10[min(p.frac, len(pow10)-1)]
+	}
+	if p.neg {
+		v = -v
+	}
+	return v
+}
+
+// undecided holds the bytes after a plain number that fast leaves to
+// pair: marks, blanks, line breaks, hemisphere letters.
+var undecided = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\n\xc2\xe2d'\"\\NSEW") {
+		t[c] = true
+	}
+	return t
+}()
+
+// fast decides plain comma pairs at b[i:]: decided is false when pair
+// must look.
+func fast(b []byte, i int) (m Match, ok, decided bool) {
+	p1, ok1 := readPlain(b, i)
+	j := p1.end
+	if !ok1 || j >= len(b) || undecided[b[j]] {
+		return m, false, false
+	}
+	if b[j] == ',' && j+1 < len(b) && (b[j+1] == 'N' || b[j+1] == 'S') {
+		return m, false, false // NMEA
+	}
+	if p1.frac < MinShapeDecimals || wordAt(b, j) {
+		return m, false, true
+	}
+	if b[j] != ',' && b[j] != ';' {
+		return m, false, true
+	}
+	k := j + 1
+	if k >= len(b) || undecided[b[k]] {
+		return m, false, false
+	}
+	p2, ok2 := readPlain(b, k)
+	if !ok2 {
+		return m, false, true
+	}
+	e := p2.end
+	if e >= len(b) || undecided[b[e]] {
+		return m, false, false
+	}
+	if wordAt(b, e) {
+		return m, false, true
+	}
+	if before(b, i) == '[' {
+		return m, false, false // a list
+	}
+	if min(p1.frac, p2.frac) < MinDecimals {
+		return m, false, true
+	}
+	lat, lon := p1.val(), p2.val()
+	switch {
+	case validLat(lat) && validLon(lon):
+		m.Point, m.Ambiguous = geowarden.Point{Lat: lat, Lon: lon}, validLat(lon)
+	case validLat(lon) && validLon(lat):
+		m.Point = geowarden.Point{Lat: lon, Lon: lat}
+	default:
+		return m, false, true
+	}
+	m.Start, m.End, m.Next, m.Kind = i, e, next(b, k, e), Decimal
+	m.Res = 1 / pow10[min(min(p1.frac, p2.frac), len(pow10)-1)]
+	return m, true, true
+}
+
+// next returns where the search resumes after a bare decimal pair whose
+// second number starts at k and ends at e: at k when what follows the
+// pair may make the second number the start of another pair (a,b,c
+// yields (a,b) and (b,c)), else at e. What may: a separator and a
+// number with a fraction or a mark, or bytes not yet seen. It looks at
+// most 6 bytes past e.
+// It is used by fast and pair alike.
+func next(b []byte, k, e int) int {
+	if e >= len(b) || b[e] != ',' && b[e] != ';' {
+		return e
+	}
+	j := e + 1
+	if j < len(b) && (b[j] == '-' || b[j] == '+') {
+		j++
+	}
+	d := j
+	for j < len(b) && isDigit(b[j]) && j-d < 4 {
+		j++
+	}
+	if j == d && j < len(b) {
+		switch b[j] {
+		case ' ', '\t', '\r', '\n':
+			return k // blanks after the separator: let pair look
+		}
+		return e
+	}
+	if j >= len(b) || mayFollowInt[b[j]] || isDigit(b[j]) {
+		return k
+	}
+	return e
+}
