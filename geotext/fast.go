@@ -75,42 +75,43 @@ var undecided = func() (t [256]bool) {
 }()
 
 // fast decides plain comma pairs at b[i:]: decided is false when pair
-// must look.
-func fast(b []byte, i int) (m Match, ok, decided bool) {
+// must look. When it decides there is no pair, no coordinate starts
+// before skip either (the bytes up to skip are one number).
+func fast(b []byte, i int) (m Match, ok, decided bool, skip int) {
 	p1, ok1 := readPlain(b, i)
 	j := p1.end
 	if !ok1 || j >= len(b) || undecided[b[j]] {
-		return m, false, false
+		return m, false, false, 0
 	}
 	if b[j] == ',' && j+1 < len(b) && (b[j+1] == 'N' || b[j+1] == 'S') {
-		return m, false, false // NMEA
+		return m, false, false, 0 // NMEA
 	}
 	if p1.frac < MinShapeDecimals || wordAt(b, j) {
-		return m, false, true
+		return m, false, true, j
 	}
 	if b[j] != ',' && b[j] != ';' {
-		return m, false, true
+		return m, false, true, j
 	}
 	k := j + 1
 	if k >= len(b) || undecided[b[k]] {
-		return m, false, false
+		return m, false, false, 0
 	}
 	p2, ok2 := readPlain(b, k)
 	if !ok2 {
-		return m, false, true
+		return m, false, true, j
 	}
 	e := p2.end
 	if e >= len(b) || undecided[b[e]] {
-		return m, false, false
+		return m, false, false, 0
 	}
 	if wordAt(b, e) {
-		return m, false, true
+		return m, false, true, j
 	}
 	if before(b, i) == '[' {
-		return m, false, false // a list
+		return m, false, false, 0 // a list
 	}
 	if min(p1.frac, p2.frac) < MinDecimals {
-		return m, false, true
+		return m, false, true, j
 	}
 	lat, lon := p1.val(), p2.val()
 	switch {
@@ -119,11 +120,11 @@ func fast(b []byte, i int) (m Match, ok, decided bool) {
 	case validLat(lon) && validLon(lat):
 		m.Point = geowarden.Point{Lat: lon, Lon: lat}
 	default:
-		return m, false, true
+		return m, false, true, j
 	}
 	m.Start, m.End, m.Next, m.Kind = i, e, next(b, k, e), Decimal
 	m.Res = 1 / pow10[min(min(p1.frac, p2.frac), len(pow10)-1)]
-	return m, true, true
+	return m, true, true, 0
 }
 
 // next returns where the search resumes after a bare decimal pair whose

@@ -13,9 +13,14 @@ func FuzzFind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for i := range b {
-			if m, ok, decided := fast(b, i); decided {
+			if m, ok, decided, skip := fast(b, i); decided {
 				if pm, pok := pair(b, i); pok != ok || pm != m {
 					t.Fatalf("%q at %d: fast %+v (%v), pair %+v (%v)", b, i, m, ok, pm, pok)
+				}
+				for k := i + 1; !ok && k < skip; k++ {
+					if pm, pok := pair(b, k); pok && !word(b[k-1]) && b[k-1] != '-' && b[k-1] != '+' {
+						t.Fatalf("%q: fast skips from %d to %d past a coordinate at %d: %+v", b, i, skip, k, pm)
+					}
 				}
 			}
 		}

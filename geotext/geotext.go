@@ -167,10 +167,11 @@ func Find(b []byte, from int) (Match, bool) {
 					continue
 				}
 			}
-			if m, ok, decided := fast(b, i); decided {
+			if m, ok, decided, skip := fast(b, i); decided {
 				if ok {
 					return m, true
 				}
+				i = max(i, skip-1)
 				continue
 			}
 		case cHemi:
