@@ -1,6 +1,10 @@
 package geotext
 
-import "github.com/geowarden/geowarden"
+import (
+	"encoding/binary"
+
+	"github.com/geowarden/geowarden"
+)
 
 // The fast path: most numbers in data are plain ([sign]digits[.digits])
 // and most pairs plain decimal pairs with a comma, as in CSV rows. fast
@@ -43,15 +47,32 @@ func readPlain(b []byte, i int) (p plainNum, ok bool) {
 			if j-k == maxFrac {
 				return p, false
 			}
-			if j-k < len(pow10)-1 {
-				p.f = p.f*10 + uint64(b[j]-'0')
-			}
 			j++
 		}
 		p.frac = j - k
+		if p.frac <= 8 && k+8 <= len(b) {
+			p.f = digits8(binary.LittleEndian.Uint64(b[k:]), p.frac)
+		} else {
+			for d := k; d < k+min(p.frac, len(pow10)-1); d++ {
+				p.f = p.f*10 + uint64(b[d]-'0')
+			}
+		}
 	}
 	p.end = j
 	return p, true
+}
+
+// digits8 returns the value of the first n (1 to 8) ASCII digits of v,
+// 8 bytes read little-endian, computed on all of them at once.
+func digits8(v uint64, n int) uint64 {
+	// keep the first n bytes, as the last n of a number padded with '0'
+	sh := uint(8-n) * 8
+	v = v<<sh | 0x3030303030303030>>(64-sh)&^(^uint64(0)<<sh) // '0' bytes below
+	v -= 0x3030303030303030
+	v = (v*10 + v>>8) & 0x00ff00ff00ff00ff
+	v = (v*100 + v>>16) & 0x0000ffff0000ffff
+	v = (v*10000 + v>>32) & 0x00000000ffffffff
+	return v
 }
 
 func (p *plainNum) val() float64 {
