@@ -145,6 +145,11 @@ func Find(b []byte, from int) (Match, bool) {
 			continue
 		case cNum:
 			if i > 0 && (word(b[i-1]) || b[i-1] == '-' || b[i-1] == '+') {
+				// Inside a word or number: the digits after this one
+				// are no more a start than it is.
+				for i+1 < len(b) && isDigit(b[i+1]) {
+					i++
+				}
 				continue
 			}
 			if c == '-' || c == '+' {
