@@ -160,6 +160,9 @@ func Find(b []byte, from int) (Match, bool) {
 			if i > 1 && b[i-1] == ':' && isDigit(b[i-2]) {
 				continue // a time: 12:30:45.123
 			}
+			if i > 1 && b[i-1] == ' ' && hemi(b[i-2]) && (i == 2 || !word(b[i-3])) {
+				continue // the number of "W 075° 56.410" belongs to its letter
+			}
 			if isDigit(c) {
 				// Fast path: an integer with no mark after it starts
 				// nothing (see the package documentation); skip it.
@@ -492,8 +495,8 @@ sep:
 	lonFirst := false
 	switch {
 	case c1.kind != Decimal || c2.kind != Decimal || c1.mark || c2.mark:
-		if nl {
-			return Match{}, false
+		if nl || !c1.mark || !c2.mark {
+			return Match{}, false // without letters, both need marks: not 7d0,8
 		}
 		m.Kind = max(c1.kind, c2.kind)
 		if m.Kind == Decimal && min(c1.dec, c2.dec) < MinShapeDecimals {

@@ -106,6 +106,8 @@ var findTests = []struct {
 	{"named lat only", `lat="35.85" ele="14.45"`, nil},
 	{"rsrp freq decimals", "-95.5,1800.0", nil},
 	{"list ints", "[14,35]", nil},
+	{"marks on one side", "7d0,8 and 075° 56.410, 21", nil},
+	{"after a hemisphere letter", "N 45° 26.872 W 075° 56.410, 21", []want{{"N 45° 26.872 W 075° 56.410", DM, 45 + 26.872/60, -(75 + 56.41/60), false}}},
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
