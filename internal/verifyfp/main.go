@@ -12,6 +12,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -24,14 +25,8 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
-	"github.com/geowarden/geowarden/format/csv"
-	"github.com/geowarden/geowarden/format/geojson"
-	"github.com/geowarden/geowarden/format/gpx"
-	"github.com/geowarden/geowarden/format/jpeg"
-	"github.com/geowarden/geowarden/format/kml"
-	"github.com/geowarden/geowarden/format/nmea"
-	"github.com/geowarden/geowarden/format/plt"
 	"github.com/geowarden/geowarden/geotext"
+	_ "github.com/geowarden/geowarden/internal/cli" // registers the codecs, in the command line's order
 	"github.com/geowarden/geowarden/verify"
 	"github.com/geowarden/geowarden/zone"
 )
@@ -43,9 +38,6 @@ func main() {
 	verbose := flag.Bool("v", false, "list every unconfirmed position")
 	flag.BoolVar(&listAll, "all", false, "list every position found that no codec read, in a zone or not")
 	flag.Parse()
-	for _, c := range []format.Codec{geojson.Codec{}, gpx.Codec{}, kml.Codec{}, kml.KMZCodec{}, jpeg.Codec{}, jpeg.HEICCodec{}, plt.Codec{}, nmea.Codec{}, csv.Codec{}} {
-		format.Register(c)
-	}
 	var t totals
 	for _, dir := range flag.Args() {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -137,7 +129,7 @@ func (t *totals) file(path string, every int, half float64, maxZones int, verbos
 		set.Zones = append(set.Zones, &zone.Zone{ID: fmt.Sprint(i), Geometry: zone.Area,
 			Polygons: [][][]geowarden.Point{{{{Lon: lo, Lat: la}, {Lon: hi, Lat: la}, {Lon: hi, Lat: ha}, {Lon: lo, Lat: ha}, {Lon: lo, Lat: la}}}}})
 	}
-	slices.SortFunc(c.pts, func(a, b geowarden.Point) int { return cmpFloat(a.Lat, b.Lat) })
+	slices.SortFunc(c.pts, func(a, b geowarden.Point) int { return cmp.Compare(a.Lat, b.Lat) })
 	for m := range geotext.All(data) {
 		t.matches++
 		tol := max(m.Res, 1e-7)*1.5 + 1e-9
@@ -189,16 +181,6 @@ func (t *totals) file(path string, every int, half float64, maxZones int, verbos
 		t.refused++
 		fmt.Printf("%s: %d unconfirmed of the positions in zones\n", path, bad)
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (t *totals) print() {
