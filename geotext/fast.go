@@ -14,16 +14,16 @@ import (
 
 // plainNum is a plain number as written.
 type plainNum struct {
-	ip, f     uint64 // integer part and the first 14 fraction digits
-	frac      int    // fraction digits
-	neg       bool
-	end       int
-	fracShown int // fraction digits counted in f
+	ip, f uint64 // integer part and the first 14 fraction digits
+	frac  int    // fraction digits
+	neg   bool
+	end   int
 }
 
 // readPlain reads a plain number at b[i:] with at most 3 integer digits,
 // as parseCoord's number does.
-func readPlain(b []byte, i int) (p plainNum, ok bool) {
+func readPlain(b []byte, i int, p *plainNum) bool {
+	*p = plainNum{}
 	j := i
 	if j < len(b) && (b[j] == '-' || b[j] == '+') {
 		p.neg = b[j] == '-'
@@ -32,20 +32,20 @@ func readPlain(b []byte, i int) (p plainNum, ok bool) {
 	k := j
 	for j < len(b) && isDigit(b[j]) {
 		if j-k == 3 {
-			return p, false
+			return false
 		}
 		p.ip = p.ip*10 + uint64(b[j]-'0')
 		j++
 	}
 	if j == k {
-		return p, false
+		return false
 	}
 	if j+1 < len(b) && b[j] == '.' && isDigit(b[j+1]) {
 		j++
 		k = j
 		for j < len(b) && isDigit(b[j]) {
 			if j-k == maxFrac {
-				return p, false
+				return false
 			}
 			j++
 		}
@@ -59,7 +59,7 @@ func readPlain(b []byte, i int) (p plainNum, ok bool) {
 		}
 	}
 	p.end = j
-	return p, true
+	return true
 }
 
 // digits8 returns the value of the first n (1 to 8) ASCII digits of v,
@@ -98,41 +98,42 @@ var undecided = func() (t [256]bool) {
 // fast decides plain comma pairs at b[i:]: decided is false when pair
 // must look. When it decides there is no pair, no coordinate starts
 // before skip either (the bytes up to skip are one number).
-func fast(b []byte, i int) (m Match, ok, decided bool, skip int) {
-	p1, ok1 := readPlain(b, i)
+func fast(b []byte, i int, m *Match) (ok, decided bool, skip int) {
+	var p1, p2 plainNum
+	ok1 := readPlain(b, i, &p1)
 	j := p1.end
 	if !ok1 || j >= len(b) || undecided[b[j]] {
-		return m, false, false, 0
+		return false, false, 0
 	}
 	if b[j] == ',' && j+1 < len(b) && (b[j+1] == 'N' || b[j+1] == 'S') {
-		return m, false, false, 0 // NMEA
+		return false, false, 0 // NMEA
 	}
 	if p1.frac < MinShapeDecimals || wordAt(b, j) {
-		return m, false, true, j
+		return false, true, j
 	}
 	if b[j] != ',' && b[j] != ';' {
-		return m, false, true, j
+		return false, true, j
 	}
 	k := j + 1
 	if k >= len(b) || undecided[b[k]] {
-		return m, false, false, 0
+		return false, false, 0
 	}
-	p2, ok2 := readPlain(b, k)
+	ok2 := readPlain(b, k, &p2)
 	if !ok2 {
-		return m, false, true, j
+		return false, true, j
 	}
 	e := p2.end
 	if e >= len(b) || undecided[b[e]] {
-		return m, false, false, 0
+		return false, false, 0
 	}
 	if wordAt(b, e) {
-		return m, false, true, j
+		return false, true, j
 	}
 	if before(b, i) == '[' {
-		return m, false, false, 0 // a list
+		return false, false, 0 // a list
 	}
 	if min(p1.frac, p2.frac) < MinDecimals {
-		return m, false, true, j
+		return false, true, j
 	}
 	lat, lon := p1.val(), p2.val()
 	switch {
@@ -141,11 +142,11 @@ func fast(b []byte, i int) (m Match, ok, decided bool, skip int) {
 	case validLat(lon) && validLon(lat):
 		m.Point = geowarden.Point{Lat: lon, Lon: lat}
 	default:
-		return m, false, true, j
+		return false, true, j
 	}
 	m.Start, m.End, m.Next, m.Kind = i, e, next(b, k, e), Decimal
 	m.Res = 1 / pow10[min(min(p1.frac, p2.frac), len(pow10)-1)]
-	return m, true, true, 0
+	return true, true, 0
 }
 
 // next returns where the search resumes after a bare decimal pair whose

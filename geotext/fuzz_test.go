@@ -13,7 +13,8 @@ func FuzzFind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for i := range b {
-			if m, ok, decided, skip := fast(b, i); decided {
+			var m Match
+			if ok, decided, skip := fast(b, i, &m); decided {
 				if pm, pok := pair(b, i); pok != ok || pm != m {
 					t.Fatalf("%q at %d: fast %+v (%v), pair %+v (%v)", b, i, m, ok, pm, pok)
 				}

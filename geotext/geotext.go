@@ -138,6 +138,7 @@ func wordAt(b []byte, j int) bool {
 // bytes before from are only looked at to decide where a coordinate may
 // start.
 func Find(b []byte, from int) (Match, bool) {
+	var m Match // filled by fast only when it finds a pair
 	for i := max(from, 0); i < len(b); i++ {
 		c := b[i]
 		switch class[c] &^ cAlnum {
@@ -175,7 +176,7 @@ func Find(b []byte, from int) (Match, bool) {
 					continue
 				}
 			}
-			if m, ok, decided, skip := fast(b, i); decided {
+			if ok, decided, skip := fast(b, i, &m); decided {
 				if ok {
 					return m, true
 				}
