@@ -101,7 +101,7 @@ type scratch struct {
 }
 
 // check looks up one match; base is the stream offset of b[0].
-func (v *Verifier) check(s *scratch, b []byte, m geotext.Match, base int64) *LeakError {
+func (v *Verifier) check(s *scratch, b []byte, m *geotext.Match, base int64) *LeakError {
 	if e := v.lookup(s, b, m, m.Point, base); e != nil {
 		return e
 	}
@@ -111,7 +111,7 @@ func (v *Verifier) check(s *scratch, b []byte, m geotext.Match, base int64) *Lea
 	return nil
 }
 
-func (v *Verifier) lookup(s *scratch, b []byte, m geotext.Match, p geowarden.Point, base int64) *LeakError {
+func (v *Verifier) lookup(s *scratch, b []byte, m *geotext.Match, p geowarden.Point, base int64) *LeakError {
 	if v.grid != nil && !v.grid.maybe(p) {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (v *Verifier) lookup(s *scratch, b []byte, m geotext.Match, p geowarden.Poi
 	if len(s.hits) == 0 {
 		return nil
 	}
-	abs := m
+	abs := *m
 	abs.Start, abs.End, abs.Next = m.Start+int(base), m.End+int(base), m.Next+int(base)
 	for _, z := range s.hits {
 		if v.Filter != nil && !v.Filter(abs, p, z) {
@@ -145,7 +145,7 @@ func (v *Verifier) Check(text []byte, base int64) error {
 		if !ok {
 			return nil
 		}
-		if e := v.check(&s, text, m, base); e != nil {
+		if e := v.check(&s, text, &m, base); e != nil {
 			return e
 		}
 		i = m.Next
@@ -242,7 +242,7 @@ func (w *Writer) scan(final bool) error {
 			hold = m.Start // more bytes may change this match
 			break
 		}
-		if e := w.v.check(&w.s, b, m, w.off); e != nil {
+		if e := w.v.check(&w.s, b, &m, w.off); e != nil {
 			return e
 		}
 		pos = m.Next
