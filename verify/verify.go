@@ -83,6 +83,12 @@ type LeakError struct {
 	Name   string
 }
 
+// ErrLeak matches every *LeakError with errors.Is.
+var ErrLeak = errors.New("verify: position inside a protected zone")
+
+// Is reports whether target is ErrLeak.
+func (e *LeakError) Is(target error) bool { return target == ErrLeak }
+
 func (e *LeakError) Error() string {
 	z := fmt.Sprintf("zone %d", e.Zone)
 	if e.ZoneID != "" {

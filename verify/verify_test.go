@@ -188,6 +188,9 @@ func TestLeakError(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
+	if wrapped := fmt.Errorf("release out.csv: %w", err); !errors.Is(wrapped, ErrLeak) {
+		t.Errorf("errors.Is(%v, ErrLeak) = false", wrapped)
+	}
 }
 
 func TestFilter(t *testing.T) {
