@@ -15,7 +15,10 @@
 //
 //	35.8506   -14.4506   35.8506N   N35.8506   35.8506°N
 //	35°51.034'N   35d51.034   35°51'02"N   35°51′02.5″ N   35 deg 51' 2.04" N
+//	48 29.0005 N   N 48 29.0005
 //
+// (Degrees and minutes separated by a blank only, as gpsd writes them,
+// need a hemisphere letter.)
 // Degree marks are ° (or º) and d; minute marks ' and ′; second marks ",
 // ″, two apostrophes, and \" (a quote escaped in JSON). A position is
 // two coordinates:
@@ -80,8 +83,9 @@
 //
 // Matches are found left to right. A pair's second coordinate may start
 // the next match: the numbers a,b,c yield (a,b) and (b,c), so that a
-// position after an altitude or a third column is not lost. Named, E7
-// and List matches do not overlap.
+// position after an altitude or a third column is not lost. So may the
+// minutes of "5 35.8506 N, 14.4506 E", which is also 35.8506 N after a 5.
+// Named, E7 and List matches do not overlap.
 //
 // A match is decided by the bytes from Context bytes before its start to
 // Context bytes after its end, and is at most MaxLen bytes long: a

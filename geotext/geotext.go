@@ -255,6 +255,9 @@ type coord struct {
 	dec   int     // fraction digits of the last number
 	start int
 	end   int
+	// blankMin is where the minutes of "48 29.0005 N" start, 0 for other
+	// forms: "at 5 35.8506 N" may also be 35.8506 N after a 5.
+	blankMin int
 }
 
 func blanks(b []byte, j, limit int) int {
@@ -367,6 +370,10 @@ func parseCoord(b []byte, i int) (c coord, ok bool) {
 				}
 			}
 		}
+	} else if k, m, ok := blankMinutes(b, j, d, c.hemi != 0); ok {
+		c.blankMin = j + 1
+		j = k
+		c.kind, c.val, c.dec = DM, d.val+m.val/60, m.fracDigits
 	}
 	if c.hemi == 0 {
 		k := j
@@ -401,6 +408,30 @@ func (c *coord) res() float64 {
 		r /= 3600
 	}
 	return r
+}
+
+// blankMinutes reads the minutes of "48 29.0005 N" after the integer
+// degrees d that end at j: a blank, minutes with a fraction, and a
+// hemisphere letter after them unless one came before the degrees. It
+// returns the end of the minutes.
+func blankMinutes(b []byte, j int, d num, hemiBefore bool) (int, num, bool) {
+	if d.fracDigits > 0 || j+1 >= len(b) || b[j] != ' ' || !isDigit(b[j+1]) {
+		return 0, num{}, false
+	}
+	m, ok := number(b, j+1, 2)
+	if !ok || m.fracDigits == 0 || m.val >= 60 {
+		return 0, num{}, false
+	}
+	if !hemiBefore {
+		k := m.end
+		if k < len(b) && b[k] == ' ' {
+			k++
+		}
+		if k >= len(b) || !hemi(b[k]) || wordAt(b, k+1) {
+			return 0, num{}, false
+		}
+	}
+	return m.end, m, true
 }
 
 func validLat(v float64) bool { return v >= -90 && v <= 90 }
@@ -475,6 +506,9 @@ sep:
 		return Match{}, false
 	}
 	m := Match{Start: i, End: c2.end, Next: c2.start, Res: max(c1.res(), c2.res())}
+	if c1.blankMin > 0 {
+		m.Next = c1.blankMin // read the minutes as degrees too
+	}
 	if c1.hemi != 0 || c2.hemi != 0 {
 		if c1.hemi == 0 || c2.hemi == 0 || latHemi(c1.hemi) == latHemi(c2.hemi) || nl {
 			return Match{}, false
