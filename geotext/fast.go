@@ -7,10 +7,10 @@ import (
 )
 
 // The fast path: most numbers in data are plain ([sign]digits[.digits])
-// and most pairs plain decimal pairs with a comma, as in CSV rows. fast
-// decides those without the general parser, and leaves everything else
-// (marks, hemisphere letters, blanks, lists, NMEA, the end of the input)
-// to pair. Where it decides, it decides as pair does: FuzzFind checks it.
+// and most pairs plain decimal pairs with a comma, as in CSV rows and
+// compact GeoJSON. fast decides those without the general parser, and
+// leaves everything else (marks, hemisphere letters, blanks, NMEA, the
+// end of the input) to pair. Where it decides, it decides as pair does: FuzzFind checks it.
 
 // plainNum is a plain number as written.
 type plainNum struct {
@@ -129,23 +129,25 @@ func fast(b []byte, i int, m *Match) (ok, decided bool, skip int) {
 	if wordAt(b, e) {
 		return false, true, j
 	}
-	if before(b, i) == '[' {
-		return false, false, 0 // a list
-	}
-	if min(p1.frac, p2.frac) < MinDecimals {
+	if min(p1.frac, p2.frac) < MinShapeDecimals {
 		return false, true, j
 	}
-	lat, lon := p1.val(), p2.val()
-	switch {
-	case validLat(lat) && validLon(lon):
-		m.Point, m.Ambiguous = geowarden.Point{Lat: lat, Lon: lon}, validLat(lon)
-	case validLat(lon) && validLon(lat):
-		m.Point = geowarden.Point{Lat: lon, Lon: lat}
-	default:
+	kind, nx := Decimal, 0
+	p := geowarden.Point{Lat: p1.val(), Lon: p2.val()}
+	if isList(b, i, e) {
+		kind, nx = List, e
+		p.Lat, p.Lon = p.Lon, p.Lat
+	} else if min(p1.frac, p2.frac) < MinDecimals {
+		return false, true, j
+	} else {
+		nx = next(b, k, e)
+	}
+	r, amb, okr := reading(p)
+	if !okr {
 		return false, true, j
 	}
-	m.Start, m.End, m.Next, m.Kind = i, e, next(b, k, e), Decimal
-	m.Res = 1 / pow10[min(min(p1.frac, p2.frac), len(pow10)-1)]
+	*m = Match{Start: i, End: e, Next: nx, Kind: kind, Point: r, Ambiguous: amb,
+		Res: 1 / pow10[min(min(p1.frac, p2.frac), len(pow10)-1)]}
 	return true, true, 0
 }
 

@@ -560,17 +560,24 @@ sep:
 	if lonFirst {
 		p = geowarden.Point{Lat: c2.val, Lon: c1.val}
 	}
+	if m.Point, m.Ambiguous, ok = reading(p); !ok {
+		return Match{}, false
+	}
+	return m, true
+}
+
+// reading returns p, or p swapped when only that is a valid position,
+// and whether both are.
+func reading(p geowarden.Point) (r geowarden.Point, ambiguous, ok bool) {
 	ok1 := validLat(p.Lat) && validLon(p.Lon)
 	ok2 := validLat(p.Lon) && validLon(p.Lat)
 	switch {
 	case ok1:
-		m.Point, m.Ambiguous = p, ok2
+		return p, ok2, true
 	case ok2:
-		m.Point = geowarden.Point{Lat: p.Lon, Lon: p.Lat}
-	default:
-		return Match{}, false
+		return geowarden.Point{Lat: p.Lon, Lon: p.Lat}, false, true
 	}
-	return m, true
+	return geowarden.Point{}, false, false
 }
 
 // isList reports whether the pair b[i:end] is the start of a JSON array.
