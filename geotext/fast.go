@@ -52,6 +52,9 @@ func readPlain(b []byte, i int, p *plainNum) bool {
 		p.frac = j - k
 		if p.frac <= 8 && k+8 <= len(b) {
 			p.f = digits8(binary.LittleEndian.Uint64(b[k:]), p.frac)
+		} else if n := min(p.frac, len(pow10)-1) - 8; n > 0 && k+16 <= len(b) {
+			// GeoJSON writers give 15 to 17 digits: two steps of 8
+			p.f = digits8(binary.LittleEndian.Uint64(b[k:]), 8)*ipow10[n] + digits8(binary.LittleEndian.Uint64(b[k+8:]), n)
 		} else {
 			for d := k; d < k+min(p.frac, len(pow10)-1); d++ {
 				p.f = p.f*10 + uint64(b[d]-'0')
@@ -61,6 +64,8 @@ func readPlain(b []byte, i int, p *plainNum) bool {
 	p.end = j
 	return true
 }
+
+var ipow10 = [...]uint64{1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8}
 
 // digits8 returns the value of the first n (1 to 8) ASCII digits of v,
 // 8 bytes read little-endian, computed on all of them at once.

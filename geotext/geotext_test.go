@@ -113,6 +113,7 @@ var findTests = []struct {
 	{"named lat only", `lat="35.85" ele="14.45"`, nil},
 	{"rsrp freq decimals", "-95.5,1800.0", nil},
 	{"list ints", "[14,35]", nil},
+	{"list many digits", "[98.28296079473114,15.422417367262085]", []want{{"98.28296079473114,15.422417367262085", List, 15.422417367262085, 98.28296079473114, false}}},
 	{"blank minutes without letters", "48 29.0005, 000 22.0016 and 10 20.5 N", nil},
 	{"marks on one side", "7d0,8 and 075° 56.410, 21", nil},
 	{"after a hemisphere letter", "N 45° 26.872 W 075° 56.410, 21", []want{{"N 45° 26.872 W 075° 56.410", DM, 45 + 26.872/60, -(75 + 56.41/60), false}}},
