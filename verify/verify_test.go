@@ -232,3 +232,35 @@ func TestWriteAfterClose(t *testing.T) {
 		t.Errorf("got %v, want ErrClosed", err)
 	}
 }
+
+type failWriter struct{ err error }
+
+func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
+
+func TestWriterUnderlyingError(t *testing.T) {
+	bad := errors.New("disk full")
+	w := New(maltaIndex(t)).NewWriter(failWriter{bad})
+	if _, err := w.Write([]byte("no position here\n")); err != bad {
+		t.Fatalf("Write: %v, want %v", err, bad)
+	}
+	if _, err := w.Write([]byte("x")); err != bad {
+		t.Errorf("later Write: %v, want %v", err, bad)
+	}
+	if err := w.Close(); err != bad {
+		t.Errorf("Close: %v, want %v", err, bad)
+	}
+}
+
+func TestOffset(t *testing.T) {
+	w := New(maltaIndex(t)).NewWriter(nil)
+	in := strings.Repeat("0123456789", 20000)
+	for i := 0; i < len(in); i += 777 {
+		w.Write([]byte(in[i:min(len(in), i+777)]))
+	}
+	if got := w.Offset(); got != int64(len(in)) {
+		t.Errorf("Offset = %d, want %d", got, len(in))
+	}
+	if err := w.Close(); err != nil {
+		t.Error(err)
+	}
+}
