@@ -25,8 +25,8 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/all"
 	"github.com/geowarden/geowarden/geotext"
-	_ "github.com/geowarden/geowarden/internal/cli" // registers the codecs, in the command line's order
 	"github.com/geowarden/geowarden/verify"
 	"github.com/geowarden/geowarden/zone"
 )
@@ -107,7 +107,7 @@ func (t *totals) file(path string, every int, half float64, maxZones int, verbos
 		return
 	}
 	head := data[:min(len(data), format.HeadSize)]
-	codec := format.Detect(path, head)
+	codec := all.Registry().Detect(path, head)
 	if codec == nil {
 		return
 	}
