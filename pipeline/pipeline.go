@@ -21,9 +21,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/internal/safefile"
 )
 
 // Stdin is the path that names standard input.
@@ -42,6 +44,9 @@ type Runner struct {
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// FollowOutputSymlink lets SanitizeFile write to the file a symbolic
+	// link at its output points to; by default such an output is refused.
+	FollowOutputSymlink bool
 	// SpoolDir is the folder where SanitizeStream holds the sanitized copy
 	// of a stream while it is checked; "" means the system's temporary
 	// folder.
@@ -295,13 +300,21 @@ func (r *Runner) SanitizeStream(ctx context.Context, name string, in io.Reader, 
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	tmp, err := os.CreateTemp(r.SpoolDir, ".geowarden-stream-*")
+	dir := r.SpoolDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	f, err := safefile.CreateIn(dir, 0o600)
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	defer tmp.Close()
-	if err := os.Remove(tmp.Name()); err != nil {
-		return geowarden.Stats{}, err
+	defer f.Abort()
+	tmp := f.File()
+	if !f.Anonymous() {
+		// Without unnamed files, take the name away at once.
+		if err := os.Remove(tmp.Name()); err != nil {
+			return geowarden.Stats{}, err
+		}
 	}
 	st, err := r.sanitizeInto(ctx, src, name, name, tmp)
 	if err != nil {
@@ -355,61 +368,61 @@ func (r *Runner) sanitizeInto(ctx context.Context, src *source, in, out string, 
 }
 
 // SanitizeFile writes the sanitized copy of in to out. The copy is written
-// to a temporary file beside out, scanned again, and renamed to out only
-// when that scan is clean; on any error nothing is left at out.
+// to a file that has no name (safefile), scanned again, and linked into
+// place at out only when that scan is clean: on any error, and whatever
+// ends the process, nothing is left at out or beside it, and an old out is
+// untouched. An out that exists and is not a regular file is refused.
 func (r *Runner) SanitizeFile(ctx context.Context, in, out string) (geowarden.Stats, error) {
+	f, err := safefile.Create(out, safefile.Options{Mode: InputMode(in), FollowSymlink: r.FollowOutputSymlink})
+	if err != nil {
+		return geowarden.Stats{}, err
+	}
+	defer f.Abort()
+	st, err := r.SanitizeInto(ctx, in, f.File())
+	if err != nil {
+		return st, err
+	}
+	return st, f.Commit()
+}
+
+// InputMode returns the permission bits a sanitized copy of the input
+// path gets: the input's, or 0644 for standard input.
+func InputMode(path string) fs.FileMode {
+	if path != Stdin {
+		if st, err := os.Stat(path); err == nil {
+			return st.Mode().Perm()
+		}
+	}
+	return 0o644
+}
+
+// SanitizeInto writes the sanitized copy of in to tmp, an empty file
+// opened for reading and writing, and scans it again from there: the copy
+// is good only when it returns nil. The caller decides where the copy
+// goes (safefile commits it, or it is copied to standard output).
+func (r *Runner) SanitizeInto(ctx context.Context, in string, tmp *os.File) (geowarden.Stats, error) {
 	src, err := r.open(in)
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
 	defer src.Close()
-	mode := fs.FileMode(0o644)
-	if in != Stdin {
-		if st, err := os.Stat(in); err == nil {
-			mode = st.Mode().Perm()
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".geowarden-*")
-	if err != nil {
-		return geowarden.Stats{}, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	st, err := r.sanitizeInto(ctx, src, in, out, tmp)
-	if err != nil {
-		return st, err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return st, err
-	}
-	if err := tmp.Sync(); err != nil {
-		return st, err
-	}
-	if err := tmp.Close(); err != nil {
-		return st, err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return st, err
-	}
-	ok = true
-	return st, nil
+	return r.sanitizeInto(ctx, src, in, in, tmp)
 }
 
 // SanitizeTree sanitizes every file below the folder in into a folder out
-// of the same shape, several files at a time. It builds the tree in a
-// temporary folder beside out and renames it into place only when every
-// file succeeded. Files in no recognised format are not copied; they are
+// of the same shape, several files at a time. Each sanitized copy is
+// written to a file with no name in out's parent folder, and only when
+// every file succeeded is out made and each copy linked into place: a run
+// that fails, or is killed, leaves no folder and no file behind (on
+// Linux; see package safefile). Trees of more than MaxAnonymousFiles files
+// are built in a hidden temporary folder beside out instead, renamed into
+// place at the end. Files in no recognised format are not copied; they are
 // returned as skipped, and so are files in a recognised format that
-// geowarden cannot rewrite (format.ErrUnsupported: HEIC photos). Every file
-// sanitized is handed to each, in order.
+// geowarden cannot rewrite (format.ErrUnsupported: HEIC photos). Every
+// file sanitized is handed to each, in order.
 func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (geowarden.Stats, []Skipped, error) {
 	var total geowarden.Stats
-	if st, err := os.Stat(out); err == nil {
+	if st, err := os.Lstat(out); err == nil {
 		if !st.IsDir() {
 			return total, nil, fmt.Errorf("%s exists and is not a folder", out)
 		}
@@ -421,32 +434,60 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 	if err != nil {
 		return total, nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(out)), "."+filepath.Base(out)+".geowarden-*")
-	if err != nil {
-		return total, nil, err
+	parent := filepath.Dir(filepath.Clean(out))
+	anon := len(files) <= MaxAnonymousFiles
+	var tmpDir string
+	if !anon {
+		if tmpDir, err = os.MkdirTemp(parent, "."+filepath.Base(out)+".geowarden-*"); err != nil {
+			return total, nil, err
+		}
+		defer os.RemoveAll(tmpDir)
 	}
-	ok := false
+	// done holds the sanitized copies in input order until they are
+	// linked into place.
+	type copyOf struct {
+		path, rel string
+		f         *safefile.File
+	}
+	done := make([]copyOf, 0, len(files))
 	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
+		for _, c := range done {
+			c.f.Abort()
 		}
 	}()
 	var skipped []Skipped
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr error
+	var mu sync.Mutex
+	made := map[string]*safefile.File{}
 	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (geowarden.Stats, error) {
-		rel, err := filepath.Rel(in, f)
+		if _, err := filepath.Rel(in, f); err != nil {
+			return geowarden.Stats{}, err
+		}
+		dir := parent
+		if !anon {
+			dir = tmpDir
+		}
+		sf, err := safefile.CreateIn(dir, InputMode(f))
 		if err != nil {
 			return geowarden.Stats{}, err
 		}
-		dst := filepath.Join(tmp, rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return geowarden.Stats{}, err
+		st, err := rr.SanitizeInto(ctx, f, sf.File())
+		if err != nil {
+			sf.Abort()
+			return st, err
 		}
-		return rr.SanitizeFile(ctx, f, dst)
+		mu.Lock()
+		made[f] = sf
+		mu.Unlock()
+		return st, nil
 	}, func(res Result) {
 		total.Add(res.Stats)
+		mu.Lock()
+		sf := made[res.Path]
+		delete(made, res.Path)
+		mu.Unlock()
 		switch {
 		case errors.Is(res.Err, ErrUnrecognised):
 			skipped = append(skipped, Skipped{Path: res.Path, Reason: "unrecognised format; not copied to the output"})
@@ -455,24 +496,64 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 		case res.Err != nil && firstErr == nil:
 			firstErr = res.Err
 			cancel()
-		case res.Err == nil && each != nil:
-			each(res.Path)
+		case res.Err == nil && sf != nil:
+			rel, _ := filepath.Rel(in, res.Path)
+			done = append(done, copyOf{res.Path, rel, sf})
 		}
 	})
 	if firstErr != nil {
 		return total, skipped, firstErr
 	}
-	if st, err := os.Stat(out); err == nil && st.IsDir() {
-		if err := os.Remove(out); err != nil {
+	if err := ctx.Err(); err != nil {
+		return total, skipped, err
+	}
+	// Every file succeeded: make the tree and put the copies in it.
+	root := out
+	if !anon {
+		root = tmpDir
+	} else if err := os.Mkdir(out, 0o755); err == nil {
+		// Made here: taken away again if a copy cannot be put in it.
+		defer func() {
+			if done != nil {
+				os.RemoveAll(out)
+			}
+		}()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return total, skipped, err
+	}
+	for i := range done {
+		c := &done[i]
+		dst := filepath.Join(root, c.rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return total, skipped, err
+		}
+		if err := c.f.CommitTo(dst); err != nil {
 			return total, skipped, err
 		}
 	}
-	if err := os.Rename(tmp, out); err != nil {
-		return total, skipped, err
+	if each != nil {
+		for _, c := range done {
+			each(c.path)
+		}
+	}
+	done = nil
+	if !anon {
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			if err := os.Remove(out); err != nil {
+				return total, skipped, err
+			}
+		}
+		if err := os.Rename(tmpDir, out); err != nil {
+			return total, skipped, err
+		}
 	}
 	if err := os.Chmod(out, 0o755); err != nil {
 		return total, skipped, err
 	}
-	ok = true
 	return total, skipped, nil
 }
+
+// MaxAnonymousFiles is how many files SanitizeTree holds open, unnamed,
+// until the run succeeds; a larger tree is built in a hidden temporary
+// folder instead (which a killed process can leave behind).
+var MaxAnonymousFiles = 4096

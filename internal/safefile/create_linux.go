@@ -23,8 +23,18 @@ func create(path string, mode fs.FileMode) (*File, error) {
 		return nil, &fs.PathError{Op: "create", Path: path, Err: err}
 	}
 	f := &File{f: os.NewFile(uintptr(fd), path), path: path, mode: mode, anon: true}
-	f.commit = func() error { return link(f.f, path) }
+	f.setCommit(path)
 	return f, nil
+}
+
+// setCommit makes Commit put the file at path.
+func (f *File) setCommit(path string) {
+	if !f.anon {
+		tmp := f.f.Name()
+		f.commit = func() error { return os.Rename(tmp, path) }
+		return
+	}
+	f.commit = func() error { return link(f.f, path) }
 }
 
 // link gives the unnamed file its name: straight at path when nothing is

@@ -119,6 +119,30 @@ func kind(m fs.FileMode) string {
 	return "not a file: " + m.String()
 }
 
+// CreateIn opens a file in dir that has no name yet (on Linux; a hidden
+// temporary name elsewhere), for an output whose path is known only later:
+// a file of a folder that does not exist yet. CommitTo gives it its path,
+// which must be in the same file system as dir.
+func CreateIn(dir string, mode fs.FileMode) (*File, error) {
+	if mode == 0 {
+		mode = 0o644
+	}
+	return create(filepath.Join(dir, ".geowarden-out"), mode)
+}
+
+// CommitTo is Commit to another path than the one given to Create: the
+// target is checked as by Create.
+func (f *File) CommitTo(path string) error {
+	target, err := CheckTarget(path, false)
+	if err != nil {
+		f.Abort()
+		return err
+	}
+	f.path = target
+	f.setCommit(target)
+	return f.Commit()
+}
+
 // File returns the open file to write (and read back) the output.
 func (f *File) File() *os.File { return f.f }
 
