@@ -410,51 +410,86 @@ func (r *Runner) SanitizeInto(ctx context.Context, in string, tmp *os.File) (geo
 }
 
 // SanitizeTree sanitizes every file below the folder in into a folder out
-// of the same shape, several files at a time. Each sanitized copy is
-// written to a file with no name in out's parent folder, and only when
-// every file succeeded is out made and each copy linked into place: a run
-// that fails, or is killed, leaves no folder and no file behind (on
-// Linux; see package safefile). Trees of more than MaxAnonymousFiles files
-// are built in a hidden temporary folder beside out instead, renamed into
-// place at the end. Files in no recognised format are not copied; they are
-// returned as skipped, and so are files in a recognised format that
-// geowarden cannot rewrite (format.ErrUnsupported: HEIC photos). Every
-// file sanitized is handed to each, in order.
+// of the same shape: PrepareTree, then Tree.Commit.
 func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(path string)) (geowarden.Stats, []Skipped, error) {
+	t, total, skipped, err := r.PrepareTree(ctx, in, out)
+	if err != nil {
+		return total, skipped, err
+	}
+	defer t.Abort()
+	if err := t.Commit(); err != nil {
+		return total, skipped, err
+	}
+	if each != nil {
+		for _, c := range t.copies {
+			each(c.path)
+		}
+	}
+	return total, skipped, nil
+}
+
+// Tree is the sanitized copy of a folder, prepared and not yet in place.
+type Tree struct {
+	out    string
+	tmpDir string // "" when the copies have no name
+	copies []treeCopy
+	done   bool
+}
+
+type treeCopy struct {
+	path, rel string
+	f         *safefile.File
+}
+
+// Files returns the paths of the inputs whose copies the tree holds, in
+// input order.
+func (t *Tree) Files() []string {
+	var out []string
+	for _, c := range t.copies {
+		out = append(out, c.path)
+	}
+	return out
+}
+
+// PrepareTree sanitizes every file below the folder in, several files at a
+// time, for a folder out of the same shape. Each sanitized copy is written
+// to a file with no name in out's parent folder; Commit makes out and
+// links every copy into place, Abort drops them: a run that fails, or is
+// killed, before Commit leaves no folder and no file behind (on Linux; see
+// package safefile). Trees of more than MaxAnonymousFiles files are built
+// in a hidden temporary folder beside out instead, renamed into place by
+// Commit. Files in no recognised format are not copied; they are returned
+// as skipped, and so are files in a recognised format that geowarden
+// cannot rewrite (format.ErrUnsupported: HEIC photos).
+func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowarden.Stats, []Skipped, error) {
 	var total geowarden.Stats
 	if st, err := os.Lstat(out); err == nil {
 		if !st.IsDir() {
-			return total, nil, fmt.Errorf("%s exists and is not a folder", out)
+			return nil, total, nil, fmt.Errorf("%s exists and is not a folder", out)
 		}
 		if ents, _ := os.ReadDir(out); len(ents) > 0 {
-			return total, nil, fmt.Errorf("%s exists and is not empty; name a new folder", out)
+			return nil, total, nil, fmt.Errorf("%s exists and is not empty; name a new folder", out)
 		}
 	}
 	files, err := Inputs([]string{in})
 	if err != nil {
-		return total, nil, err
+		return nil, total, nil, err
 	}
-	parent := filepath.Dir(filepath.Clean(out))
-	anon := len(files) <= MaxAnonymousFiles
-	var tmpDir string
-	if !anon {
-		if tmpDir, err = os.MkdirTemp(parent, "."+filepath.Base(out)+".geowarden-*"); err != nil {
-			return total, nil, err
-		}
-		defer os.RemoveAll(tmpDir)
-	}
-	// done holds the sanitized copies in input order until they are
-	// linked into place.
-	type copyOf struct {
-		path, rel string
-		f         *safefile.File
-	}
-	done := make([]copyOf, 0, len(files))
+	t := &Tree{out: out}
+	ok := false
 	defer func() {
-		for _, c := range done {
-			c.f.Abort()
+		if !ok {
+			t.Abort()
 		}
 	}()
+	parent := filepath.Dir(filepath.Clean(out))
+	dir := parent
+	if len(files) > MaxAnonymousFiles {
+		if t.tmpDir, err = os.MkdirTemp(parent, "."+filepath.Base(out)+".geowarden-*"); err != nil {
+			return nil, total, nil, err
+		}
+		dir = t.tmpDir
+	}
 	var skipped []Skipped
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -464,10 +499,6 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (geowarden.Stats, error) {
 		if _, err := filepath.Rel(in, f); err != nil {
 			return geowarden.Stats{}, err
-		}
-		dir := parent
-		if !anon {
-			dir = tmpDir
 		}
 		sf, err := safefile.CreateIn(dir, InputMode(f))
 		if err != nil {
@@ -498,59 +529,86 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 			cancel()
 		case res.Err == nil && sf != nil:
 			rel, _ := filepath.Rel(in, res.Path)
-			done = append(done, copyOf{res.Path, rel, sf})
+			t.copies = append(t.copies, treeCopy{res.Path, rel, sf})
 		}
 	})
+	for _, sf := range made {
+		sf.Abort()
+	}
 	if firstErr != nil {
-		return total, skipped, firstErr
+		return nil, total, skipped, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return total, skipped, err
+		return nil, total, skipped, err
 	}
-	// Every file succeeded: make the tree and put the copies in it.
-	root := out
-	if !anon {
-		root = tmpDir
-	} else if err := os.Mkdir(out, 0o755); err == nil {
-		// Made here: taken away again if a copy cannot be put in it.
+	ok = true
+	return t, total, skipped, nil
+}
+
+// Commit makes the output folder and puts every copy in it. A folder it
+// made is taken away again when a copy cannot be put in it.
+func (t *Tree) Commit() (err error) {
+	if t.done {
+		return errors.New("pipeline: commit of a finished tree")
+	}
+	t.done = true
+	defer func() {
+		if err != nil {
+			t.abort()
+		}
+	}()
+	root := t.out
+	if t.tmpDir != "" {
+		root = t.tmpDir
+	} else if err := os.Mkdir(t.out, 0o755); err == nil {
 		defer func() {
-			if done != nil {
-				os.RemoveAll(out)
+			if err != nil {
+				os.RemoveAll(t.out)
 			}
 		}()
 	} else if !errors.Is(err, fs.ErrExist) {
-		return total, skipped, err
+		return err
 	}
-	for i := range done {
-		c := &done[i]
+	for _, c := range t.copies {
 		dst := filepath.Join(root, c.rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return total, skipped, err
+			return err
 		}
 		if err := c.f.CommitTo(dst); err != nil {
-			return total, skipped, err
+			return err
 		}
 	}
-	if each != nil {
-		for _, c := range done {
-			each(c.path)
-		}
-	}
-	done = nil
-	if !anon {
-		if st, err := os.Stat(out); err == nil && st.IsDir() {
-			if err := os.Remove(out); err != nil {
-				return total, skipped, err
+	if t.tmpDir != "" {
+		if st, err := os.Stat(t.out); err == nil && st.IsDir() {
+			if err := os.Remove(t.out); err != nil {
+				return err
 			}
 		}
-		if err := os.Rename(tmpDir, out); err != nil {
-			return total, skipped, err
+		if err := os.Rename(t.tmpDir, t.out); err != nil {
+			return err
 		}
+		t.tmpDir = ""
 	}
-	if err := os.Chmod(out, 0o755); err != nil {
-		return total, skipped, err
+	return os.Chmod(t.out, 0o755)
+}
+
+// Abort drops every copy; nothing of the tree is left. It does nothing
+// after Commit, so it can be deferred.
+func (t *Tree) Abort() {
+	if t.done {
+		return
 	}
-	return total, skipped, nil
+	t.done = true
+	t.abort()
+}
+
+func (t *Tree) abort() {
+	for _, c := range t.copies {
+		c.f.Abort()
+	}
+	if t.tmpDir != "" {
+		os.RemoveAll(t.tmpDir)
+	}
 }
 
 // MaxAnonymousFiles is how many files SanitizeTree holds open, unnamed,

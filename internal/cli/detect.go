@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -90,7 +89,7 @@ error.`,
 			stderr := cmd.ErrOrStderr()
 			sum := report.AlertSummary{Policy: p.Name, Revision: p.Revision}
 			start := time.Now()
-			ctx := context.Background()
+			ctx := cmd.Context()
 			failed := false
 			for _, in := range inputs {
 				h := &detectHandler{eng: eng, cl: cl, path: in.path, by: sourceBy, keepGoing: ef.keepGoing}

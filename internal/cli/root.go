@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +57,8 @@ protected zones (military areas, rail corridors, critical sites) or belong to
 protected signal classes (railway radio), and writes cleaned copies in the same
 format. With no configuration it uses a built-in policy and built-in zones.
 
-Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error.`,
+Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error,
+128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -68,9 +70,18 @@ Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error.`,
 		return &exitError{ExitError, err}
 	})
 	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd())
-	err := root.Execute()
+	ctx, stop := withSignals(context.Background())
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if s := interrupted(ctx); s != nil {
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code < 128 {
+			fmt.Fprintf(stderr, "geowarden: %v: %v\n", s, err)
+			return s.code()
+		}
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {

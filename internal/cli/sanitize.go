@@ -1,14 +1,16 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/internal/safefile"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/report"
 	"github.com/spf13/cobra"
@@ -16,27 +18,33 @@ import (
 
 func sanitizeCmd() *cobra.Command {
 	var (
-		ef         engineFlags
-		output     string
-		findings   string
-		reportFile string
-		quiet      bool
+		ef          engineFlags
+		output      string
+		findings    string
+		reportFile  string
+		quiet       bool
+		followLinks bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sanitize [flags] -o OUT IN",
 		Short: "Write a cleaned copy of an input, in the same format",
 		Long: `sanitize writes a copy of IN with the policy applied: records are dropped,
 coarsened, stripped or pseudonymised as the rules say, and everything else is
-kept byte for byte. The copy is written to a temporary file, scanned again with
-the same policy, and renamed to OUT only when that scan is clean: on any error
-nothing is left at OUT.
+kept byte for byte. The copy is written to a file with no name, scanned again with
+the same policy, and put at OUT only when that scan is clean: on any error, or
+when the run is interrupted, nothing is left at OUT or beside it, and the
+reports (--findings, --report) are not written either. OUT may be - for
+standard output (written once the copy is whole and clean). An OUT that exists
+and is not a regular file (a device, a FIFO, a folder where a file is expected)
+is refused, and so is a symbolic link unless --follow-output-symlink.
 
 IN may be a file, - for standard input, or a folder; OUT is then a new folder
 of the same shape (files in formats geowarden does not read are not copied, and
 are listed).
 
 Exit codes: 0 the copy was written, 1 the input was refused by a block rule,
-2 error (malformed input, bad policy, I/O). A record that cannot be parsed
+2 error (malformed input, bad policy, I/O), 129, 130 or 143 interrupted by
+SIGHUP, SIGINT or SIGTERM (nothing written). A record that cannot be parsed
 refuses the whole input, unless --keep-going drops and reports it.`,
 		Example: `  geowarden sanitize --zones zones.geojson -o clean.csv drive-log.csv
   geowarden sanitize --policy policy.yml --findings findings.ndjson -o export/ data/`,
@@ -51,17 +59,56 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				return ExitError, err
 			}
 			runner.Stdin = cmd.InOrStdin()
+			runner.FollowOutputSymlink = followLinks
+			ctx := cmd.Context()
+			st, statErr := os.Stat(in)
+			tree := in != pipeline.Stdin && statErr == nil && st.IsDir()
+			if tree && output == "-" {
+				return ExitError, errors.New("sanitize of a folder needs -o FOLDER, not standard output")
+			}
+			// Every output is prepared before the run and put in place
+			// only when all of them succeeded.
+			var outs safefile.Group
+			defer outs.Abort()
+			fopts := safefile.Options{FollowSymlink: followLinks}
 			sum := newSummary(p)
 			var fr report.Reporter
-			var commitFindings func(bool) error
 			if findings != "" {
-				w, c, err := atomicFile(findings)
+				f, err := outs.Create(findings, fopts)
 				if err != nil {
+					return ExitError, fmt.Errorf("--findings: %w", err)
+				}
+				fr, _ = newReporter("ndjson", f.File(), p)
+			}
+			var rf *safefile.File
+			if reportFile != "" {
+				if rf, err = outs.Create(reportFile, fopts); err != nil {
+					return ExitError, fmt.Errorf("--report: %w", err)
+				}
+			}
+			out := output
+			if tree {
+				if err := checkTreeOutput(out); err != nil {
 					return ExitError, err
 				}
-				defer c(false)
-				commitFindings = c
-				fr, _ = newReporter("ndjson", w, p)
+			} else if output != "-" {
+				if st, err := os.Stat(out); err == nil && st.IsDir() && in != pipeline.Stdin {
+					out = filepath.Join(out, filepath.Base(in))
+				}
+			}
+			var of *safefile.File
+			switch {
+			case output == "-":
+				if of, err = safefile.CreateIn(os.TempDir(), 0o600); err != nil {
+					return ExitError, err
+				}
+				defer of.Abort()
+			case !tree:
+				fopts.Mode = pipeline.InputMode(in)
+				if of, err = safefile.Create(out, fopts); err != nil {
+					return ExitError, err
+				}
+				defer of.Abort()
 			}
 			var repErr error
 			runner.Options.Finding = func(f *geowarden.Finding) {
@@ -72,26 +119,30 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 					}
 				}
 			}
-			ctx := context.Background()
-			st, statErr := os.Stat(in)
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, []string{in}, runner)
 			var stats geowarden.Stats
-			if in != pipeline.Stdin && statErr == nil && st.IsDir() {
+			var t *pipeline.Tree
+			if tree {
 				var skipped []pipeline.Skipped
-				stats, skipped, err = runner.SanitizeTree(ctx, in, output, func(string) { sum.Files++ })
+				t, stats, skipped, err = runner.PrepareTree(ctx, in, out)
 				sum.Skipped = skippedOf(skipped)
-			} else {
-				out := output
-				if st, err := os.Stat(out); err == nil && st.IsDir() && in != pipeline.Stdin {
-					out = filepath.Join(out, filepath.Base(in))
+				if t != nil {
+					defer t.Abort()
+					sum.Files = len(t.Files())
 				}
+			} else {
 				sum.Files = 1
-				stats, err = runner.SanitizeFile(ctx, in, out)
+				stats, err = runner.SanitizeInto(ctx, in, of.File())
 			}
 			sum.Stats = stats
 			endProgress()
 			if err == nil {
 				err = repErr
+			}
+			if err != nil {
+				if stop := interrupted(ctx); stop != nil {
+					return stop.code(), fmt.Errorf("%v: nothing written", stop)
+				}
 			}
 			var blocked *pipeline.BlockedError
 			if errors.As(err, &blocked) {
@@ -102,16 +153,28 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			}
 			if fr != nil {
 				if err := fr.Close(sum); err != nil {
-					return ExitError, err
-				}
-				if err := commitFindings(true); err != nil {
-					return ExitError, err
+					return ExitError, fmt.Errorf("nothing written: --findings: %w", err)
 				}
 			}
-			if reportFile != "" {
-				if err := writeJSONFile(reportFile, sum); err != nil {
-					return ExitError, err
+			if rf != nil {
+				if err := writeJSON(rf.File(), sum); err != nil {
+					return ExitError, fmt.Errorf("nothing written: --report: %w", err)
 				}
+			}
+			// All prepared: the reports first, the cleaned copy last.
+			if err := outs.Commit(); err != nil {
+				return ExitError, fmt.Errorf("nothing written: %w", err)
+			}
+			switch {
+			case tree:
+				err = t.Commit()
+			case output == "-":
+				err = copyOut(cmd.OutOrStdout(), of.File())
+			default:
+				err = of.Commit()
+			}
+			if err != nil {
+				return ExitError, fmt.Errorf("cleaned copy not written: %w", err)
 			}
 			if !quiet {
 				for _, e := range sum.Stats.BadErrors {
@@ -119,7 +182,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				}
 				report.WriteSummary(stderr, sum)
 				s := sum.Stats
-				fmt.Fprintf(stderr, "wrote %s: %d kept, %d modified, %d dropped\n", output, s.Kept, s.Modified, s.Dropped+s.Bad)
+				fmt.Fprintf(stderr, "wrote %s: %d kept, %d modified, %d dropped\n", outputName(output), s.Kept, s.Modified, s.Dropped+s.Bad)
 			}
 			return ExitOK, nil
 		}),
@@ -131,19 +194,41 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 	fs.StringVar(&reportFile, "report", "", "write a JSON summary of the run to `FILE`")
 	fs.BoolVar(&ef.keepGoing, "keep-going", false, "drop records that cannot be parsed (they are counted and listed) instead of refusing the input")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print no summary and no progress bar on standard error")
+	fs.BoolVar(&followLinks, "follow-output-symlink", false, "write through a symbolic link given as an output (refused by default)")
 	return cmd
 }
 
-func writeJSONFile(path string, v any) error {
-	w, commit, err := atomicFile(path)
+// checkTreeOutput refuses a folder output that is a link or not a folder.
+func checkTreeOutput(out string) error {
+	st, err := os.Lstat(out)
 	if err != nil {
+		return nil
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("output %s is a symbolic link; refused (name the folder it points to)", out)
+	}
+	return nil
+}
+
+// copyOut copies a finished, checked output to standard output.
+func copyOut(w io.Writer, f *os.File) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	_, err := io.Copy(w, f)
+	return err
+}
+
+func outputName(o string) string {
+	if o == "-" {
+		return "standard output"
+	}
+	return o
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		commit(false)
-		return err
-	}
-	return commit(true)
+	return enc.Encode(v)
 }

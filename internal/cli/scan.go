@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/internal/safefile"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/report"
 	"github.com/spf13/cobra"
@@ -103,7 +103,7 @@ suppresses nothing and is warned of.`,
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, paths, runner)
 			next := 0
 			var stats geowarden.Stats
-			runner.Each(context.Background(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (geowarden.Stats, error) {
+			runner.Each(cmd.Context(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (geowarden.Stats, error) {
 				return rr.Scan(ctx, p)
 			}, func(res pipeline.Result) {
 				in := inputs[next]
@@ -224,30 +224,20 @@ func reportOutput(stdout io.Writer, path string) (out io.Writer, commit func() e
 	return w, func() error { return c(true) }, func() { c(false) }, nil
 }
 
-// atomicFile returns a writer to a temporary file beside path, and a
-// function that renames it to path (commit true) or removes it.
+// atomicFile returns a writer to a file with no name in the folder of
+// path, and a function that puts it at path (commit true) or drops it. A
+// path that exists and is not a regular file, or is a symbolic link, is
+// refused.
 func atomicFile(path string) (io.Writer, func(commit bool) error, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".geowarden-*")
+	f, err := safefile.Create(path, safefile.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	done := false
-	return tmp, func(commit bool) error {
-		if done {
+	return f.File(), func(commit bool) error {
+		if !commit {
+			f.Abort()
 			return nil
 		}
-		done = true
-		if !commit {
-			tmp.Close()
-			return os.Remove(tmp.Name())
-		}
-		if err := tmp.Chmod(0o644); err != nil {
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
+		return f.Commit()
 	}, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/detect"
+	"github.com/geowarden/geowarden/internal/safefile"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/cell"
@@ -229,42 +230,43 @@ func zonesImport(ctx context.Context, stdout, stderr io.Writer, f *importFlags, 
 	return ExitOK, nil
 }
 
-// writeGWZ compiles set to a temporary file beside path, reads it back
-// and checks it, then renames it to path. On any error path is untouched
-// and the temporary file removed.
+// writeGWZ compiles set to a file with no name beside path, reads it back
+// and checks it, then puts it at path. On any error path is untouched and
+// nothing is left beside it. A path that exists and is not a regular file,
+// or is a symbolic link, is refused.
 func writeGWZ(path string, set *zone.Set) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := safefile.Create(path, safefile.Options{})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	defer f.Abort()
+	bw := bufio.NewWriterSize(f.File(), 1<<20)
 	if err = gwz.Write(bw, set); err != nil {
 		return err
 	}
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
+	data, err := readAll(f.File())
+	if err != nil {
+		return fmt.Errorf("reading back what was written: %w", err)
 	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	back, err := gwz.ReadFile(tmp.Name())
+	back, err := gwz.Decode(data)
 	if err != nil {
 		return fmt.Errorf("reading back what was written: %w", err)
 	}
 	if len(back.Set.Zones) != len(set.Zones) {
 		return fmt.Errorf("reading back what was written: %d zones, not %d", len(back.Set.Zones), len(set.Zones))
 	}
-	return os.Rename(tmp.Name(), path)
+	return f.Commit()
+}
+
+// readAll reads a file from its start.
+func readAll(f *os.File) ([]byte, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(f)
 }
 
 func countList(m map[string]int) string {
