@@ -45,8 +45,10 @@ const (
 // Match is one position found in text.
 type Match struct {
 	Start, End int // the position is the text b[Start:End]
-	// Next is where the search for the next position resumes: the start
-	// of the second coordinate of a pair, or End.
+	// Next is where the search for the next position resumes, after
+	// Start and at most End: the start of a pair's second coordinate when
+	// it may start another pair (see Matches in the package
+	// documentation), else End.
 	Next  int
 	Kind  Kind
 	Point geowarden.Point
