@@ -19,7 +19,8 @@
 //
 // (Degrees and minutes separated by a blank only, as gpsd writes them,
 // need a hemisphere letter.)
-// Degree marks are ° (or º) and d; minute marks ' and ′; second marks ",
+// Degree marks are ° (or º, in UTF-8 or as the single byte of ISO-8859-1
+// and windows-1252) and d; minute marks ' and ′; second marks ",
 // ″, two apostrophes, and \" (a quote escaped in JSON). A position is
 // two coordinates:
 //

@@ -112,7 +112,7 @@ var class = func() (t [256]uint8) {
 // may start a coordinate: a fraction, a degree mark (°, º, d, " deg") or a
 // hemisphere letter after a blank.
 var mayFollowInt = func() (t [256]bool) {
-	for _, c := range []byte(".\xc2d NSEW") {
+	for _, c := range []byte(".\xc2\xb0\xbad NSEW") {
 		t[c] = true
 	}
 	return t
@@ -278,6 +278,11 @@ func hemi(c byte) bool { return c == 'N' || c == 'S' || c == 'E' || c == 'W' }
 func degMark(b []byte, j int) int {
 	if j+1 < len(b) && b[j] == 0xc2 && (b[j+1] == 0xb0 || b[j+1] == 0xba) { // ° º
 		return j + 2
+	}
+	if j < len(b) && (b[j] == 0xb0 || b[j] == 0xba) {
+		// ° º in ISO-8859-1 and windows-1252 (the codecs pass such
+		// inputs through); in UTF-8 a digit is never followed by these
+		return j + 1
 	}
 	if j < len(b) && b[j] == 'd' {
 		if k := blanks(b, j+1, 1); k >= 0 && k < len(b) && isDigit(b[k]) {
