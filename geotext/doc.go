@@ -19,13 +19,16 @@
 //
 // (Degrees and minutes separated by a blank only, as gpsd writes them,
 // need a hemisphere letter.)
-// Degree marks are ° (or º) and d; minute marks ' and ′; second marks ",
-// ″, two apostrophes, and \" (a quote escaped in JSON). A position is
-// two coordinates:
+// Degree marks are ° (or º, in UTF-8 or as the single byte of ISO-8859-1
+// and windows-1252) and d; minute marks ' and ′; second marks ",
+// ″, two apostrophes, and \" (a quote escaped in JSON). Marks may also be
+// written as HTML or XML character references (&deg; &#176; &#39; &quot;
+// ...) or JSON escapes (\u00b0 \u2032 \u2033), as in KML descriptions.
+// A position is two coordinates:
 //
 //   - Decimal, DM, DMS: two coordinates separated by a comma or a
-//     semicolon (with optional blanks around it) or by blanks (spaces and
-//     tabs). With hemisphere letters on both, the letters give the order
+//     semicolon (with optional blanks around it; %2C in a URL) or by
+//     blanks (spaces and tabs). With hemisphere letters on both, the letters give the order
 //     (35.85N 14.45E and 14.45E 35.85N are the same); without letters on
 //     either, the order is latitude then longitude, and when the other
 //     order is also valid the match is Ambiguous. One letter without the

@@ -94,7 +94,7 @@ func (p *plainNum) val() float64 {
 // undecided holds the bytes after a plain number that fast leaves to
 // pair: marks, blanks, line breaks, hemisphere letters.
 var undecided = func() (t [256]bool) {
-	for _, c := range []byte(" \t\r\n\xc2\xe2d'\"\\NSEW") {
+	for _, c := range []byte(" \t\r\n\xc2\xb0\xba\xe2d'\"\\&%NSEW") {
 		t[c] = true
 	}
 	return t

@@ -45,8 +45,10 @@ const (
 // Match is one position found in text.
 type Match struct {
 	Start, End int // the position is the text b[Start:End]
-	// Next is where the search for the next position resumes: the start
-	// of the second coordinate of a pair, or End.
+	// Next is where the search for the next position resumes, after
+	// Start and at most End: the start of a pair's second coordinate when
+	// it may start another pair (see Matches in the package
+	// documentation), else End.
 	Next  int
 	Kind  Kind
 	Point geowarden.Point
@@ -110,7 +112,7 @@ var class = func() (t [256]uint8) {
 // may start a coordinate: a fraction, a degree mark (°, º, d, " deg") or a
 // hemisphere letter after a blank.
 var mayFollowInt = func() (t [256]bool) {
-	for _, c := range []byte(".\xc2d NSEW") {
+	for _, c := range []byte(".\xc2\xb0\xbad NSEW&\\%") {
 		t[c] = true
 	}
 	return t
@@ -277,6 +279,11 @@ func degMark(b []byte, j int) int {
 	if j+1 < len(b) && b[j] == 0xc2 && (b[j+1] == 0xb0 || b[j+1] == 0xba) { // ° º
 		return j + 2
 	}
+	if j < len(b) && (b[j] == 0xb0 || b[j] == 0xba) {
+		// ° º in ISO-8859-1 and windows-1252 (the codecs pass such
+		// inputs through); in UTF-8 a digit is never followed by these
+		return j + 1
+	}
 	if j < len(b) && b[j] == 'd' {
 		if k := blanks(b, j+1, 1); k >= 0 && k < len(b) && isDigit(b[k]) {
 			return j + 1
@@ -284,6 +291,28 @@ func degMark(b []byte, j int) int {
 	}
 	if j+4 < len(b) && b[j] == ' ' && b[j+1] == 'd' && b[j+2] == 'e' && b[j+3] == 'g' && b[j+4] == ' ' {
 		return j + 4
+	}
+	return escaped(b, j, degEscapes)
+}
+
+// Marks written as HTML or XML character references (KML descriptions,
+// balloon text; escaped once more when the HTML is itself escaped in XML)
+// or as JSON escapes.
+var (
+	degEscapes = []string{"&deg;", "&#176;", "&#xb0;", "&#xB0;", "&#186;", "&ordm;", "&amp;deg;", "&amp;#176;", "\\u00b0", "\\u00B0", "\\u00ba", "\\u00BA"}
+	minEscapes = []string{"&#39;", "&apos;", "&#x27;", "&#8242;", "&prime;", "&amp;#39;", "&amp;apos;", "\\u2032"}
+	secEscapes = []string{"&quot;", "&#34;", "&#x22;", "&#8243;", "&Prime;", "&amp;quot;", "&amp;#34;", "\\u2033"}
+)
+
+// escaped returns the end of the escape in escapes at b[j:], or j.
+func escaped(b []byte, j int, escapes []string) int {
+	if j >= len(b) || b[j] != '&' && b[j] != '\\' {
+		return j
+	}
+	for _, e := range escapes {
+		if len(b)-j >= len(e) && string(b[j:j+len(e)]) == e {
+			return j + len(e)
+		}
 	}
 	return j
 }
@@ -296,7 +325,7 @@ func minMark(b []byte, j int) int {
 	if j+2 < len(b) && b[j] == 0xe2 && b[j+1] == 0x80 && b[j+2] == 0xb2 { // ′
 		return j + 3
 	}
-	return j
+	return escaped(b, j, minEscapes)
 }
 
 // secMark returns the end of a second mark at b[j:], or j.
@@ -309,7 +338,7 @@ func secMark(b []byte, j int) int {
 	case j+2 < len(b) && b[j] == 0xe2 && b[j+1] == 0x80 && b[j+2] == 0xb3: // ″
 		return j + 3
 	}
-	return j
+	return escaped(b, j, secEscapes)
 }
 
 // parseCoord reads one coordinate at b[i:].
@@ -493,6 +522,13 @@ sep:
 				break sep
 			}
 			comma = true
+		case '%':
+			// %2C, a comma in a URL: ?q=35.8506%2C14.4506
+			if comma || j+2 >= len(b) || b[j+1] != '2' || b[j+2] != 'C' && b[j+2] != 'c' {
+				break sep
+			}
+			comma = true
+			j += 2
 		default:
 			break sep
 		}

@@ -76,7 +76,7 @@ type nowhere struct{}
 
 func (nowhere) Contains(p geowarden.Point, dst []int32) []int32 { return dst }
 
-func benchWrite(b *testing.B, zs Zones, data []byte) {
+func benchWrite(b *testing.B, zs Zones, data []byte, size int) {
 	v := New(zs)
 	v.Filter = func(geotext.Match, geowarden.Point, int32) bool { return false } // count lookups, not leaks
 	b.SetBytes(int64(len(data)))
@@ -86,7 +86,7 @@ func benchWrite(b *testing.B, zs Zones, data []byte) {
 	for range b.N {
 		w := v.NewWriter(io.Discard)
 		for p := data; len(p) > 0; {
-			n := min(len(p), 32<<10)
+			n := min(len(p), size)
 			if _, err := w.Write(p[:n]); err != nil {
 				b.Fatal(err)
 			}
@@ -120,17 +120,23 @@ func reportCPU(b *testing.B, start time.Duration, bytes int64) {
 	b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
-// BenchmarkWriterCSV is the verifier on a sanitized CSV, 32 KB writes:
+// BenchmarkWriterCSV is the verifier on a sanitized CSV, 32 KiB writes:
 // the text scan and a zone lookup for every row's position, over 3000
 // zones.
 func BenchmarkWriterCSV(b *testing.B) {
-	benchWrite(b, benchZones(b, 3000), benchCSV(4<<20))
+	benchWrite(b, benchZones(b, 3000), benchCSV(4<<20), 32<<10)
+}
+
+// BenchmarkWriterCSVSmallWrites writes 100 bytes at a time, as a codec
+// writing row by row without a buffer would.
+func BenchmarkWriterCSVSmallWrites(b *testing.B) {
+	benchWrite(b, benchZones(b, 3000), benchCSV(4<<20), 100)
 }
 
 // BenchmarkWriterCSVScanOnly is the same without zones: the text scan's
 // share.
 func BenchmarkWriterCSVScanOnly(b *testing.B) {
-	benchWrite(b, nowhere{}, benchCSV(4<<20))
+	benchWrite(b, nowhere{}, benchCSV(4<<20), 32<<10)
 }
 
 // BenchmarkLookup is one zone lookup of a row's position, over 3000

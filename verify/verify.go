@@ -167,10 +167,11 @@ const (
 )
 
 // Writer checks the bytes written through it and passes them on to the
-// underlying writer. A leak stops it: the Write that finds it returns a
-// *LeakError (the bytes of that Write are not passed on), and so does
-// every later call. Close must be called at the end of the stream: a
-// position in the last bytes is only decided then.
+// underlying writer. It searches them in blocks of 64 KiB, so a leak is
+// reported by the Write that completes its block, or by Close: that call
+// returns a *LeakError (the bytes of a Write that fails are not passed
+// on), and so does every later call. Close must be called at the end of
+// the stream, and the output released only when it returns nil.
 type Writer struct {
 	v      *Verifier
 	w      io.Writer
@@ -197,9 +198,12 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return 0, ErrClosed
 	}
 	for q := p; len(q) > 0; {
-		n := min(len(q), chunk)
+		n := min(len(q), chunk-len(w.buf))
 		w.buf = append(w.buf, q[:n]...)
 		q = q[n:]
+		if len(w.buf) < chunk {
+			break // small writes are gathered: the carry is searched again at every scan
+		}
 		if err := w.scan(false); err != nil {
 			w.err = err
 			return 0, err
