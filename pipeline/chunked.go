@@ -12,6 +12,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/verify"
 )
 
 // PieceSize is the size of the pieces a large input is cut into for
@@ -26,6 +27,7 @@ type piece struct {
 	off      int64  // global offset of the piece's first byte
 	out      bytes.Buffer
 	findings []geowarden.Finding
+	leak     error // what the independent check found in out, offsets from the end of the preamble
 	stats    geowarden.Stats
 	err      error
 	done     chan struct{}
@@ -91,11 +93,11 @@ func (s *shifter) Notice(n *format.Notice) {
 }
 
 // runChunked runs a Chunker codec over in (buffered with at least 1 MiB) in pieces on several cores, in
-// verify mode or not, writing the pieces' outputs to w (nil to scan) and
+// verify (recheck) mode or not, writing the pieces' outputs to w (nil to scan) and
 // findings to opts.Finding in input order. ok is false, and nothing is
 // read, when the input cannot be cut: the caller then runs it whole.
 func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunker, in *bufio.Reader,
-	w io.Writer, opts Options, verify bool, workers int) (st geowarden.Stats, ok bool, err error) {
+	w io.Writer, opts Options, recheck bool, workers int) (st geowarden.Stats, ok bool, err error) {
 	head, perr := in.Peek(1 << 20)
 	if perr != nil && perr != io.EOF && !errors.Is(perr, bufio.ErrBufferFull) {
 		return st, false, perr
@@ -123,7 +125,7 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 		go func() {
 			defer wg.Done()
 			for p := range work {
-				r.runPiece(ctx, c, p, preamble, preLines, w != nil, opts, verify)
+				r.runPiece(ctx, c, p, preamble, preLines, w != nil, opts, recheck)
 				close(p.done)
 			}
 		}()
@@ -184,6 +186,12 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 
 	// Collector: results in input order.
 	first := true
+	var written int64 // bytes of the output after the preamble
+	if w != nil && opts.check != nil {
+		if lerr := opts.check.Check(preamble, 0); lerr != nil {
+			return st, true, fmt.Errorf("sanitized output refused: %w", lerr)
+		}
+	}
 	for p := range pieces {
 		// Once the run is cancelled (a piece failed), a queued piece may
 		// never reach a worker: do not wait for it.
@@ -207,12 +215,20 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 						opts.Finding(&p.findings[i])
 					}
 				}
-				if w != nil {
+				if w != nil && p.leak != nil {
+					var le *verify.LeakError
+					if errors.As(p.leak, &le) {
+						le.Offset += int64(len(preamble)) + written
+					}
+					err = fmt.Errorf("sanitized output refused: %w", p.leak)
+					cancel()
+				} else if w != nil {
 					out := p.out.Bytes()
 					if !bytes.HasPrefix(out, preamble) {
 						err = fmt.Errorf("%s: piece at line %d: the %s codec did not write the preamble back unchanged", opts.Format.Name, p.line, c.Name())
 						cancel()
 					} else {
+						written += int64(len(out) - len(preamble))
 						if !first {
 							out = out[len(preamble):]
 						}
@@ -244,14 +260,14 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 }
 
 func (r *Runner) runPiece(ctx context.Context, c format.Codec, p *piece, preamble []byte, preLines int,
-	write bool, opts Options, verify bool) {
+	write bool, opts Options, recheck bool) {
 	if ctx.Err() != nil {
 		p.err = ctx.Err()
 		return
 	}
 	o := opts
 	o.Finding = func(f *geowarden.Finding) { p.findings = append(p.findings, *f) }
-	h := r.Engine.newHandler(o, verify)
+	h := r.Engine.newHandler(o, recheck)
 	s := &shifter{h: h, lines: preLines, preLen: int64(len(preamble)), line: p.line, off: p.off}
 	var w io.Writer
 	if write {
@@ -270,4 +286,9 @@ func (r *Runner) runPiece(ctx context.Context, c format.Codec, p *piece, preambl
 		}
 	}
 	p.stats, p.err = h.finish(err)
+	if p.err == nil && write && opts.check != nil {
+		if body := p.out.Bytes(); len(body) >= len(preamble) {
+			p.leak = opts.check.Check(body[len(preamble):], 0)
+		}
+	}
 }

@@ -102,7 +102,16 @@ func (r *Runner) run(ctx context.Context, c format.Codec, in io.Reader, w io.Wri
 	if verify {
 		return geowarden.Stats{}, r.Engine.Verify(ctx, c, in, opts.Format)
 	}
-	return r.Engine.Run(ctx, c, in, w, opts)
+	if opts.check == nil || w == nil {
+		return r.Engine.Run(ctx, c, in, w, opts)
+	}
+	// The independent check reads the output's bytes as they are written.
+	vw := opts.check.NewWriter(w)
+	st, err := r.Engine.Run(ctx, c, in, vw, opts)
+	if cerr := vw.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("sanitized output refused: %w", cerr)
+	}
+	return st, err
 }
 
 // Skipped is an input that was not processed because its format is not
@@ -338,7 +347,9 @@ func (r *Runner) sanitizeInto(ctx context.Context, src *source, in, out string, 
 		zw = gzip.NewWriter(bw)
 		w = zw
 	}
-	st, err := r.run(ctx, src.codec, src.r, w, r.options(in), false)
+	opts := r.options(in)
+	opts.check = r.Engine.verifier()
+	st, err := r.run(ctx, src.codec, src.r, w, opts, false)
 	if err != nil {
 		return st, err
 	}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/classify"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/geotext"
 	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden/verify"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -26,6 +29,9 @@ type Decider interface {
 // carries out the decision) and record (counts and findings). It is safe
 // for concurrent use; each run gets its own handler state.
 type Engine struct {
+	verifyOnce sync.Once
+	verify     *verify.Verifier
+
 	Classifier *classify.Classifier
 	Policy     Decider
 	// Key is the HMAC key for pseudonymise actions; nil when the policy
@@ -35,6 +41,55 @@ type Engine struct {
 	// policy would remove where it lies (the policy's text setting).
 	Text geowarden.TextMode
 }
+
+// verifier returns the independent check of sanitized outputs: a
+// verify.Verifier over the classifier's zones that counts a position
+// inside a zone as a leak when the policy removes every kind of record
+// there, whatever its attributes (a zone whose rules keep some records,
+// say fixes, may hold such positions legitimately, and is left to the
+// re-scan, which knows each record). It is nil when no zone is protected
+// that way, and when the policy keeps positions written in text (text:
+// keep), which the check could not tell from the others.
+func (e *Engine) verifier() *verify.Verifier {
+	e.verifyOnce.Do(func() {
+		if e.Text == geowarden.TextKeep {
+			return
+		}
+		ix := e.Classifier.Index()
+		zones := ix.Zones()
+		protected := make([]bool, len(zones))
+		any := false
+		var c geowarden.Classified
+		var rec geowarden.Record
+		for z := range zones {
+			c.Rec, c.Zones, c.Signals = &rec, append(c.Zones[:0], e.Classifier.Hit(int32(z))), nil
+			all := true
+			for k := geowarden.KindFix; k <= geowarden.KindFeature; k++ {
+				rec = geowarden.Record{Shape: geowarden.ShapePoint, Kind: k, Attrs: noAttrs{}}
+				if !sanitize.Removes(e.Policy.Decide(&c).Action.Type) {
+					all = false
+					break
+				}
+			}
+			protected[z] = all
+			any = any || all
+		}
+		if !any {
+			return
+		}
+		v := verify.New(ix)
+		v.Filter = func(_ geotext.Match, _ geowarden.Point, z int32) bool {
+			return int(z) < len(protected) && protected[z]
+		}
+		e.verify = v
+	})
+	return e.verify
+}
+
+// noAttrs is a record with no raw attributes.
+type noAttrs struct{}
+
+func (noAttrs) Attr(string) (string, bool) { return "", false }
 
 // Options tune one run over one input.
 type Options struct {
@@ -50,6 +105,11 @@ type Options struct {
 	// since its last call, every ProgressEvery records and at the end of
 	// the run. Pieces of one input run at once each call it.
 	Progress func(records int64)
+
+	// check, when set, reads the bytes of a sanitized output as they are
+	// written for positions inside protected zones, independently of the
+	// codec (package verify).
+	check *verify.Verifier
 }
 
 // ProgressEvery is how many records a run handles between two calls of

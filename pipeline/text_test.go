@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/verify"
 )
 
 // noteCodec reads lines "lon lat | note" where a note of the form "at
@@ -97,6 +99,63 @@ func TestTextPositions(t *testing.T) {
 			}
 			if f := got[0]; f.Line != 2 || f.Detail != "position written in note" || *f.Lat != 50 || len(f.Zones) != 1 {
 				t.Errorf("finding %+v: want line 2, the note, the text's position and its zone", f)
+			}
+		})
+	}
+}
+
+// noteChunks is noteCodec cut in pieces at line ends, so that a run can
+// take it on several cores.
+type noteChunks struct{ noteCodec }
+
+func (noteChunks) Preamble([]byte, bool, *format.Options) (int, bool) { return 0, true }
+func (noteChunks) Boundary(_, buf []byte, _ *format.Options) int {
+	return bytes.LastIndexByte(buf, '\n') + 1
+}
+
+// TestIndependentCheck: a codec that leaves a position inside a protected
+// zone in its output is caught by the check of the output's bytes while
+// they are written (package verify), whole or in pieces on several cores,
+// and nothing is released.
+func TestIndependentCheck(t *testing.T) {
+	var in strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&in, "11 51 | row %d\n", i)
+	}
+	in.WriteString("11 51 | at 10.00100 50.00100\n") // lon lat of a point in the zone
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&in, "11 51 | row %d\n", i)
+	}
+	for _, c := range []struct {
+		name   string
+		codec  format.Codec
+		pieces int
+	}{
+		{"whole", noteCodec{leak: true}, 1},
+		{"in pieces", noteChunks{noteCodec{leak: true}}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			PieceSize = 64 << 10
+			defer func() { PieceSize = 4 << 20 }()
+			r := testRunner(t)
+			r.PieceWorkers = c.pieces
+			r.Formats = format.NewRegistry(format.Entry{Codec: c.codec})
+			var out strings.Builder
+			_, err := r.SanitizeStream(context.Background(), "notes", strings.NewReader(in.String()), &out)
+			var le *verify.LeakError
+			if !errors.As(err, &le) {
+				t.Fatalf("err = %v, want a *verify.LeakError", err)
+			}
+			if want := int64(strings.Index(in.String(), "10.00100")); le.Offset != want || le.ZoneID != "c" {
+				t.Errorf("leak at byte %d in zone %q, want byte %d in zone c: %v", le.Offset, le.ZoneID, want, err)
+			}
+			if out.Len() != 0 {
+				t.Errorf("%d bytes released", out.Len())
+			}
+			// Without the leak the same input is released.
+			r.Formats = format.NewRegistry(format.Entry{Codec: noteCodec{}})
+			if _, err := r.SanitizeStream(context.Background(), "notes", strings.NewReader(in.String()), &out); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
