@@ -18,10 +18,11 @@ import (
 // The radio selects the channel plan; names are compared ignoring case:
 //
 //   - "GSM", "GPRS", "EDGE": the GSM ARFCN (3GPP TS 45.005 §2): P-GSM 900
-//     (0-124, 935+0.2n), E-GSM and R-GSM 900 (955-1023, 935+0.2(n-1024)),
-//     GSM 850 (128-251, 869.2+0.2(n-128)) and DCS 1800 (512-885,
-//     1805.2+0.2(n-512)). ARFCNs 512-810 are taken as DCS 1800, never
-//     PCS 1900, which reuses them.
+//     (0-124, 935+0.2n), E-GSM, R-GSM and ER-GSM 900 (940-1023,
+//     935+0.2(n-1024); 955-974 are the GSM-R channels, 940-954 the
+//     extended GSM-R ones), GSM 850 (128-251, 869.2+0.2(n-128)) and
+//     DCS 1800 (512-885, 1805.2+0.2(n-512)). ARFCNs 512-810 are taken as
+//     DCS 1800, never PCS 1900, which reuses them.
 //   - "UMTS", "WCDMA", "HSPA", "HSPA+", "HSPAP", "HSDPA", "HSUPA": the UTRA
 //     FDD UARFCN (3GPP TS 25.101 §5.4.4, tables 5.1, 5.1A and 5.2):
 //     F = F_Offset + N/5 over each band's range, F_Offset 0 for the bands
@@ -157,7 +158,7 @@ func gsmMHz(n int, dir int) (float64, bool) {
 		dl, duplex = 869.2+0.2*float64(n-128), 45
 	case n >= 512 && n <= 885:
 		dl, duplex = 1805.2+0.2*float64(n-512), 95
-	case n >= 955 && n <= 1023:
+	case n >= 940 && n <= 1023:
 		dl, duplex = 935+0.2*float64(n-1024), 45
 	default:
 		return 0, false
