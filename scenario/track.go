@@ -3,6 +3,8 @@ package scenario
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/geowarden/geowarden"
 )
 
 // rec is one row of output.
@@ -225,11 +227,11 @@ func (e *emitter) gsmrRow(rc *rec, m mast, d float64, mode gsmrMode) {
 		}
 		rc.rssi = level
 	case gsmrFreq:
-		rc.freq = float32(gsmDownlink(m.arfcn))
+		rc.freq = float32(downlink(radioGSM, m.arfcn))
 		rc.rssi = level
 	case gsmrUplink:
 		// A cab radio's uplink, heard near the line.
-		f := gsmDownlink(m.arfcn) - 45
+		f, _ := geowarden.UplinkMHz("GSM", m.arfcn)
 		rc.freq = float32(f)
 		rc.rssi = level - 15
 	}
@@ -245,10 +247,11 @@ func (e *emitter) nearBandRow(rc *rec, nb nearBand) {
 		rc.radio, rc.arfcn, rc.freq = radioGSM, int32(e.r.IntN(7)), 0
 	case nearLTE8:
 		n := 3455 + e.r.IntN(41)
-		rc.radio, rc.arfcn, rc.freq = radioLTE, int32(n), float32(lteDownlink(n))
+		rc.radio, rc.arfcn, rc.freq = radioLTE, int32(n), float32(downlink(radioLTE, n))
 	case nearUplinkGap:
 		rc.radio, rc.arfcn = radioGSM, int32(975+e.r.IntN(24))
-		rc.freq = float32(gsmDownlink(int(rc.arfcn)) - 45)
+		f, _ := geowarden.UplinkMHz("GSM", int(rc.arfcn))
+		rc.freq = float32(f)
 	}
 	if rc.radio == radioGSM && rc.rssi == 0 {
 		rc.rssi, rc.rsrp = rc.rsrp+20, 0
