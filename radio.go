@@ -56,17 +56,7 @@ import (
 // out of one it does.
 // Channel numbers outside the ranges above give false too.
 func DownlinkMHz(radio string, n int) (float64, bool) {
-	switch techOf(radio) {
-	case techGSM:
-		return gsmMHz(n, 0)
-	case techUMTS:
-		return utraMHz(n, utraDL[:], utraDLExtra[:])
-	case techLTE:
-		return eutraMHz(n, eutraDL[:])
-	case techNR:
-		return nrMHz(n)
-	}
-	return 0, false
+	return carrierMHz(radio, n, false)
 }
 
 // UplinkMHz is DownlinkMHz for a channel number read as an uplink one: the
@@ -81,13 +71,24 @@ func DownlinkMHz(radio string, n int) (float64, bool) {
 // also band IV uplink), so a UARFCN must be known to be an uplink one
 // before it is given here.
 func UplinkMHz(radio string, n int) (float64, bool) {
+	return carrierMHz(radio, n, true)
+}
+
+// carrierMHz is DownlinkMHz, or UplinkMHz when uplink is set.
+func carrierMHz(radio string, n int, uplink bool) (float64, bool) {
 	switch techOf(radio) {
 	case techGSM:
-		return gsmMHz(n, 1)
+		return gsmMHz(n, uplink)
 	case techUMTS:
-		return utraMHz(n, utraUL[:], utraULExtra[:])
+		if uplink {
+			return utraMHz(n, utraUL[:], utraULExtra[:])
+		}
+		return utraMHz(n, utraDL[:], utraDLExtra[:])
 	case techLTE:
-		return eutraMHz(n, eutraUL[:])
+		if uplink {
+			return eutraMHz(n, eutraUL)
+		}
+		return eutraMHz(n, eutraDL)
 	case techNR:
 		return nrMHz(n)
 	}
@@ -147,9 +148,8 @@ var radioNames = [...]struct {
 // round1k rounds a frequency in MHz to 1 kHz.
 func round1k(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-// gsmMHz is the carrier of a GSM ARFCN: the downlink with dir 0, the
-// uplink with dir 1.
-func gsmMHz(n int, dir int) (float64, bool) {
+// gsmMHz is the downlink carrier of a GSM ARFCN, or its uplink one.
+func gsmMHz(n int, uplink bool) (float64, bool) {
 	var dl, duplex float64
 	switch {
 	case n >= 0 && n <= 124:
@@ -163,7 +163,10 @@ func gsmMHz(n int, dir int) (float64, bool) {
 	default:
 		return 0, false
 	}
-	return round1k(dl - float64(dir)*duplex), true
+	if uplink {
+		return round1k(dl - duplex), true
+	}
+	return round1k(dl), true
 }
 
 // An eutraBand is one direction of an E-UTRA band in TS 36.101 table
