@@ -59,8 +59,12 @@ type mast struct {
 	pos   vec
 	lac   int
 	ci    int
-	arfcn int // 955-974 (921.2-925.0 MHz) or 999-1019 (930.0-934.0 MHz)
+	arfcn int // GSM-R 955-974 (921.2-925.0 MHz) or E-GSM-R 940-954 (918.2-921.0 MHz)
 }
+
+// frmcsARFCN is the NR-ARFCN of the masts' FRMCS carrier: 922.2 MHz, a
+// 5 MHz NR carrier in the middle of band n100's downlink (919.4-925 MHz).
+const frmcsARFCN = 184440
 
 func newRadioNet(r *rand.Rand, g *region) *radioNet {
 	n := &radioNet{reg: g, railMCC: g.mcc, railMNC: g.railMNC, apKey: r.Uint64()}
@@ -100,7 +104,7 @@ func newRadioNet(r *rand.Rand, g *region) *radioNet {
 			p = p.add(dir.perp().scale((r.Float64()*2 - 1) * 30))
 			var arfcn int
 			if r.IntN(4) == 0 {
-				arfcn = 999 + r.IntN(21)
+				arfcn = 940 + r.IntN(15)
 			} else {
 				arfcn = 955 + r.IntN(20)
 			}

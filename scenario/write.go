@@ -236,8 +236,9 @@ func freqOf(rc *rec) float64 {
 	return 0
 }
 
-// protectedBands are those of the policy's gsm-r class.
-var protectedBands = [][2]float64{{876, 880}, {921, 925}, {885, 889}, {930, 934}}
+// protectedBands are those of the policy's gsm-r class, the built-in
+// policy's: GSM-R, E-GSM-R, FRMCS n100 and n101.
+var protectedBands = [][2]float64{{876, 880}, {921, 925}, {873, 876}, {918, 921}, {874.4, 880}, {919.4, 925}, {1900, 1910}}
 
 func (g *gen) protected(rc *rec) bool {
 	if f := freqOf(rc); f > 0 {
