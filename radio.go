@@ -34,14 +34,15 @@ import (
 //     downlink UARFCN names one carrier.
 //   - "LTE", "LTE-A", "LTE+", "LTE_CA": the E-UTRA EARFCN (3GPP TS 36.101
 //     §5.7.3, table 5.7.3-1): F_DL = F_DL_low + 0.1(N_DL - N_Offs-DL) for
-//     the bands 1-14, 17-28, 30-53, 65, 66, 68, 70-74 and 85-88 (FDD), the
-//     supplementary downlink bands 29, 32, 67, 69, 75 and 76, and the TDD
-//     bands 33-53, whose one EARFCN serves both directions. An uplink
-//     EARFCN gives false here (see UplinkMHz and ChannelMHz).
+//     the FDD bands 1-14, 17-28, 30, 31, 65, 66, 68, 70-74, 85, 87 and 88,
+//     the supplementary downlink bands 29, 32, 67, 69, 75 and 76, and the
+//     TDD bands 33-53, whose one EARFCN serves both directions. Bands 103
+//     and above (North America) are not included. An uplink EARFCN gives
+//     false here (see UplinkMHz and ChannelMHz).
 //   - "NR", "5G NR", "NR5G": the NR-ARFCN of the global frequency raster
 //     (3GPP TS 38.104 §5.4.2.1, table 5.4.2.1-1): F_REF = F_REF-Offs +
-//     ΔF_Global (N_REF - N_REF-Offs), with ΔF_Global 5 kHz for 0-599999
-//     (0-3000 MHz), 15 kHz from 3000 MHz for 600000-2016666 (up to
+//     ΔF_Global (N_REF - N_REF-Offs), with ΔF_Global 5 kHz for 1-599999
+//     (up to 3000 MHz; 0 would be 0 MHz), 15 kHz from 3000 MHz for 600000-2016666 (up to
 //     24250 MHz) and 60 kHz from 24250.08 MHz for 2016667-3279165 (up to
 //     100 GHz). The raster is the same for both directions.
 //
@@ -53,8 +54,8 @@ import (
 // is a different carrier in each plan (100 is 955 MHz as a GSM ARFCN,
 // 2120 MHz as an EARFCN and 0.5 MHz as an NR-ARFCN), and a wrong frequency
 // would put a record in a signal class it does not belong to, or keep it
-// out of one it does.
-// Channel numbers outside the ranges above give false too.
+// out of one it does. Channel numbers outside the ranges above give false
+// too.
 func DownlinkMHz(radio string, n int) (float64, bool) {
 	return carrierMHz(radio, n, false)
 }
