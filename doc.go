@@ -24,5 +24,6 @@
 // No stage imports another; docs/architecture.md gives the rules and
 // architecture_test.go checks them. This package holds the types (Record,
 // Edit, Classified, Decision, Finding, Alert, Stats, Severity, Action) and
-// the radio vocabulary every stage shares (DownlinkMHz).
+// the radio vocabulary every stage shares (DownlinkMHz, UplinkMHz,
+// ChannelMHz).
 package geowarden

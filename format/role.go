@@ -56,7 +56,7 @@ var aliases = [NumRoles][]string{
 	RoleArea:     {"lac", "area", "tac"},
 	RoleCell:     {"cell", "cid", "ci", "cellid", "cell_id", "ecellid", "eci"},
 	RoleFreq:     {"freq_mhz", "frequency"},
-	RoleARFCN:    {"earfcn", "arfcn", "uarfcn", "nrarfcn"},
+	RoleARFCN:    {"earfcn", "arfcn", "uarfcn", "nrarfcn", "dl_earfcn", "dl_uarfcn", "dl_arfcn", "nr_arfcn", "ssb_arfcn"},
 	RoleStrength: {"rsrp", "rssi", "averagesignal", "signal", "dbm"},
 	RoleSSID:     {"ssid"},
 	RoleBSSID:    {"bssid", "mac"},
@@ -97,12 +97,17 @@ func RoleByName(name string) Role {
 }
 
 // FillFreq sets s.FreqMHz, when it is unknown, from the channel number and
-// the radio (geowarden.DownlinkMHz). Every codec that reads a channel number
-// calls it, so that a record gets the same frequency, and so the same
-// signal classes, whatever format it came in.
+// the radio (geowarden.ChannelMHz): the downlink carrier of a GSM ARFCN, a
+// UMTS UARFCN or an LTE EARFCN, the uplink carrier of an LTE uplink
+// EARFCN, the raster frequency of an NR-ARFCN. A channel number with no
+// radio, or a radio with no channel plan there, leaves the frequency
+// unknown: the same number is a different carrier in each plan. Every
+// codec that reads a channel number calls it, so that a record gets the
+// same frequency, and so the same signal classes, whatever format it came
+// in.
 func FillFreq(s *geowarden.Signal) {
 	if s.FreqMHz == 0 && s.HasARFCN {
-		s.FreqMHz, _ = geowarden.DownlinkMHz(s.Radio, s.ARFCN)
+		s.FreqMHz, _ = geowarden.ChannelMHz(s.Radio, s.ARFCN)
 	}
 }
 

@@ -311,11 +311,16 @@ func TestDefault(t *testing.T) {
 	if want := []ZoneSet{{ID: "default", Builtin: "default", Line: 9}}; !reflect.DeepEqual(p.Zones, want) {
 		t.Errorf("Zones: got %+v, want %+v", p.Zones, want)
 	}
-	wantSignal := geowarden.SignalClass{ID: "gsm-r", Bands: []geowarden.Band{{LoMHz: 876, HiMHz: 880}, {LoMHz: 921, HiMHz: 925}, {LoMHz: 885, HiMHz: 889}, {LoMHz: 930, HiMHz: 934}}}
+	wantSignal := geowarden.SignalClass{ID: "gsm-r", Bands: []geowarden.Band{
+		{LoMHz: 876, HiMHz: 880}, {LoMHz: 921, HiMHz: 925}, // GSM-R
+		{LoMHz: 873, HiMHz: 876}, {LoMHz: 918, HiMHz: 921}, // E-GSM-R
+		{LoMHz: 874.4, HiMHz: 880}, {LoMHz: 919.4, HiMHz: 925}, // FRMCS n100
+		{LoMHz: 1900, HiMHz: 1910}, // FRMCS n101
+	}}
 	if len(p.Signals) != 1 || !reflect.DeepEqual(p.Signals[0], wantSignal) {
 		t.Errorf("Signals: got %+v, want [%+v]", p.Signals, wantSignal)
 	}
-	if got, want := p.SignalDescriptions["gsm-r"], "GSM-R railway radio (both allocations)"; got != want {
+	if got, want := p.SignalDescriptions["gsm-r"], "Railway radio (GSM-R, E-GSM-R, FRMCS)"; got != want {
 		t.Errorf("gsm-r description: got %q, want %q", got, want)
 	}
 	rail := []string{"rail"}

@@ -73,7 +73,8 @@
 //     for 2-10 hours, 50 m to 2.8 km from a zone (a site, or a rail line),
 //     on one to three days, recording cells and Wi-Fi every 1-10 s.
 //   - protected_signal: gsm-r-scanner (drives near the lines writing GSM-R
-//     frequencies and ARFCNs), railway-network-logger (a phone whose app
+//     and E-GSM-R frequencies and ARFCNs, and the FRMCS carrier as an NR
+//     record with only its NR-ARFCN), railway-network-logger (a phone whose app
 //     logs the railway network's cells), gsm-r-receiver (a receiver beside
 //     a line measuring GSM-R uplink and downlink frequencies).
 //   - volume: bulk-collector records a steady 150-600 rows a day for a week
@@ -99,9 +100,10 @@
 //     resident-near-zone (home 0.5-3 km from a zone at night for 10-14 h,
 //     a fix every few minutes and a Wi-Fi scan every one to three hours),
 //     site-worker (by day inside a site, fixes only).
-//   - protected_signal: near-band-measurements (ordinary GSM 900 and LTE
-//     900 channels just outside the GSM-R bands: ARFCN 975-998 and
-//     1020-1023, 935-936 MHz, LTE at 925.5-929.5 MHz, uplink 880-885 MHz).
+//   - protected_signal: near-band-measurements (ordinary GSM, LTE and NR
+//     900 channels just outside the railway radio bands: ARFCN 975-998,
+//     935-936 MHz, LTE at 925.5-929.5 MHz, NR band n8 at 925.5-929.5 MHz
+//     as NR-ARFCNs only, uplink 880-885 MHz).
 //   - volume: variable-contributor (0.5-2 times its usual volume from day
 //     to day, less at weekends), new-big-source (starts big and stays so).
 //

@@ -3,6 +3,8 @@ package scenario
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/geowarden/geowarden"
 )
 
 // Radio technologies, as written in the radio column.
@@ -57,8 +59,12 @@ type mast struct {
 	pos   vec
 	lac   int
 	ci    int
-	arfcn int // 955-974 (921.2-925.0 MHz) or 999-1019 (930.0-934.0 MHz)
+	arfcn int // GSM-R 955-974 (921.2-925.0 MHz) or E-GSM-R 940-954 (918.2-921.0 MHz)
 }
+
+// frmcsARFCN is the NR-ARFCN of the masts' FRMCS carrier: 922.2 MHz, a
+// 5 MHz NR carrier in the middle of band n100's downlink (919.4-925 MHz).
+const frmcsARFCN = 184440
 
 func newRadioNet(r *rand.Rand, g *region) *radioNet {
 	n := &radioNet{reg: g, railMCC: g.mcc, railMNC: g.railMNC, apKey: r.Uint64()}
@@ -98,7 +104,7 @@ func newRadioNet(r *rand.Rand, g *region) *radioNet {
 			p = p.add(dir.perp().scale((r.Float64()*2 - 1) * 30))
 			var arfcn int
 			if r.IntN(4) == 0 {
-				arfcn = 999 + r.IntN(21)
+				arfcn = 940 + r.IntN(15)
 			} else {
 				arfcn = 955 + r.IntN(20)
 			}
@@ -168,7 +174,7 @@ func (n *radioNet) cellRow(r *rand.Rand, op *operator, tech uint8, p vec, neighb
 		rc.cell = int64(op.enbBase+si)*256 + int64(sector) + 1 + 10*int64(layerOf(earfcn))
 		rc.arfcn = int32(earfcn)
 		if freq {
-			rc.freq = float32(lteDownlink(earfcn))
+			rc.freq = float32(downlink(radioLTE, earfcn))
 		}
 		rc.rsrp = int16(clampF(level, -140, -44))
 	case radioNR:
@@ -176,7 +182,7 @@ func (n *radioNet) cellRow(r *rand.Rand, op *operator, tech uint8, p vec, neighb
 		rc.cell = int64(op.enbBase+si)*4096 + int64(sector) + 1
 		rc.arfcn = int32(op.nr)
 		if freq {
-			rc.freq = float32(3000 + 0.015*float64(op.nr-600_000))
+			rc.freq = float32(downlink(radioNR, op.nr))
 		}
 		rc.rsrp = int16(clampF(level-6, -140, -44))
 	case radioUMTS:
@@ -184,7 +190,7 @@ func (n *radioNet) cellRow(r *rand.Rand, op *operator, tech uint8, p vec, neighb
 		rc.cell = int64(op.enbBase%4096+si%4096)*65536 + int64(si%6000)*10 + int64(sector) + 1
 		rc.arfcn = int32(op.uarfcn)
 		if freq {
-			rc.freq = float32(float64(op.uarfcn) / 5)
+			rc.freq = float32(downlink(radioUMTS, op.uarfcn))
 		}
 		rc.rssi = int16(clampF(level+20, -113, -51))
 	default: // GSM
@@ -193,7 +199,7 @@ func (n *radioNet) cellRow(r *rand.Rand, op *operator, tech uint8, p vec, neighb
 		rc.cell = int64((op.enbBase+si*10+sector+1)%65534 + 1)
 		rc.arfcn = int32(arfcn)
 		if freq {
-			rc.freq = float32(gsmDownlink(arfcn))
+			rc.freq = float32(downlink(radioGSM, arfcn))
 		}
 		rc.rssi = int16(clampF(level+25, -110, -48))
 	}
@@ -218,33 +224,12 @@ func areaOf(p vec) int {
 	return int(math.Floor((p.X+halfSide+25000)/25000))*10 + int(math.Floor((p.Y+halfSide+25000)/25000))
 }
 
-// lteDownlink is the downlink carrier of an EARFCN of bands 3, 7, 8 and 20.
-func lteDownlink(n int) float64 {
-	switch {
-	case n >= 6150 && n < 6450:
-		return 791 + 0.1*float64(n-6150)
-	case n >= 1200 && n < 1950:
-		return 1805 + 0.1*float64(n-1200)
-	case n >= 2750 && n < 3450:
-		return 2620 + 0.1*float64(n-2750)
-	case n >= 3450 && n < 3800:
-		return 925 + 0.1*float64(n-3450)
-	}
-	return 0
-}
-
-// gsmDownlink is the downlink carrier of a GSM ARFCN, as 3GPP TS 45.005
-// numbers them (and geowarden's CSV reader reads them).
-func gsmDownlink(n int) float64 {
-	switch {
-	case n >= 0 && n <= 124:
-		return 935 + 0.2*float64(n)
-	case n >= 955 && n <= 1023:
-		return 935 + 0.2*float64(n-1024)
-	case n >= 512 && n <= 885:
-		return 1805.2 + 0.2*float64(n-512)
-	}
-	return 0
+// downlink is the downlink carrier of channel n of technology tech, as
+// geowarden's readers compute it (geowarden.DownlinkMHz); 0 when the
+// channel is not one.
+func downlink(tech uint8, n int) float64 {
+	f, _ := geowarden.DownlinkMHz(radioNames[tech], n)
+	return f
 }
 
 func clampF(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }

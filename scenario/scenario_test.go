@@ -329,7 +329,7 @@ func TestPolicy(t *testing.T) {
 		t.Fatalf("signal classes %v", ids)
 	}
 	bands := f.pol.Signals[0].Bands
-	want := []geowarden.Band{{LoMHz: 876, HiMHz: 880}, {LoMHz: 921, HiMHz: 925}, {LoMHz: 885, HiMHz: 889}, {LoMHz: 930, HiMHz: 934}}
+	want := []geowarden.Band{{LoMHz: 876, HiMHz: 880}, {LoMHz: 921, HiMHz: 925}, {LoMHz: 873, HiMHz: 876}, {LoMHz: 918, HiMHz: 921}, {LoMHz: 874.4, HiMHz: 880}, {LoMHz: 919.4, HiMHz: 925}, {LoMHz: 1900, HiMHz: 1910}}
 	if !slices.Equal(bands, want) {
 		t.Errorf("gsm-r bands %v, want %v", bands, want)
 	}
@@ -693,7 +693,7 @@ func TestProtectedSignals(t *testing.T) {
 		if e.role == "near-band-measurements" {
 			near := 0
 			for _, r := range rows {
-				if r.freq > 0 && (math.Abs(r.freq-925) < 5 || math.Abs(r.freq-934) < 5 || math.Abs(r.freq-882.5) < 3) {
+				if r.freq > 0 && (math.Abs(r.freq-925) < 5 || math.Abs(r.freq-935) < 5 || math.Abs(r.freq-882.5) < 3) {
 					near++
 				}
 			}

@@ -60,7 +60,7 @@ func (g *gen) gsmrScanner(r *rand.Rand) {
 	l := g.surveyLogger(r, 2, 6)
 	l.cell = uniform(r, 0.3, 0.8)
 	l.gsmr = uniform(r, 0.3, 0.7)
-	l.gmode = []gsmrMode{gsmrFreq, gsmrARFCN}
+	l.gmode = []gsmrMode{gsmrFreq, gsmrARFCN, frmcsARFCNOnly}
 	s.sampling = l.every
 	for _, d := range randomDays(r, 0, g.cfg.Days, 1+r.IntN(5)) {
 		t := g.local(d, uniform(r, 8, 14))
@@ -117,7 +117,7 @@ func (g *gen) sdrListener(r *rand.Rand) {
 func (g *gen) nearBandDecoy(r *rand.Rand) {
 	s := g.newSource(role{kind: kindDecoy, name: "near-band-measurements", detector: ProtectedSignal})
 	l := g.surveyLogger(r, 2, 8)
-	l.near = []nearBand{nearEGSM, nearEGSMTop, nearPGSMLow, nearLTE8, nearUplinkGap}[r.IntN(5)]
+	l.near = []nearBand{nearEGSM, nearNR8, nearPGSMLow, nearLTE8, nearUplinkGap}[r.IntN(5)]
 	l.nearP = uniform(r, 0.3, 0.8)
 	s.sampling = l.every
 	// Two survey routes, one near a line, driven in turn.

@@ -3,6 +3,8 @@ package scenario
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/geowarden/geowarden"
 )
 
 // rec is one row of output.
@@ -26,10 +28,11 @@ type rec struct {
 type gsmrMode uint8
 
 const (
-	gsmrARFCN   gsmrMode = iota // radio GSM, the railway's MCC-MNC, ARFCN
-	gsmrFreq                    // no radio, the downlink frequency (a scanner)
-	gsmrUplink                  // no radio, an uplink frequency 876-880 or 885-889 MHz (a receiver near a train)
-	gsmrNetwork                 // radio GSM, the railway's MCC-MNC only: a cab radio's serving cell
+	gsmrARFCN      gsmrMode = iota // radio GSM, the railway's MCC-MNC, ARFCN
+	gsmrFreq                       // no radio, the downlink frequency (a scanner)
+	gsmrUplink                     // no radio, an uplink frequency 873-880 MHz (a receiver near a train)
+	gsmrNetwork                    // radio GSM, the railway's MCC-MNC only: a cab radio's serving cell
+	frmcsARFCNOnly                 // radio NR and the FRMCS carrier's NR-ARFCN only (a 5G scanner)
 )
 
 // nearBand is a channel just outside the protected bands, written by the
@@ -38,8 +41,8 @@ type nearBand uint8
 
 const (
 	nearNone      nearBand = iota
-	nearEGSM               // ARFCN 975-998: 925.2-929.8 MHz, between the two downlink bands
-	nearEGSMTop            // ARFCN 1020-1023: 934.2-934.8 MHz
+	nearEGSM               // ARFCN 975-998: 925.2-929.6 MHz, just above the GSM-R downlink
+	nearNR8                // NR band n8 at 925.5-929.5 MHz, NR-ARFCN only, just above n100
 	nearPGSMLow            // ARFCN 0-6: 935.0-936.2 MHz
 	nearLTE8               // LTE band 8 at 925.5-929.5 MHz, frequency written
 	nearUplinkGap          // 880.2-884.8 MHz, an E-GSM uplink frequency
@@ -225,11 +228,14 @@ func (e *emitter) gsmrRow(rc *rec, m mast, d float64, mode gsmrMode) {
 		}
 		rc.rssi = level
 	case gsmrFreq:
-		rc.freq = float32(gsmDownlink(m.arfcn))
+		rc.freq = float32(downlink(radioGSM, m.arfcn))
 		rc.rssi = level
+	case frmcsARFCNOnly:
+		rc.radio, rc.arfcn = radioNR, frmcsARFCN
+		rc.rsrp = level - 20
 	case gsmrUplink:
 		// A cab radio's uplink, heard near the line.
-		f := gsmDownlink(m.arfcn) - 45
+		f, _ := geowarden.UplinkMHz("GSM", m.arfcn)
 		rc.freq = float32(f)
 		rc.rssi = level - 15
 	}
@@ -239,19 +245,23 @@ func (e *emitter) nearBandRow(rc *rec, nb nearBand) {
 	switch nb {
 	case nearEGSM:
 		rc.radio, rc.arfcn, rc.freq = radioGSM, int32(975+e.r.IntN(24)), 0
-	case nearEGSMTop:
-		rc.radio, rc.arfcn, rc.freq = radioGSM, int32(1020+e.r.IntN(4)), 0
+	case nearNR8:
+		rc.radio, rc.arfcn, rc.freq = radioNR, int32(185100+20*e.r.IntN(41)), 0
 	case nearPGSMLow:
 		rc.radio, rc.arfcn, rc.freq = radioGSM, int32(e.r.IntN(7)), 0
 	case nearLTE8:
 		n := 3455 + e.r.IntN(41)
-		rc.radio, rc.arfcn, rc.freq = radioLTE, int32(n), float32(lteDownlink(n))
+		rc.radio, rc.arfcn, rc.freq = radioLTE, int32(n), float32(downlink(radioLTE, n))
 	case nearUplinkGap:
 		rc.radio, rc.arfcn = radioGSM, int32(975+e.r.IntN(24))
-		rc.freq = float32(gsmDownlink(int(rc.arfcn)) - 45)
+		f, _ := geowarden.UplinkMHz("GSM", int(rc.arfcn))
+		rc.freq = float32(f)
 	}
 	if rc.radio == radioGSM && rc.rssi == 0 {
 		rc.rssi, rc.rsrp = rc.rsrp+20, 0
+	}
+	if rc.radio == radioNR && rc.rsrp == 0 {
+		rc.rsrp, rc.rssi = rc.rssi-20, 0
 	}
 }
 

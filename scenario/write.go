@@ -220,21 +220,25 @@ func appendField(b []byte, v string) []byte {
 }
 
 // freqOf is the frequency geowarden's CSV reader gives a row: the
-// freq_mhz column, else for GSM the carrier of its ARFCN.
+// freq_mhz column, else the carrier of its channel number in the channel
+// plan of its radio (geowarden.ChannelMHz, as format.FillFreq reads it).
 func freqOf(rc *rec) float64 {
 	if rc.freq != 0 {
 		// As written: one decimal.
 		v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(rc.freq), 'f', 1, 32), 64)
 		return v
 	}
-	if rc.radio == radioGSM && rc.arfcn >= 0 {
-		return gsmDownlink(int(rc.arfcn))
+	if rc.arfcn >= 0 {
+		// radioNames has no name for none and Wi-Fi: no frequency.
+		f, _ := geowarden.ChannelMHz(radioNames[rc.radio], int(rc.arfcn))
+		return f
 	}
 	return 0
 }
 
-// protectedBands are those of the policy's gsm-r class.
-var protectedBands = [][2]float64{{876, 880}, {921, 925}, {885, 889}, {930, 934}}
+// protectedBands are those of the policy's gsm-r class, the built-in
+// policy's: GSM-R, E-GSM-R, FRMCS n100 and n101.
+var protectedBands = [][2]float64{{876, 880}, {921, 925}, {873, 876}, {918, 921}, {874.4, 880}, {919.4, 925}, {1900, 1910}}
 
 func (g *gen) protected(rc *rec) bool {
 	if f := freqOf(rc); f > 0 {

@@ -183,8 +183,8 @@ zones:
 
 signals:
   - id: gsm-r
-    description: GSM-R railway radio (both allocations)
-    bands: ["876-880 MHz", "921-925 MHz", "885-889 MHz", "930-934 MHz"]
+    description: Railway radio (GSM-R, E-GSM-R, FRMCS)
+    bands: ["876-880 MHz", "921-925 MHz", "873-876 MHz", "918-921 MHz", "874.4-880 MHz", "919.4-925 MHz", "1900-1910 MHz"]
   - id: railway-network
     description: %s, the railway's private mobile network
     networks: ["%d-%02d"]
@@ -216,7 +216,7 @@ rules:
     severity: high
 
   - id: gsm-r
-    description: Signal in the GSM-R railway radio bands, wherever it was measured.
+    description: Signal in the railway radio bands (GSM-R, FRMCS), wherever it was measured.
     when: { signal: gsm-r }
     action: drop
     severity: high

@@ -20,7 +20,7 @@ func TestAliases(t *testing.T) {
 		"area":     {"lac", "area", "tac"},
 		"cell":     {"cell", "cid", "ci", "cellid", "cell_id", "ecellid", "eci"},
 		"freq":     {"freq_mhz", "frequency"},
-		"arfcn":    {"earfcn", "arfcn", "uarfcn", "nrarfcn"},
+		"arfcn":    {"earfcn", "arfcn", "uarfcn", "nrarfcn", "dl_earfcn", "dl_uarfcn", "dl_arfcn", "nr_arfcn", "ssb_arfcn"},
 		"strength": {"rsrp", "rssi", "averagesignal", "signal", "dbm"},
 		"ssid":     {"ssid"},
 		"bssid":    {"bssid", "mac"},

@@ -160,12 +160,12 @@ func TestRecords(t *testing.T) {
 			}},
 		},
 		{
-			name: "gsm arfcn gives the downlink frequency",
+			name: "a channel number gives the carrier of its radio's plan",
 			in:   "radio,arfcn,lat,lon\nGSM,10,0,0\ngsm,600,0,0\nLTE,10,0,0\nGSM,2000,0,0\n",
 			want: []geowarden.Record{
 				{Shape: geowarden.ShapePoint, Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "GSM", ARFCN: 10, HasARFCN: true, FreqMHz: 937}, Ref: ref(2, 20)},
 				{Shape: geowarden.ShapePoint, Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "gsm", ARFCN: 600, HasARFCN: true, FreqMHz: 1822.8}, Ref: ref(3, 31)},
-				{Shape: geowarden.ShapePoint, Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "LTE", ARFCN: 10, HasARFCN: true}, Ref: ref(4, 43)},
+				{Shape: geowarden.ShapePoint, Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "LTE", ARFCN: 10, HasARFCN: true, FreqMHz: 2111}, Ref: ref(4, 43)},
 				{Shape: geowarden.ShapePoint, Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "GSM", ARFCN: 2000, HasARFCN: true}, Ref: ref(5, 54)},
 			},
 		},

@@ -28,7 +28,8 @@
 //	area      lac, area, tac
 //	cell      cell, cid, ci, cellid, cell_id, ecellid, eci
 //	freq      freq_mhz, frequency            (MHz)
-//	arfcn     earfcn, arfcn, uarfcn, nrarfcn
+//	arfcn     earfcn, arfcn, uarfcn, nrarfcn, dl_earfcn, dl_uarfcn,
+//	          dl_arfcn, nr_arfcn, ssb_arfcn
 //	strength  rsrp, rssi, averagesignal, signal, dbm
 //	ssid      ssid
 //	bssid     bssid, mac
@@ -54,12 +55,11 @@
 //     has one, else geowarden.KindFix (format.SignalKind).
 //   - Numbers in the signal columns that do not parse (a "-", a hex cell id)
 //     leave that attribute unknown; they are not errors.
-//   - For a record with an ARFCN and no frequency column value, FreqMHz is
-//     the downlink carrier of that channel of its radio
-//     (geowarden.DownlinkMHz): for radio "GSM", P-GSM 900 (0-124,
-//     935+0.2n), E-GSM and R-GSM 900 (955-1023, 935+0.2(n-1024)) and DCS 1800
-//     (512-885, 1805.2+0.2(n-512)); ARFCNs 512-810 are taken as DCS 1800,
-//     never PCS 1900.
+//   - For a record with a channel number and no frequency column value,
+//     FreqMHz is the carrier of that channel of its radio (format.FillFreq,
+//     geowarden.ChannelMHz): a GSM ARFCN, UMTS UARFCN or LTE EARFCN by the
+//     radio column, an NR-ARFCN for radio "NR". A channel number without a
+//     radio gets no frequency.
 //   - Record.Attrs gives every field by header name, unquoted.
 //
 // # Times

@@ -294,6 +294,16 @@ func TestAttrs(t *testing.T) {
 			want:  got{Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4}},
 		},
 		{
+			name:  "LTE EARFCN without a frequency gives the carrier (band 20)",
+			props: `{"radio":"LTE","dl_earfcn":6300}`,
+			want:  got{Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "LTE", ARFCN: 6300, HasARFCN: true, FreqMHz: 806}},
+		},
+		{
+			name:  "NR-ARFCN without a frequency gives the carrier (n100, FRMCS)",
+			props: `{"radio":"NR","nrarfcn":"184000"}`,
+			want:  got{Kind: geowarden.KindCell, Signal: geowarden.Signal{Radio: "NR", ARFCN: 184000, HasARFCN: true, FreqMHz: 920}},
+		},
+		{
 			name:  "aliases shared with CSV",
 			props: `{"technology":"LTE","eci":"77","mac":"aa:bb","dbm":-90,"acc":"5","elevation":12}`,
 			want: got{Kind: geowarden.KindWifi, Acc: 5, HasAcc: true, Alt: 12, HasAlt: true,

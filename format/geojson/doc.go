@@ -48,15 +48,17 @@
 //	area      lac, area, tac
 //	cell      cell, cid, ci, cellid, cell_id, ecellid, eci
 //	freq      freq_mhz, frequency
-//	arfcn     earfcn, arfcn, uarfcn, nrarfcn
+//	arfcn     earfcn, arfcn, uarfcn, nrarfcn, dl_earfcn, dl_uarfcn,
+//	          dl_arfcn, nr_arfcn, ssb_arfcn
 //	strength  rsrp, rssi, averagesignal, signal, dbm
 //	ssid      ssid
 //	bssid     bssid, mac
 //	alt       alt, altitude, ele, elevation
 //	accuracy  accuracy, acc
 //
-// A record with a channel number and no frequency gets the downlink
-// frequency of that channel of its radio (geowarden.DownlinkMHz).
+// A record with a channel number and no frequency gets the carrier
+// frequency of that channel of its radio (format.FillFreq): GSM ARFCN,
+// UMTS UARFCN, LTE EARFCN or NR-ARFCN, by the radio.
 //
 // # What is refused
 //

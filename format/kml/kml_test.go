@@ -152,6 +152,24 @@ func TestRecords(t *testing.T) {
 				Signal: geowarden.Signal{Radio: "GSM", ARFCN: 62, HasARFCN: true, FreqMHz: 947.4, Cell: 99}, Ref: geowarden.Ref{File: "in", Line: 4, Offset: 140, Feature: 0}}},
 		},
 		{
+			name: "LTE EARFCN and NR-ARFCN without a frequency give the carrier",
+			in: doc(`
+<Placemark><ExtendedData>
+<Data name="radio"><value>LTE</value></Data>
+<Data name="EARFCN"><value>6300</value></Data>
+</ExtendedData><Point><coordinates>8,50</coordinates></Point></Placemark>
+<Placemark><ExtendedData>
+<Data name="radio"><value>NR</value></Data>
+<Data name="nrarfcn"><value>380500</value></Data>
+</ExtendedData><Point><coordinates>8,50</coordinates></Point></Placemark>`),
+			want: []got{
+				{Shape: geowarden.ShapePoint, Pos: pt(8, 50), Kind: geowarden.KindCell,
+					Signal: geowarden.Signal{Radio: "LTE", ARFCN: 6300, HasARFCN: true, FreqMHz: 806}, Ref: geowarden.Ref{File: "in", Line: 4, Offset: 140, Feature: 0}},
+				{Shape: geowarden.ShapePoint, Pos: pt(8, 50), Kind: geowarden.KindCell,
+					Signal: geowarden.Signal{Radio: "NR", ARFCN: 380500, HasARFCN: true, FreqMHz: 1902.5}, Ref: geowarden.Ref{File: "in", Line: 8, Offset: 332, Feature: 1}},
+			},
+		},
+		{
 			name: "overlays",
 			in: doc(`
 <GroundOverlay><LatLonBox><north>10</north><south>0</south><east>-170</east><west>170</west></LatLonBox></GroundOverlay>
