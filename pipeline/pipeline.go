@@ -44,6 +44,9 @@ type Runner struct {
 	Format string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// MaxExpansion is how many times its stored size a gzip input may
+	// expand to before it is refused; 0 means DefaultMaxExpansion.
+	MaxExpansion int
 	// FollowOutputSymlink lets SanitizeFile write to the file a symbolic
 	// link at its output points to; by default such an output is refused.
 	FollowOutputSymlink bool
@@ -63,6 +66,38 @@ type Runner struct {
 	// goroutines that read, several at once in a folder run. The re-scan
 	// of a sanitized output is not counted.
 	Progress func(n int64)
+}
+
+// DefaultMaxExpansion is how many times its stored size a compressed
+// input may expand to: real location data compresses 5 to 20 times, a
+// decompression bomb thousands of times.
+const DefaultMaxExpansion = 200
+
+// expansionFloor is what any compressed input may expand to, however
+// small it is.
+const expansionFloor = 64 << 20
+
+// ErrExpansion is returned (wrapped) for a compressed input that expands
+// past the limit.
+var ErrExpansion = errors.New("expands past the limit")
+
+// expansionLimit refuses a decompressed stream that grows past ratio times
+// the compressed bytes read so far (plus expansionFloor).
+type expansionLimit struct {
+	r      io.Reader
+	stored *int64
+	out    int64
+	ratio  int64
+	name   string
+}
+
+func (e *expansionLimit) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.out += int64(n)
+	if e.out > expansionFloor && e.out > e.ratio**e.stored {
+		return 0, fmt.Errorf("%s: gzip: %w: %d bytes from %d compressed, more than %d times (raise it with --max-expansion)", e.name, ErrExpansion, e.out, *e.stored, e.ratio)
+	}
+	return n, err
 }
 
 // countingReader reports the bytes read through it to a progress function.
@@ -207,10 +242,13 @@ func (r *Runner) open(path string) (*source, error) {
 // fails.
 func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
 	src := &source{closer: rc}
-	var in io.Reader = rc
-	if r.Progress != nil {
-		in = &countingReader{rc, r.Progress}
-	}
+	var stored int64 // bytes read from the input as stored
+	var in io.Reader = &countingReader{rc, func(n int64) {
+		stored += n
+		if r.Progress != nil {
+			r.Progress(n)
+		}
+	}}
 	br := bufio.NewReaderSize(in, 1<<20)
 	name := path
 	if head, _ := br.Peek(2); bytes.Equal(head, gzipMagic) {
@@ -221,7 +259,11 @@ func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
 		}
 		zr.Multistream(true)
 		src.gzip = true
-		src.r = zr
+		ratio := int64(r.MaxExpansion)
+		if ratio <= 0 {
+			ratio = DefaultMaxExpansion
+		}
+		src.r = &expansionLimit{r: zr, stored: &stored, ratio: ratio, name: path}
 		name = strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".GZ")
 	} else {
 		src.r = br

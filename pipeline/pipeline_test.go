@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,5 +129,32 @@ func TestStream(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("spool folder holds %d entries after the run, want none", len(ents))
+	}
+}
+
+// TestExpansionLimit: a gzip input that expands past the limit is refused
+// once it has, not read to its end.
+func TestExpansionLimit(t *testing.T) {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte("lat,lon\n"))
+	blank := bytes.Repeat([]byte("\n"), 1<<20)
+	for i := 0; i < 66; i++ {
+		zw.Write(blank)
+	}
+	zw.Close()
+	r := testRunner(t)
+	r.PieceWorkers = 1
+	_, err := r.ScanStream(context.Background(), "bomb.csv.gz", bytes.NewReader(z.Bytes()))
+	if !errors.Is(err, ErrExpansion) {
+		t.Fatalf("66 MiB from %d bytes: err = %v, want ErrExpansion", z.Len(), err)
+	}
+	// An ordinary compressed input passes.
+	z.Reset()
+	zw = gzip.NewWriter(&z)
+	zw.Write([]byte("lat,lon\n51,11\n"))
+	zw.Close()
+	if st, err := r.ScanStream(context.Background(), "ok.csv.gz", bytes.NewReader(z.Bytes())); err != nil || st.Records != 1 {
+		t.Fatalf("ordinary gzip: %+v, %v", st, err)
 	}
 }

@@ -33,6 +33,10 @@ type engineFlags struct {
 	delimiter string
 	keepGoing bool
 	workers   int
+	// maxZoneBytes is the largest zone file in a text format read.
+	maxZoneBytes int64
+	// maxExpansion is how many times its size a gzip input may expand to.
+	maxExpansion int
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
@@ -46,6 +50,8 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.sourceCol, "source-col", "", "name of the source (device, contributor) `COLUMN`")
 	fs.IntVar(&f.workers, "jobs", 0, "process this many files of a folder at once (0: one per CPU)")
 	fs.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter (one character, or \"tab\"); default: sniffed from the header")
+	fs.IntVar(&f.maxExpansion, "max-expansion", pipeline.DefaultMaxExpansion, "refuse a gzip input that expands to more than this many `TIMES` its size")
+	fs.Int64Var(&f.maxZoneBytes, "max-zone-bytes", load.DefaultMaxBytes, "refuse a zone file in a text format (GeoJSON, KML, KMZ) larger than this many `BYTES`, before reading it")
 }
 
 var roles = []string{"lat", "lon", "time", "source", "radio", "mcc", "mnc", "area", "cell", "freq", "arfcn", "strength", "ssid", "bssid", "alt", "accuracy"}
@@ -129,7 +135,7 @@ func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 
 // loadZones loads every zone set a policy names, each with its index: the
 // one a compiled .gwz file brings, or a cell index built now.
-func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
+func loadZones(p *policy.Policy, maxBytes int64) ([]*zone.Set, classify.Index, error) {
 	var sets []*zone.Set
 	var parts []classify.Index
 	for _, zs := range p.Zones {
@@ -138,7 +144,7 @@ func loadZones(p *policy.Policy) ([]*zone.Set, classify.Index, error) {
 		if zs.Builtin != "" {
 			src, err = load.Builtin(zs.Builtin)
 		} else {
-			src, err = load.File(context.Background(), zs.File, nil)
+			src, err = load.File(context.Background(), zs.File, &load.Options{MaxBytes: maxBytes})
 		}
 		if err != nil {
 			if zs.Line > 0 {
@@ -176,7 +182,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	_, ix, err := loadZones(p)
+	_, ix, err := loadZones(p, f.maxZoneBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,11 +198,12 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	}
 	fo.DropBinary = p.DropBinary
 	r := &pipeline.Runner{
-		Engine:  e,
-		Formats: all.Registry(),
-		Workers: f.workers,
-		Format:  f.format,
-		Options: pipeline.Options{Format: fo, KeepGoing: f.keepGoing},
+		Engine:       e,
+		Formats:      all.Registry(),
+		Workers:      f.workers,
+		Format:       f.format,
+		Options:      pipeline.Options{Format: fo, KeepGoing: f.keepGoing},
+		MaxExpansion: f.maxExpansion,
 	}
 	return r, p, nil
 }

@@ -553,7 +553,7 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 			}
 		}
 		var err error
-		if sets, _, err = loadZones(p); err != nil {
+		if sets, _, err = loadZones(p, 0); err != nil {
 			return nil, err
 		}
 	default:

@@ -239,12 +239,31 @@ func ReadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gwz: %w", err)
 	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("gwz: %s: not a regular file", path)
+	}
 	n := st.Size()
 	if n > MaxFileBytes {
 		return nil, fmt.Errorf("gwz: %s: %d bytes, larger than the %d a .gwz file may have", path, n, int64(MaxFileBytes))
 	}
+	// The header says how long the file is: check it against the file's
+	// real size before memory is spent on what the file claims.
+	var head [headerSize]byte
+	if _, err := io.ReadFull(f, head[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("gwz: %s: %w", path, formatErr(0, "%d bytes, shorter than the %d-byte header", n, headerSize))
+		}
+		return nil, fmt.Errorf("gwz: %s: %w", path, err)
+	}
+	if !IsGWZ(head[:]) {
+		return nil, fmt.Errorf("gwz: %s: %w", path, formatErr(0, "not a .gwz file (bad magic %q)", head[:len(Magic)]))
+	}
+	if size := binary.LittleEndian.Uint64(head[16:]); size != uint64(n) {
+		return nil, fmt.Errorf("gwz: %s: %w", path, formatErr(16, "header says %d bytes, the file has %d (truncated or padded)", size, n))
+	}
 	buf := alignedBytes(int(n))
-	if _, err := io.ReadFull(f, buf); err != nil {
+	copy(buf, head[:])
+	if _, err := io.ReadFull(f, buf[headerSize:]); err != nil {
 		return nil, fmt.Errorf("gwz: %s: %w", path, err)
 	}
 	file, err := Decode(buf)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,29 @@ type Options struct {
 	// from them. When OSM is nil, an extract is refused with an
 	// *OSMError.
 	OSM *osm.Reader
+	// MaxBytes is the largest zone file read, checked before it is read;
+	// 0 means DefaultMaxBytes. Compiled .gwz files and OpenStreetMap
+	// extracts, which are not held whole as text, have their own limits
+	// (gwz.MaxFileBytes; the extract is streamed).
+	MaxBytes int64
+}
+
+// DefaultMaxBytes is the default limit on a zone file in a text format
+// (GeoJSON, KML, KMZ): parsing one takes about fifteen times its size in
+// memory, so 256 MiB of GeoJSON needs about 4 GB.
+const DefaultMaxBytes = 256 << 20
+
+func (o *Options) maxBytes(format string) int64 {
+	switch format {
+	case "gwz":
+		return gwz.MaxFileBytes
+	case "osm":
+		return 1 << 62
+	}
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxBytes
 }
 
 // OSMError refuses an OpenStreetMap extract that File was given no
@@ -90,6 +114,17 @@ func File(ctx context.Context, path string, opts *Options) (*Zones, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		what := "a device, FIFO or socket"
+		if st.IsDir() {
+			what = "a folder"
+		}
+		return nil, &fs.PathError{Op: "read zones", Path: path, Err: fmt.Errorf("not a regular file (%s); zones are read from files only", what)}
+	}
 	head, err := readHead(path)
 	if err != nil {
 		return nil, err
@@ -97,6 +132,9 @@ func File(ctx context.Context, path string, opts *Options) (*Zones, error) {
 	for _, s := range sources {
 		if !s.detect(path, head) {
 			continue
+		}
+		if max := opts.maxBytes(s.format); st.Size() > max {
+			return nil, fmt.Errorf("zone: %s: %s file of %d bytes, more than the limit of %d (compile it once with `geowarden zones import`, or raise the limit with --max-zone-bytes)", path, s.format, st.Size(), max)
 		}
 		zs, err := s.read(ctx, path, opts)
 		if zs != nil {

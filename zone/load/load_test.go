@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/gwz"
 	"github.com/geowarden/geowarden/zone/osm"
+	"golang.org/x/sys/unix"
 )
 
 // malta is how many zones the Malta test files hold.
@@ -239,5 +242,60 @@ func TestBuiltin(t *testing.T) {
 	}
 	if _, err := Builtin("nosuch"); err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
 		t.Errorf("Builtin(nosuch) = %v, want an error naming it", err)
+	}
+}
+
+// TestLimitsBeforeReading: a device, a FIFO and a zone file past the size
+// limit are refused before they are read; a .gwz whose header does not
+// match its size is refused without reading the rest.
+func TestLimitsBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "zones.geojson")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A FIFO with no writer would block a reader forever: refusing it
+	// without opening it is the point.
+	if _, err := File(context.Background(), fifo, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("FIFO: %v, want a refusal", err)
+	}
+	if _, err := File(context.Background(), "/dev/urandom", nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("/dev/urandom: %v, want a refusal", err)
+	}
+	big := filepath.Join(dir, "big.geojson")
+	if err := os.WriteFile(big, []byte(`{"type":"Feature","properties":{"id":"c","buffer_m":100},"geometry":{"type":"Point","coordinates":[10,50]}}`+strings.Repeat(" ", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := File(context.Background(), big, &Options{MaxBytes: 100}); err == nil || !strings.Contains(err.Error(), "more than the limit of 100") {
+		t.Errorf("over the limit: %v, want a refusal naming the limit", err)
+	}
+	if _, err := File(context.Background(), big, &Options{MaxBytes: 1 << 20}); err != nil {
+		t.Errorf("under the limit: %v", err)
+	}
+	// A sparse 1 GiB .gwz whose header says it has 64 bytes.
+	sparse := filepath.Join(dir, "sparse.gwz")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 64)
+	copy(head, gwz.Magic)
+	binary.LittleEndian.PutUint32(head[8:], gwz.Version)
+	binary.LittleEndian.PutUint32(head[12:], 64)
+	binary.LittleEndian.PutUint64(head[16:], 64)
+	f.Write(head)
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = File(context.Background(), sparse, nil)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "header says 64 bytes") {
+		t.Errorf("sparse .gwz: %v, want the size mismatch", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("refusing the sparse .gwz allocated %d bytes", grew)
 	}
 }
