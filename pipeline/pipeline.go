@@ -158,9 +158,14 @@ type Skipped struct {
 
 // Inputs expands paths into the files to process: a file stands for
 // itself, a folder for every regular file below it (sorted, hidden files
-// and folders excluded), "-" for standard input.
-func Inputs(paths []string) ([]string, error) {
+// and folders excluded), "-" for standard input. A symbolic link in a
+// folder is followed when it leads to a regular file inside that folder;
+// one that leads outside it, to a folder or nowhere, and any other file
+// that is not a regular file (a FIFO, a device), is returned as skipped
+// with the reason, never dropped silently.
+func Inputs(paths []string) ([]string, []Skipped, error) {
 	var out []string
+	var skipped []Skipped
 	for _, p := range paths {
 		if p == Stdin {
 			out = append(out, p)
@@ -168,11 +173,15 @@ func Inputs(paths []string) ([]string, error) {
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !st.IsDir() {
 			out = append(out, p)
 			continue
+		}
+		root, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return nil, nil, err
 		}
 		var files []string
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -185,18 +194,45 @@ func Inputs(paths []string) ([]string, error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() {
+			switch t := d.Type(); {
+			case t.IsRegular():
 				files = append(files, path)
+			case t&fs.ModeSymlink != 0:
+				if why := linkProblem(root, path); why != "" {
+					skipped = append(skipped, Skipped{Path: path, Reason: why})
+				} else {
+					files = append(files, path)
+				}
+			case !t.IsDir():
+				skipped = append(skipped, Skipped{Path: path, Reason: "not a regular file (" + t.String() + ")"})
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sort.Strings(files)
 		out = append(out, files...)
 	}
-	return out, nil
+	return out, skipped, nil
+}
+
+// linkProblem says why the symbolic link at path is not followed, or ""
+// when it leads to a regular file inside root.
+func linkProblem(root, path string) string {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "symbolic link that leads nowhere"
+	}
+	rel, err := filepath.Rel(root, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "symbolic link that leads outside the folder (" + target + "); not followed"
+	}
+	st, err := os.Stat(target)
+	if err != nil || !st.Mode().IsRegular() {
+		return "symbolic link to something other than a file; not followed"
+	}
+	return ""
 }
 
 // ErrUnrecognised is returned (wrapped) for an input whose format no codec
@@ -524,7 +560,7 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 			return nil, total, nil, fmt.Errorf("%s exists and is not empty; name a new folder", out)
 		}
 	}
-	files, err := Inputs([]string{in})
+	files, skippedLinks, err := Inputs([]string{in})
 	if err != nil {
 		return nil, total, nil, err
 	}
@@ -543,7 +579,7 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 		}
 		dir = t.tmpDir
 	}
-	var skipped []Skipped
+	skipped := skippedLinks
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr error
@@ -575,8 +611,8 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 		switch {
 		case errors.Is(res.Err, ErrUnrecognised):
 			skipped = append(skipped, Skipped{Path: res.Path, Reason: "unrecognised format; not copied to the output"})
-		case errors.Is(res.Err, format.ErrUnsupported):
-			skipped = append(skipped, Skipped{Path: res.Path, Reason: "refused: " + res.Err.Error() + "; not copied to the output"})
+		case errors.Is(res.Err, format.ErrNoPosition):
+			skipped = append(skipped, Skipped{Path: res.Path, Reason: "holds no position (" + res.Err.Error() + "); not copied to the output"})
 		case res.Err != nil && firstErr == nil:
 			firstErr = res.Err
 			cancel()

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -82,20 +81,20 @@ error.`,
 			}
 			cl := runner.Engine.Classifier
 			eng := detect.New(cfg, cl.Index())
-			inputs, err := inputsOf(args)
+			inputs, skipped, err := inputsOf(args)
 			if err != nil {
 				return ExitError, err
 			}
 			stderr := cmd.ErrOrStderr()
-			sum := report.AlertSummary{Policy: p.Name, Revision: p.Revision}
+			sum := report.AlertSummary{Policy: p.Name, Revision: p.Revision, Skipped: skipped}
 			start := time.Now()
 			ctx := cmd.Context()
 			failed := false
 			for _, in := range inputs {
 				h := &detectHandler{eng: eng, cl: cl, path: in.path, by: sourceBy, keepGoing: ef.keepGoing}
 				err := runner.Read(ctx, in.path, h)
-				if errors.Is(err, pipeline.ErrUnrecognised) && !in.explicit {
-					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: "unrecognised format"})
+				if why := notRead(in, err); why != "" {
+					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: why})
 					continue
 				}
 				sum.Files++

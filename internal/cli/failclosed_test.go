@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -248,4 +249,74 @@ func TestInterrupted(t *testing.T) {
 		}
 	}
 	t.Logf("%d SIGKILL and %d SIGTERM during the run left nothing behind", kills, terms)
+}
+
+// TestFolderNoSilentPass: in a folder, text files that hold no position
+// are listed and the run goes on; a link inside the folder is followed,
+// one out of it, a FIFO and a dangling link are listed, never dropped
+// silently; a file a codec recognises and then refuses is an error.
+func TestFolderNoSilentPass(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in, zones := failClosedInput(t, dir, 50)
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(data, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("track.csv", "lat,lon\n50.001,10.001\n51,11\n")
+	write("labels.txt", "Start Time\tEnd Time\tTransportation Mode\n2008/04/02 11:24:21\t2008/04/02 11:50:45\tbus\n")
+	write("NOTICE", "This data set is licensed under the terms below.\nCopyright, all rights reserved.\n")
+	if err := os.Symlink("track.csv", filepath.Join(data, "inside-link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(in, filepath.Join(data, "outside-link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("gone.csv", filepath.Join(data, "dangling.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(data, "pipe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := gw(t, "", "scan", "-q", "--zones", zones, "--format", "json", data)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (findings): %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Findings []struct{ File string } `json:"findings"`
+		Summary  struct {
+			Files   int `json:"files"`
+			Skipped []struct{ Path, Reason string }
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v: %.300s", err, r.stdout)
+	}
+	var files []string
+	for _, f := range rep.Findings {
+		files = append(files, filepath.Base(f.File))
+	}
+	if !slices.Equal(files, []string{"inside-link.csv", "track.csv"}) {
+		t.Errorf("findings in %v, want one in the link inside the folder and one in track.csv", files)
+	}
+	reasons := map[string]string{}
+	for _, s := range rep.Summary.Skipped {
+		reasons[filepath.Base(s.Path)] = s.Reason
+	}
+	for name, want := range map[string]string{
+		"outside-link.csv": "outside the folder",
+		"dangling.csv":     "leads nowhere",
+		"pipe":             "not a regular file",
+		"NOTICE":           "",
+		"labels.txt":       "",
+	} {
+		got, ok := reasons[name]
+		if !ok || !strings.Contains(got, want) {
+			t.Errorf("%s: listed %v with reason %q, want a reason with %q", name, ok, got, want)
+		}
+	}
 }

@@ -22,7 +22,7 @@ func startProgress(stderr io.Writer, quiet bool, paths []string, r *pipeline.Run
 		return stderr, func() {}
 	}
 	var total int64
-	files, err := pipeline.Inputs(paths)
+	files, _, err := pipeline.Inputs(paths)
 	for _, p := range files {
 		st, serr := os.Stat(p)
 		if p == pipeline.Stdin || serr != nil {

@@ -91,10 +91,11 @@ suppresses nothing and is warned of.`,
 					repErr = err
 				}
 			}
-			inputs, err := inputsOf(args)
+			inputs, skipped, err := inputsOf(args)
 			if err != nil {
 				return ExitError, err
 			}
+			sum.Skipped = append(sum.Skipped, skipped...)
 			failed := false
 			paths := make([]string, len(inputs))
 			for i, in := range inputs {
@@ -109,8 +110,8 @@ suppresses nothing and is warned of.`,
 				in := inputs[next]
 				next++
 				stats.Add(res.Stats)
-				if errors.Is(res.Err, pipeline.ErrUnrecognised) && !in.explicit {
-					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: "unrecognised format"})
+				if why := notRead(in, res.Err); why != "" {
+					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: why})
 					return
 				}
 				sum.Files++
@@ -188,8 +189,11 @@ type input struct {
 	explicit bool // named on the command line, not found in a folder
 }
 
-func inputsOf(args []string) ([]input, error) {
+// inputsOf expands the arguments into inputs, and lists what the folders
+// hold that is not read (links out of the folder, FIFOs, devices).
+func inputsOf(args []string) ([]input, []report.Skipped, error) {
 	var out []input
+	var skipped []report.Skipped
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if a == pipeline.Stdin || (err == nil && !st.IsDir()) {
@@ -197,17 +201,35 @@ func inputsOf(args []string) ([]input, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		files, err := pipeline.Inputs([]string{a})
+		files, sk, err := pipeline.Inputs([]string{a})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, f := range files {
 			out = append(out, input{f, false})
 		}
+		skipped = append(skipped, skippedOf(sk)...)
 	}
-	return out, nil
+	return out, skipped, nil
+}
+
+// notRead says why an input found in a folder is listed instead of read,
+// or "" when its error is an error of the run: a format no codec
+// recognises, or a text file that holds no position (a README, a NOTICE,
+// a CSV without coordinate columns).
+func notRead(in input, err error) string {
+	if in.explicit {
+		return ""
+	}
+	switch {
+	case errors.Is(err, pipeline.ErrUnrecognised):
+		return "unrecognised format"
+	case errors.Is(err, format.ErrNoPosition):
+		return "holds no position: " + err.Error()
+	}
+	return ""
 }
 
 // reportOutput returns where a report goes: stdout, or for a path other
