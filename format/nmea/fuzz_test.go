@@ -50,16 +50,16 @@ func FuzzRewrite(f *testing.F) {
 				return out.Bytes(), err
 			}
 
-			// Keep all.
+			// Keep all, unreadable sentences too.
 			keep := &testHandler{}
-			out, err := run(Codec{}, in, keep)
+			out, err := run(Codec{KeepUnreadable: true}, in, keep)
 			if err == nil && !bytes.Equal(out, in) {
 				t.Fatalf("limit %d: keep-all output differs from the input:\n%q\n%q", limit, out, in)
 			}
 
 			// Scanning gives the same records.
 			scan := &testHandler{}
-			serr := Codec{}.Rewrite(ctx, bytes.NewReader(in), nil, scan, opts)
+			serr := Codec{KeepUnreadable: true}.Rewrite(ctx, bytes.NewReader(in), nil, scan, opts)
 			if (serr == nil) != (err == nil) || len(scan.recs) != len(keep.recs) {
 				t.Fatalf("limit %d: scan-only gives %d records (%v), rewrite %d (%v)", limit, len(scan.recs), serr, len(keep.recs), err)
 			}
@@ -77,6 +77,11 @@ func FuzzRewrite(f *testing.F) {
 			}
 			if !bytes.Equal(out, clean) {
 				t.Fatalf("limit %d: output without bad records does not read back byte for byte", limit)
+			}
+			for _, n := range again.notices {
+				if n.Kind == "unreadable" {
+					t.Fatalf("limit %d: unreadable sentence left in %q: %s", limit, clean, n.Message)
+				}
 			}
 
 			// Binary data removed: the output reads clean, with the same

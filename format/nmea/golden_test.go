@@ -107,9 +107,9 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			// Keep all, bad records stop.
+			// Keep all, unreadable sentences too; bad records stop.
 			strictH := &testHandler{}
-			out, err := rewrite(t, Codec{}, in, strictH)
+			out, err := rewrite(t, Codec{KeepUnreadable: true}, in, strictH)
 			lenient := &testHandler{bad: dropBad}
 			clean, lerr := rewrite(t, Codec{}, in, lenient)
 			if lerr != nil {
