@@ -25,9 +25,9 @@ type aisLayout struct {
 }
 
 var (
-	aisClassA = &aisLayout{lon: 61, lonBits: 28, lat: 89, latBits: 27, perDeg: 600000}  // 1, 2, 3, 9
-	aisBase   = &aisLayout{lon: 79, lonBits: 28, lat: 107, latBits: 27, perDeg: 600000} // 4, 11
-	aisClassB = &aisLayout{lon: 57, lonBits: 28, lat: 85, latBits: 27, perDeg: 600000}  // 18, 19
+	aisClassA = &aisLayout{lon: 61, lonBits: 28, lat: 89, latBits: 27, perDeg: 600000}   // 1, 2, 3, 9
+	aisBase   = &aisLayout{lon: 79, lonBits: 28, lat: 107, latBits: 27, perDeg: 600000}  // 4, 11
+	aisClassB = &aisLayout{lon: 57, lonBits: 28, lat: 85, latBits: 27, perDeg: 600000}   // 18, 19
 	aisAtoN   = &aisLayout{lon: 164, lonBits: 28, lat: 192, latBits: 27, perDeg: 600000} // 21
 	aisDGNSS  = &aisLayout{lon: 40, lonBits: 18, lat: 58, latBits: 17, perDeg: 600}      // 17
 	aisLong   = &aisLayout{lon: 44, lonBits: 18, lat: 62, latBits: 17, perDeg: 600}      // 27
@@ -175,7 +175,7 @@ func decodeAIS(payload []byte, fill int) (*aisMsg, string) {
 	case aisNoPos:
 		return m, ""
 	case aisOpaque:
-		return nil, fmt.Sprintf("message type %d (MMSI %d) may hold positions that are not read", m.typ, m.mmsi)
+		return nil, fmt.Sprintf("message type %d (MMSI %d) may hold positions, not read", m.typ, m.mmsi)
 	}
 	if end := max(lay.lon+lay.lonBits, lay.lat+lay.latBits); n < end {
 		return nil, fmt.Sprintf("message type %d of %d bits is too short for its position (%d bits)", m.typ, n, end)
@@ -200,25 +200,54 @@ func decodeAIS(payload []byte, fill int) (*aisMsg, string) {
 	return m, ""
 }
 
-// moved returns the message's payload with its position replaced by p,
-// rounded to the type's unit.
-func (m *aisMsg) moved(p geowarden.Point) []byte {
+// edited returns the message's payload with an edit applied: the position
+// moved to ed.Pos, rounded to the type's unit; and, in types 4 and 11, the
+// date and time set to te or, when te clears them, to "not available".
+func (m *aisMsg) edited(move bool, p geowarden.Point, te timeEdit) []byte {
 	bits := make(aisBits, len(m.payload))
 	for i, c := range m.payload {
 		bits[i], _ = sixbit(c)
 	}
-	l := m.lay
-	lon := int64(math.Round(p.Lon * float64(l.perDeg)))
-	lat := int64(math.Round(p.Lat * float64(l.perDeg)))
-	lon = min(max(lon, -180*l.perDeg), 180*l.perDeg)
-	lat = min(max(lat, -90*l.perDeg), 90*l.perDeg)
-	bits.set(l.lon, l.lonBits, lon)
-	bits.set(l.lat, l.latBits, lat)
+	if l := m.lay; move && l != nil {
+		lon := int64(math.Round(p.Lon * float64(l.perDeg)))
+		lat := int64(math.Round(p.Lat * float64(l.perDeg)))
+		lon = min(max(lon, -180*l.perDeg), 180*l.perDeg)
+		lat = min(max(lat, -90*l.perDeg), 90*l.perDeg)
+		bits.set(l.lon, l.lonBits, lon)
+		bits.set(l.lat, l.latBits, lat)
+	}
+	if m.hasTime() {
+		switch {
+		case te.set:
+			t := te.t
+			y := int64(t.Year())
+			if y < 1 || y > 9999 {
+				y = 0
+			}
+			for _, f := range []struct{ at, n, v int64 }{
+				{38, 14, y}, {52, 4, int64(t.Month())}, {56, 5, int64(t.Day())},
+				{61, 5, int64(t.Hour())}, {66, 6, int64(t.Minute())}, {72, 6, int64(t.Second())},
+			} {
+				bits.set(int(f.at), int(f.n), f.v)
+			}
+		case te.clear:
+			for _, f := range []struct{ at, n, v int64 }{
+				{38, 14, 0}, {52, 4, 0}, {56, 5, 0}, {61, 5, 24}, {66, 6, 60}, {72, 6, 60},
+			} {
+				bits.set(int(f.at), int(f.n), f.v)
+			}
+		}
+	}
 	out := make([]byte, len(bits))
 	for i, v := range bits {
 		out[i] = armour(v)
 	}
 	return out
+}
+
+// hasTime reports whether the message type holds a date and time (4, 11).
+func (m *aisMsg) hasTime() bool {
+	return (m.typ == 4 || m.typ == 11) && 6*len(m.payload) >= 78
 }
 
 // isAIS reports whether an address is an AIS sentence's: a two-letter

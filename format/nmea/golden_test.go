@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // inputs are the real logs of testdata (see testdata/PROVENANCE.md).
 func inputs(t testing.TB) []string {
 	var files []string
-	for _, pat := range []string{"testdata/gpsd/*.log", "testdata/gpsd/binary-or-mixed/*", "testdata/gpsbabel/*", "testdata/exiftool/*", "testdata/fcases/*/*"} {
+	for _, pat := range []string{"testdata/gpsd/*.log", "testdata/gpsd/binary-or-mixed/*", "testdata/gpsd/ais/*", "testdata/gpsbabel/*", "testdata/exiftool/*", "testdata/fcases/*/*"} {
 		m, err := filepath.Glob(pat)
 		if err != nil {
 			t.Fatal(err)

@@ -150,7 +150,7 @@ func (rw *rewriter) notifyUnread(it *item) {
 	format.Notify(rw.h, &format.Notice{
 		Ref:     geowarden.Ref{File: rw.name, Line: it.line, Offset: it.offset, Feature: -1},
 		Kind:    "unreadable",
-		Message: fmt.Sprintf("%s, not read: %s", it.unread, what),
+		Message: fmt.Sprintf("%s: %s", it.unread, what),
 		Dropped: !rw.keepUnread,
 	})
 }
@@ -158,13 +158,17 @@ func (rw *rewriter) notifyUnread(it *item) {
 // writeAIS writes an AIS sentence, with the payload bits of its message's
 // position rewritten when the message's record was moved.
 func (rw *rewriter) writeAIS(it, lead *item, b []byte) {
-	if !lead.record || !lead.edit.Move {
+	m := lead.ais
+	te := timeEditOf(&lead.edit)
+	if !m.hasTime() {
+		te = timeEdit{}
+	}
+	if !lead.record || !lead.edit.Move && !te.any() {
 		rw.write(b)
 		return
 	}
-	m := lead.ais
 	if m.out == nil {
-		m.out = m.moved(lead.edit.Pos)
+		m.out = m.edited(lead.edit.Move, lead.edit.Pos, te)
 	}
 	s := &rw.ws
 	if s.parse(b[it.s0:it.s1]) != nil || it.fragAt+it.fragN > len(m.out) {
