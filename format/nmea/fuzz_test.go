@@ -28,6 +28,16 @@ func addSeeds(f *testing.F) {
 		"\xB5\x62" + lines("$GPGLL,4916.45,N,12311.12,W,225444,A"),
 		lines("$GPZDA,235959,31,12,1999,00,00", "$GPGGA,235959.99,4807,N,01131,E,0,00,,,,,,,"),
 		"$GPRMC,1,V,1.,N,1.,E,,,010100,,*5b\r\n\x00",
+		// AIS in one and in two fragments, interleaved; proprietary
+		// positions; unreadable sentences.
+		lines("!AIVDM,2,1,5,B,E1mg=5J1T4W0h97aRh6ba84<h2d;W:Te=eLvH50```q,0*46", "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A",
+			"!AIVDM,2,2,5,B,:D44QDlp0C1DU00,2*36", "!AIVDM,1,1,,B,KC5E2b@U19PFdLbMuc5=ROv62<7m,0*16"),
+		lines("!AIVDM,1,1,,A,403OviQuMGCqWrRO9>E6fE700@GO,0*4D", "$GPGGA,120000,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,",
+			"!AIVDM,2,1,5,A,A02VqLPA4I6C07h5Ed1h<OrsuBTTwS?r:C?w`?la<gno1RTRwSP9:BcurA8a,0*3A", "$GPGGA,120001,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,",
+			"!AIVDM,2,2,5,A,:Oko02TSwu8<:Jbb,0*11"),
+		lines("$PUBX,00,081350.00,4717.113210,N,00833.915187,E,546.589,G3,2.1,2.0,0.007,77.52,0.007,,0.92,1.19,0.77,9,0,0*5F",
+			"$PGRMF,290,293895,160305,093802,13,5213.1439,N,02100.6511,E,A,2,0,226,2,1*11", "$PGRMI,5213.143,N,02100.651,E,160305,093802,",
+			"$PSRF104,37.3875111,-121.97232,0,96000,237759,922,12,3", "$GPRMA,A,3723.4,N,12203.2,W,,,,,,", "$PMTKLOX,0,3*5A"),
 	} {
 		f.Add([]byte(s))
 	}
@@ -36,8 +46,9 @@ func addSeeds(f *testing.F) {
 // FuzzRewrite checks, for any input, that the codec neither panics nor
 // hangs; that keeping every record gives the input back when it has no bad
 // record; that dropping bad records gives an output that reads without
-// any, with as many records; that binary data can be removed; and that
-// moved records read back where they were moved.
+// any, with as many records and no unreadable sentence left (they are
+// dropped by default); that binary data can be removed; and that moved
+// records (AIS payload bits included) read back where they were moved.
 func FuzzRewrite(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -875,6 +875,10 @@ func (rw *rewriter) writeSentence(it *item, b []byte, ete timeEdit) {
 				w = appendPadded(w, int64(te.t.Month()), 2)
 				w = appendPadded(w, int64(te.t.Year()%100), 2)
 			}
+		case te.any() && len(f) > 0 && l.gpsWeek > 0 && (i == l.gpsWeek || i == l.gpsWeek+1):
+			if te.set {
+				w = appendGPSTime(w, te.t, s.field(l.leap), f, i == l.gpsWeek)
+			}
 		case te.any() && len(f) > 0 && l.zda && i >= 2 && i <= 4:
 			if te.set {
 				switch i {
@@ -962,4 +966,29 @@ func (a *attrs) Attr(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// gpsEpoch is the start of GPS time.
+var gpsEpoch = time.Date(1980, 1, 6, 0, 0, 0, 0, time.UTC)
+
+// appendGPSTime writes the GPS week (week true) or the GPS seconds of the
+// week of UTC time t, given the GPS-UTC leap seconds as written (none when
+// they do not read). A week written below 1024 (receivers that count weeks
+// modulo 1024) is written modulo 1024.
+func appendGPSTime(dst []byte, t time.Time, leap, old []byte, week bool) []byte {
+	if n, err := strconv.Atoi(string(leap)); err == nil && n >= 0 && n < 100 {
+		t = t.Add(time.Duration(n) * time.Second)
+	}
+	d := t.Sub(gpsEpoch)
+	if d < 0 {
+		d = 0
+	}
+	w := int64(d / (7 * 24 * time.Hour))
+	if !week {
+		return strconv.AppendInt(dst, int64((d%(7*24*time.Hour))/time.Second), 10)
+	}
+	if n, err := strconv.Atoi(string(old)); err == nil && n < 1024 {
+		w %= 1024
+	}
+	return strconv.AppendInt(dst, w, 10)
 }
