@@ -2,11 +2,14 @@ package nmea
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format/formattest"
 )
 
 // propCases are proprietary sentences that carry a position.
@@ -188,5 +191,47 @@ func TestGarminWithoutPosition(t *testing.T) {
 	}
 	if string(out) != in || len(h.recs) != 0 || len(h.notices) != 0 {
 		t.Errorf("got %d records, notices %v, output\n%s", len(h.recs), h.notices, out)
+	}
+}
+
+// TestGPSBabelMixed has gpsbabel read a log that mixes standard fixes with
+// the proprietary and AIS sentences: every point gpsbabel finds is one of
+// the codec's records. (gpsbabel reads none of PUBX, PGRMF, PGRMI, PSTI or
+// AIS: the comparison covers what it reads.)
+func TestGPSBabelMixed(t *testing.T) {
+	var in []string
+	in = append(in, "$GPGGA,093802,5213.1439,N,02100.6511,E,1,08,0.9,545.4,M,46.9,M,,")
+	for _, c := range propCases {
+		in = append(in, c.in)
+	}
+	for _, c := range aisCases {
+		in = append(in, c.in...)
+	}
+	in = append(in, "$GPRMC,093803,A,5213.1440,N,02100.6512,E,0.0,0.0,160305,,")
+	path := filepath.Join(t.TempDir(), "mixed.nmea")
+	if err := os.WriteFile(path, []byte(lines(in...)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	babel := formattest.GPSBabelPoints(t, "nmea", path)
+	if len(babel) == 0 {
+		formattest.ToolReadsNothing(t, "gpsbabel read no point")
+	}
+	h := &testHandler{}
+	if _, err := rewrite(t, Codec{}, []byte(lines(in...)), h); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range babel {
+		found := false
+		for _, r := range h.recs {
+			if math.Abs(r.r.Pos.Lat-p.Lat) < 1e-5 && math.Abs(r.r.Pos.Lon-p.Lon) < 1e-5 {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("gpsbabel reads %v, the codec does not", p)
+		}
+	}
+	if n := len(propCases) + len(aisCases) + 2; len(h.recs) != n {
+		t.Errorf("got %d records, want %d", len(h.recs), n)
 	}
 }
