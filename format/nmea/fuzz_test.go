@@ -160,3 +160,55 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAIS checks the AIS payload decoder and encoder on any payload: no
+// panic; a position that decodes is moved by edited to where it was asked
+// (to the type's unit), every other bit staying; and a type 4 or 11 time
+// that is set reads back.
+func FuzzAIS(f *testing.F) {
+	for _, c := range aisCases {
+		var p []byte
+		fill := 0
+		for _, l := range c.in {
+			fs := bytes.Split([]byte(l), []byte(","))
+			p = append(p, fs[5]...)
+			fill = int(fs[6][0] - '0')
+		}
+		f.Add(p, fill, 14.4506, -35.8506)
+	}
+	f.Add([]byte("15RTgt0PAso;90TKcjM8h6g208C|"), 0, 0.0, 0.0)
+	f.Fuzz(func(t *testing.T, payload []byte, fill int, lon, lat float64) {
+		m, msg := decodeAIS(payload, fill&7)
+		if m == nil {
+			if msg == "" {
+				t.Fatal("no message and no reason")
+			}
+			return
+		}
+		if !m.hasPos || math.IsNaN(lon) || math.IsNaN(lat) || math.Abs(lon) > 180 || math.Abs(lat) > 90 {
+			return
+		}
+		to := geowarden.Point{Lon: lon, Lat: lat}
+		when := time.Date(2026, 12, 7, 13, 5, 9, 0, time.UTC)
+		out := m.edited(true, to, timeEdit{set: true, t: when})
+		if len(out) != len(payload) {
+			t.Fatalf("payload of %d characters, was %d", len(out), len(payload))
+		}
+		m2, msg := decodeAIS(out, fill&7)
+		if m2 == nil {
+			// Moved onto the "not available" values is the one way to
+			// lose the position; that cannot be asked within range.
+			t.Fatalf("edited payload %q does not decode: %s", out, msg)
+		}
+		unit := 1 / float64(m.lay.perDeg)
+		if !m2.hasPos || math.Abs(m2.pos.Lon-lon) > unit || math.Abs(m2.pos.Lat-lat) > unit {
+			t.Fatalf("moved to %v, reads %v (has %v)", to, m2.pos, m2.hasPos)
+		}
+		if m.hasTime() && !m2.time.Equal(when) {
+			t.Fatalf("retimed to %v, reads %v", when, m2.time)
+		}
+		if m2.mmsi != m.mmsi || m2.typ != m.typ {
+			t.Fatalf("MMSI or type changed: %d %d, was %d %d", m2.mmsi, m2.typ, m.mmsi, m.typ)
+		}
+	})
+}
