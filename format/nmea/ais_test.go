@@ -285,12 +285,13 @@ func TestUnreadable(t *testing.T) {
 		{"AIS first fragment alone", []string{t21[0]}, 1, 0},
 		{"AIS fragments in the wrong order", []string{t21[1], t21[0]}, 2, 0},
 		{"AIS message restarted", []string{t21[0], t21[0], t21[1]}, 1, 1},
-		// A SiRF initialisation (SiRF NMEA reference manual, message 104):
-		// a position in decimal degrees.
+		// Crafted after the layout of SiRF's input message 104 (LLA
+		// navigation initialisation): a position in decimal degrees.
 		{"SiRF PSRF104", []string{withSum("$PSRF104,37.3875111,-121.97232,0,96000,237759,922,12,3")}, 1, 0},
 		// gpsbabel reference/mtk_locus.nmea: a LOCUS log dump (hex floats).
 		{"MTK PMTKLOX", []string{"$PMTKLOX,1,1,6DD08A50,02BC3E4C,42973FE4,C25B0438,7CD08A50,02B93E4C,42933FE4,C25B0428,8BD08A50,02BC3E4C,42943FE4,C25A04DC,9AD08A50,02B73E4C,42903FE4,C25804C0,A9D08A50,02AA3E4C,42883FE4,C25704F9,B8D08A50,029E3E4C,42843FE4,C25404D3*26"}, 1, 0},
-		// gpsd test/daemon/ublox-neo-m8n-like Ashtech ECEF position.
+		// Crafted: an Ashtech PBN (position in ECEF metres) as text; gpsd's
+		// ac12_binary.log has the binary form.
 		{"Ashtech PASHR,PBN", []string{withSum("$PASHR,PBN,424575.00,4194552.378,-651876.523,4747387.123,44.05,-8.86,163.9,0.01,0.02,0.00,07,6,2.0,1.0")}, 1, 0},
 		// A standard sentence not read, with latitude and longitude:
 		// RMA (Loran-C), crafted after NMEA 0183.
