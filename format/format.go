@@ -52,6 +52,11 @@ type Options struct {
 	// log): geowarden cannot read the positions such frames carry. Codecs
 	// report the binary data with a Notice either way.
 	DropBinary bool
+	// KeepUnreadable lets pass what a codec cannot read but may hold a
+	// position (a proprietary NMEA sentence of unknown layout, a corrupt
+	// AIS payload). When false, the default, codecs that know such things
+	// remove them. Codecs report each with a Notice either way.
+	KeepUnreadable bool
 }
 
 // A Codec reads and rewrites one format.

@@ -85,7 +85,7 @@ func (d *decoder) checkID(n *yaml.Node, path, id string) error {
 	return nil
 }
 
-var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "text", "detect"}
+var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "text", "unreadable", "detect"}
 
 func (d *decoder) parse(data []byte) (*Policy, error) {
 	root, err := d.document(data)
@@ -163,6 +163,19 @@ func (d *decoder) parse(data []byte) (*Policy, error) {
 			d.p.Text = geowarden.TextKeep
 		default:
 			return nil, d.Errf(f.Val, "text", "unknown value %q (want redact, refuse or keep)", v)
+		}
+	}
+	if f, ok := m["unreadable"]; ok {
+		v, err := d.Str(f.Val, "unreadable")
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(v) {
+		case "keep":
+			d.p.KeepUnreadable = true
+		case "drop":
+		default:
+			return nil, d.Errf(f.Val, "unreadable", "unknown value %q (want keep or drop)", v)
 		}
 	}
 	f, hasDefault := m["default"]

@@ -53,6 +53,11 @@ type Policy struct {
 	// text of the position and keeps the record, "refuse" refuses the
 	// whole input, "keep" lets it pass and reports it.
 	Text geowarden.TextMode
+	// KeepUnreadable says that sentences or elements a codec cannot read
+	// but that may hold a position (a proprietary NMEA sentence of unknown
+	// layout, a corrupt AIS payload) pass into sanitized outputs:
+	// "unreadable: keep". The default, "unreadable: drop", removes them.
+	KeepUnreadable bool
 	// Detect is the detect section as written, nil when the policy has
 	// none. The policy does not read it: package detect decodes it
 	// (detect.DecodeConfig), so a policy that loads may still have a

@@ -535,6 +535,25 @@ func TestText(t *testing.T) {
 	}
 }
 
+func TestUnreadable(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{
+		{"default: keep\n", false},
+		{"unreadable: drop\ndefault: keep\n", false},
+		{"unreadable: KEEP\ndefault: keep\n", true},
+	} {
+		p, err := Parse("p.yml", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.KeepUnreadable != c.want {
+			t.Errorf("%q: KeepUnreadable = %v, want %v", c.src, p.KeepUnreadable, c.want)
+		}
+	}
+}
+
 // TestDetectPassedThrough checks that the policy keeps its detect section
 // as written, for package detect to decode, whatever it holds.
 func TestDetectPassedThrough(t *testing.T) {

@@ -34,6 +34,11 @@ type Codec struct {
 	// run of binary data is reported with a format.Notice of kind "binary",
 	// whose Dropped field says which.
 	DropBinary bool
+	// KeepUnreadable lets pass the sentences that may hold a position this
+	// package cannot read (see the package documentation); when false,
+	// they are removed. Either way each is reported with a format.Notice
+	// of kind "unreadable", whose Dropped field says which.
+	KeepUnreadable bool
 }
 
 var _ format.Codec = Codec{}
@@ -146,6 +151,7 @@ func (c Codec) Rewrite(ctx context.Context, r io.Reader, w io.Writer, h format.H
 		h:          h,
 		name:       opts.Name,
 		dropBinary: c.DropBinary || opts.DropBinary,
+		keepUnread: c.KeepUnreadable || opts.KeepUnreadable,
 		lx:         newLexer(r, limit),
 	}
 	rw.attrs.rw = rw

@@ -127,8 +127,9 @@ func TestRecords(t *testing.T) {
 			},
 		},
 		{
-			name: "AIS, proprietary and unknown sentences are no records",
-			in:   lines("!AIVDM,1,1,,B,13nUgBWP01PkHvDU7<kC4wvJ2>`<,0", "$PGRME,15.0,M,45.0,M,25.0,M", "$GPGSV,1,1,01,07,10,333,39", "$ver,011023,rev,090210"),
+			// AIS: ais_test.go.
+			name: "proprietary sentences without a position and unknown sentences are no records",
+			in:   lines("$PGRME,15.0,M,45.0,M,25.0,M", "$GPGSV,1,1,01,07,10,333,39", "$ver,011023,rev,090210"),
 		},
 		{
 			name: "blanks before a sentence and after its checksum",

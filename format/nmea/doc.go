@@ -20,18 +20,27 @@
 // the byte offset of its '$' (Ref.Offset) and Ref.Feature -1:
 //
 //	fix (Kind fix):        GGA, RMC, GLL, GNS, and the proprietary
-//	                       PMGNTRK (Magellan), PASHR,POS (Ashtech), PUBX,00 (u-blox)
-//	waypoint (Kind feature): WPL, RMB, BWC, BWR, TLL, PMGNWPL
+//	                       PMGNTRK (Magellan), PASHR,POS (Ashtech), PUBX,00 (u-blox),
+//	                       PGRMF (Garmin), PSTI,030 (SkyTraq RTK)
+//	waypoint (Kind feature): WPL, RMB, BWC, BWR, TLL, PMGNWPL, PGRMI (Garmin:
+//	                       the position a receiver is initialised with)
+//	AIS (Kind fix):        !AIVDM, !AIVDO position reports (see AIS below)
+//
+// Of Garmin's other sentences none carries a position: PGRME (errors),
+// PGRMZ (altitude alone), PGRMM (datum), PGRMT (status), PGRMV (velocity),
+// PGRMB (beacon), PGRMH (heights), PGRMW (a waypoint's altitude, symbol
+// and comment; its position is in the WPL that goes with it), PGRMC,
+// PGRMC1 and PGRMO (configuration). They pass as they are.
 //
 // Positions are ddmm.mmmm / dddmm.mmmm with N/S and E/W. A sentence whose
 // coordinates are both empty (no fix yet) gives no record. A fix of
 // quality 0 (GGA) or status V (RMC, GLL) is still a position when its
 // coordinates are set: it is a record, since it places the receiver as
 // much as a valid fix does. Altitude comes from GGA, GNS and PMGNTRK
-// (feet converted to metres), PASHR,POS and PUBX,00.
+// (feet converted to metres), PASHR,POS, PUBX,00 and PSTI,030.
 //
 // Record.Time is the fix's UTC time of day on the date of its own sentence
-// (RMC, PMGNTRK), else of its epoch (RMC or ZDA), else the running date of
+// (RMC, PMGNTRK, PGRMF, PSTI,030), else of its epoch (RMC or ZDA), else the running date of
 // the log: the last date seen, a day later when the time of day goes back
 // by more than 12 hours. Before the log's first date Record.Time is zero
 // (the time of day is still in the "time" attribute). Two-digit years
@@ -43,11 +52,62 @@
 // written), and where the sentence has them quality, sats, hdop, alt,
 // status, mode, speed, course, date and name (waypoint).
 //
-// Proprietary sentences other than those above ($P...), AIS (!AIVDM,
-// !AIVDO), query and every other sentence pass through unchanged within
-// their epoch; they are checked for syntax and checksum only. Comment lines
-// ('#', as in gpsd logs), other text and empty lines pass through and are
-// never dropped.
+// Other sentences pass through unchanged within their epoch; they are
+// checked for syntax and checksum only, and for what they may hide (see
+// Unreadable sentences). Comment lines ('#', as in gpsd logs), other text
+// and empty lines pass through and are never dropped.
+//
+// # AIS
+//
+// !AIVDM (other vessels) and !AIVDO (own vessel) sentences of any talker
+// carry AIS messages (ITU-R M.1371), six bits to a payload character. The
+// codec decodes the payload, with its fill bits; a message cut into
+// fragments is reassembled from fragments 1 to n with the same address,
+// sequence id and channel, and other sentences (and fragments of other
+// messages) may come between them. Message types 1, 2, 3 (class A
+// position report), 9 (search and rescue aircraft), 4 and 11 (base
+// station, UTC response), 17 (DGNSS broadcast: the reference station), 18
+// and 19 (class B), 21 (aid to navigation) and 27 (long-range broadcast)
+// give one record each: Kind fix, the position (1/10000 minute; 1/10
+// minute for 17 and 27), Source the MMSI, Attrs mmsi and msgtype, and for
+// types 4 and 11 Time the station's UTC date and time. The record is on the
+// line of the message's last fragment. A longitude of 181 or a latitude of
+// 91 (not available) gives no record. Types 5, 7, 10, 12, 13, 14, 15, 16,
+// 20 and 24 hold no position and pass as they are. AIS sentences do not
+// open or close epochs, but an epoch is not closed while a message is
+// incomplete, so that its fragments are decided together.
+//
+// # Unreadable sentences
+//
+// A sentence that may hold a position this package does not read is
+// unreadable:
+//
+//   - an AIS message whose payload is corrupt (a character outside the
+//     armour, fill bits or fragment numbers out of range, a payload too
+//     short for its type's position, a position out of range), a fragment
+//     without the fragments before it, or a message whose last fragment did
+//     not come (within 64 lines, before another message with its sequence
+//     id began, or at the end of the input);
+//   - an AIS message of type 6, 8 (binary messages, whose applications
+//     carry positions of their own), 22, 23 (areas), 25, 26 or of a type
+//     the standard does not define;
+//   - a proprietary sentence ($P...) not listed above, not known to hold no
+//     position (Garmin's above; u-blox PUBX,03, 04, 40, 41; Magellan PMGNST,
+//     PMGNCMD; MediaTek PMTK001, 010, 011, 705; GlobalTop PGTOP; SiRF
+//     PSRFEPE, PSRFTXT; True North PTNTHTM, PTNTHPR; Ashtech PASHR,ATT,
+//     PASHR,SAT and the attitude PASHR,hhmmss) and with at least two fields
+//     that hold digits: $PMTKLOX (MediaTek track dumps, positions in hex),
+//     $PASHR,PBN (ECEF), $PSRF104 (decimal degrees), $PFEC and others;
+//   - any other sentence with four fields that read like a position,
+//     ddmm.m,N,dddmm.m,E (RMA, GXA and other types this package does not
+//     read).
+//
+// Each one is reported with format.Notify(h, &format.Notice{Kind:
+// "unreadable", ...}). It is removed from the output, unless
+// Codec.KeepUnreadable or format.Options.KeepUnreadable is set (geowarden
+// sets the latter from the policy's unreadable key, drop by default); then
+// it passes unchanged. Notice.Dropped says which. A sentence with a bad
+// checksum is a bad record, not an unreadable one.
 //
 // # Epochs
 //
@@ -83,19 +143,28 @@
 //
 // # Edits
 //
-//   - Drop removes the epoch (fix) or the sentence (waypoint).
+//   - Drop removes the epoch (fix) or the sentence (waypoint); an AIS
+//     message's record removes every fragment of the message.
 //   - Move rewrites the latitude, longitude and hemisphere fields of the
 //     record's sentence as ddmm.mmmm / dddmm.mmmm, zero-padded, with as many
 //     decimals as the fields had (Pos rounded to them), and recomputes the
 //     checksum; other fields are unchanged. A Move to a position that is
-//     not a valid coordinate drops the epoch instead.
+//     not a valid coordinate drops the epoch instead. For AIS, the longitude
+//     and latitude bits of the message are rewritten (rounded to the
+//     type's unit), the payload re-armoured into the same fragments and
+//     each fragment's checksum recomputed; every other bit, field and the
+//     text after the checksum stay.
 //   - Retime rewrites the hhmmss(.ss) field with the same number of
-//     decimals (truncated), the RMC and PMGNTRK date, and the checksum. The
+//     decimals (truncated), the date of RMC, PMGNTRK, PGRMF, PGRMI and
+//     PSTI,030, and the checksum; PGRMF's GPS week and seconds follow the
+//     new time (with its leap seconds; a week below 1024 is written modulo
+//     1024), and so do the date and time bits of AIS types 4 and 11. The
 //     first retimed fix of an epoch also retimes the other times of the
 //     epoch that no record's own edit covers: ZDA (time and date), GST,
 //     GBS, GRS, BWC, BWR, TLL and fixes without coordinates. Empty time
 //     fields stay empty.
-//   - Strip of "time" or "date" empties those same fields instead.
+//   - Strip of "time" or "date" empties those same fields instead (and
+//     sets an AIS type 4 or 11 time to "not available").
 //   - Set, and Strip of other names, change nothing: NMEA sentences carry
 //     no free-text attribute but a waypoint's name.
 //
@@ -153,8 +222,10 @@
 // # Limits
 //
 // The codec holds one epoch (at most MaxEpochBytes, plus a buffer of 16 KiB
-// or twice the line cap) whatever the size of the input. Positions in
-// binary frames, in AIS messages (other vessels) and in proprietary
-// sentences not listed above are not read: they pass through, also when
-// their epoch's fix is moved.
+// or twice the line cap) whatever the size of the input. While an AIS
+// message is incomplete the epoch may hold 64 more items and up to twice
+// MaxEpochBytes; at most 16 messages are incomplete at once (a 17th
+// abandons the oldest). Positions in binary frames are not read (see
+// Binary data), nor those of unreadable sentences. The UTC second of AIS
+// position reports is not a record's time and is not retimed.
 package nmea

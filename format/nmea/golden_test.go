@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // inputs are the real logs of testdata (see testdata/PROVENANCE.md).
 func inputs(t testing.TB) []string {
 	var files []string
-	for _, pat := range []string{"testdata/gpsd/*.log", "testdata/gpsd/binary-or-mixed/*", "testdata/gpsbabel/*", "testdata/exiftool/*", "testdata/fcases/*/*"} {
+	for _, pat := range []string{"testdata/gpsd/*.log", "testdata/gpsd/binary-or-mixed/*", "testdata/gpsd/ais/*", "testdata/gpsbabel/*", "testdata/exiftool/*", "testdata/fcases/*/*"} {
 		m, err := filepath.Glob(pat)
 		if err != nil {
 			t.Fatal(err)
@@ -107,9 +107,9 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			// Keep all, bad records stop.
+			// Keep all, unreadable sentences too; bad records stop.
 			strictH := &testHandler{}
-			out, err := rewrite(t, Codec{}, in, strictH)
+			out, err := rewrite(t, Codec{KeepUnreadable: true}, in, strictH)
 			lenient := &testHandler{bad: dropBad}
 			clean, lerr := rewrite(t, Codec{}, in, lenient)
 			if lerr != nil {

@@ -15,7 +15,7 @@ type rec struct {
 	attrs map[string]string
 }
 
-var attrNames = []string{"talker", "type", "time", "quality", "sats", "hdop", "status", "mode", "name", "date"}
+var attrNames = []string{"talker", "type", "time", "quality", "sats", "hdop", "status", "mode", "name", "date", "mmsi", "msgtype"}
 
 // testHandler records what the codec reports. edit decides each record's
 // Edit (nil keeps all); bad decides bad records (nil stops on the first).

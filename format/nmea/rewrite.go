@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,15 @@ type item struct {
 	bad    *format.ParseError
 	badFix bool // the bad sentence was a position fix
 	notice *format.Notice
+	// unread says why a sentence cannot be read though it may hold a
+	// position; "" when it can. Options.KeepUnreadable decides its fate.
+	unread string
+	// AIS: the message, on the item of its last fragment; lead is the
+	// index+1 of that item on the other fragments (0 on the item itself);
+	// fragAt and fragN place the fragment's characters in the payload.
+	ais           *aisMsg
+	lead          int
+	fragAt, fragN int
 }
 
 // epoch holds the sentences of one fix until its positions are decided.
@@ -168,6 +178,8 @@ type rewriter struct {
 	h          format.Handler
 	name       string
 	dropBinary bool
+	keepUnread bool
+	frags      []*aisGroup // AIS messages whose last fragment is still to come
 	lx         *lexer
 	out        *bufio.Writer // nil when only scanning
 	werr       error         // the first write error
@@ -212,6 +224,7 @@ func (rw *rewriter) run() error {
 	if err := rw.endRun(); err != nil {
 		return err
 	}
+	rw.abandonAll("the input ends")
 	if err := rw.resolve(false); err != nil {
 		return err
 	}
@@ -265,7 +278,7 @@ func (rw *rewriter) chunk(c *chunk) error {
 					if fix {
 						key := addrKey(c.raw[1:end])
 						if rw.ep.startsNew(clFix, key, 0, false) {
-							if err := rw.resolve(false); err != nil {
+							if err := rw.boundary(); err != nil {
 								return err
 							}
 						}
@@ -508,7 +521,7 @@ func (rw *rewriter) sentence(c *chunk, raw []byte, p piece) error {
 		v = values{}
 	}
 	if rw.ep.startsNew(l.class, key, v.tod, v.hasTOD) {
-		if err := rw.resolve(false); err != nil {
+		if err := rw.boundary(); err != nil {
 			return err
 		}
 	}
@@ -528,7 +541,22 @@ func (rw *rewriter) sentence(c *chunk, raw []byte, p piece) error {
 	it.kind = itSentence
 	it.v = v
 	it.record = v.hasPos && (l.class == clFix || l.class == clWaypoint)
+	switch l {
+	case layAIS:
+		return rw.aisSentence(it, raw[p.a:p.b])
+	case layOther:
+		it.unread = unreadable(s)
+	}
 	return rw.add(it, raw[p.a:p.b])
+}
+
+// boundary ends the epoch, unless an AIS message is still incomplete: its
+// fragments stay together, and the epoch goes on.
+func (rw *rewriter) boundary() error {
+	if len(rw.frags) > 0 {
+		return nil
+	}
+	return rw.resolve(false)
 }
 
 func (rw *rewriter) binary(b []byte, term int, line int, off int64) error {
@@ -585,7 +613,15 @@ func (rw *rewriter) add(it item, b []byte) error {
 	if rw.out == nil && it.kind != itSentence {
 		b = nil
 	}
-	if len(e.items) >= MaxEpochSentences || len(e.buf)+len(b) > MaxEpochBytes {
+	if len(rw.frags) > 0 {
+		rw.expire()
+	}
+	full := len(e.items) >= MaxEpochSentences || len(e.buf)+len(b) > MaxEpochBytes
+	if full && len(rw.frags) > 0 && len(e.items) < MaxEpochSentences+maxAISGap && len(e.buf)+len(b) <= 2*MaxEpochBytes {
+		full = false // let the AIS message end first
+	}
+	if full {
+		rw.abandonAll("the epoch is full")
 		if err := rw.resolve(true); err != nil {
 			return err
 		}
@@ -629,6 +665,10 @@ func (rw *rewriter) resolve(split bool) error {
 		it := &e.items[i]
 		switch it.kind {
 		case itSentence:
+			if it.unread != "" {
+				rw.notifyUnread(it)
+				continue
+			}
 			if !it.record {
 				continue
 			}
@@ -694,6 +734,10 @@ func (rw *rewriter) fill(it *item, date civil, dateOK bool) {
 	}
 	if it.v.hasAlt {
 		r.Alt, r.HasAlt = it.v.alt, true
+	}
+	if it.ais != nil {
+		r.Source = strconv.FormatUint(uint64(it.ais.mmsi), 10)
+		r.Time = it.ais.time
 	}
 	if it.lay.class == clFix && it.v.hasTOD {
 		switch {
@@ -765,8 +809,16 @@ func (rw *rewriter) writeEpoch(drop bool) {
 		case itBad:
 			rw.write(b) // the terminator of a sentence that shared its line
 		case itSentence:
-			if drop || it.record && it.edit.Drop {
+			lead := it
+			if it.lead > 0 {
+				lead = &e.items[it.lead-1]
+			}
+			if drop || lead.record && lead.edit.Drop || it.unread != "" && !rw.keepUnread {
 				rw.write(b[len(b)-it.term:])
+				continue
+			}
+			if lead.ais != nil {
+				rw.writeAIS(it, lead, b)
 				continue
 			}
 			rw.writeSentence(it, b, ete)
@@ -823,6 +875,10 @@ func (rw *rewriter) writeSentence(it *item, b []byte, ete timeEdit) {
 				w = appendPadded(w, int64(te.t.Month()), 2)
 				w = appendPadded(w, int64(te.t.Year()%100), 2)
 			}
+		case te.any() && len(f) > 0 && l.gpsWeek > 0 && (i == l.gpsWeek || i == l.gpsWeek+1):
+			if te.set {
+				w = appendGPSTime(w, te.t, s.field(l.leap), f, i == l.gpsWeek)
+			}
 		case te.any() && len(f) > 0 && l.zda && i >= 2 && i <= 4:
 			if te.set {
 				switch i {
@@ -838,14 +894,7 @@ func (rw *rewriter) writeSentence(it *item, b []byte, ete timeEdit) {
 			w = append(w, f...)
 		}
 	}
-	if s.sum {
-		x := xor(w[1:])
-		digits := "0123456789ABCDEF"
-		if s.lower {
-			digits = "0123456789abcdef"
-		}
-		w = append(w, '*', digits[x>>4], digits[x&15])
-	}
+	w = appendSum(w, s)
 	rw.wbuf = w
 	rw.write(b[:it.s0])
 	rw.write(w)
@@ -892,6 +941,16 @@ func (a *attrs) Attr(name string) (string, bool) {
 		return string(s.typ()), true
 	case "sentence":
 		return string(s.text), true
+	case "mmsi":
+		if it.ais != nil {
+			return strconv.FormatUint(uint64(it.ais.mmsi), 10), true
+		}
+		return "", false
+	case "msgtype":
+		if it.ais != nil {
+			return strconv.Itoa(it.ais.typ), true
+		}
+		return "", false
 	case "time":
 		if l.time > 0 && l.time < s.nfields() {
 			return string(s.field(l.time)), true
@@ -907,4 +966,29 @@ func (a *attrs) Attr(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// gpsEpoch is the start of GPS time.
+var gpsEpoch = time.Date(1980, 1, 6, 0, 0, 0, 0, time.UTC)
+
+// appendGPSTime writes the GPS week (week true) or the GPS seconds of the
+// week of UTC time t, given the GPS-UTC leap seconds as written (none when
+// they do not read). A week written below 1024 (receivers that count weeks
+// modulo 1024) is written modulo 1024.
+func appendGPSTime(dst []byte, t time.Time, leap, old []byte, week bool) []byte {
+	if n, err := strconv.Atoi(string(leap)); err == nil && n >= 0 && n < 100 {
+		t = t.Add(time.Duration(n) * time.Second)
+	}
+	d := t.Sub(gpsEpoch)
+	if d < 0 {
+		d = 0
+	}
+	w := int64(d / (7 * 24 * time.Hour))
+	if !week {
+		return strconv.AppendInt(dst, int64((d%(7*24*time.Hour))/time.Second), 10)
+	}
+	if n, err := strconv.Atoi(string(old)); err == nil && n < 1024 {
+		w %= 1024
+	}
+	return strconv.AppendInt(dst, w, 10)
 }

@@ -74,6 +74,8 @@ type layout struct {
 	date    int  // ddmmyy
 	zda     bool // fields 2, 3, 4 are day, month and four-digit year
 	alt     int  // altitude
+	gpsWeek int  // GPS week; gpsWeek+1 is the GPS seconds of the week
+	leap    int  // GPS-UTC leap seconds
 	altUnit int  // the altitude's unit, M or F; 0: always metres
 	attrs   []attrField
 }
@@ -112,12 +114,26 @@ var (
 		attrs: []attrField{{"sats", 3}, {"alt", 9}}}
 	layPUBX = &layout{name: "PUBX,00", class: clFix, time: 2, lat: 3, alt: 7,
 		attrs: []attrField{{"status", 8}, {"alt", 7}}}
+	// Garmin PGRMF (GPS fix data): GPS week, GPS seconds, date, time, leap
+	// seconds, position, mode, fix type, speed, course, PDOP, TDOP.
+	layPGRMF = &layout{name: "PGRMF", class: clFix, date: 3, time: 4, lat: 6, gpsWeek: 1, leap: 5,
+		attrs: []attrField{{"mode", 10}, {"quality", 11}, {"speed", 12}, {"course", 13}, {"date", 3}}}
+	// Garmin PGRMI (sensor initialisation): position, date, time, command.
+	layPGRMI = &layout{name: "PGRMI", class: clWaypoint, lat: 1, date: 5, time: 6}
+	// SkyTraq PSTI,030 (RTK fix): time, status, position, altitude,
+	// velocity east, north and up, date, mode, RTK age and ratio.
+	layPSTI030 = &layout{name: "PSTI,030", class: clFix, time: 2, lat: 4, alt: 8, date: 12,
+		attrs: []attrField{{"status", 3}, {"alt", 8}, {"date", 12}, {"mode", 13}}}
+	layAIS   = &layout{name: "AIS", class: clOther}
 	layOther = &layout{name: "other", class: clOther}
 )
 
 // lookup returns the layout of a sentence from its address and first field.
 func lookup(addr, f1 []byte) *layout {
 	if len(addr) == 5 && addr[0] != 'P' {
+		if isAIS(addr) {
+			return layAIS
+		}
 		switch string(addr[2:]) {
 		case "GGA":
 			return layGGA
@@ -160,6 +176,14 @@ func lookup(addr, f1 []byte) *layout {
 	case "PUBX":
 		if string(f1) == "00" {
 			return layPUBX
+		}
+	case "PGRMF":
+		return layPGRMF
+	case "PGRMI":
+		return layPGRMI
+	case "PSTI":
+		if string(f1) == "030" {
+			return layPSTI030
 		}
 	}
 	return layOther

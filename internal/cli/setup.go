@@ -197,6 +197,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 		}
 	}
 	fo.DropBinary = p.DropBinary
+	fo.KeepUnreadable = p.KeepUnreadable
 	r := &pipeline.Runner{
 		Engine:       e,
 		Formats:      all.Registry(),
