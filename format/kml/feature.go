@@ -73,6 +73,13 @@ type recState struct {
 
 	strip []string
 	set   []geowarden.Attr
+
+	more   []geowarden.Point   // the record's other positions: those of views
+	views  []view              // LookAt, Camera, Region, ...
+	texts  []geowarden.TextPos // positions written in text
+	tnodes []int32             // the element of each of texts
+	tbuf   []byte              // scratch: decoded text
+	ranges [][2]int            // scratch: ranges to redact
 }
 
 // actKind is what the writer does to an element of an edited feature.
@@ -115,11 +122,11 @@ func (rw *rewriter) feature() error {
 	f := &rw.f
 	rs := &rw.rec
 	root := int32(0)
-	if f.nodes[root].code == cNetworkLink {
-		rw.networkLink()
-		rw.write(f.buf)
-		rw.reportHrefs(false)
-		return nil
+	if c := f.nodes[root].code; c == cNetworkLink || isFileElement(c) {
+		if c == cNetworkLink {
+			rw.networkLink()
+		}
+		return rw.fileElements()
 	}
 	idx := rw.nFeat
 	rw.nFeat++
@@ -127,13 +134,19 @@ func (rw *rewriter) feature() error {
 		return err
 	}
 	rs.attrs.collect(f, root, rw.latin1)
-	if bad := rw.geometry(root); bad != nil {
+	rs.more, rs.views, rs.texts, rs.tnodes = rs.more[:0], rs.views[:0], rs.texts[:0], rs.tnodes[:0]
+	bad := rw.geometry(root)
+	if bad == nil {
+		bad = rw.featureViews(root)
+	}
+	if bad != nil {
 		if err := rw.h.Bad(rw.parseErr(bad, idx)); err != nil {
 			return err
 		}
 		rw.reportHrefs(true)
 		return nil
 	}
+	rw.featureTexts(root)
 	drop, err := rw.records(idx)
 	if err != nil {
 		return err

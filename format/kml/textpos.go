@@ -1,0 +1,224 @@
+package kml
+
+import (
+	"bytes"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/geotext"
+)
+
+// featureTexts scans the free text of feature root for positions: its
+// name, description, Snippet and address, its ExtendedData Data values
+// and SimpleData, and the text of every BalloonStyle in it.
+func (rw *rewriter) featureTexts(root int32) {
+	f := &rw.f
+	rs := &rw.rec
+	for i := 0; i < rs.attrs.nBase; i++ {
+		e := &rs.attrs.entries[i]
+		if e.val < 0 || e.kind == eDirect && f.nodes[e.elem].code == cPhoneNumber {
+			continue
+		}
+		rw.scanText(e.val, e.name)
+	}
+	rw.balloonTexts(root)
+}
+
+// balloonTexts scans the text of the BalloonStyles inside element root.
+func (rw *rewriter) balloonTexts(root int32) {
+	f := &rw.f
+	end := f.nodes[root].end
+	for k := root; int(k) < len(f.nodes) && f.nodes[k].start < end; k++ {
+		if f.nodes[k].code == cBalloonStyle {
+			if t := f.child(k, cText); t >= 0 {
+				rw.scanText(t, balloonField)
+			}
+		}
+	}
+}
+
+var balloonField = []byte("BalloonStyle/text")
+
+// scanText appends the positions written in the content of element k to
+// recState.texts, with field as their Field. Offsets are those of the
+// decoded content as written (references resolved, CDATA sections
+// unwrapped, comments and the tags of child elements left out), not
+// trimmed. An ambiguous match (a pair that reads as a position in both
+// orders) is given twice, once in each order, with the same offsets.
+func (rw *rewriter) scanText(k int32, field []byte) {
+	rs := &rw.rec
+	raw := rw.f.content(k)
+	if !hasDigit(raw) {
+		return
+	}
+	b := raw
+	if !plain(raw) || rw.latin1 {
+		rs.tbuf, _ = text(rs.tbuf[:0], raw, rw.latin1)
+		b = rs.tbuf
+	}
+	name := ""
+	for m := range geotext.All(b) {
+		if name == "" {
+			name = string(field)
+		}
+		rs.texts = append(rs.texts, geowarden.TextPos{Pos: m.Point, Field: name, Start: m.Start, End: m.End})
+		rs.tnodes = append(rs.tnodes, k)
+		if m.Ambiguous {
+			rs.texts = append(rs.texts, geowarden.TextPos{Pos: m.Swapped(), Field: name, Start: m.Start, End: m.End})
+			rs.tnodes = append(rs.tnodes, k)
+		}
+	}
+}
+
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if c-'0' < 10 {
+			return true
+		}
+	}
+	return false
+}
+
+// redact carries out an edit's Redact: the text of each listed position
+// (an index in recState.texts) is replaced with geowarden.RedactedText in
+// its element, everything else of the element kept as written.
+func (rw *rewriter) redact(idx []int) {
+	rs := &rw.rec
+	if len(idx) == 0 {
+		return
+	}
+	done := map[int32]bool{}
+	for _, i := range idx {
+		if i < 0 || i >= len(rs.texts) || done[rs.tnodes[i]] {
+			continue
+		}
+		k := rs.tnodes[i]
+		done[k] = true
+		rs.ranges = rs.ranges[:0]
+		for _, j := range idx {
+			if j >= 0 && j < len(rs.texts) && rs.tnodes[j] == k {
+				rs.ranges = append(rs.ranges, [2]int{rs.texts[j].Start, rs.texts[j].End})
+			}
+		}
+		rs.out = redactContent(rs.out[:0], rw.f.content(k), mergeRanges(rs.ranges), rw.latin1)
+		rw.setAct(k, aContent, rs.out)
+	}
+}
+
+// mergeRanges sorts ranges and merges those that overlap.
+func mergeRanges(r [][2]int) [][2]int {
+	slices.SortFunc(r, func(a, b [2]int) int { return a[0] - b[0] })
+	out := r[:0]
+	for _, x := range r {
+		if n := len(out); n > 0 && x[0] < out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], x[1])
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// redactContent appends raw element content to dst with the characters
+// at the decoded offsets of ranges (sorted, not overlapping) replaced by
+// geowarden.RedactedText, once per range. It decodes as text does, so
+// that offsets agree with it; markup inside a range (tags, comments,
+// the delimiters of CDATA sections) is kept, so that the content stays
+// well formed, and the replacement is written inside a CDATA section when
+// the range starts in one.
+func redactContent(dst, raw []byte, ranges [][2]int, latin1 bool) []byte {
+	d := 0      // decoded offset
+	r := 0      // current range
+	wrote := -1 // the range whose replacement is written
+	after := false
+	// char handles one character unit: the bytes u, decoding to n bytes;
+	// next is the raw byte after it (0 at the end), cdata whether it is
+	// inside a CDATA section.
+	char := func(u []byte, n int, next byte, cdata bool) {
+		for r < len(ranges) && d >= ranges[r][1] {
+			r++
+		}
+		if r < len(ranges) && d >= ranges[r][0] {
+			if wrote != r {
+				dst = append(dst, geowarden.RedactedText...)
+				wrote, after = r, true
+			}
+			d += n
+			return
+		}
+		if after && u[0] == ']' && next == '>' {
+			// "]" after the replacement's "]" and before ">" would end
+			// a CDATA section, or be "]]>" in character data.
+			if cdata {
+				dst = append(dst, "]]><![CDATA["...)
+			} else {
+				u = []byte("&#93;")
+			}
+		}
+		after = false
+		dst = append(dst, u...)
+		d += n
+	}
+	width := func(c byte) int {
+		if latin1 && c >= utf8.RuneSelf {
+			return 2
+		}
+		return 1
+	}
+	at := func(i int) byte {
+		if i < len(raw) {
+			return raw[i]
+		}
+		return 0
+	}
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case c == '&':
+			e := bytes.IndexByte(raw[i:], ';')
+			ref := raw[i+1 : i+e]
+			n := 1
+			if len(ref) > 0 && ref[0] == '#' {
+				cr, _ := charRef(ref[1:])
+				n = utf8.RuneLen(cr)
+			}
+			char(raw[i:i+e+1], n, at(i+e+1), false)
+			i += e + 1
+		case c == '<':
+			rest := raw[i:]
+			var e int
+			switch {
+			case bytes.HasPrefix(rest, cdataOpen):
+				e = bytes.Index(rest, cdataEnd)
+				dst = append(dst, cdataOpen...)
+				after = false
+				inner := rest[len(cdataOpen):e]
+				for j := range inner {
+					next := byte(']') // the section's end follows
+					if j+1 < len(inner) {
+						next = inner[j+1]
+					}
+					char(inner[j:j+1], width(inner[j]), next, true)
+				}
+				dst = append(dst, cdataEnd...)
+				e += len(cdataEnd)
+			case bytes.HasPrefix(rest, commentOpen):
+				e = bytes.Index(rest, commentEnd) + len(commentEnd)
+				dst = append(dst, rest[:e]...)
+			case bytes.HasPrefix(rest, []byte("<?")):
+				e = bytes.Index(rest, piEnd) + len(piEnd)
+				dst = append(dst, rest[:e]...)
+			default:
+				e = tagEnd(rest)
+				dst = append(dst, rest[:e]...)
+			}
+			after = false
+			i += e
+		default:
+			char(raw[i:i+1], width(c), at(i+1), false)
+			i++
+		}
+	}
+	return dst
+}
