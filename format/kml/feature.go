@@ -80,6 +80,9 @@ type recState struct {
 	tnodes []int32             // the element of each of texts
 	tbuf   []byte              // scratch: decoded text
 	ranges [][2]int            // scratch: ranges to redact
+	hview  []byte              // scratch: text read as HTML
+	hat    []int32             // where each byte of hview comes from
+	hend   []int32
 }
 
 // actKind is what the writer does to an element of an edited feature.

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"html"
 	"io"
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 	"testing"
 
 	"github.com/geowarden/geowarden"
@@ -40,12 +44,52 @@ func (b box) geojson() []byte {
 		w, s, e, s, e, n, w, n, w, s)
 }
 
+// charset reads ISO-8859-1 for encoding/xml.
+func charset(label string, r io.Reader) (io.Reader, error) {
+	if !strings.EqualFold(label, "iso-8859-1") {
+		return nil, fmt.Errorf("charset %s", label)
+	}
+	b, err := io.ReadAll(r)
+	var u []byte
+	for _, c := range b {
+		u = utf8.AppendRune(u, rune(c))
+	}
+	return bytes.NewReader(u), err
+}
+
 // hidden is the oracle: the positions written anywhere in b (in any form
-// geotext knows, either order) that lie inside z, and the centres and
-// corners of boxes written as north, south, east and west elements (which
-// geotext does not read), found with a regular expression.
+// geotext knows, either order) that lie inside z, in its raw bytes and
+// in the text of each element as encoding/xml decodes it (references
+// resolved, CDATA sections unwrapped); and the centres and corners of
+// boxes written as north, south, east and west elements (which geotext
+// does not read), found with a regular expression.
 func hidden(b []byte, z box) []string {
-	var found []string
+	found := hiddenText(b, z)
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.CharsetReader = charset
+	var text, all []byte
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch tok := tok.(type) {
+		case xml.CharData:
+			text = append(text, tok...)
+			all = append(all, tok...)
+		case xml.StartElement, xml.EndElement:
+			for _, f := range hiddenText(text, z) {
+				found = append(found, "decoded "+f)
+			}
+			text = text[:0]
+			all = append(all, ' ')
+		}
+	}
+	// All the text as HTML, as a browser would show it.
+	shown := strings.ReplaceAll(html.UnescapeString(string(tagRE.ReplaceAll(all, []byte(" ")))), "\u00a0", " ")
+	for _, f := range hiddenText([]byte(shown), z) {
+		found = append(found, "shown "+f)
+	}
 	edges := map[string]float64{}
 	for _, m := range edgeRE.FindAllSubmatchIndex(b, -1) {
 		v, err := strconv.ParseFloat(string(b[m[4]:m[5]]), 64)
@@ -64,6 +108,11 @@ func hidden(b []byte, z box) []string {
 			clear(edges)
 		}
 	}
+	return found
+}
+
+func hiddenText(b []byte, z box) []string {
+	var found []string
 	for m := range geotext.All(b) {
 		for _, p := range []geowarden.Point{m.Point, m.Swapped()} {
 			if z.contains(p) {
@@ -74,6 +123,8 @@ func hidden(b []byte, z box) []string {
 	}
 	return found
 }
+
+var tagRE = regexp.MustCompile(`<[^<>]*>`)
 
 var edgeRE = regexp.MustCompile(`<(north|south|east|west)>\s*([-+0-9.eE]+)\s*</`)
 
@@ -126,6 +177,7 @@ func sanitize(t *testing.T, c format.Codec, in []byte, z box, action string) ([]
 func wellFormed(t *testing.T, b []byte) {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(b))
+	d.CharsetReader = charset
 	for {
 		_, err := d.RawToken()
 		if err == io.EOF {
@@ -258,5 +310,122 @@ func TestViewsCoarsen(t *testing.T) {
 <Placemark><LookAt><longitude>14.4453161</longitude><latitude>35.8469097</latitude><tilt>10</tilt></LookAt><Region><LatLonAltBox><north>35.8559029</north><south>35.8469097</south><east>14.4469545</east><west>14.4453161</west><minAltitude>0</minAltitude></LatLonAltBox></Region><Point><coordinates>14.4453161,35.8469097,12</coordinates></Point></Placemark>`)
 	if string(out) != want || st.Modified != 2 {
 		t.Errorf("modified %d, got\n%s\nwant\n%s", st.Modified, out, want)
+	}
+}
+
+// TestTextRead: the positions written in a feature's text are its Text,
+// with offsets into the decoded value; an ambiguous pair is given in both
+// orders.
+func TestTextRead(t *testing.T) {
+	in := doc(`<Placemark><name>at 35.8506N 14.4506E</name>
+<description><![CDATA[<p>seen at 35.8506, 14.4506</p>]]></description>
+<Snippet>x &amp; 35&#176;51'02"N 14&#176;27'01"E</Snippet>
+<Style><BalloonStyle><text>lat=35.8506 lon=14.4506</text></BalloonStyle></Style>
+<ExtendedData><Data name="note"><value>POINT(14.4506 35.8506)</value></Data><SchemaData><SimpleData name="where">1.5, 2.5 and 35.8506, 114.4506</SimpleData></SchemaData></ExtendedData>
+<Point><coordinates>1,2</coordinates></Point></Placemark>`)
+	var texts []geowarden.TextPos
+	h := &handler{edit: func(_ int, r *geowarden.Record) geowarden.Edit {
+		texts = append(texts, r.Text...)
+		return geowarden.Keep
+	}}
+	if out, err := rewrite(in, h); err != nil || out != in {
+		t.Fatalf("err %v, keep-all output differs: %v", err, out != in)
+	}
+	p := pt(14.4506, 35.8506)
+	want := []geowarden.TextPos{
+		{Pos: p, Field: "name", Start: 3, End: 20},
+		{Pos: p, Field: "description", Start: 11, End: 27},
+		{Pos: pt(35.8506, 14.4506), Field: "description", Start: 11, End: 27},
+		{Pos: pt(14.450277777777776, 35.85055555555556), Field: "Snippet", Start: 4, End: 27},
+		{Pos: p, Field: "note", Start: 6, End: 21},
+		{Pos: pt(35.8506, 14.4506), Field: "note", Start: 6, End: 21},
+		{Pos: pt(114.4506, 35.8506), Field: "where", Start: 13, End: 30},
+		{Pos: p, Field: "BalloonStyle/text", Start: 0, End: 23},
+	}
+	if !reflect.DeepEqual(texts, want) {
+		t.Errorf("Text:\ngot  %+v\nwant %+v", texts, want)
+	}
+}
+
+// TestTextRedact: a position written in text inside the zone is replaced
+// in place, in every field that holds text, wherever it stands; the
+// records are kept, and everything else of the text as it was.
+func TestTextRedact(t *testing.T) {
+	pm := func(body string) string {
+		return `<Placemark>` + body + `<Point><coordinates>` + outside + `</coordinates></Point></Placemark>`
+	}
+	for _, c := range []struct{ name, in, want string }{
+		{"name", pm(`<name>home 35.8506N 14.4506E</name>`), pm(`<name>home [position removed]</name>`)},
+		{"description CDATA HTML", pm(`<description><![CDATA[<p>taken at <i>35.8506, 14.4506</i></p>]]></description>`),
+			pm(`<description><![CDATA[<p>taken at <i>[position removed]</i></p>]]></description>`)},
+		{"description escaped HTML", pm(`<description>&lt;b&gt;35.8506, 14.4506&lt;/b&gt; &amp; more</description>`),
+			pm(`<description>&lt;b&gt;[position removed]&lt;/b&gt; &amp; more</description>`)},
+		{"description across a reference and CDATA", pm(`<description>at 35.8506&#44;<![CDATA[ 14.4506 ok]]></description>`),
+			pm(`<description>at [position removed]<![CDATA[ ok]]></description>`)},
+		{"before ]>", pm(`<description><![CDATA[35.8506, 14.4506]>]]> 35.8506,14.4506]></description>`),
+			pm(`<description><![CDATA[[position removed]]]><![CDATA[]>]]> [position removed]&#93;></description>`)},
+		{"HTML line break", pm(`<description><![CDATA[<p>35.8506<br>14.4506</p>]]></description>`),
+			pm(`<description><![CDATA[<p>[position removed]</p>]]></description>`)},
+		{"HTML entities", pm(`<description><![CDATA[35&deg;51'02&quot;N&nbsp;14&deg;27'01&quot;E]]></description>`),
+			pm(`<description><![CDATA[[position removed]]]></description>`)},
+		{"HTML table", pm(`<description>&lt;table&gt;&lt;tr&gt;&lt;td&gt;Lat:&lt;/td&gt;&lt;td&gt;35.8506&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Lon:&lt;/td&gt;&lt;td&gt;14.4506&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</description>`),
+			pm(`<description>&lt;table&gt;&lt;tr&gt;&lt;td&gt;[position removed]&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</description>`)},
+		{"HTML elements as KML", pm(`<description>at <b>35.8506</b>, <i>14.4506</i></description>`),
+			pm(`<description>at <b>[position removed]</b><i></i></description>`)},
+		{"Snippet DMS", pm(`<Snippet maxLines="2">35°51'02"N 14°27'01"E</Snippet>`), pm(`<Snippet maxLines="2">[position removed]</Snippet>`)},
+		{"address", pm(`<address>near 35.8506,14.4506</address>`), pm(`<address>near [position removed]</address>`)},
+		{"ExtendedData", pm(`<ExtendedData><Data name="home"><value>35.8506, 14.4506</value></Data><SchemaData><SimpleData name="w">35.8506 14.4506</SimpleData><SimpleData name="n">7</SimpleData></SchemaData></ExtendedData>`),
+			pm(`<ExtendedData><Data name="home"><value>[position removed]</value></Data><SchemaData><SimpleData name="w">[position removed]</SimpleData><SimpleData name="n">7</SimpleData></SchemaData></ExtendedData>`)},
+		{"balloon in the placemark", pm(`<Style><BalloonStyle><text>$[name] 35.8506 14.4506</text></BalloonStyle></Style>`),
+			pm(`<Style><BalloonStyle><text>$[name] [position removed]</text></BalloonStyle></Style>`)},
+		{"document name and description", `<name>35.8506, 14.4506</name><description>at 35.8506 14.4506.</description>`,
+			`<name>[position removed]</name><description>at [position removed].</description>`},
+		{"shared balloon style", `<Style id="s"><BalloonStyle><text><![CDATA[<b>$[name]</b> 35.8506, 14.4506]]></text></BalloonStyle></Style>`,
+			`<Style id="s"><BalloonStyle><text><![CDATA[<b>$[name]</b> [position removed]]]></text></BalloonStyle></Style>`},
+		{"document ExtendedData", `<ExtendedData><Data name="base"><value>35.8506,14.4506</value></Data></ExtendedData>`,
+			`<ExtendedData><Data name="base"><value>[position removed]</value></Data></ExtendedData>`},
+		{"folder Snippet and network link description", `<Folder><Snippet>35.8506 14.4506</Snippet></Folder><NetworkLink><description>35.8506,14.4506</description><Link><href>x.kml</href></Link></NetworkLink>`,
+			`<Folder><Snippet>[position removed]</Snippet></Folder><NetworkLink><description>[position removed]</description><Link><href>x.kml</href></Link></NetworkLink>`},
+		{"track placemark", `<Placemark><description>35.8506 14.4506</description><gx:Track><gx:coord>14.55 35.85</gx:coord></gx:Track></Placemark>`,
+			`<Placemark><description>[position removed]</description><gx:Track><gx:coord>14.55 35.85</gx:coord></gx:Track></Placemark>`},
+		{"outside the zone kept", pm(`<description>35.85, 14.55 and 35.8506 14.4506</description>`), pm(`<description>35.85, 14.55 and [position removed]</description>`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, st := sanitize(t, Codec{}, []byte(doc(c.in)), zoneAt, "")
+			if want := doc(c.want); string(out) != want {
+				t.Errorf("got\n%s\nwant\n%s", out, want)
+			}
+			if st.Dropped != 0 {
+				t.Errorf("%d records dropped", st.Dropped)
+			}
+		})
+	}
+}
+
+// TestTextLatin1: in an ISO-8859-1 document, offsets count the decoded
+// (UTF-8) text, and the bytes around the position stay as written.
+func TestTextLatin1(t *testing.T) {
+	in := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><kml><Placemark><description>K\xf6ln \xe9t\xe9 35.8506,14.4506 \xe0</description></Placemark></kml>"
+	out, _ := sanitize(t, Codec{}, []byte(in), zoneAt, "")
+	if want := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><kml><Placemark><description>K\xf6ln \xe9t\xe9 [position removed] \xe0</description></Placemark></kml>"; string(out) != want {
+		t.Errorf("got  %q\nwant %q", out, want)
+	}
+}
+
+// TestTextModes: refuse refuses the input, keep leaves the text.
+func TestTextModes(t *testing.T) {
+	in := doc(`<Placemark><description>35.8506,14.4506</description></Placemark>`)
+	e := engine(t, zoneAt, "")
+	e.Text = geowarden.TextRefuse
+	var out bytes.Buffer
+	_, err := e.Run(context.Background(), Codec{}, strings.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "in"}})
+	var be *pipeline.BlockedError
+	if !errors.As(err, &be) || !be.Text {
+		t.Errorf("refuse: err = %v", err)
+	}
+	e.Text = geowarden.TextKeep
+	out.Reset()
+	if _, err := e.Run(context.Background(), Codec{}, strings.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "in"}}); err != nil || out.String() != in {
+		t.Errorf("keep: err = %v, output\n%s", err, out.String())
 	}
 }

@@ -57,18 +57,111 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 		rs.tbuf, _ = text(rs.tbuf[:0], raw, rw.latin1)
 		b = rs.tbuf
 	}
+	first := len(rs.texts)
 	name := ""
-	for m := range geotext.All(b) {
+	add := func(m geotext.Match, start, end int) {
 		if name == "" {
 			name = string(field)
 		}
-		rs.texts = append(rs.texts, geowarden.TextPos{Pos: m.Point, Field: name, Start: m.Start, End: m.End})
-		rs.tnodes = append(rs.tnodes, k)
-		if m.Ambiguous {
-			rs.texts = append(rs.texts, geowarden.TextPos{Pos: m.Swapped(), Field: name, Start: m.Start, End: m.End})
+		for _, p := range []geowarden.Point{m.Point, m.Swapped()} {
+			if p == m.Swapped() && !m.Ambiguous {
+				break
+			}
+			if slices.ContainsFunc(rs.texts[first:], func(t geowarden.TextPos) bool { return t.Pos == p && t.Start < end && start < t.End }) {
+				continue // found in the text as it is
+			}
+			rs.texts = append(rs.texts, geowarden.TextPos{Pos: p, Field: name, Start: start, End: end})
 			rs.tnodes = append(rs.tnodes, k)
 		}
 	}
+	for m := range geotext.All(b) {
+		add(m, m.Start, m.End)
+	}
+	if bytes.IndexByte(b, '<') < 0 && bytes.IndexByte(b, '&') < 0 {
+		return
+	}
+	// The text is HTML (a balloon's description): read it as shown too,
+	// tags as blanks and HTML references resolved, so that
+	// "35.8506<br>14.4506" or "35&deg;51'02&quot;N ..." is found. The
+	// offsets are those of the text as written: a position's range there
+	// may hold the tags between its parts.
+	rs.hview, rs.hat, rs.hend = htmlView(rs.hview[:0], rs.hat[:0], rs.hend[:0], b)
+	for m := range geotext.All(rs.hview) {
+		add(m, int(rs.hat[m.Start]), int(rs.hend[m.End-1]))
+	}
+}
+
+// htmlView appends to view the text of HTML b as a browser shows it, near
+// enough to read positions: each tag a blank, character references and
+// the HTML entities that write blanks, quotes, signs and degree, minute
+// and second marks resolved (others left as written). For each byte of
+// view, at and end give where its source lies in b.
+func htmlView(view []byte, at, end []int32, b []byte) ([]byte, []int32, []int32) {
+	emit := func(s []byte, from, to int) {
+		for _, c := range s {
+			view = append(view, c)
+			at = append(at, int32(from))
+			end = append(end, int32(to))
+		}
+	}
+	var buf [utf8.UTFMax]byte
+	for i := 0; i < len(b); {
+		switch b[i] {
+		case '<':
+			if j := bytes.IndexByte(b[i:], '>'); j > 0 {
+				emit([]byte{' '}, i, i+j+1)
+				i += j + 1
+				continue
+			}
+		case '&':
+			if j := bytes.IndexByte(b[i:min(len(b), i+12)], ';'); j > 1 {
+				if r, ok := htmlEntity(b[i+1 : i+j]); ok {
+					emit(buf[:utf8.EncodeRune(buf[:], r)], i, i+j+1)
+					i += j + 1
+					continue
+				}
+			}
+		}
+		emit(b[i:i+1], i, i+1)
+		i++
+	}
+	return view, at, end
+}
+
+// htmlEntity resolves the name of an HTML reference (without & and ;).
+func htmlEntity(name []byte) (rune, bool) {
+	if len(name) > 1 && name[0] == '#' {
+		d := name[1:]
+		if d[0] == 'X' {
+			d = append([]byte{'x'}, d[1:]...)
+		}
+		return charRef(d)
+	}
+	switch string(name) {
+	case "nbsp", "ensp", "emsp", "thinsp":
+		return ' ', true
+	case "deg":
+		return '°', true
+	case "ordm":
+		return 'º', true
+	case "prime":
+		return '′', true
+	case "Prime":
+		return '″', true
+	case "quot":
+		return '"', true
+	case "apos":
+		return '\'', true
+	case "amp":
+		return '&', true
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "minus":
+		return '-', true
+	}
+	return 0, false
 }
 
 func hasDigit(b []byte) bool {
