@@ -100,7 +100,7 @@ func FuzzRewrite(f *testing.F) {
 // soft counts the kept records that may not be read again: a record with
 // no geometry of its own (only views or text), whose views go when its
 // track is edited and whose text may be replaced by a Set.
-type editAll struct{ n, kept, soft int }
+type editAll struct{ n, kept, soft, redacted int }
 
 func (e *editAll) Record(r *geowarden.Record) geowarden.Edit {
 	i := e.n
@@ -111,6 +111,15 @@ func (e *editAll) Record(r *geowarden.Record) geowarden.Edit {
 	e.kept++
 	if r.Shape == geowarden.ShapeNone && (len(r.More) > 0 || len(r.Text) > 0) {
 		e.soft++
+	}
+	if len(r.Text) > 0 && i%4 == 2 {
+		// Redact every position written in text.
+		ed := geowarden.Edit{}
+		for j := range r.Text {
+			ed.Redact = append(ed.Redact, j)
+		}
+		e.redacted++
+		return ed
 	}
 	switch r.Shape {
 	case geowarden.ShapePoint:
@@ -130,9 +139,18 @@ func (e *editAll) Record(r *geowarden.Record) geowarden.Edit {
 
 func (e *editAll) Bad(*format.ParseError) error { return nil }
 
-// FuzzEdit: edited output reads again, with as many records as were kept.
+// FuzzEdit: edited output reads again, with as many records as were
+// kept; with positions redacted from text, it is still well formed for
+// encoding/xml.
 func FuzzEdit(f *testing.F) {
 	addSeeds(f)
+	for _, s := range []string{
+		doc(`<Placemark><description><![CDATA[<p>35.8506<br>14.4506]>]]>&amp;35&#176;51'02"N 14&#176;27'01"E</description><Point><coordinates>1,2</coordinates></Point></Placemark>`),
+		doc(`<Placemark><name>a</name></Placemark><Placemark><name>b</name><Snippet>at 35.8506,14.4506]></Snippet><ExtendedData><Data name="x"><value>POINT(1.5 2.5)</value></Data></ExtendedData></Placemark>`),
+		doc(`<LookAt><longitude>1</longitude><latitude>2</latitude></LookAt><Folder><Region><LatLonAltBox><north>1</north><south>0</south><east>1</east><west>0</west></LatLonAltBox></Region><description>1.5 N 2.5 E</description></Folder>`),
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		h := &editAll{}
 		var out bytes.Buffer
@@ -145,6 +163,20 @@ func FuzzEdit(f *testing.F) {
 		}
 		if k.N > h.kept || k.N < h.kept-h.soft {
 			t.Fatalf("output has %d records, want %d (%d of them may go)\nin  %q\nout %q", k.N, h.kept, h.soft, in, out.Bytes())
+		}
+		if h.redacted > 0 {
+			if !bytes.HasPrefix(in, []byte("<?xml")) || bytes.Contains(in[:min(len(in), 100)], []byte(`encoding="UTF-8"`)) {
+				d := xml.NewDecoder(bytes.NewReader(out.Bytes()))
+				for {
+					_, err := d.RawToken()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						t.Fatalf("redacted output: encoding/xml says: %v\nin  %q\nout %q", err, in, out.Bytes())
+					}
+				}
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package kml
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -427,5 +429,88 @@ func TestTextModes(t *testing.T) {
 	out.Reset()
 	if _, err := e.Run(context.Background(), Codec{}, strings.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "in"}}); err != nil || out.String() != in {
 		t.Errorf("keep: err = %v, output\n%s", err, out.String())
+	}
+}
+
+// TestDocumentLookAtReal: GPSBabel writes a Document LookAt at the centre
+// of what it converts (bounds-test.kml, kml-points.kml). With a zone over
+// it, the sanitized file is the original without that LookAt: the
+// placemarks, all outside the zone, are kept byte for byte.
+func TestDocumentLookAtReal(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		at   box
+	}{
+		{"testdata/gpsbabel/bounds-test.kml", box{lon: -117.144015, lat: 36.438270}},
+		{"testdata/gpsbabel/kml-points.kml", box{lon: -86.877408, lat: 36.042108}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			in, err := os.ReadFile(c.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, st := sanitize(t, Codec{}, in, c.at, "")
+			la := regexp.MustCompile(`\n\s*<LookAt>[^<]*<longitude>[^<]*</longitude>\s*<latitude>[^<]*</latitude>\s*<range>[^<]*</range>\s*</LookAt>`)
+			if want := la.ReplaceAll(in, nil); !bytes.Equal(out, want) || bytes.Equal(want, in) {
+				t.Errorf("output is not the input without its Document LookAt")
+			}
+			if st.Dropped != 1 {
+				t.Errorf("dropped %d records, want 1 (the LookAt)", st.Dropped)
+			}
+		})
+	}
+}
+
+// TestPlacemarkViewsReal: GPSBabel's track points (LineStyles.kml) are
+// placemarks with a LookAt and a description that repeat their position.
+// With a zone over one, it goes whole: no copy of its position is left.
+func TestPlacemarkViewsReal(t *testing.T) {
+	in, err := os.ReadFile("testdata/gpsbabel/LineStyles.kml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(in, []byte("<tr><td>Longitude: -122.292646 </td></tr>")) {
+		t.Fatal("the sample changed")
+	}
+	_, st := sanitize(t, Codec{}, in, box{lon: -122.292646, lat: 37.524989}, "")
+	if st.Dropped == 0 {
+		t.Errorf("nothing dropped")
+	}
+}
+
+// TestKMZPositions: the same inside a KMZ archive's KML members.
+func TestKMZPositions(t *testing.T) {
+	real, err := os.ReadFile("testdata/gpsbabel/kml-points.kml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := doc(`<Folder><description><![CDATA[<p>35.8506<br>14.4506</p>]]></description><Region><LatLonAltBox><north>35.8516</north><south>35.8496</south><east>14.4516</east><west>14.4496</west></LatLonAltBox></Region></Folder>
+<Placemark><Camera>` + inZone + `</Camera><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`)
+	in := buildZip(t, "", member{name: "doc.kml", data: real, method: zip.Deflate}, member{name: "more/other.kml", data: []byte(other), method: zip.Deflate})
+	zoneReal := box{lon: -86.877408, lat: 36.042108}
+	for _, z := range []box{zoneReal, zoneAt} {
+		out, st := sanitize(t, KMZCodec{}, in, z, "")
+		if st.Dropped == 0 {
+			t.Errorf("nothing dropped")
+		}
+		zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(r)
+			if h := hidden(b, z); len(h) > 0 {
+				t.Errorf("%s: positions inside the zone survive: %v", f.Name, h)
+			}
+			wellFormed(t, b)
+		}
+	}
+	// The oracle finds them in the input's members.
+	if len(hidden(real, zoneReal)) == 0 || len(hidden([]byte(other), zoneAt)) < 3 {
+		t.Errorf("the oracle finds nothing in the members")
 	}
 }
