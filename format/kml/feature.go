@@ -79,7 +79,8 @@ type recState struct {
 	texts  []geowarden.TextPos // positions written in text
 	tnodes []int32             // the element of each of texts
 	tbuf   []byte              // scratch: decoded text
-	ranges [][2]int            // scratch: ranges to redact
+	ranges [][3]int            // scratch: element, start, end to redact
+	merged [][2]int            // scratch: the ranges of one element
 	hview  []byte              // scratch: text read as HTML
 	hat    []int32             // where each byte of hview comes from
 	hend   []int32

@@ -152,6 +152,7 @@ func FuzzEdit(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		defer watchdog(in)()
 		h := &editAll{}
 		var out bytes.Buffer
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts()); err != nil {

@@ -59,23 +59,18 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 	}
 	first := len(rs.texts)
 	name := ""
-	add := func(m geotext.Match, start, end int) {
+	add := func(p geowarden.Point, start, end int) {
 		if name == "" {
 			name = string(field)
 		}
-		for _, p := range []geowarden.Point{m.Point, m.Swapped()} {
-			if p == m.Swapped() && !m.Ambiguous {
-				break
-			}
-			if slices.ContainsFunc(rs.texts[first:], func(t geowarden.TextPos) bool { return t.Pos == p && t.Start < end && start < t.End }) {
-				continue // found in the text as it is
-			}
-			rs.texts = append(rs.texts, geowarden.TextPos{Pos: p, Field: name, Start: start, End: end})
-			rs.tnodes = append(rs.tnodes, k)
-		}
+		rs.texts = append(rs.texts, geowarden.TextPos{Pos: p, Field: name, Start: start, End: end})
+		rs.tnodes = append(rs.tnodes, k)
 	}
 	for m := range geotext.All(b) {
-		add(m, m.Start, m.End)
+		add(m.Point, m.Start, m.End)
+		if m.Ambiguous {
+			add(m.Swapped(), m.Start, m.End)
+		}
 	}
 	if bytes.IndexByte(b, '<') < 0 && bytes.IndexByte(b, '&') < 0 {
 		return
@@ -84,10 +79,29 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 	// tags as blanks and HTML references resolved, so that
 	// "35.8506<br>14.4506" or "35&deg;51'02&quot;N ..." is found. The
 	// offsets are those of the text as written: a position's range there
-	// may hold the tags between its parts.
+	// may hold the tags between its parts. A position found in the text
+	// as written too (the same position, overlapping ranges) is given
+	// once. Both runs of matches are in order of their start.
+	last := len(rs.texts)
+	j := first
 	rs.hview, rs.hat, rs.hend = htmlView(rs.hview[:0], rs.hat[:0], rs.hend[:0], b)
 	for m := range geotext.All(rs.hview) {
-		add(m, int(rs.hat[m.Start]), int(rs.hend[m.End-1]))
+		start, end := int(rs.hat[m.Start]), int(rs.hend[m.End-1])
+		for j < last && rs.texts[j].End <= start {
+			j++
+		}
+		for i, p := range [2]geowarden.Point{m.Point, m.Swapped()} {
+			if i == 1 && !m.Ambiguous {
+				break
+			}
+			dup := false
+			for q := j; q < last && rs.texts[q].Start < end && !dup; q++ {
+				dup = rs.texts[q].Pos == p
+			}
+			if !dup {
+				add(p, start, end)
+			}
+		}
 	}
 }
 
@@ -181,36 +195,36 @@ func (rw *rewriter) redact(idx []int) {
 	if len(idx) == 0 {
 		return
 	}
-	done := map[int32]bool{}
+	// The ranges to redact, by element then start.
+	rs.ranges = rs.ranges[:0]
 	for _, i := range idx {
-		if i < 0 || i >= len(rs.texts) || done[rs.tnodes[i]] {
-			continue
+		if i >= 0 && i < len(rs.texts) {
+			rs.ranges = append(rs.ranges, [3]int{int(rs.tnodes[i]), rs.texts[i].Start, rs.texts[i].End})
 		}
-		k := rs.tnodes[i]
-		done[k] = true
-		rs.ranges = rs.ranges[:0]
-		for _, j := range idx {
-			if j >= 0 && j < len(rs.texts) && rs.tnodes[j] == k {
-				rs.ranges = append(rs.ranges, [2]int{rs.texts[j].Start, rs.texts[j].End})
+	}
+	slices.SortFunc(rs.ranges, func(a, b [3]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	for i := 0; i < len(rs.ranges); {
+		k := rs.ranges[i][0]
+		j := i
+		merged := rs.merged[:0]
+		for ; j < len(rs.ranges) && rs.ranges[j][0] == k; j++ {
+			r := [2]int{rs.ranges[j][1], rs.ranges[j][2]}
+			if n := len(merged); n > 0 && r[0] < merged[n-1][1] {
+				merged[n-1][1] = max(merged[n-1][1], r[1])
+				continue
 			}
+			merged = append(merged, r)
 		}
-		rs.out = redactContent(rs.out[:0], rw.f.content(k), mergeRanges(rs.ranges), rw.latin1)
-		rw.setAct(k, aContent, rs.out)
+		rs.merged = merged
+		rs.out = redactContent(rs.out[:0], rw.f.content(int32(k)), merged, rw.latin1)
+		rw.setAct(int32(k), aContent, rs.out)
+		i = j
 	}
-}
-
-// mergeRanges sorts ranges and merges those that overlap.
-func mergeRanges(r [][2]int) [][2]int {
-	slices.SortFunc(r, func(a, b [2]int) int { return a[0] - b[0] })
-	out := r[:0]
-	for _, x := range r {
-		if n := len(out); n > 0 && x[0] < out[n-1][1] {
-			out[n-1][1] = max(out[n-1][1], x[1])
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
 }
 
 // redactContent appends raw element content to dst with the characters
