@@ -80,8 +80,8 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 	// "35.8506<br>14.4506" or "35&deg;51'02&quot;N ..." is found. The
 	// offsets are those of the text as written: a position's range there
 	// may hold the tags between its parts. A position found in the text
-	// as written too (the same position, overlapping ranges) is given
-	// once. Both runs of matches are in order of their start.
+	// as written too (the same position, in a range that holds this one)
+	// is given once. Both runs of matches are in order of their start.
 	last := len(rs.texts)
 	j := first
 	rs.hview, rs.hat, rs.hend = htmlView(rs.hview[:0], rs.hat[:0], rs.hend[:0], b)
@@ -96,7 +96,7 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 			}
 			dup := false
 			for q := j; q < last && rs.texts[q].Start < end && !dup; q++ {
-				dup = rs.texts[q].Pos == p
+				dup = rs.texts[q].Pos == p && rs.texts[q].Start <= start && end <= rs.texts[q].End
 			}
 			if !dup {
 				add(p, start, end)
