@@ -156,16 +156,26 @@ func (rw *rewriter) feature() error {
 		return err
 	}
 	rw.reportHrefs(drop)
-	if drop || rw.w == nil {
-		return nil
+	if !drop {
+		rw.writeFeature()
+	}
+	return nil
+}
+
+// writeFeature writes the captured element with its actions: as it was
+// when none changes it.
+func (rw *rewriter) writeFeature() {
+	f := &rw.f
+	rs := &rw.rec
+	if rw.w == nil {
+		return
 	}
 	if !rw.edited() {
 		rw.write(f.buf)
-		return nil
+		return
 	}
 	rs.out = rs.render(rs.out[:0], f, 0, int32(len(f.buf)), 0)
 	rw.write(rs.out)
-	return nil
 }
 
 // reportHrefs tells the KMZ codec the links of the feature.

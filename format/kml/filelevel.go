@@ -64,15 +64,7 @@ func (rw *rewriter) fileElements() error {
 		}
 	}
 	rw.reportHrefs(false)
-	if rw.w == nil {
-		return nil
-	}
-	if !rw.edited() {
-		rw.write(f.buf)
-		return nil
-	}
-	rs.out = rs.render(rs.out[:0], f, 0, int32(len(f.buf)), 0)
-	rw.write(rs.out)
+	rw.writeFeature()
 	return nil
 }
 

@@ -179,16 +179,8 @@ func sanitize(t *testing.T, c format.Codec, in []byte, z box, action string) ([]
 
 func wellFormed(t *testing.T, b []byte) {
 	t.Helper()
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.CharsetReader = charset
-	for {
-		_, err := d.RawToken()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatalf("output is not well-formed XML: %v\n%s", err, b)
-		}
+	if err := xmlError(b); err != nil {
+		t.Fatalf("output is not well-formed XML: %v\n%s", err, b)
 	}
 }
 
