@@ -241,9 +241,17 @@ func (rw *rewriter) geometry(root int32) *badFeature {
 	rec := &rs.rec
 	*rec = geowarden.Record{Lines: rec.Lines[:0], Areas: rec.Areas[:0]}
 	for i := 1; i < len(f.nodes); i++ {
-		switch f.nodes[i].code {
+		n := &f.nodes[i]
+		switch n.code {
 		case cPlacemark, cGroundOverlay, cPhotoOverlay, cNetworkLink, cDocument, cFolder:
 			return &badFeature{node: int32(i), at: -1, err: &coordError{kind: ErrInvalid, msg: "a feature inside a feature is not KML"}}
+		case cLookAt, cCamera, cRegion, cLatLonBox, cLatLonQuad, cLatLonAltBox:
+			// Views are read where KML puts them; one elsewhere (in a
+			// description, in ExtendedData) would not be read.
+			p := f.nodes[n.parent].code
+			if n.parent != root && !(n.code == cLatLonAltBox && p == cRegion) {
+				return &badFeature{node: int32(i), at: -1, err: &coordError{kind: ErrInvalid, msg: fmt.Sprintf("<%s> inside <%s> is not KML", truncate(f.qname(int32(i)), 40), truncate(f.qname(n.parent), 40))}}
+			}
 		}
 	}
 	geoms := rs.geoms[:0]

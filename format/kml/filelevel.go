@@ -41,6 +41,18 @@ func (rw *rewriter) fileElements() error {
 	f := &rw.f
 	rs := &rw.rec
 	rw.initActs()
+	if k := rw.hiding(); k >= 0 {
+		// Not KML, and what it holds would not be read: refused.
+		a := f.base + int64(f.nodes[k].start)
+		line, col := rw.s.where(a)
+		pe := &format.ParseError{File: rw.name, Line: line, Column: col, Offset: a,
+			Err: &kmlError{kind: ErrInvalid, msg: fmt.Sprintf("<%s> inside <%s>", truncate(f.qname(k), 40), truncate(f.qname(0), 40))}}
+		if err := rw.h.Bad(pe); err != nil {
+			return err
+		}
+		rw.reportHrefs(true)
+		return nil
+	}
 	if f.nodes[0].code == cNetworkLink {
 		rs.attrs.collect(f, 0, rw.latin1)
 		for k := int32(1); int(k) < len(f.nodes); {
@@ -66,6 +78,30 @@ func (rw *rewriter) fileElements() error {
 	rw.reportHrefs(false)
 	rw.writeFeature()
 	return nil
+}
+
+// hiding returns an element inside the captured file element that holds
+// positions where they would not be read (a feature or geometry anywhere
+// in it, a view or box other than a NetworkLink's own views and a
+// Region's LatLonAltBox), or -1.
+func (rw *rewriter) hiding() int32 {
+	f := &rw.f
+	for k := int32(1); int(k) < len(f.nodes); k++ {
+		n := &f.nodes[k]
+		switch {
+		case isFeature(n.code) || isGeometry(n.code):
+			return k
+		case isView(n.code) || n.code == cLatLonBox || n.code == cLatLonQuad:
+			if n.parent != 0 || f.nodes[0].code != cNetworkLink {
+				return k
+			}
+		case n.code == cLatLonAltBox:
+			if f.nodes[n.parent].code != cRegion {
+				return k
+			}
+		}
+	}
+	return -1
 }
 
 // collectElem gathers the values of a file element root as attributes:

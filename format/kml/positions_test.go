@@ -239,6 +239,14 @@ func TestViewsBad(t *testing.T) {
 			`in:3:19: kml: <LookAt>: coordinate out of range: longitude 200 outside -180..180`, doc(`<Folder></Folder>`)},
 		{"Region edges", doc(`<Folder><Region><LatLonAltBox><north>1</north></LatLonAltBox></Region></Folder>`),
 			`in:3:27: kml: <Region>: a box without north, south, east and west`, doc(`<Folder></Folder>`)},
+		{"LookAt in a placemark's description", doc(`<Placemark><description>x<LookAt><longitude>1</longitude><latitude>2</latitude></LookAt></description></Placemark>`),
+			`in:3:36: kml: feature 0: <LookAt> inside <description> is not KML`, doc(``)},
+		{"placemark in a description", doc(`<Folder><description>x<Placemark><Point><coordinates>1,2</coordinates></Point></Placemark></description></Folder>`),
+			`in:3:33: kml: <Placemark> inside <description>`, doc(`<Folder></Folder>`)},
+		{"LookAt in ExtendedData", doc(`<ExtendedData><LookAt><longitude>1</longitude><latitude>2</latitude></LookAt></ExtendedData>`),
+			`in:3:25: kml: <LookAt> inside <ExtendedData>`, doc(``)},
+		{"geometry in a NetworkLink", doc(`<NetworkLink><Link><Point><coordinates>1,2</coordinates></Point></Link></NetworkLink>`),
+			`in:3:30: kml: <Point> inside <NetworkLink>`, doc(``)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if _, err := rewrite(c.in, &handler{}); err == nil || err.Error() != c.err {
@@ -270,6 +278,7 @@ func TestViewsSanitize(t *testing.T) {
 		{"placemark LookAt", `<Placemark><name>p</name><LookAt>` + inZone + `</LookAt><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`, ``},
 		{"placemark Camera", `<Placemark><Camera>` + inZone + `<altitude>300</altitude></Camera><LineString><coordinates>` + outside + ` 14.56,35.86</coordinates></LineString></Placemark>`, ``},
 		{"placemark Region", `<Placemark><Region>` + box + `</Region><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`, ``},
+		{"placemark LatLonBox (not KML)", `<Placemark><LatLonBox><north>35.8510</north><south>35.8500</south><east>14.4510</east><west>14.4500</west></LatLonBox><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`, ``},
 		{"placemark without geometry", `<Placemark><LookAt>` + inZone + `</LookAt></Placemark>`, ``},
 		{"track placemark", `<Placemark><LookAt>` + inZone + `</LookAt><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord></gx:Track></Placemark>`,
 			`<Placemark><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord></gx:Track></Placemark>`},

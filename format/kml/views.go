@@ -23,12 +23,19 @@ func isView(c code) bool {
 	return c == cLookAt || c == cCamera || c == cRegion
 }
 
+// isFeatureView reports whether a child of code c of a feature of code
+// fc is one of its views: a LookAt, Camera or Region, and a box that is
+// not a GroundOverlay's (whose boxes are its geometry).
+func isFeatureView(c, fc code) bool {
+	return isView(c) || fc != cGroundOverlay && (c == cLatLonBox || c == cLatLonQuad || c == cLatLonAltBox)
+}
+
 // featureViews reads the LookAt, Camera and Region of feature root into
 // the record's other positions.
 func (rw *rewriter) featureViews(root int32) *badFeature {
 	f := &rw.f
 	for k := f.nodes[root].first; k >= 0; k = f.nodes[k].next {
-		if isView(f.nodes[k].code) {
+		if isFeatureView(f.nodes[k].code, f.nodes[root].code) {
 			if bad := rw.readView(k); bad != nil {
 				return bad
 			}
@@ -215,7 +222,7 @@ func (rw *rewriter) viewHints(more []geowarden.Point) {
 	}
 	f := &rw.f
 	for k := f.nodes[0].first; k >= 0; k = f.nodes[k].next {
-		if isView(f.nodes[k].code) {
+		if isFeatureView(f.nodes[k].code, f.nodes[0].code) {
 			rw.remove(k)
 		}
 	}
