@@ -84,6 +84,9 @@ type recState struct {
 	hview  []byte              // scratch: text read as HTML
 	hat    []int32             // where each byte of hview comes from
 	hend   []int32
+	eview  []byte  // scratch: text with child elements, tags as blanks
+	eat    []int32 // where each byte of eview comes from
+	eend   []int32
 }
 
 // actKind is what the writer does to an element of an edited feature.

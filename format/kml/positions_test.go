@@ -376,6 +376,8 @@ func TestTextRedact(t *testing.T) {
 			pm(`<description>&lt;table&gt;&lt;tr&gt;&lt;td&gt;[position removed]&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</description>`)},
 		{"HTML elements as KML", pm(`<description>at <b>35.8506</b>, <i>14.4506</i></description>`),
 			pm(`<description>at <b>[position removed]</b><i></i></description>`)},
+		{"HTML elements in cells", pm(`<description><table><tr><td>35.8506</td><td>14.4506</td></tr></table></description>`),
+			pm(`<description><table><tr><td>[position removed]</td><td></td></tr></table></description>`)},
 		{"Snippet DMS", pm(`<Snippet maxLines="2">35°51'02"N 14°27'01"E</Snippet>`), pm(`<Snippet maxLines="2">[position removed]</Snippet>`)},
 		{"address", pm(`<address>near 35.8506,14.4506</address>`), pm(`<address>near [position removed]</address>`)},
 		{"ExtendedData", pm(`<ExtendedData><Data name="home"><value>35.8506, 14.4506</value></Data><SchemaData><SimpleData name="w">35.8506 14.4506</SimpleData><SimpleData name="n">7</SimpleData></SchemaData></ExtendedData>`),

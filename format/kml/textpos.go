@@ -53,9 +53,24 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 		return
 	}
 	b := raw
+	elems := false
 	if !plain(raw) || rw.latin1 {
-		rs.tbuf, _ = text(rs.tbuf[:0], raw, rw.latin1)
+		rs.tbuf, elems = text(rs.tbuf[:0], raw, rw.latin1)
 		b = rs.tbuf
+	}
+	// Text with child elements (HTML written as elements, not KML): read
+	// with a blank for each tag, so that the text of two elements does
+	// not run together; eat and eend map back to the offsets of b.
+	var eat, eend []int32
+	if elems {
+		rs.eview, rs.eat, rs.eend = elemView(rs.eview[:0], rs.eat[:0], rs.eend[:0], raw, rw.latin1)
+		b, eat, eend = rs.eview, rs.eat, rs.eend
+	}
+	back := func(start, end int) (int, int) {
+		if eat == nil {
+			return start, end
+		}
+		return int(eat[start]), int(eend[end-1])
 	}
 	first := len(rs.texts)
 	name := ""
@@ -67,9 +82,10 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 		rs.tnodes = append(rs.tnodes, k)
 	}
 	for m := range geotext.All(b) {
-		add(m.Point, m.Start, m.End)
+		start, end := back(m.Start, m.End)
+		add(m.Point, start, end)
 		if m.Ambiguous {
-			add(m.Swapped(), m.Start, m.End)
+			add(m.Swapped(), start, end)
 		}
 	}
 	if bytes.IndexByte(b, '<') < 0 && bytes.IndexByte(b, '&') < 0 {
@@ -86,7 +102,7 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 	j := first
 	rs.hview, rs.hat, rs.hend = htmlView(rs.hview[:0], rs.hat[:0], rs.hend[:0], b)
 	for m := range geotext.All(rs.hview) {
-		start, end := int(rs.hat[m.Start]), int(rs.hend[m.End-1])
+		start, end := back(int(rs.hat[m.Start]), int(rs.hend[m.End-1]))
 		for j < last && rs.texts[j].End <= start {
 			j++
 		}
@@ -103,6 +119,53 @@ func (rw *rewriter) scanText(k int32, field []byte) {
 			}
 		}
 	}
+}
+
+// elemView appends to view the text of raw content as text decodes it,
+// but with a blank for each tag of a child element. For each byte of
+// view, at and end give its offset in the text as text decodes it (a
+// tag's blank is at the offset where the tag stands, and ends there).
+func elemView(view []byte, at, end []int32, raw []byte, latin1 bool) ([]byte, []int32, []int32) {
+	d := int32(0)
+	emit := func(s []byte) {
+		for _, c := range s {
+			view, at, end = append(view, c), append(at, d), append(end, d+1)
+			d++
+		}
+	}
+	var tmp []byte
+	for i := 0; i < len(raw); {
+		j := i + 1
+		switch c := raw[i]; {
+		case c == '&':
+			j = i + bytes.IndexByte(raw[i:], ';') + 1
+			tmp, _ = text(tmp[:0], raw[i:j], latin1)
+			emit(tmp)
+		case c == '<':
+			rest := raw[i:]
+			switch {
+			case bytes.HasPrefix(rest, cdataOpen):
+				j = i + bytes.Index(rest, cdataEnd) + len(cdataEnd)
+				tmp, _ = text(tmp[:0], raw[i:j], latin1)
+				emit(tmp)
+			case bytes.HasPrefix(rest, commentOpen):
+				j = i + bytes.Index(rest, commentEnd) + len(commentEnd)
+			case bytes.HasPrefix(rest, []byte("<?")):
+				j = i + bytes.Index(rest, piEnd) + len(piEnd)
+			default:
+				j = i + tagEnd(rest)
+				view, at, end = append(view, ' '), append(at, d), append(end, d)
+			}
+		default:
+			for j < len(raw) && raw[j] != '&' && raw[j] != '<' {
+				j++
+			}
+			tmp = appendChars(tmp[:0], raw[i:j], latin1)
+			emit(tmp)
+		}
+		i = j
+	}
+	return view, at, end
 }
 
 // htmlView appends to view the text of HTML b as a browser shows it, near
