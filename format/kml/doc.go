@@ -66,7 +66,8 @@
 // from its first part to its last, in the text as written. A pair that
 // reads as a position in either order is given twice, once in each, with
 // the same offsets. A track's placemark text is the Text of its own
-// record, as its views are.
+// record, as its views are; a track point's Text is in its values of the
+// track's gx:SimpleArrayData.
 //
 // Positions that belong to the file rather than to a feature are records
 // of their own, Kind KindFeature, Ref.Feature -1: the LookAt or Camera
@@ -209,9 +210,8 @@
 // (Kind "network-link", naming its href) and written back unchanged.
 // ScreenOverlays, Tours, Schemas and Styles are passed through, but for
 // their views and text (above). Not read: hrefs (a URL may hold
-// coordinates in its query), displayName, attribute values, comments, the
-// gx:values of a track's SimpleArrayData, phoneNumber, and anything in a
-// namespace geowarden does not know.
+// coordinates in its query), displayName, attribute values, comments,
+// phoneNumber, and anything in a namespace geowarden does not know.
 //
 // Text in a declared single- or multi-byte encoding other than UTF-8 is
 // passed through as it is; ISO-8859-1 and windows-1252 values are decoded

@@ -66,11 +66,12 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		if ed.Retime {
 			rw.retime(ed.Time)
 		}
-		rw.redact(ed.Redact)
+		rw.redact(0, ed.Redact)
 		rw.attrEdits()
 		return false, nil
 	}
 	fTime, fTimeNode := rec.Time, rs.timeNode
+	ptFirst := len(rs.texts) // the placemark's text positions come first
 	if len(rs.more) > 0 || len(rs.texts) > 0 {
 		// The track's placemark: its LookAt, Camera and Region and the
 		// positions in its text, as a record of its own before its
@@ -91,7 +92,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		}
 		if !ed.Drop {
 			rw.union(&ed)
-			rw.redact(ed.Redact)
+			rw.redact(0, ed.Redact)
 		}
 	}
 	for ti := range rs.tracks {
@@ -132,9 +133,18 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 			s := seen
 			rs.attrs.fillPoint(rec, rw.roles, &s)
 			setKind(rec)
+			// The point's own text: its values of the track's arrays.
+			rs.texts, rs.tnodes = rs.texts[:ptFirst], rs.tnodes[:ptFirst]
+			rs.attrs.pointArrays(func(_ int32, e *entry) {
+				rw.scanText(rs.attrs.vals[int(e.valsAt)+i], e.name)
+			})
+			if len(rs.texts) > ptFirst {
+				rec.Text = rs.texts[ptFirst:]
+			}
 			ed := rw.h.Record(rec)
 			pe := ptEdit{drop: ed.Drop}
 			if !pe.drop {
+				rw.redact(ptFirst, ed.Redact)
 				if ed.Move {
 					pe.move, pe.pos = true, ed.Pos
 				}

@@ -187,7 +187,7 @@ func (rw *rewriter) fileRecord(k int32) error {
 			}
 		}
 	}
-	rw.redact(ed.Redact)
+	rw.redact(0, ed.Redact)
 	rs.strip, rs.set = rs.strip[:0], rs.set[:0]
 	rw.union(&ed)
 	rw.attrEdits()

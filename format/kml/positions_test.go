@@ -394,6 +394,8 @@ func TestTextRedact(t *testing.T) {
 			`<Folder><Snippet>[position removed]</Snippet></Folder><NetworkLink><description>[position removed]</description><Link><href>x.kml</href></Link></NetworkLink>`},
 		{"track placemark", `<Placemark><description>35.8506 14.4506</description><gx:Track><gx:coord>14.55 35.85</gx:coord></gx:Track></Placemark>`,
 			`<Placemark><description>[position removed]</description><gx:Track><gx:coord>14.55 35.85</gx:coord></gx:Track></Placemark>`},
+		{"track point array value", `<Placemark><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord><ExtendedData><SchemaData><gx:SimpleArrayData name="note"><gx:value>x 1.5</gx:value><gx:value>near 35.8506,14.4506</gx:value></gx:SimpleArrayData></SchemaData></ExtendedData></gx:Track></Placemark>`,
+			`<Placemark><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord><ExtendedData><SchemaData><gx:SimpleArrayData name="note"><gx:value>x 1.5</gx:value><gx:value>near [position removed]</gx:value></gx:SimpleArrayData></SchemaData></ExtendedData></gx:Track></Placemark>`},
 		{"outside the zone kept", pm(`<description>35.85, 14.55 and 35.8506 14.4506</description>`), pm(`<description>35.85, 14.55 and [position removed]</description>`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -251,9 +251,10 @@ func hasDigit(b []byte) bool {
 }
 
 // redact carries out an edit's Redact: the text of each listed position
-// (an index in recState.texts) is replaced with geowarden.RedactedText in
-// its element, everything else of the element kept as written.
-func (rw *rewriter) redact(idx []int) {
+// (an index in recState.texts[base:]) is replaced with
+// geowarden.RedactedText in its element, everything else of the element
+// kept as written.
+func (rw *rewriter) redact(base int, idx []int) {
 	rs := &rw.rec
 	if len(idx) == 0 {
 		return
@@ -261,7 +262,7 @@ func (rw *rewriter) redact(idx []int) {
 	// The ranges to redact, by element then start.
 	rs.ranges = rs.ranges[:0]
 	for _, i := range idx {
-		if i >= 0 && i < len(rs.texts) {
+		if i += base; i >= base && i < len(rs.texts) {
 			rs.ranges = append(rs.ranges, [3]int{int(rs.tnodes[i]), rs.texts[i].Start, rs.texts[i].End})
 		}
 	}
