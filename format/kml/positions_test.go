@@ -279,6 +279,7 @@ func TestViewsSanitize(t *testing.T) {
 		{"placemark Camera", `<Placemark><Camera>` + inZone + `<altitude>300</altitude></Camera><LineString><coordinates>` + outside + ` 14.56,35.86</coordinates></LineString></Placemark>`, ``},
 		{"placemark Region", `<Placemark><Region>` + box + `</Region><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`, ``},
 		{"placemark LatLonBox (not KML)", `<Placemark><LatLonBox><north>35.8510</north><south>35.8500</south><east>14.4510</east><west>14.4500</west></LatLonBox><Point><coordinates>` + outside + `</coordinates></Point></Placemark>`, ``},
+		{"photo overlay Camera", `<PhotoOverlay><Camera>` + inZone + `<heading>20</heading></Camera><Icon><href>p.jpg</href></Icon><Point><coordinates>` + outside + `</coordinates></Point></PhotoOverlay>`, ``},
 		{"placemark without geometry", `<Placemark><LookAt>` + inZone + `</LookAt></Placemark>`, ``},
 		{"track placemark", `<Placemark><LookAt>` + inZone + `</LookAt><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord></gx:Track></Placemark>`,
 			`<Placemark><gx:Track><gx:coord>14.55 35.85</gx:coord><gx:coord>14.56 35.86</gx:coord></gx:Track></Placemark>`},
