@@ -43,6 +43,42 @@
 //   - no geometry (or only empty coordinates): one ShapeNone record, so
 //     that its attributes can still be stripped.
 //
+// A feature's LookAt and Camera (their longitude and latitude; a missing
+// one is 0, as KML says) and Region (the south-west, south-east,
+// north-east and north-west corners of its LatLonAltBox, then its centre)
+// are its other positions, Record.More, in document order: the record is
+// decided on them too. Those of a gx:Track placemark are the More of a
+// record of the placemark's own (ShapeNone, Kind KindFeature), given
+// before its points.
+//
+// Positions written as text are the record's Text: in the feature's name,
+// description, Snippet and address, its ExtendedData Data values and
+// SimpleData, and the text of every BalloonStyle inside it, found with
+// package geotext (decimal pairs, DM, DMS, NMEA-style, named keys such as
+// GPSBabel's "Longitude: ... Latitude: ..." rows, WKT, lists). Offsets are
+// those of the element's text as decoded (references resolved, CDATA
+// sections unwrapped, comments and child elements' tags left out), not
+// trimmed; Field is the element's name, the Data's name, or
+// "BalloonStyle/text". Text that holds '<' or '&' once decoded is HTML (a
+// balloon): it is also read as a browser shows it, tags as blanks and
+// HTML references (&deg;, &nbsp;, &quot;, &prime;, numeric) resolved, so
+// that "35.8506<br>14.4506" is found; the range of such a position runs
+// from its first part to its last, in the text as written. A pair that
+// reads as a position in either order is given twice, once in each, with
+// the same offsets. A track's placemark text is the Text of its own
+// record, as its views are; a track point's Text is in its values of the
+// track's gx:SimpleArrayData.
+//
+// Positions that belong to the file rather than to a feature are records
+// of their own, Kind KindFeature, Ref.Feature -1: the LookAt or Camera
+// (ShapePoint) and the Region (ShapeNone, More as above) of a Document,
+// Folder, NetworkLink, ScreenOverlay or gx:Tour step, or anywhere outside
+// a feature, and a LatLonBox, LatLonAltBox or gx:LatLonQuad (its corners)
+// outside a GroundOverlay; and the name, description, Snippet, address,
+// ExtendedData and BalloonStyle (of a shared Style) of a Document, Folder,
+// NetworkLink or ScreenOverlay (ShapeNone, Text), each when its text holds
+// a position.
+//
 // Kind is KindFeature, KindFix for track points, KindCell or KindWifi when
 // the ExtendedData holds radio or Wi-Fi values (format.SignalKind, as in
 // every codec). Time comes from the feature's TimeStamp/when or
@@ -89,22 +125,27 @@
 // or UTF-32 input, a DOCTYPE that declares entities (ErrEntity; entities
 // are never expanded and nothing external is ever loaded), nesting deeper
 // than MaxDepth, and a comment, CDATA section or tag longer than
-// Options.MaxRecordBytes (default DefaultMaxRecordBytes).
+// Options.MaxRecordBytes (default DefaultMaxRecordBytes). A Document's or
+// Folder's name, description, Snippet, address, ExtendedData or
+// BalloonStyle, and a view outside features, are read whole as features
+// are, and are refused as a feature is when larger.
 //
 // A feature larger than Options.MaxRecordBytes or with more than
 // MaxElements elements, and a feature whose geometry cannot be read (a
 // number that is not a finite number, a tuple of one or four numbers, a
 // coordinate out of range, a Point with several positions, a LatLonBox
-// without its four edges, a feature nested in a feature), is a bad record
-// passed to format.Handler.Bad: nil leaves the whole feature out of the
-// output and goes on. An unparseable time is not an error: the record has
+// without its four edges, a feature nested in a feature; and so a LookAt,
+// Camera or Region that cannot be read), is a bad record passed to
+// format.Handler.Bad: nil leaves the whole feature out of the output and
+// goes on. A view outside features that cannot be read is a bad record
+// too; nil leaves the view out. An unparseable time is not an error: the record has
 // no time.
 //
 // # What is rewritten
 //
 // With a writer, everything outside the edited features is written back
 // byte for byte: the XML declaration, comments, Styles, StyleMaps, Schemas,
-// LookAts, Document and Folder elements, unknown elements and namespaces,
+// Document and Folder elements, unknown elements and namespaces,
 // white space. A feature whose records are all kept is written byte for
 // byte; an edited one keeps every byte the edit does not touch.
 //
@@ -129,8 +170,13 @@
 //     edges), the geometry becomes a MultiGeometry of LineStrings made
 //     after the first one (its tessellate, altitudeMode and attributes
 //     kept), positions that were in the original keeping their altitude.
-//     An edited geometry also loses the feature's LookAt, Camera and
-//     Region, which would still show where it was. A Move this codec
+//     With Edit.More, the feature's LookAt and Camera get the new
+//     longitude and latitude, and its Region's LatLonAltBox the edges of
+//     the new south-west and north-east corners; a geometry edited without
+//     them (a line cut at a zone, track points dropped or moved) loses its
+//     LookAt, Camera and Region, which would still show where it was. A
+//     Move of a feature without geometry rewrites its views. A Move this
+//     codec
 //     cannot apply (to an area or a combined MultiGeometry, or with no
 //     line left) drops the feature rather than leave the original
 //     coordinates in the output.
@@ -146,16 +192,26 @@
 //     points act on their Placemark's attributes once for all.
 //   - Set replaces the text of the same elements, escaped (non-ASCII as
 //     character references, right in any encoding).
+//   - Redact replaces the text of each listed Text position with
+//     geowarden.RedactedText, in place: the characters of its range are
+//     left out and the replacement written where the range starts (inside
+//     the CDATA section it starts in, if so); markup inside the range (a
+//     CDATA section's delimiters, comments, child elements) is kept, so
+//     the element stays well formed; a "]" after the replacement that
+//     would make "]]>" is escaped (or the CDATA section split). Set wins
+//     over Redact on the same element; Strip removes it.
+//   - A record of the file's own (a view or text outside features): Drop
+//     removes its element (with the white space before it), Move rewrites
+//     a view, Redact, Strip and Set act as for a feature.
 //
 // # What is passed through unread
 //
 // NetworkLinks are not followed: each is reported with format.Notify
 // (Kind "network-link", naming its href) and written back unchanged.
-// ScreenOverlays, Tours, Schemas and Styles are passed through. Positions
-// that are not geometry are not read: LookAt and Camera outside an edited
-// feature, Region boxes, the text of descriptions (which some writers fill
-// with the coordinates), and anything in a namespace geowarden does not
-// know.
+// ScreenOverlays, Tours, Schemas and Styles are passed through, but for
+// their views and text (above). Not read: hrefs (a URL may hold
+// coordinates in its query), displayName, attribute values, comments,
+// phoneNumber, and anything in a namespace geowarden does not know.
 //
 // Text in a declared single- or multi-byte encoding other than UTF-8 is
 // passed through as it is; ISO-8859-1 and windows-1252 values are decoded

@@ -37,6 +37,10 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		if rs.timeNode < 0 {
 			rs.timeNode = rs.attrs.timeVal
 		}
+		if len(rs.more) > 0 {
+			rec.More = rs.more
+		}
+		rec.Text = rs.texts
 		ed := rw.h.Record(rec)
 		switch {
 		case ed.Drop:
@@ -50,18 +54,47 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		if ed.Move {
 			switch rs.kind {
 			case gPoint:
-				rw.movePoint(ed.Pos)
+				rw.movePoint(ed.Pos, ed.More)
 			case gLine:
-				rw.moveLine(ed.Lines)
+				rw.moveLine(ed.Lines, ed.More)
+			default:
+				if len(ed.More) > 0 {
+					rw.viewHints(ed.More)
+				}
 			}
 		}
 		if ed.Retime {
 			rw.retime(ed.Time)
 		}
+		rw.redact(0, ed.Redact)
 		rw.attrEdits()
 		return false, nil
 	}
 	fTime, fTimeNode := rec.Time, rs.timeNode
+	ptFirst := len(rs.texts) // the placemark's text positions come first
+	if len(rs.more) > 0 || len(rs.texts) > 0 {
+		// The track's placemark: its LookAt, Camera and Region and the
+		// positions in its text, as a record of its own before its
+		// points.
+		*rec = base
+		rec.Shape, rec.Pos, rec.Lines, rec.Areas = geowarden.ShapeNone, geowarden.Point{}, rec.Lines[:0], rec.Areas[:0]
+		rec.More, rec.Text = nil, rs.texts
+		if len(rs.more) > 0 {
+			rec.More = rs.more
+		}
+		setKind(rec)
+		ed := rw.h.Record(rec)
+		switch {
+		case ed.Drop:
+			rw.viewHints(nil)
+		case ed.Move && len(ed.More) > 0:
+			rw.viewHints(ed.More)
+		}
+		if !ed.Drop {
+			rw.union(&ed)
+			rw.redact(0, ed.Redact)
+		}
+	}
 	for ti := range rs.tracks {
 		tr := &rs.tracks[ti]
 		tr.firstRec = len(rs.pts)
@@ -100,9 +133,18 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 			s := seen
 			rs.attrs.fillPoint(rec, rw.roles, &s)
 			setKind(rec)
+			// The point's own text: its values of the track's arrays.
+			rs.texts, rs.tnodes = rs.texts[:ptFirst], rs.tnodes[:ptFirst]
+			rs.attrs.pointArrays(func(_ int32, e *entry) {
+				rw.scanText(rs.attrs.vals[int(e.valsAt)+i], e.name)
+			})
+			if len(rs.texts) > ptFirst {
+				rec.Text = rs.texts[ptFirst:]
+			}
 			ed := rw.h.Record(rec)
 			pe := ptEdit{drop: ed.Drop}
 			if !pe.drop {
+				rw.redact(ptFirst, ed.Redact)
 				if ed.Move {
 					pe.move, pe.pos = true, ed.Pos
 				}
@@ -252,18 +294,6 @@ func (rs *recState) render(dst []byte, f *feature, from, to int32, first int32) 
 	return append(dst, f.buf[cur:to]...)
 }
 
-// viewHints removes a feature's LookAt, Camera and Region, which would
-// still show where an edited geometry was.
-func (rw *rewriter) viewHints() {
-	f := &rw.f
-	for k := f.nodes[0].first; k >= 0; k = f.nodes[k].next {
-		switch f.nodes[k].code {
-		case cLookAt, cCamera, cRegion:
-			rw.remove(k)
-		}
-	}
-}
-
 // layout returns the white space around and between the tuples of raw
 // coordinates text, to write new coordinates the same way.
 func layout(raw []byte) (lead, sep, trail []byte) {
@@ -296,7 +326,7 @@ func layout(raw []byte) (lead, sep, trail []byte) {
 
 // movePoint writes a new position into a Point's coordinates (keeping the
 // altitude as written) or a Model's Location.
-func (rw *rewriter) movePoint(p geowarden.Point) {
+func (rw *rewriter) movePoint(p geowarden.Point, more []geowarden.Point) {
 	f := &rw.f
 	rs := &rw.rec
 	if rs.coordNode >= 0 {
@@ -313,13 +343,13 @@ func (rw *rewriter) movePoint(p geowarden.Point) {
 		rw.setAct(f.child(loc, cLatitude), aContent, b)
 		rs.out = b
 	}
-	rw.viewHints()
+	rw.viewHints(more)
 }
 
 // moveLine writes new lines: into the LineString's coordinates when one
 // part remains, else as a MultiGeometry of LineStrings made after the
 // first line of the geometry.
-func (rw *rewriter) moveLine(lines [][]geowarden.Point) {
+func (rw *rewriter) moveLine(lines [][]geowarden.Point, more []geowarden.Point) {
 	f := &rw.f
 	rs := &rw.rec
 	alts := map[geowarden.Point][]byte{}
@@ -348,7 +378,7 @@ func (rw *rewriter) moveLine(lines [][]geowarden.Point) {
 		b := coords(rs.out[:0], lines[0])
 		rw.setAct(tc, aContent, b)
 		rs.out = b
-		rw.viewHints()
+		rw.viewHints(more)
 		return
 	}
 	q := f.qname(rs.tmpl)
@@ -389,7 +419,7 @@ func (rw *rewriter) moveLine(lines [][]geowarden.Point) {
 	}
 	rw.setAct(g, aElement, b)
 	rs.out = b
-	rw.viewHints()
+	rw.viewHints(more)
 }
 
 // retime writes a new time where the record's time was read from (both
@@ -578,7 +608,7 @@ func (rw *rewriter) trackEdits() bool {
 		}
 	}
 	if geomEdited {
-		rw.viewHints()
+		rw.viewHints(nil)
 	}
 	return left == 0 && total > 0
 }

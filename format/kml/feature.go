@@ -73,6 +73,20 @@ type recState struct {
 
 	strip []string
 	set   []geowarden.Attr
+
+	more   []geowarden.Point   // the record's other positions: those of views
+	views  []view              // LookAt, Camera, Region, ...
+	texts  []geowarden.TextPos // positions written in text
+	tnodes []int32             // the element of each of texts
+	tbuf   []byte              // scratch: decoded text
+	ranges [][3]int            // scratch: element, start, end to redact
+	merged [][2]int            // scratch: the ranges of one element
+	hview  []byte              // scratch: text read as HTML
+	hat    []int32             // where each byte of hview comes from
+	hend   []int32
+	eview  []byte  // scratch: text with child elements, tags as blanks
+	eat    []int32 // where each byte of eview comes from
+	eend   []int32
 }
 
 // actKind is what the writer does to an element of an edited feature.
@@ -115,11 +129,11 @@ func (rw *rewriter) feature() error {
 	f := &rw.f
 	rs := &rw.rec
 	root := int32(0)
-	if f.nodes[root].code == cNetworkLink {
-		rw.networkLink()
-		rw.write(f.buf)
-		rw.reportHrefs(false)
-		return nil
+	if c := f.nodes[root].code; c == cNetworkLink || isFileElement(c) {
+		if c == cNetworkLink {
+			rw.networkLink()
+		}
+		return rw.fileElements()
 	}
 	idx := rw.nFeat
 	rw.nFeat++
@@ -127,28 +141,44 @@ func (rw *rewriter) feature() error {
 		return err
 	}
 	rs.attrs.collect(f, root, rw.latin1)
-	if bad := rw.geometry(root); bad != nil {
+	rs.more, rs.views, rs.texts, rs.tnodes = rs.more[:0], rs.views[:0], rs.texts[:0], rs.tnodes[:0]
+	bad := rw.geometry(root)
+	if bad == nil {
+		bad = rw.featureViews(root)
+	}
+	if bad != nil {
 		if err := rw.h.Bad(rw.parseErr(bad, idx)); err != nil {
 			return err
 		}
 		rw.reportHrefs(true)
 		return nil
 	}
+	rw.featureTexts(root)
 	drop, err := rw.records(idx)
 	if err != nil {
 		return err
 	}
 	rw.reportHrefs(drop)
-	if drop || rw.w == nil {
-		return nil
+	if !drop {
+		rw.writeFeature()
+	}
+	return nil
+}
+
+// writeFeature writes the captured element with its actions: as it was
+// when none changes it.
+func (rw *rewriter) writeFeature() {
+	f := &rw.f
+	rs := &rw.rec
+	if rw.w == nil {
+		return
 	}
 	if !rw.edited() {
 		rw.write(f.buf)
-		return nil
+		return
 	}
 	rs.out = rs.render(rs.out[:0], f, 0, int32(len(f.buf)), 0)
 	rw.write(rs.out)
-	return nil
 }
 
 // reportHrefs tells the KMZ codec the links of the feature.
@@ -214,9 +244,17 @@ func (rw *rewriter) geometry(root int32) *badFeature {
 	rec := &rs.rec
 	*rec = geowarden.Record{Lines: rec.Lines[:0], Areas: rec.Areas[:0]}
 	for i := 1; i < len(f.nodes); i++ {
-		switch f.nodes[i].code {
+		n := &f.nodes[i]
+		switch n.code {
 		case cPlacemark, cGroundOverlay, cPhotoOverlay, cNetworkLink, cDocument, cFolder:
 			return &badFeature{node: int32(i), at: -1, err: &coordError{kind: ErrInvalid, msg: "a feature inside a feature is not KML"}}
+		case cLookAt, cCamera, cRegion, cLatLonBox, cLatLonQuad, cLatLonAltBox:
+			// Views are read where KML puts them; one elsewhere (in a
+			// description, in ExtendedData) would not be read.
+			p := f.nodes[n.parent].code
+			if n.parent != root && !(n.code == cLatLonAltBox && p == cRegion) {
+				return &badFeature{node: int32(i), at: -1, err: &coordError{kind: ErrInvalid, msg: fmt.Sprintf("<%s> inside <%s> is not KML", truncate(f.qname(int32(i)), 40), truncate(f.qname(n.parent), 40))}}
+			}
 		}
 	}
 	geoms := rs.geoms[:0]

@@ -304,7 +304,7 @@ func (rw *rewriter) token(t token) error {
 				return s.errAt(t.start, ErrNotKML, "the root element is <%s>, not <kml>", truncate(t.name, 40))
 			}
 			rw.rootSeen = true
-		} else if c := codeOf(local); isFeature(c) || isGeometry(c) {
+		} else if c := codeOf(local); isFeature(c) || isGeometry(c) || isFileElement(c) {
 			return rw.capture(t, c)
 		}
 		rw.flushPending()

@@ -445,7 +445,7 @@ func TestEditTracks(t *testing.T) {
 		{
 			name:  "drop the last points: no split",
 			in:    doc(trackDoc),
-			edits: map[int]geowarden.Edit{2: {Drop: true}, 3: {Drop: true}},
+			edits: map[int]geowarden.Edit{3: {Drop: true}, 4: {Drop: true}},
 			want: doc(`
 <Placemark>
 <gx:Track>
@@ -462,7 +462,7 @@ func TestEditTracks(t *testing.T) {
 		{
 			name:  "drop a middle point: split into a MultiTrack",
 			in:    doc(trackDoc),
-			edits: map[int]geowarden.Edit{1: {Drop: true}, 3: {Move: true, Pos: pt(5, 5), Retime: true, Time: tm}},
+			edits: map[int]geowarden.Edit{2: {Drop: true}, 4: {Move: true, Pos: pt(5, 5), Retime: true, Time: tm}},
 			want: doc(`
 <Placemark>
 <gx:MultiTrack><gx:Track>
@@ -484,13 +484,13 @@ func TestEditTracks(t *testing.T) {
 		{
 			name:  "drop every point: the placemark goes",
 			in:    doc(trackDoc + "\n<Placemark><name>k</name></Placemark>"),
-			edits: map[int]geowarden.Edit{0: {Drop: true}, 1: {Drop: true}, 2: {Drop: true}, 3: {Drop: true}},
+			edits: map[int]geowarden.Edit{1: {Drop: true}, 2: {Drop: true}, 3: {Drop: true}, 4: {Drop: true}},
 			want:  doc("\n<Placemark><name>k</name></Placemark>"),
 		},
 		{
 			name:  "strip time and values of one point, a name for all",
 			in:    doc(trackDoc),
-			edits: map[int]geowarden.Edit{1: {Strip: []string{"time", "hr", "name"}, Retime: true, Time: tm}},
+			edits: map[int]geowarden.Edit{2: {Strip: []string{"time", "hr", "name"}, Retime: true, Time: tm}},
 			want:  doc(strings.NewReplacer("<when>T1</when>", "<when></when>", "<gx:value>61</gx:value>", "<gx:value></gx:value>").Replace(trackDoc)),
 		},
 		{
@@ -623,8 +623,14 @@ func TestTooBig(t *testing.T) {
 	if !errors.Is(err, format.ErrTooLong) {
 		t.Errorf("long comment: err = %v, want ErrTooLong", err)
 	}
-	// Long text outside features streams.
-	long := doc("<name>" + strings.Repeat("y", 100000) + "</name>")
+	// A Document's name, description or Snippet is read whole (for the
+	// positions in its text): one longer than the limit is refused.
+	err = Codec{}.Rewrite(context.Background(), strings.NewReader(doc("<description>"+strings.Repeat("x", 2000)+"</description>")), nil, &formattest.KeepAll{}, opts)
+	if !errors.Is(err, format.ErrTooLong) {
+		t.Errorf("long Document description: err = %v, want ErrTooLong", err)
+	}
+	// Other long text outside features streams.
+	long := doc("<styleUrl>" + strings.Repeat("y", 100000) + "</styleUrl>")
 	var o bytes.Buffer
 	if err := (Codec{}).Rewrite(context.Background(), strings.NewReader(long), &o, &formattest.KeepAll{}, opts); err != nil || o.String() != long {
 		t.Errorf("long text: err = %v, same = %v", err, o.String() == long)

@@ -62,6 +62,9 @@ const (
 	cRegion
 	cLatLonBox
 	cLatLonQuad
+	cLatLonAltBox
+	cBalloonStyle
+	cText
 	cNorth
 	cSouth
 	cEast
@@ -83,7 +86,8 @@ var codes = map[string]code{
 	"MultiGeometry": cMultiGeometry, "MultiPolygon": cMultiPolygon, "MultiLineString": cMultiLineString, "MultiPoint": cMultiPoint,
 	"Track": cTrack, "MultiTrack": cMultiTrack, "coord": cCoord, "angles": cAngles, "interpolate": cInterpolate,
 	"Model": cModel, "Location": cLocation, "longitude": cLongitude, "latitude": cLatitude,
-	"LookAt": cLookAt, "Camera": cCamera, "Region": cRegion,
+	"LookAt": cLookAt, "Camera": cCamera, "Region": cRegion, "LatLonAltBox": cLatLonAltBox,
+	"BalloonStyle": cBalloonStyle, "text": cText,
 	"LatLonBox": cLatLonBox, "LatLonQuad": cLatLonQuad, "north": cNorth, "south": cSouth, "east": cEast, "west": cWest, "rotation": cRotation,
 	"Link": cLink, "Url": cURL, "href": cHref,
 }
@@ -203,7 +207,9 @@ func (rw *rewriter) tooBig(t token, lead int64, cur int32, tok token) error {
 	n0 := rw.f.nodes[0]
 	tag := s.bytesAt(lead+int64(n0.start), lead+int64(n0.open))
 	pe := s.errAt(t.start, format.ErrTooLong, "<%s> is larger than %d bytes or has more than %d elements", truncate(tag[1:1+nameLen(tag[1:])], 40), rw.maxRec, MaxElements)
-	rw.nFeat++
+	if c := rw.f.nodes[0].code; isFeature(c) && c != cNetworkLink || isGeometry(c) {
+		rw.nFeat++
+	}
 	if err := rw.h.Bad(pe); err != nil {
 		return err
 	}
