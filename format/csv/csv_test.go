@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ type testHandler struct {
 func (h *testHandler) Record(r *geowarden.Record) geowarden.Edit {
 	c := *r
 	c.Attrs = nil
+	c.More, c.Text = slices.Clone(r.More), slices.Clone(r.Text) // reused by the codec
 	h.recs = append(h.recs, c)
 	if h.edit != nil {
 		return h.edit(r)

@@ -1,6 +1,7 @@
 package csv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -63,7 +64,25 @@ func sniffGeom(v []byte) geomKind {
 	for i < len(kw) && isLetter(kw[i]) {
 		i++
 	}
-	if _, _, ok := wktType(kw[:i]); ok {
+	if _, _, ok := wktType(kw[:i]); !ok {
+		return geomNone
+	}
+	// Then '(' or EMPTY, perhaps after Z, M or ZM.
+	rest := bytes.TrimLeft(kw[i:], " \t")
+	j := 0
+	for j < len(rest) && isLetter(rest[j]) {
+		j++
+	}
+	switch string(upper(rest[:j])) {
+	case "EMPTY":
+		return geomWKT
+	case "Z", "M", "ZM":
+		rest = bytes.TrimLeft(rest[j:], " \t")
+	case "":
+	default:
+		return geomNone
+	}
+	if len(rest) > 0 && rest[0] == '(' || bytes.HasPrefix(upper(rest), []byte("EMPTY")) {
 		return geomWKT
 	}
 	return geomNone
@@ -330,6 +349,9 @@ func (p *wktParser) tuple() error {
 		if p.i < len(p.b) && p.b[p.i] != ' ' && p.b[p.i] != '\t' {
 			break
 		}
+	}
+	if vx.ye == 0 {
+		return p.errf("want two numbers")
 	}
 	if err := format.CheckPoint(x, y); err != nil {
 		return fmt.Errorf("csv: WKT vertex %s %s: %w", p.b[vx.xs:vx.xe], p.b[vx.ys:vx.ye], err)
