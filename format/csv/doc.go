@@ -92,9 +92,10 @@
 // empty is no position, one empty, a value that is not a number or one
 // out of range is a bad row naming the column.
 //
-// Geometry values. A column whose name has the word wkt, ewkt, wkb, ewkb,
-// geom, geometry, geog or geography (WKT, the_geom, wkb_geometry,
-// geom_4326) is a geometry column: each non-empty value must be WKT, EWKT
+// Geometry values. A column whose name's last word (after any words of
+// digits) is wkt, ewkt, wkb, ewkb, geom, geometry, geog or geography (WKT,
+// the_geom, wkb_geometry, geom_4326; not geometry_type) is a geometry
+// column: each non-empty value must be WKT, EWKT
 // or hex WKB, else the row is bad. In any other column without a role, a
 // value that is wholly such a geometry is read as one too (a value that
 // only starts like one, "Point of interest", is free text). Read are:

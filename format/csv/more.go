@@ -131,15 +131,15 @@ func readCoordName(name string) coordName {
 var geometryNames = []string{"wkt", "ewkt", "wkb", "ewkb", "geom", "geometry", "geog", "geography"}
 
 // isGeometryName reports whether a header name names a geometry column:
-// one of its tokens is wkt, ewkt, wkb, ewkb, geom, geometry, geog or
-// geography (the_geom, wkb_geometry, geom_4326, start_wkt).
+// its last word, after any words of digits, is wkt, ewkt, wkb, ewkb, geom,
+// geometry, geog or geography (WKT, the_geom, wkb_geometry, geom_4326,
+// startGeom; not geometry_type).
 func isGeometryName(name string) bool {
-	for _, t := range tokens(name) {
-		if slices.Contains(geometryNames, t) {
-			return true
-		}
+	toks := tokens(name)
+	for len(toks) > 0 && toks[len(toks)-1][0]-'0' < 10 {
+		toks = toks[:len(toks)-1]
 	}
-	return false
+	return len(toks) > 0 && slices.Contains(geometryNames, toks[len(toks)-1])
 }
 
 // findPairs applies the pair rules to a header (names as written) whose

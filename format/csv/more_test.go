@@ -47,7 +47,7 @@ func TestCoordNames(t *testing.T) {
 	}
 	for name, want := range map[string]bool{
 		"wkt": true, "the_geom": true, "WKB_GEOMETRY": true, "geom4326": true, "geom_4326": true,
-		"startGeom": true, "geography": true, "shape": false, "geometric_mean": false, "EWKT": true,
+		"startGeom": true, "geometry_type": false, "geom_id": false, "geography": true, "shape": false, "geometric_mean": false, "EWKT": true,
 	} {
 		if got := isGeometryName(name); got != want {
 			t.Errorf("isGeometryName(%q) = %v, want %v", name, got, want)
