@@ -33,13 +33,18 @@ func mayHoldPosition(v []byte) bool {
 // position in either order) gives both readings, with the same offsets:
 // either may be the one a reader takes.
 func (rw *rewriter) scanText(c int, v []byte) {
-	for m := range geotext.All(v) {
+	for i := 0; ; {
+		m, ok := geotext.Find(v, i)
+		if !ok {
+			return
+		}
 		rw.text = append(rw.text, geowarden.TextPos{Pos: m.Point, Field: rw.names[c], Start: m.Start, End: m.End})
 		rw.textCol = append(rw.textCol, c)
 		if m.Ambiguous {
 			rw.text = append(rw.text, geowarden.TextPos{Pos: m.Swapped(), Field: rw.names[c], Start: m.Start, End: m.End})
 			rw.textCol = append(rw.textCol, c)
 		}
+		i = m.Next
 	}
 }
 
