@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -130,11 +131,20 @@ func leaks(cs []circle, data []byte) []string {
 // record inside the zones of a GeoJSON zone file.
 func leakEngine(t *testing.T, zones []byte, action string) *pipeline.Engine {
 	t.Helper()
+	return leakEngineText(t, zones, action, "")
+}
+
+// leakEngineText is leakEngine with the policy's text setting.
+func leakEngineText(t *testing.T, zones []byte, action, text string) *pipeline.Engine {
+	t.Helper()
 	set, err := zone.ReadGeoJSON("z", "z", bytes.NewReader(zones))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Parse("p.yml", []byte("zones: [{file: z.geojson}]\nrules:\n  - id: protect\n    when: {in_zone: true}\n    action: "+action+"\n    severity: high\n"))
+	if text != "" {
+		text = "text: " + text + "\n"
+	}
+	p, err := policy.Parse("p.yml", []byte(text+"zones: [{file: z.geojson}]\nrules:\n  - id: protect\n    when: {in_zone: true}\n    action: "+action+"\n    severity: high\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +172,7 @@ func TestNoPositionLeaks(t *testing.T) {
 		// with no lat and lon columns.
 		{file: "oncf-stops.txt", zones: "oncf-zones.geojson", action: "drop"},
 		{file: "oncf-shapes.txt", zones: "oncf-zones.geojson", action: "drop"},
+		{file: "oncf-stops.txt", zones: "oncf-zones.geojson", action: "{coarsen: 1km}", kept: []int{1, 3, 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.action, func(t *testing.T) {
@@ -228,4 +239,41 @@ func contains(lines []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestTextModes checks the policy's text setting on positions written in
+// free text: keep leaves them (and still drops the rows whose geometry
+// values are inside), refuse refuses the input.
+func TestTextModes(t *testing.T) {
+	in, err := os.ReadFile("testdata/leak/free.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones, err := os.ReadFile("testdata/leak/zones.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	opts := pipeline.Options{Format: format.Options{Name: "free.csv"}}
+
+	var out bytes.Buffer
+	if _, err := leakEngineText(t, zones, "drop", "keep").Run(ctx, Codec{}, bytes.NewReader(in), &out, opts); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i, l := range strings.SplitAfter(string(in), "\n") {
+		if i != 6 && i != 7 { // the rows with a WKT and a WKB value
+			want = append(want, l)
+		}
+	}
+	if got := out.String(); got != strings.Join(want, "") {
+		t.Errorf("text: keep:\n%s\nwant\n%s", got, strings.Join(want, ""))
+	}
+
+	out.Reset()
+	_, err = leakEngineText(t, zones, "drop", "refuse").Run(ctx, Codec{}, bytes.NewReader(in), &out, opts)
+	var be *pipeline.BlockedError
+	if !errors.As(err, &be) || !be.Text || be.Ref.Line != 2 {
+		t.Errorf("text: refuse: error %v, want a refusal at line 2", err)
+	}
 }
