@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -209,7 +210,7 @@ func TestNoPositionLeaks(t *testing.T) {
 			inLines := strings.Split(string(in), "\n")
 			outLines := strings.Split(out.String(), "\n")
 			for _, n := range tt.kept {
-				if !contains(outLines, inLines[n-1]) {
+				if !slices.Contains(outLines, inLines[n-1]) {
 					t.Errorf("line %d is not kept as it was: %q", n, inLines[n-1])
 				}
 			}
@@ -230,15 +231,6 @@ func TestNoPositionLeaks(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(lines []string, s string) bool {
-	for _, l := range lines {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestTextModes checks the policy's text setting on positions written in
