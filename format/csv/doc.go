@@ -96,8 +96,9 @@
 // digits) is wkt, ewkt, wkb, ewkb, geom, geometry, geog or geography (WKT,
 // the_geom, wkb_geometry, geom_4326; not geometry_type) is a geometry
 // column: each non-empty value must be WKT, EWKT
-// or hex WKB, else the row is bad. In any other column without a role, a
-// value that is wholly such a geometry is read as one too (a value that
+// or hex WKB, else the row is bad. In every other column that is not a
+// coordinate or time column, a value that is wholly such a geometry is
+// read as one too (a value that
 // only starts like one, "Point of interest", is free text). Read are:
 //
 //   - WKT and EWKT (SRID=4326;...), any case: POINT, LINESTRING, POLYGON,

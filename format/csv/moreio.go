@@ -63,7 +63,6 @@ func (rw *rewriter) readMoreHeader() error {
 			rw.freeCols = append(rw.freeCols, i)
 		}
 	}
-	rw.roleCol = role
 	return nil
 }
 
@@ -108,16 +107,14 @@ func (rw *rewriter) readMore(r *geowarden.Record) (bad bool, err error) {
 		if !mayHoldPosition(v) {
 			continue
 		}
-		if !rw.roleCol[c] {
-			t := trimBlank(v)
-			if k := sniffGeom(t); k != geomNone {
-				err := rw.readGeom(c, k, v, t)
-				if err == nil {
-					continue
-				}
-				if errors.Is(err, errSRID) {
-					return true, rw.bad(c, fmt.Errorf("csv: column %q: %w", rw.names[c], err))
-				}
+		t := trimBlank(v)
+		if k := sniffGeom(t); k != geomNone {
+			err := rw.readGeom(c, k, v, t)
+			if err == nil {
+				continue
+			}
+			if errors.Is(err, errSRID) {
+				return true, rw.bad(c, fmt.Errorf("csv: column %q: %w", rw.names[c], err))
 			}
 		}
 		rw.scanText(c, v)

@@ -57,7 +57,6 @@ type rewriter struct {
 	text     []geowarden.TextPos
 	textCol  []int // the column of each text position
 	spans    []colSpan
-	roleCol  []bool // whether a column has a role
 	gbuf     []byte
 
 	// Edit state, reused.
