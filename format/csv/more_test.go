@@ -375,6 +375,13 @@ func TestMoreEdits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "edit gives 2 other positions, the record has 1") {
 		t.Errorf("error %v", err)
 	}
+	// So is a position for a file with only geometry columns.
+	_, err = rewrite(t, "id,wkt\n1,POINT(1 2)\n", &testHandler{edit: func(r *geowarden.Record) geowarden.Edit {
+		return geowarden.Edit{Move: true, Pos: geowarden.Point{Lon: 1, Lat: 2}}
+	}}, &format.Options{Name: "t.csv"})
+	if err == nil || !strings.Contains(err.Error(), "t.csv:2: edit moves a record to a position, and the header has no columns for one") {
+		t.Errorf("error %v", err)
+	}
 }
 
 // pts makes points of longitude, latitude pairs.

@@ -444,6 +444,9 @@ func (rw *rewriter) writeEdited(e *geowarden.Edit) error {
 		rw.redact(e.Redact)
 	}
 	if movePos && rw.mainPair < 0 {
+		if rw.col[format.RoleLat] < 0 {
+			return fmt.Errorf("csv: %s:%d: edit moves a record to a position, and the header has no columns for one", rw.name, sp.recLine)
+		}
 		if err := format.CheckPoint(e.Pos.Lon, e.Pos.Lat); err != nil {
 			return fmt.Errorf("csv: %s:%d: edit moves the record to an invalid position: %w", rw.name, sp.recLine, err)
 		}
