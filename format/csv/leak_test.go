@@ -165,6 +165,8 @@ func TestNoPositionLeaks(t *testing.T) {
 	}{
 		{file: "pairs.csv", zones: "zones.geojson", action: "drop", kept: []int{1, 2, 4, 6, 8, 10, 12, 14, 16}},
 		{file: "geometry.csv", zones: "zones.geojson", action: "drop", kept: []int{1, 2, 15}},
+		// A header that repeats lat and lon (issue 12): the second pair.
+		{file: "repeated.csv", zones: "zones.geojson", action: "drop", kept: []int{1, 3}},
 		{file: "free.csv", zones: "zones.geojson", action: "drop", kept: []int{1, 9}, redacted: []int{2, 3, 4, 5, 6, 10}},
 		{file: "pairs.csv", zones: "zones.geojson", action: "{coarsen: 2km}", kept: []int{1, 2, 4, 6, 8, 10, 12, 14, 16}},
 		{file: "geometry.csv", zones: "zones.geojson", action: "{coarsen: 2km}", kept: []int{1, 2, 15}},
