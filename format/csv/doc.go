@@ -77,8 +77,9 @@
 //   - a key with only latitudes or only longitudes (lat_err, "LATITUDE
 //     N/S") is no position: its columns are free text (below).
 //
-// x and y count only as a pair of those whole names; x or y alone is free
-// text. A name with two coordinate words (latlon, lat_lon) is free text,
+// Repeated columns of the other roles (rsrp and rssi for the strength)
+// still follow the alias order of the table above. x and y count only as a
+// pair of those whole names; x or y alone is free text. A name with two coordinate words (latlon, lat_lon) is free text,
 // where the position it holds is found as text. Names that are not words
 // of the list (dest_x, plate, latency) are not coordinates.
 //
