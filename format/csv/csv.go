@@ -44,7 +44,8 @@ func (Codec) Name() string { return "csv" }
 // Detect reports whether an input looks like a CSV file this codec can read:
 // either its name ends in .csv, .tsv or .txt and its first line looks like a
 // header (two or more fields, none of them a number), or its first line
-// names a latitude and a longitude column. Inputs that start with '{', '[',
+// names a latitude and a longitude column, or a pair of coordinate columns
+// by the rules of further pairs (doc.go). Inputs that start with '{', '[',
 // '<' or the record separator 0x1E (JSON, XML, GeoJSON text sequences) are
 // never CSV.
 func (Codec) Detect(name string, head []byte) bool {
@@ -72,6 +73,9 @@ func (Codec) Detect(name string, head []byte) bool {
 	names, _ := splitLine(line, d)
 	if hasAlias(names, format.RoleLat) && hasAlias(names, format.RoleLon) {
 		return true
+	}
+	if pairs, err := findPairs(names, -1, -1, make([]bool, len(names))); err == nil && len(pairs) > 0 {
+		return true // stop_lat and stop_lon, latitudeE7 and longitudeE7
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".tsv", ".txt":

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ type testHandler struct {
 func (h *testHandler) Record(r *geowarden.Record) geowarden.Edit {
 	c := *r
 	c.Attrs = nil
+	c.More, c.Text = slices.Clone(r.More), slices.Clone(r.Text) // reused by the codec
 	h.recs = append(h.recs, c)
 	if h.edit != nil {
 		return h.edit(r)
@@ -141,12 +143,15 @@ func TestRecords(t *testing.T) {
 			want: []geowarden.Record{{Shape: geowarden.ShapePoint, Pos: geowarden.Point{Lon: 1, Lat: 2}, Ref: ref(2, 12)}},
 		},
 		{
+			// The other latitude and longitude columns pair up in column
+			// order into further positions (doc.go, Other positions).
 			name: "first alias wins, then leftmost column",
-			in:   "rssi,latitude,lat,rsrp,lat,long,lon\n-70,1,2,-100,3,4,5\n",
+			in:   "rssi,latitude,lat,rsrp,lat,long,lon,lng\n-70,1,2,-100,3,4,5,6\n",
 			want: []geowarden.Record{{
 				Shape: geowarden.ShapePoint, Pos: geowarden.Point{Lon: 5, Lat: 2},
+				More:   []geowarden.Point{{Lon: 4, Lat: 1}, {Lon: 6, Lat: 3}},
 				Signal: geowarden.Signal{Strength: -100, HasStrength: true},
-				Ref:    ref(2, 36),
+				Ref:    ref(2, 40),
 			}},
 		},
 		{
@@ -155,6 +160,7 @@ func TestRecords(t *testing.T) {
 			columns: map[string]string{"lat": "breite", "LON": "Laenge", "time": "WHEN"},
 			want: []geowarden.Record{{
 				Shape: geowarden.ShapePoint, Pos: geowarden.Point{Lon: 4, Lat: 3},
+				More: []geowarden.Point{{Lon: 2, Lat: 1}}, // lat and lon are a further pair
 				Time: utc("2020-01-02T03:04:05Z"),
 				Ref:  ref(2, 27),
 			}},
@@ -253,6 +259,21 @@ func TestHeaderErrors(t *testing.T) {
 			in:   "\n\nlatitude,Laenge\n1,2\n",
 			is:   format.ErrNoPosition,
 			want: []string{"t.csv:3:", "no longitude column", `"latitude", "Laenge"`},
+		},
+		{
+			name: "a repeated latitude",
+			in:   "lat,lon,latitude\n1,2,3\n",
+			want: []string{"t.csv:1:", `repeats the latitude column: "lat" (column 1) and "latitude" (column 3)`},
+		},
+		{
+			name: "a repeated longitude among pairs",
+			in:   "lat,lon,rssi,lat,lon,lng\n1,2,3,4,5,6\n",
+			want: []string{"t.csv:1:", `repeats the longitude column: "lon" (column 2) and "lng" (column 6)`},
+		},
+		{
+			name: "a repeated prefixed latitude",
+			in:   "lat,lon,dest_lat,dest_lon,destLat\n1,2,3,4,5\n",
+			want: []string{"t.csv:1:", `repeats the latitude column: "dest_lat" (column 3) and "destLat" (column 5)`},
 		},
 		{
 			name:    "unknown role",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 // quoting.
 type fuzzEdit struct {
 	setName string // header name to set; "" for none
+	noPos   bool   // the header has no lat and lon columns and no further pair
 	n       int
 	want    []geowarden.Record
 }
@@ -35,6 +37,11 @@ func (h *fuzzEdit) Record(r *geowarden.Record) geowarden.Edit {
 	e := geowarden.Edit{Move: true, Pos: h.pos()}
 	w := *r
 	w.Attrs, w.Shape, w.Pos = nil, geowarden.ShapePoint, e.Pos
+	if h.noPos {
+		// A header with only geometry columns: nowhere to write Pos.
+		e = geowarden.Edit{}
+		w.Shape, w.Pos = r.Shape, r.Pos
+	}
 	// Unix seconds past 1e11 would read back as milliseconds, and years
 	// past 9999 not at all.
 	if t := r.Time.Add(time.Hour); !r.Time.IsZero() && t.Year() >= 1000 && t.Year() <= 5000 {
@@ -77,6 +84,9 @@ func settable(in []byte) string {
 		if _, isRole := roleByName(n); isRole || n == "" || strings.ContainsAny(n, "\r\n") {
 			continue
 		}
+		if readCoordName(string(v)).axis != axisNone || isGeometryName(string(v)) {
+			continue // Set would make the row bad or take its positions
+		}
 		aliased := false
 		for _, a := range aliases {
 			aliased = aliased || slices.Contains(a, n)
@@ -89,7 +99,7 @@ func settable(in []byte) string {
 }
 
 func FuzzRewrite(f *testing.F) {
-	for _, pat := range []string{"testdata/*.csv", "testdata/*.tsv", "testdata/nogood/*"} {
+	for _, pat := range []string{"testdata/*.csv", "testdata/*.tsv", "testdata/nogood/*", "testdata/leak/*.csv", "testdata/leak/*.txt"} {
 		files, _ := filepath.Glob(pat)
 		for _, file := range files {
 			b, err := os.ReadFile(file)
@@ -103,6 +113,10 @@ func FuzzRewrite(f *testing.F) {
 		"", "lat,lon\n", "lat,lon\n1,2", "\xEF\xBB\xBFlat;lon\r\n1,5;2,5\r\n\r\n",
 		"lat,lon,x\n1,2,\"a\nb\"\n3,4,\"open", "y\tx\tts\n1\t2\t2019.12.16_07.22.43\n",
 		"lat,lon,ts\n1,2,1700000000.5\n", "lat,lon\n\"1\"x,2\n", "\"lat\",lon\r\n,\r\n",
+		"lat;lon;dest_lat;dest_lon;latitudeE7;longitudeE7\n1;2;3,5;4,25;358506000;144506000\n",
+		"stop_lat,stop_lon,geom,note\n1,2,\"MULTIPOLYGON(((1 2,3 4,5 6,1 2)),EMPTY)\",\"at 35.8506, 14.4506\"\n",
+		"id\tWKT\tx\n1\tSRID=4326;POINT ZM (1 2 3 4)\t0020000001000010E6402CE6B50B0F27BB4041ECE075F6FD22\n",
+		"lat,lon,lat,lon,n\n1,2,3,4,\"35°51'02\"\"N 14°27'01\"\"E; 3551.036,N,01427.036,E\"\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -137,9 +151,11 @@ func FuzzRewrite(f *testing.F) {
 				continue
 			}
 
+			moreRoundTrip(t, in, max)
+
 			// Edits read back as made.
 			out.Reset()
-			ed := &fuzzEdit{setName: settable(in)}
+			ed := &fuzzEdit{setName: settable(in), noPos: lenient.noPos(in)}
 			if err := (Codec{}).Rewrite(ctx, bytes.NewReader(in), &out, ed, opts); err != nil {
 				t.Fatalf("max %d: editing: %v", max, err)
 			}
@@ -169,4 +185,94 @@ func FuzzRewrite(f *testing.F) {
 			}
 		}
 	})
+}
+
+// noPos reports whether the header of in has neither lat and lon columns
+// nor a further pair: records then have no Pos to write.
+func (h *testHandler) noPos(in []byte) bool {
+	for _, r := range h.recs {
+		if r.Shape == geowarden.ShapePoint {
+			return false
+		}
+	}
+	rw := &rewriter{sp: newSplitter(bytes.NewReader(in), "fuzz", DefaultMaxRecordBytes)}
+	if rw.sp.start() != nil {
+		return true
+	}
+	d, err := rw.sp.sniff()
+	if err != nil {
+		return true
+	}
+	rw.sp.delim = d
+	for {
+		k, err := rw.sp.next()
+		if err != nil {
+			return true
+		}
+		if k != kindEmpty {
+			if rw.readHeader(k) != nil {
+				return true
+			}
+			return rw.col[format.RoleLat] < 0 && rw.mainPair < 0
+		}
+	}
+}
+
+// morePos is where moreRoundTrip moves the k-th other position: values
+// that 7 decimals and E7 integers write exactly.
+func morePos(k int) geowarden.Point {
+	return geowarden.Point{Lon: float64(k%359-179) + 0.125, Lat: float64(k%179-89) + 0.5}
+}
+
+// moreRoundTrip moves every record's other positions and redacts its text
+// positions, then reads the output back: the same records, their other
+// positions where they were moved, their own positions unchanged.
+func moreRoundTrip(t *testing.T, in []byte, max int) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	k := 0
+	var want [][]geowarden.Point
+	var pos []geowarden.Point
+	ed := &testHandler{bad: dropBad, edit: func(r *geowarden.Record) geowarden.Edit {
+		pos = append(pos, r.Pos)
+		var e geowarden.Edit
+		if len(r.More) > 0 {
+			e.Move, e.Pos = true, r.Pos
+			for range r.More {
+				e.More = append(e.More, morePos(k))
+				k++
+			}
+		}
+		want = append(want, e.More)
+		for i := range r.Text {
+			e.Redact = append(e.Redact, i)
+		}
+		return e
+	}}
+	if err := (Codec{}).Rewrite(ctx, bytes.NewReader(in), &out, ed, &format.Options{Name: "fuzz", MaxRecordBytes: max}); err != nil {
+		t.Fatalf("max %d: moving other positions: %v", max, err)
+	}
+	again := &testHandler{}
+	if err := (Codec{}).Rewrite(ctx, bytes.NewReader(out.Bytes()), io.Discard, again, &format.Options{Name: "fuzz"}); err != nil {
+		t.Fatalf("max %d: reading the output with other positions moved %q: %v", max, out.Bytes(), err)
+	}
+	if len(again.recs) != len(want) {
+		t.Fatalf("max %d: %d records after moving other positions, want %d", max, len(again.recs), len(want))
+	}
+	for i, r := range again.recs {
+		if r.Pos != pos[i] {
+			t.Fatalf("max %d: record %d: position %v after moving the others, want %v", max, i, r.Pos, pos[i])
+		}
+		if want[i] == nil {
+			continue
+		}
+		if len(r.More) != len(want[i]) {
+			t.Fatalf("max %d: record %d: %d other positions read back, want %d\n%q", max, i, len(r.More), len(want[i]), out.Bytes())
+		}
+		for j, p := range r.More {
+			if w := want[i][j]; math.Abs(p.Lon-w.Lon) > 1e-9 || math.Abs(p.Lat-w.Lat) > 1e-9 {
+				t.Fatalf("max %d: record %d: other position %d read back at %v, want %v\n%q", max, i, j, p, w, out.Bytes())
+			}
+		}
+	}
 }

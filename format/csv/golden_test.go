@@ -80,6 +80,12 @@ func summary(recs []geowarden.Record) []byte {
 				fmt.Fprintf(&b, " %s=%v", f.name, f.v)
 			}
 		}
+		for _, p := range r.More {
+			fmt.Fprintf(&b, " more=%v,%v", p.Lat, p.Lon)
+		}
+		for _, tp := range r.Text {
+			fmt.Fprintf(&b, " text=%q[%d:%d]=%v,%v", tp.Field, tp.Start, tp.End, tp.Pos.Lat, tp.Pos.Lon)
+		}
 		b.WriteByte('\n')
 	}
 	return b.Bytes()

@@ -45,6 +45,20 @@ type rewriter struct {
 	radio, source, ssid string
 	bssid               string
 
+	// Other positions (more.go, geom.go, text.go).
+	pairs    []pair // further coordinate column pairs
+	mainPair int    // the pair read as Pos when the header has no lat and lon columns; -1 when it has
+	geomCols []int  // columns named as geometry columns
+	freeCols []int  // columns scanned for geometry values and positions in text
+	more     []geowarden.Point
+	srcs     []moreSrc // where each run of more came from
+	verts    []vertex
+	wkb      []byte
+	text     []geowarden.TextPos
+	textCol  []int // the column of each text position
+	spans    []colSpan
+	gbuf     []byte
+
 	// Edit state, reused.
 	ebuf []byte
 	tmp  []byte
@@ -117,8 +131,8 @@ func (rw *rewriter) readHeader(k kind) error {
 	if rw.col, err = resolve(lower, rw.names, rw.columns); err != nil {
 		return &format.ParseError{File: rw.name, Line: sp.recLine, Offset: sp.recOff, Err: err}
 	}
-	if rw.col[format.RoleLat] < 0 || rw.col[format.RoleLon] < 0 {
-		return &format.ParseError{File: rw.name, Line: sp.recLine, Offset: sp.recOff, Err: errNoPosition(rw.names, rw.col)}
+	if err := rw.readMoreHeader(); err != nil {
+		return &format.ParseError{File: rw.name, Line: sp.recLine, Offset: sp.recOff, Err: err}
 	}
 	for r, c := range rw.col {
 		if c >= 0 {
@@ -204,6 +218,8 @@ func (rw *rewriter) row() error {
 	lat, lon := rw.value(format.RoleLat), rw.value(format.RoleLon)
 	rw.latComma, rw.lonComma = false, false
 	switch {
+	case rw.col[format.RoleLat] < 0:
+		// No lat and lon columns: readMore reads the main pair.
 	case len(lat) == 0 && len(lon) == 0:
 		r.Shape = geowarden.ShapeNone
 	case len(lat) == 0:
@@ -234,6 +250,10 @@ func (rw *rewriter) row() error {
 		if yc || xc {
 			rw.anyComma = true
 		}
+	}
+
+	if bad, err := rw.readMore(r); bad {
+		return err
 	}
 
 	// Time: a value that does not parse leaves Time zero.
@@ -407,7 +427,26 @@ func (rw *rewriter) writeEdited(e *geowarden.Edit) error {
 	sp := rw.sp
 	rw.ebuf = rw.ebuf[:0]
 	clear(rw.has)
-	if e.Move {
+	// A Move that gives More replaces Pos only when the record has one
+	// and it changes.
+	movePos := e.Move && !(len(e.More) > 0 && (rw.rec.Shape != geowarden.ShapePoint || e.Pos == rw.rec.Pos))
+	if movePos && rw.mainPair >= 0 {
+		if err := rw.movePair(rw.mainPair, e.Pos); err != nil {
+			return err
+		}
+	}
+	if e.Move && len(e.More) > 0 {
+		if err := rw.moveMore(e.More); err != nil {
+			return err
+		}
+	}
+	if len(e.Redact) > 0 {
+		rw.redact(e.Redact)
+	}
+	if movePos && rw.mainPair < 0 {
+		if rw.col[format.RoleLat] < 0 {
+			return fmt.Errorf("csv: %s:%d: edit moves a record to a position, and the header has no columns for one", rw.name, sp.recLine)
+		}
 		if err := format.CheckPoint(e.Pos.Lon, e.Pos.Lat); err != nil {
 			return fmt.Errorf("csv: %s:%d: edit moves the record to an invalid position: %w", rw.name, sp.recLine, err)
 		}
