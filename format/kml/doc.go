@@ -223,8 +223,9 @@
 // convention the main document) and the images, models and other KML files
 // it uses. A zip archive's directory is at its end, so the input is
 // spooled: in memory up to SpoolMemBytes, beyond that to a temporary file
-// (os.CreateTemp) that is removed when Rewrite returns; inputs larger than
-// MaxKMZBytes are refused.
+// whose name is removed as soon as it is made (the open file stays
+// readable), so that no copy of the input outlives the process; inputs
+// larger than MaxKMZBytes are refused.
 //
 // Every .kml member is read with the KML codec, in archive order: doc.kml,
 // and also the other KML files (which a NetworkLink in doc.kml may load

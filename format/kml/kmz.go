@@ -543,6 +543,14 @@ func (s *spool) Write(p []byte) (int, error) {
 			s.err = fmt.Errorf("kmz: spooling: %w", err)
 			return 0, s.err
 		}
+		// The spool holds the input, unsanitized: it loses its name at
+		// once, so that nothing of it outlives the process, however it
+		// ends.
+		if err := os.Remove(f.Name()); err != nil {
+			f.Close()
+			s.err = fmt.Errorf("kmz: spooling: %w", err)
+			return 0, s.err
+		}
 		s.file = f
 		if _, err := f.Write(s.mem.Bytes()); err != nil {
 			s.err = fmt.Errorf("kmz: spooling: %w", err)
@@ -574,7 +582,6 @@ func (s *spool) reader() (io.Reader, error) {
 func (s *spool) close() {
 	if s.file != nil {
 		s.file.Close()
-		os.Remove(s.file.Name())
 		s.file = nil
 	}
 }
