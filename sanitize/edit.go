@@ -84,10 +84,19 @@ func (e *Editor) Edit(c *geowarden.Classified, d geowarden.Decision) geowarden.E
 		return ed
 	}
 	e.texts = e.TextHits(c.Rec, e.texts)
+	if d.Action.Type == geowarden.ActCoarsen && d.Action.GridM > 0 && e.Text != geowarden.TextKeep {
+		// A coarsened record keeps no exact position: the positions
+		// written in its text, which would give it back, are redacted too.
+		for i := range c.Rec.Text {
+			ed.Redact = append(ed.Redact, i)
+		}
+	}
 	for i := range e.texts {
 		switch e.Text {
 		case geowarden.TextRedact:
-			ed.Redact = append(ed.Redact, e.texts[i].Index)
+			if !slices.Contains(ed.Redact, e.texts[i].Index) {
+				ed.Redact = append(ed.Redact, e.texts[i].Index)
+			}
 		case geowarden.TextRefuse:
 			if e.refused == nil {
 				e.refused = &e.texts[i]

@@ -324,3 +324,19 @@ func TestEditText(t *testing.T) {
 		}
 	}
 }
+
+// TestCoarsenRedactsText: a coarsened record keeps no exact position in
+// its text either.
+func TestCoarsenRedactsText(t *testing.T) {
+	e, cl, p := editorFor(t, circleZone)
+	far := geowarden.Point{Lon: 12.00123, Lat: 52.00456}
+	r := &geowarden.Record{Shape: geowarden.ShapePoint, Pos: far, Kind: geowarden.KindFix,
+		Text: []geowarden.TextPos{{Pos: far, Field: "desc", Start: 0, End: 10}, {Pos: far, Field: "name", Start: 0, End: 10}}}
+	if _, ed := edit(e, cl, p, r); !ed.Move || !slices.Equal(ed.Redact, []int{0, 1}) {
+		t.Errorf("edit %+v: want the position coarsened and both text positions redacted", ed)
+	}
+	e.Text = geowarden.TextKeep
+	if _, ed := edit(e, cl, p, r); len(ed.Redact) != 0 {
+		t.Errorf("text: keep: redacted %v", ed.Redact)
+	}
+}
