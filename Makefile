@@ -33,7 +33,7 @@ vet:
 # Tests that need an external tool skip when it is missing, except here:
 # GEOWARDEN_REQUIRE_TOOLS=1 turns a missing tool into a failure.
 unit:
-	GEOWARDEN_REQUIRE_TOOLS=1 $(GO) test -race -count=1 ./...
+	GEOWARDEN_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 30m ./...
 
 test: deps vet build unit
 
