@@ -131,6 +131,10 @@ type state struct {
 
 	prefix, head, feat, gap0, gap, key []byte
 	prevDropped                        bool
+
+	repls   []repl // replacements of the record being written (more.go)
+	ext     extent // of the features written so far
+	touched bool   // a feature was dropped or its geometry changed
 }
 
 func (s *state) write(b []byte) {
@@ -696,6 +700,7 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 		if err := s.h.Bad(pe); err != nil {
 			return nil, false, err
 		}
+		s.touched = true
 		return nil, true, nil
 	}
 	if k == kCollection {
@@ -739,7 +744,11 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 	if s.w == nil {
 		return nil, false, nil
 	}
-	return s.apply(s.edits, idx)
+	out, drop, err = s.apply(s.edits, idx)
+	if drop {
+		s.touched = true
+	}
+	return out, drop, err
 }
 
 // shape sets the geometry of a line, area or geometry-less record.

@@ -1,0 +1,510 @@
+package geojson
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/geotext"
+)
+
+// This file reads the positions a record holds outside its geometry
+// (Record.More) and the positions written in its text (Record.Text), and
+// writes them back edited.
+
+// spot is a position held outside the geometry: two numbers, or strings
+// that hold numbers, in the raw record.
+type spot struct {
+	lon, lat span // the values as written
+	e7       bool // in units of 1e-7 degrees
+}
+
+// coordCand is a member whose name says it holds a latitude or longitude.
+type coordCand struct {
+	name format.CoordName
+	val  span
+	used bool
+}
+
+// extras reads the positions outside the geometry of the record: every
+// member of the object at raw[open] but those in skip (a bitmask of known
+// members), at any depth. The geometry's extent must be known (d.pts).
+func (d *decoder) extras(open int, skip uint16, path string) {
+	d.path = append(d.path[:0], path...)
+	d.walkObject(open, skip)
+}
+
+// Members of a Feature and of a geometry that hold no free positions, or
+// whose positions are read elsewhere.
+const (
+	skipFeature  = 1<<iType | 1<<iGeometry | 1<<iBBox | 1<<iCRS
+	skipGeometry = 1<<iType | 1<<iCoordinates | 1<<iGeometries | 1<<iBBox | 1<<iCRS
+)
+
+// walk reads the value at raw[i]. coords: it is inside a "coordinates"
+// member, where every array of numbers is a position.
+func (d *decoder) walk(i int, coords bool) {
+	switch d.raw[i] {
+	case '"':
+		d.textIn(span{i, stringEnd(d.raw, i)})
+	case '[':
+		d.walkArray(i, coords)
+	case '{':
+		d.walkObject(i, 0)
+	}
+}
+
+func (d *decoder) walkArray(open int, coords bool) {
+	raw := d.raw
+	if d.listSpot(open, coords) {
+		return
+	}
+	n := len(d.path)
+	d.path = append(d.path, "[]"...)
+	for i := skipWS(raw, open+1); raw[i] != ']'; {
+		d.walk(i, coords)
+		i = skipWS(raw, valueEnd(raw, i))
+		if raw[i] == ',' {
+			i = skipWS(raw, i+1)
+		}
+	}
+	d.path = d.path[:n]
+}
+
+// walkObject reads the members of the object at raw[open], but those of
+// the known members in skip, and pairs the members whose names say they
+// hold a latitude and a longitude.
+func (d *decoder) walkObject(open int, skip uint16) {
+	raw := d.raw
+	var buf [8]coordCand
+	cands := buf[:0]
+	n := len(d.path)
+	for i := skipWS(raw, open+1); raw[i] != '}'; {
+		ke := stringEnd(raw, i)
+		vs := skipWS(raw, skipWS(raw, ke)+1)
+		ve := valueEnd(raw, vs)
+		name := d.name(span{i, ke})
+		k := knownIndex(name)
+		if k < 0 || skip&(1<<k) == 0 {
+			if n > 0 {
+				d.path = append(d.path, '.')
+			}
+			ns := len(d.path)
+			d.path = append(d.path, name...)
+			pn := d.path[ns:]
+			c := raw[vs]
+			if (c == '"' || isNumberStart(c)) && mayCoordName(pn) {
+				if cn, ok := format.ParseCoordName(string(pn)); ok {
+					cands = append(cands, coordCand{name: cn, val: span{vs, ve}})
+				}
+			}
+			if !(k == iBBox && c == '[' && d.bboxSpots(vs)) {
+				d.walk(vs, k == iCoordinates)
+			}
+			d.path = d.path[:n]
+		}
+		i = skipWS(raw, ve)
+		if raw[i] == ',' {
+			i = skipWS(raw, i+1)
+		}
+	}
+	d.pairs(cands)
+}
+
+// mayCoordName is a quick test that name may be one ParseCoordName
+// accepts: x, y, or a name ending in at, de, on, ng or e7, ignoring case.
+func mayCoordName(name []byte) bool {
+	switch len(name) {
+	case 0:
+		return false
+	case 1:
+		c := name[0] | 0x20
+		return c == 'x' || c == 'y'
+	}
+	a, b := name[len(name)-2]|0x20, name[len(name)-1]|0x20
+	switch {
+	case a == 'a' && b == 't', a == 'd' && b == 'e', a == 'o' && b == 'n', a == 'n' && b == 'g':
+		return true
+	case a == 'e' && b == '7':
+		return true
+	}
+	return false
+}
+
+// pairs makes positions of the latitude and longitude members of one
+// object: the i-th latitude with a stem pairs with the i-th longitude with
+// the same stem, in the order they are written. A pair whose values are
+// not numbers (or strings holding one), or not a WGS-84 position, is not
+// a position.
+func (d *decoder) pairs(cands []coordCand) {
+	for i := range cands {
+		a := &cands[i]
+		if a.name.Axis != format.RoleLat {
+			continue
+		}
+		for j := range cands {
+			o := &cands[j]
+			if o.used || o.name.Axis != format.RoleLon || o.name.Stem != a.name.Stem || o.name.E7 != a.name.E7 {
+				continue
+			}
+			o.used = true
+			lat, ok1 := d.number(a.val, a.name.E7)
+			lon, ok2 := d.number(o.val, o.name.E7)
+			if ok1 && ok2 && format.CheckPoint(lon, lat) == nil {
+				d.spots = append(d.spots, spot{lon: o.val, lat: a.val, e7: a.name.E7})
+				d.more = append(d.more, geowarden.Point{Lon: lon, Lat: lat})
+			}
+			break
+		}
+	}
+}
+
+// number reads the number, or the string holding a number, at sp.
+func (d *decoder) number(sp span, e7 bool) (float64, bool) {
+	v := d.raw[sp.s:sp.e]
+	if v[0] == '"' {
+		v = v[1 : len(v)-1]
+		if hasEscape(v) {
+			return 0, false
+		}
+	}
+	f, ok := format.ParseDecimal(v)
+	if e7 {
+		f /= 1e7
+	}
+	return f, ok
+}
+
+// listSpot reads the array at raw[open] as a position when it holds only
+// numbers, at least two: longitude and latitude, as GeoJSON writes them.
+// Outside "coordinates" both need a fraction ([14.4506, 35.8506]), as the
+// verifier reads lists; [1, 2] is a pair of counts more often than a
+// position. It reports whether the array holds only numbers.
+func (d *decoder) listSpot(open int, coords bool) bool {
+	raw := d.raw
+	var n0, n1 span
+	n := 0
+	frac := true
+	for i := skipWS(raw, open+1); raw[i] != ']'; {
+		if !isNumberStart(raw[i]) {
+			return false
+		}
+		e := valueEnd(raw, i)
+		switch n {
+		case 0:
+			n0 = span{i, e}
+		case 1:
+			n1 = span{i, e}
+		}
+		if n < 2 && !hasDot(raw[i:e]) {
+			frac = false
+		}
+		n++
+		i = skipWS(raw, e)
+		if raw[i] == ',' {
+			i = skipWS(raw, i+1)
+		}
+	}
+	if n < 2 {
+		return n == 1
+	}
+	if coords || frac {
+		d.addSpot(n0, n1)
+	}
+	return true
+}
+
+func hasDot(b []byte) bool {
+	return slices.Contains(b, '.')
+}
+
+// addSpot adds the position whose longitude and latitude are the numbers
+// at lon and lat, when it is a WGS-84 position.
+func (d *decoder) addSpot(lon, lat span) {
+	p := geowarden.Point{Lon: parseNumber(d.raw[lon.s:lon.e]), Lat: parseNumber(d.raw[lat.s:lat.e])}
+	if format.CheckPoint(p.Lon, p.Lat) == nil {
+		d.spots = append(d.spots, spot{lon: lon, lat: lat})
+		d.more = append(d.more, p)
+	}
+}
+
+// bboxNumbers reads the numbers of the array at raw[open] into nums (at
+// most 6) and returns how many there are, or -1 when it holds anything
+// else or more than 6.
+func (d *decoder) bboxNumbers(open int, nums *[6]span) int {
+	raw := d.raw
+	n := 0
+	for i := skipWS(raw, open+1); raw[i] != ']'; {
+		if !isNumberStart(raw[i]) || n == 6 {
+			return -1
+		}
+		e := valueEnd(raw, i)
+		nums[n] = span{i, e}
+		n++
+		i = skipWS(raw, e)
+		if raw[i] == ',' {
+			i = skipWS(raw, i+1)
+		}
+	}
+	return n
+}
+
+// bboxSpots reads the corners of the "bbox" at raw[open] as positions, and
+// reports whether it is a bbox (4 or 6 numbers).
+func (d *decoder) bboxSpots(open int) bool {
+	var nums [6]span
+	switch d.bboxNumbers(open, &nums) {
+	case 4:
+		d.addSpot(nums[0], nums[1])
+		d.addSpot(nums[2], nums[3])
+	case 6:
+		d.addSpot(nums[0], nums[1])
+		d.addSpot(nums[3], nums[4])
+	default:
+		return false
+	}
+	return true
+}
+
+// bboxTolerance is how far, in degrees, a "bbox" side may lie from the
+// extent of its geometry and still be that extent (rounded as written).
+const bboxTolerance = 1e-6
+
+// staleBBox reads the corners of the "bbox" of o as positions when it is
+// not the extent of the record's geometry: such a bbox tells of positions
+// the geometry does not hold. A bbox that is the extent goes with the
+// geometry (it is removed when the geometry is rewritten).
+func (d *decoder) staleBBox(o *objInfo) {
+	if !o.ok(iBBox) {
+		return
+	}
+	v := o.val[iBBox]
+	var nums [6]span
+	n := d.bboxNumbers(v.s, &nums)
+	if n != 4 && n != 6 {
+		return
+	}
+	var x extent
+	for _, p := range d.pts {
+		x.add(p)
+	}
+	h := n / 2
+	num := func(k int) float64 { return parseNumber(d.raw[nums[k].s:nums[k].e]) }
+	if x.ok && math.Abs(num(0)-x.minLon) <= bboxTolerance && math.Abs(num(1)-x.minLat) <= bboxTolerance &&
+		math.Abs(num(h)-x.maxLon) <= bboxTolerance && math.Abs(num(h+1)-x.maxLat) <= bboxTolerance {
+		return
+	}
+	d.bboxSpots(v.s)
+}
+
+// textIn reads the positions written in the string at sp.
+func (d *decoder) textIn(sp span) {
+	c := d.raw[sp.s+1 : sp.e-1]
+	if len(c) < 3 {
+		return
+	}
+	text := c
+	if hasEscape(c) {
+		d.val = unquote(d.val[:0], d.raw[sp.s:sp.e])
+		text = d.val
+	}
+	for i := 0; ; {
+		m, ok := geotext.Find(text, i)
+		if !ok {
+			return
+		}
+		i = m.Next
+		field := string(d.path)
+		d.text = append(d.text, geowarden.TextPos{Pos: m.Point, Field: field, Start: m.Start, End: m.End})
+		d.tspan = append(d.tspan, sp)
+		if m.Ambiguous {
+			d.text = append(d.text, geowarden.TextPos{Pos: m.Swapped(), Field: field, Start: m.Start, End: m.End})
+			d.tspan = append(d.tspan, sp)
+		}
+	}
+}
+
+// rawSpan maps the bytes ds..de of the decoded content of the JSON string
+// q (with its quotes) to the bytes of q's content that write them,
+// widened to whole escapes: it decodes as unquote does.
+func rawSpan(q []byte, ds, de int) (rs, re int) {
+	s := q[1 : len(q)-1]
+	rs, re = -1, len(s)
+	dec := 0
+	for i := 0; i < len(s); {
+		n, w := 1, 1 // raw bytes, decoded bytes
+		if s[i] == '\\' {
+			n = 2
+			if s[i+1] == 'u' {
+				n = 6
+				r := hex4(s[i+2:])
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if i+12 <= len(s) && s[i+6] == '\\' && s[i+7] == 'u' {
+						r2 = hex4(s[i+8:])
+					}
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						n = 12
+						r = d
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				w = utf8.RuneLen(r)
+			}
+		}
+		if rs < 0 && ds < dec+w {
+			rs = i
+		}
+		if de <= dec+w && de > dec {
+			return rs, i + n
+		}
+		dec += w
+		i += n
+	}
+	if rs < 0 {
+		rs = len(s)
+	}
+	return rs, re
+}
+
+// repl replaces raw[s:e] of the record with val.
+type repl struct {
+	s, e int
+	val  []byte
+}
+
+// extraRepls sets s.repls to the replacements that the edits make to the
+// positions outside the geometry (Edit.More) and in text (Edit.Redact),
+// sorted and not overlapping. A dropped record's edit says nothing of
+// them.
+func (s *state) extraRepls(edits []geowarden.Edit, idx int) error {
+	d := &s.d
+	s.repls = s.repls[:0]
+	var more []geowarden.Point
+	for i := range edits {
+		e := &edits[i]
+		if !e.Drop && e.Move && len(e.More) > 0 {
+			if len(e.More) != len(d.more) {
+				return fmt.Errorf("geojson: feature %d: edit has %d other positions, the record %d", idx, len(e.More), len(d.more))
+			}
+			more = e.More
+			break
+		}
+	}
+	for k, sp := range d.spots {
+		if more == nil || more[k] == d.more[k] {
+			continue
+		}
+		if err := checkMove(idx, more[k]); err != nil {
+			return err
+		}
+		s.repls = append(s.repls,
+			repl{sp.lon.s, sp.lon.e, d.coordValue(sp.lon, more[k].Lon, sp.e7)},
+			repl{sp.lat.s, sp.lat.e, d.coordValue(sp.lat, more[k].Lat, sp.e7)})
+	}
+	for i := range edits {
+		e := &edits[i]
+		if e.Drop {
+			continue
+		}
+		for _, k := range e.Redact {
+			if k < 0 || k >= len(d.text) {
+				continue
+			}
+			tp, q := d.text[k], d.tspan[k]
+			rs, re := rawSpan(d.raw[q.s:q.e], tp.Start, tp.End)
+			s.repls = append(s.repls, repl{q.s + 1 + rs, q.s + 1 + re, redacted})
+		}
+	}
+	if len(s.repls) < 2 {
+		return nil
+	}
+	slices.SortFunc(s.repls, func(a, b repl) int { return a.s - b.s })
+	// Overlapping text positions (a,b and b,c of "a,b,c") are redacted as
+	// one; repeats (the two readings of an ambiguous pair) go.
+	out := s.repls[:1]
+	for _, r := range s.repls[1:] {
+		last := &out[len(out)-1]
+		if r.s < last.e {
+			if r.e > last.e {
+				last.e = r.e
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	s.repls = out
+	return nil
+}
+
+var redacted = []byte(geowarden.RedactedText)
+
+// coordValue writes v as the new value of the coordinate at sp, in the
+// JSON type it had: a number, or a string holding one; E7 as an integer.
+func (d *decoder) coordValue(sp span, v float64, e7 bool) []byte {
+	var num []byte
+	if e7 {
+		num = strconv.AppendInt(nil, int64(math.Round(v*1e7)), 10)
+	} else {
+		num = format.AppendCoord(nil, v)
+	}
+	if d.raw[sp.s] == '"' {
+		return appendQuote(nil, string(num))
+	}
+	return num
+}
+
+// appendRepl appends raw[sp] with the replacements inside it applied.
+func appendRepl(dst, raw []byte, sp span, rp []repl) []byte {
+	i := sp.s
+	for _, r := range rp {
+		if r.s < i || r.e > sp.e {
+			continue
+		}
+		dst = append(dst, raw[i:r.s]...)
+		dst = append(dst, r.val...)
+		i = r.e
+	}
+	return append(dst, raw[i:sp.e]...)
+}
+
+// extent is the bounding box of positions.
+type extent struct {
+	minLon, minLat, maxLon, maxLat float64
+	ok                             bool
+}
+
+func (x *extent) add(p geowarden.Point) {
+	if !x.ok {
+		*x = extent{p.Lon, p.Lat, p.Lon, p.Lat, true}
+		return
+	}
+	x.minLon, x.maxLon = min(x.minLon, p.Lon), max(x.maxLon, p.Lon)
+	x.minLat, x.maxLat = min(x.minLat, p.Lat), max(x.maxLat, p.Lat)
+}
+
+func (x *extent) addAll(ps []geowarden.Point) {
+	for _, p := range ps {
+		x.add(p)
+	}
+}
+
+// appendBBox appends x as a GeoJSON bbox.
+func (x *extent) appendBBox(dst []byte) []byte {
+	dst = append(dst, '[')
+	// Rounded outward to the 7 decimals AppendCoord writes, so that the
+	// box still holds every position.
+	for i, v := range [4]float64{math.Floor(x.minLon * 1e7), math.Floor(x.minLat * 1e7), math.Ceil(x.maxLon * 1e7), math.Ceil(x.maxLat * 1e7)} {
+		if i > 0 {
+			dst = append(dst, ',', ' ')
+		}
+		dst = format.AppendCoord(dst, v/1e7)
+	}
+	return append(dst, ']')
+}
