@@ -132,13 +132,24 @@ type state struct {
 	prefix, head, feat, gap0, gap, key []byte
 	prevDropped                        bool
 
-	repls   []repl // replacements of the record being written (more.go)
+	hold      *holdOut // the output held back until the collection's bbox is known
+	pendComma bool     // a ',' before the next member after "features" is not yet written
+	repls     []repl   // replacements of the record being written (more.go)
 	ext     extent // of the features written so far
 	touched bool   // a feature was dropped or its geometry changed
 }
 
 func (s *state) write(b []byte) {
 	if s.w == nil || s.werr != nil {
+		return
+	}
+	if s.hold != nil {
+		s.hold.body = append(s.hold.body, b...)
+		if len(s.hold.body) > BBoxHoldBytes {
+			s.touched = true
+			s.ext = extent{}
+			s.release()
+		}
 		return
 	}
 	if _, err := s.w.Write(b); err != nil {
@@ -222,12 +233,19 @@ func (s *state) top(prefix []byte) error {
 	}
 	var t topInfo
 	streamed := false
+	// The FeatureCollection's "bbox": hb in the head (before "features"),
+	// tb in the region of the member being read after it.
+	hb := fcBBox{next: -1}
+	var tb fcBBox
 	for r.buf[r.pos] != '}' {
 		if r.buf[r.pos] != '"' {
 			return r.foundErr("'\"' to begin a member name")
 		}
 		keyAt := r.here()
 		kOff := len(r.captured())
+		if hb.ok && hb.next < 0 {
+			hb.next = kOff
+		}
 		if err := r.scanString(); err != nil {
 			return err
 		}
@@ -269,7 +287,11 @@ func (s *state) top(prefix []byte) error {
 				return err
 			}
 			s.write(prefix)
-			s.write(head)
+			if hb.ok && s.w != nil {
+				s.hold = &holdOut{head: bytes.Clone(head), bbox: hb}
+			} else {
+				s.write(head)
+			}
 			if err := s.features(); err != nil {
 				return err
 			}
@@ -288,6 +310,14 @@ func (s *state) top(prefix []byte) error {
 			if err := s.topMember(&t, k, c[vOff:], valAt); err != nil {
 				return err
 			}
+			if k == iBBox {
+				b := fcBBox{ok: true, val: span{vOff, len(c)}, next: -1, n: countElements(c[vOff:])}
+				if streamed {
+					tb = b
+				} else {
+					hb = b
+				}
+			}
 		}
 		if !r.skipWS() {
 			return r.endErr("',' or '}'")
@@ -300,8 +330,10 @@ func (s *state) top(prefix []byte) error {
 				if err != nil {
 					return err
 				}
-				s.write(c)
+				s.region(c[:len(c)-1], &tb)
+				s.pendComma = true
 				s.head = c
+				tb = fcBBox{}
 				r.startCapture(s.head, s.max, "FeatureCollection member")
 			}
 			if !r.skipWS() {
@@ -324,7 +356,9 @@ func (s *state) top(prefix []byte) error {
 	if !streamed {
 		return s.single(prefix, obj, start)
 	}
-	s.write(obj)
+	s.region(obj[:len(obj)-1], &tb)
+	s.write(obj[len(obj)-1:])
+	s.release()
 	if t.typ != "FeatureCollection" {
 		return s.typeErr(&t)
 	}

@@ -508,3 +508,130 @@ func (x *extent) appendBBox(dst []byte) []byte {
 	}
 	return append(dst, ']')
 }
+
+// fcBBox locates the "bbox" member of a FeatureCollection in the bytes
+// captured with it.
+type fcBBox struct {
+	ok   bool
+	val  span // its value
+	next int  // in the head: where the member after it begins; -1 until known
+	n    int  // how many elements its array has (0 when not an array)
+}
+
+// holdOut is the output held back after the head of a FeatureCollection
+// whose "bbox" comes before its "features": what the bbox must say is
+// known only once every feature is written.
+type holdOut struct {
+	head []byte // the collection up to "features": [
+	bbox fcBBox // in head
+	body []byte // everything written since
+}
+
+// bboxValue returns the value a FeatureCollection bbox of n elements gets
+// now that the features are written: keep (the bbox as written) when no
+// feature was dropped or had its geometry changed; the extent of the
+// features written, when there is one and the bbox has 4 numbers; else
+// remove, as for a 6-number bbox, whose heights geowarden does not
+// recompute.
+func (s *state) bboxValue(n int) (val []byte, keep, remove bool) {
+	switch {
+	case !s.touched:
+		return nil, true, false
+	case !s.ext.ok || n != 4:
+		return nil, false, true
+	}
+	return s.ext.appendBBox(nil), false, false
+}
+
+// release writes the held output: the head with its bbox as bboxValue
+// says, then the body. Once released, writes go straight out.
+func (s *state) release() {
+	h := s.hold
+	if h == nil {
+		return
+	}
+	s.hold = nil
+	val, keep, remove := s.bboxValue(h.bbox.n)
+	switch {
+	case keep:
+		s.write(h.head)
+	case remove:
+		// The member goes with the separator after it: "features"
+		// follows it.
+		s.write(h.head[:h.bbox.val.s-bboxKeyLen(h.head[:h.bbox.val.s])])
+		s.write(h.head[h.bbox.next:])
+	default:
+		s.write(h.head[:h.bbox.val.s])
+		s.write(val)
+		s.write(h.head[h.bbox.val.e:])
+	}
+	s.write(h.body)
+}
+
+// bboxKeyLen returns how many bytes at the end of b are the "bbox" key,
+// the ':' and the white space around them.
+func bboxKeyLen(b []byte) int {
+	i := len(b)
+	for i > 0 && isWS(b[i-1]) {
+		i--
+	}
+	i-- // ':'
+	for i > 0 && isWS(b[i-1]) {
+		i--
+	}
+	i = lastQuoteStart(b[:i])
+	return len(b) - i
+}
+
+// lastQuoteStart returns where the string that ends b begins.
+func lastQuoteStart(b []byte) int {
+	for i := len(b) - 2; i >= 0; i-- {
+		if b[i] == '"' {
+			n := 0
+			for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// region writes the bytes after "features" up to the next ',' or the
+// closing '}': one member, or white space. A "bbox" member among them
+// (tb) is kept, recomputed or removed as bboxValue says; a removed one goes
+// with the ',' before it.
+func (s *state) region(b []byte, tb *fcBBox) {
+	if tb.ok {
+		val, keep, remove := s.bboxValue(tb.n)
+		switch {
+		case remove:
+			s.write(b[tb.val.e:])
+			return
+		case !keep:
+			if s.pendComma {
+				s.write([]byte{','})
+			}
+			s.write(b[:tb.val.s])
+			s.write(val)
+			s.write(b[tb.val.e:])
+			return
+		}
+	}
+	if s.pendComma {
+		s.write([]byte{','})
+	}
+	s.write(b)
+}
+
+// countElements returns how many elements the JSON array v has, or 0 when
+// v is not an array.
+func countElements(v []byte) int {
+	if len(v) == 0 || v[0] != '[' {
+		return 0
+	}
+	els, _ := elements(v, 0, nil)
+	return len(els)
+}
