@@ -135,8 +135,8 @@ type state struct {
 	hold      *holdOut // the output held back until the collection's bbox is known
 	pendComma bool     // a ',' before the next member after "features" is not yet written
 	repls     []repl   // replacements of the record being written (more.go)
-	ext     extent // of the features written so far
-	touched bool   // a feature was dropped or its geometry changed
+	ext       extent   // of the features written so far
+	touched   bool     // a feature was dropped or its geometry changed
 }
 
 func (s *state) write(b []byte) {

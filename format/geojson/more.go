@@ -182,9 +182,11 @@ func (d *decoder) number(sp span, e7 bool) (float64, bool) {
 
 // listSpot reads the array at raw[open] as a position when it holds only
 // numbers, at least two: longitude and latitude, as GeoJSON writes them.
-// Outside "coordinates" both need a fraction ([14.4506, 35.8506]), as the
-// verifier reads lists; [1, 2] is a pair of counts more often than a
-// position. It reports whether the array holds only numbers.
+// Outside "coordinates" it must hold two or three numbers, the first two
+// with a fraction ([14.4506, 35.8506]), as the verifier reads lists: [1, 2]
+// is a pair of counts more often than a position, and a long array of
+// measurements is not one. It reports whether the array holds only
+// numbers.
 func (d *decoder) listSpot(open int, coords bool) bool {
 	raw := d.raw
 	var n0, n1 span
@@ -213,7 +215,7 @@ func (d *decoder) listSpot(open int, coords bool) bool {
 	if n < 2 {
 		return n == 1
 	}
-	if coords || frac {
+	if coords || frac && n <= 3 {
 		d.addSpot(n0, n1)
 	}
 	return true
@@ -500,11 +502,18 @@ func (x *extent) appendBBox(dst []byte) []byte {
 	dst = append(dst, '[')
 	// Rounded outward to the 7 decimals AppendCoord writes, so that the
 	// box still holds every position.
-	for i, v := range [4]float64{math.Floor(x.minLon * 1e7), math.Floor(x.minLat * 1e7), math.Ceil(x.maxLon * 1e7), math.Ceil(x.maxLat * 1e7)} {
+	for i, v := range [4]float64{x.minLon, x.minLat, x.maxLon, x.maxLat} {
 		if i > 0 {
 			dst = append(dst, ',', ' ')
 		}
-		dst = format.AppendCoord(dst, v/1e7)
+		r := math.Round(v * 1e7)
+		switch {
+		case i < 2 && r/1e7 > v:
+			r--
+		case i >= 2 && r/1e7 < v:
+			r++
+		}
+		dst = format.AppendCoord(dst, r/1e7)
 	}
 	return append(dst, ']')
 }
