@@ -60,6 +60,40 @@
 // frequency of that channel of its radio (format.FillFreq): GSM ARFCN,
 // UMTS UARFCN, LTE EARFCN or NR-ARFCN, by the radio.
 //
+// # Positions outside the geometry
+//
+// A feature's properties, its foreign members (anything but "type",
+// "geometry", "bbox" and "crs") and its geometry's foreign members are
+// read at any depth for the positions they hold; each goes into
+// Record.More, which decides the record as its geometry does (every point
+// record of a MultiPoint carries them all):
+//
+//   - two members of one object whose names say latitude and longitude
+//     (format.ParseCoordName: lat/lon, latitude/longitude, lat/lng, x/y, a
+//     stem with a separator or in camel case such as dest_lat/dest_lon,
+//     start_, end_, home_, origin_, homeLat/homeLon, and latitudeE7/
+//     longitudeE7 in units of 1e-7 degrees), with numbers or strings that
+//     hold numbers as values: the i-th latitude of a stem pairs with the
+//     i-th longitude of the same stem; a value that is not a number, or a
+//     pair that is not a WGS-84 position, is not a position;
+//   - every position of a "coordinates" member, so of a geometry nested
+//     in a property (a Point, a LineString, a Feature in a property, or a
+//     Moving Features "temporalGeometry");
+//   - an array of two or three numbers elsewhere whose first two have a
+//     fraction ([14.4506, 35.8506]), read longitude first;
+//   - the two corners of a "bbox" nested in a property;
+//   - the two corners of a feature's or its geometry's own "bbox" when it
+//     is not the extent of the geometry (within 1e-6 degrees): a bbox that
+//     tells of positions the geometry does not hold.
+//
+// Every string value there (and a string "id") is read with package
+// geotext for positions written as text (decimal pairs, DM, DMS, NMEA,
+// named keys, WKT, lists): each goes into Record.Text, with Field the
+// path of the member ("properties.notes", "properties.a.b[]", "title")
+// and Start, End the offsets in the decoded string. An ambiguous pair
+// (no hemisphere letters, both orders valid) gives two TextPos, one per
+// reading, with the same offsets.
+//
 // # What is refused
 //
 // Invalid JSON (with the line, column and byte offset of the problem and
@@ -112,6 +146,15 @@
 //   - Retime replaces the value of the property the time was read from, in
 //     the same JSON type: unix seconds for a number or numeric string, RFC
 //     3339 otherwise.
+//   - Move with More replaces the numbers of each position outside the
+//     geometry that changed, in the type they had: a number, a string
+//     holding a number, an integer for E7. Of an area or a
+//     GeometryCollection, a Move with More moves those positions only.
+//   - Redact replaces the text of each listed text position with
+//     geowarden.RedactedText inside its JSON string; the rest of the
+//     string keeps its bytes, escapes included (a position whose text
+//     begins or ends inside an escape takes the whole escape with it).
+//     Overlapping positions are redacted as one.
 //   - Strip deletes properties; Set replaces their values with JSON strings.
 //     A role name (source, time, ssid, bssid, cell, area, mcc, mnc, radio,
 //     freq, arfcn, strength, alt, accuracy) names every property that may
@@ -121,9 +164,25 @@
 // does not touch ("type", "id", foreign members, untouched properties) keep
 // their bytes.
 //
+// # A FeatureCollection's bbox
+//
+// A FeatureCollection's "bbox" is the extent of the features written.
+// When no feature was dropped (by an edit or as a bad record) and no
+// geometry moved, it is written as it was. Otherwise it is recomputed from
+// the geometries written (a 4-number bbox, rounded outward to 7 decimals),
+// or removed when no position remains or it has 6 numbers (geowarden does
+// not recompute heights). A bbox after "features" is decided when it is
+// read. One before "features" is only known once every feature is written:
+// the output after it is held in memory, up to BBoxHoldBytes (32 MiB);
+// beyond that the bbox is removed and the output streams again. Removing
+// is always right (the member is optional) and costs a bounded amount of
+// memory; rewriting it at the same byte length is not always possible, and
+// holding a 5 GB output is not.
+//
 // # What is passed through unread
 //
-// Foreign members, the FeatureCollection's "bbox", and property values that
-// are not one of the roles above are not scanned for positions: a position
-// hidden there passes through as it is.
+// The FeatureCollection's foreign members (a "name", a "description") and
+// the names of members are not read for positions, nor are the members of
+// a bare geometry's GeometryCollection children. The release verifier
+// (package verify) reads every byte of the output.
 package geojson
