@@ -237,6 +237,10 @@ func (s *state) top(prefix []byte) error {
 	// tb in the region of the member being read after it.
 	hb := fcBBox{next: -1}
 	var tb fcBBox
+	// The collection's other members: hms in the head, ta in the region
+	// of the member being read after "features".
+	var hms []headMember
+	var ta memberAct
 	for r.buf[r.pos] != '}' {
 		if r.buf[r.pos] != '"' {
 			return r.foundErr("'\"' to begin a member name")
@@ -245,6 +249,9 @@ func (s *state) top(prefix []byte) error {
 		kOff := len(r.captured())
 		if hb.ok && hb.next < 0 {
 			hb.next = kOff
+		}
+		if n := len(hms); n > 0 && hms[n-1].next < 0 {
+			hms[n-1].next = kOff
 		}
 		if err := r.scanString(); err != nil {
 			return err
@@ -286,6 +293,9 @@ func (s *state) top(prefix []byte) error {
 			if err != nil {
 				return err
 			}
+			if head, hb, err = s.collectionHead(head, hms, hb); err != nil {
+				return err
+			}
 			s.write(prefix)
 			if hb.ok && s.w != nil {
 				s.hold = &holdOut{head: bytes.Clone(head), bbox: hb}
@@ -310,13 +320,24 @@ func (s *state) top(prefix []byte) error {
 			if err := s.topMember(&t, k, c[vOff:], valAt); err != nil {
 				return err
 			}
-			if k == iBBox {
+			switch {
+			case k == iBBox:
 				b := fcBBox{ok: true, val: span{vOff, len(c)}, next: -1, n: countElements(c[vOff:])}
 				if streamed {
 					tb = b
 				} else {
 					hb = b
 				}
+			case k == iType || k == iCRS:
+			case streamed:
+				ta = memberAct{ok: true, val: span{vOff, len(c)}}
+				var err error
+				ta.drop, ta.newVal, err = s.collectionMember(string(s.key), c[vOff:], valAt)
+				if err != nil {
+					return err
+				}
+			default:
+				hms = append(hms, headMember{name: string(s.key), key: kOff, val: span{vOff, len(c)}, at: valAt, next: -1})
 			}
 		}
 		if !r.skipWS() {
@@ -330,10 +351,10 @@ func (s *state) top(prefix []byte) error {
 				if err != nil {
 					return err
 				}
-				s.region(c[:len(c)-1], &tb)
+				s.region(c[:len(c)-1], &tb, &ta)
 				s.pendComma = true
 				s.head = c
-				tb = fcBBox{}
+				tb, ta = fcBBox{}, memberAct{}
 				r.startCapture(s.head, s.max, "FeatureCollection member")
 			}
 			if !r.skipWS() {
@@ -356,7 +377,7 @@ func (s *state) top(prefix []byte) error {
 	if !streamed {
 		return s.single(prefix, obj, start)
 	}
-	s.region(obj[:len(obj)-1], &tb)
+	s.region(obj[:len(obj)-1], &tb, &ta)
 	s.write(obj[len(obj)-1:])
 	s.release()
 	if t.typ != "FeatureCollection" {

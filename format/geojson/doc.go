@@ -179,10 +179,19 @@
 // memory; rewriting it at the same byte length is not always possible, and
 // holding a 5 GB output is not.
 //
+// The FeatureCollection's own members (a "name", a "description", a
+// "home" object; not "type", "features", "bbox" and "crs"), before or
+// after "features", are read the same way, one member at a time. A member
+// that holds positions is a record of its own: Kind feature, ShapeNone,
+// More and Text, Ref.Feature -1 and Ref.Line where its value begins. A
+// drop removes the member (with one adjacent comma); Move with More and
+// Redact rewrite it as they do a feature.
+//
 // # What is passed through unread
 //
-// The FeatureCollection's foreign members (a "name", a "description") and
-// the names of members are not read for positions, nor are the members of
-// a bare geometry's GeometryCollection children. The release verifier
-// (package verify) reads every byte of the output.
+// Member names are not read for positions, nor is a latitude member of the
+// FeatureCollection paired with a longitude member of it (each member is
+// read alone), nor are the foreign members of the geometries inside a
+// GeometryCollection. The release verifier (package verify) reads every
+// byte of the output.
 package geojson

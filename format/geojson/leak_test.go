@@ -480,3 +480,45 @@ func TestMovingFeaturesReal(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// TestCollectionMembers: the FeatureCollection's own members (before and
+// after "features") are read as records of their own: a text position is
+// redacted, a member holding a position inside a drop zone is removed, and
+// the collection's bbox moves with the head.
+func TestCollectionMembers(t *testing.T) {
+	f := feature(`{}`)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"text before",
+			`{"type":"FeatureCollection","description":"survey at 35.8506, 14.4506 (gate)","features":[` + f + `]}`,
+			`{"type":"FeatureCollection","description":"survey at [position removed] (gate)","features":[` + f + `]}`},
+		{"text after",
+			`{"type":"FeatureCollection","features":[` + f + `],"description":"survey at 35.8506, 14.4506"}`,
+			`{"type":"FeatureCollection","features":[` + f + `],"description":"survey at [position removed]"}`},
+		{"pair before, with a bbox after it",
+			`{"type":"FeatureCollection", "home": {"lat": 35.8506, "lon": 14.4506}, "bbox": [14.51,35.91,14.51,35.91], "features":[` + f + `]}`,
+			`{"type":"FeatureCollection", "bbox": [14.51, 35.91, 14.51, 35.91], "features":[` + f + `]}`},
+		{"pair before a bbox, removed",
+			`{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.51,35.91],"origin":[14.4506,35.8506],"features":[]}`,
+			`{"type":"FeatureCollection","features":[]}`},
+		{"pair after",
+			`{"type":"FeatureCollection","features":[` + f + `], "home": {"lat": 35.8506, "lon": 14.4506}, "name": "n"}`,
+			`{"type":"FeatureCollection","features":[` + f + `], "name": "n"}`},
+	}
+	e := engine(t, hidden, hiddenR, "drop")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if l := leaks(t, tt.in, hidden, hiddenR); len(l) == 0 {
+				t.Fatalf("the oracle finds no hidden position in the input")
+			}
+			out, _ := sanitize(t, e, tt.in)
+			if out != tt.want {
+				t.Errorf("output\n%s\nwant\n%s", out, tt.want)
+			}
+			if l := leaks(t, out, hidden, hiddenR); len(l) > 0 {
+				t.Errorf("positions inside the zone survive: %v", l)
+			}
+		})
+	}
+}

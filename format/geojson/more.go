@@ -610,9 +610,25 @@ func lastQuoteStart(b []byte) int {
 
 // region writes the bytes after "features" up to the next ',' or the
 // closing '}': one member, or white space. A "bbox" member among them
-// (tb) is kept, recomputed or removed as bboxValue says; a removed one goes
-// with the ',' before it.
-func (s *state) region(b []byte, tb *fcBBox) {
+// (tb) is kept, recomputed or removed as bboxValue says; another member
+// (ta) as its record's edit says. A removed member goes with the ','
+// before it.
+func (s *state) region(b []byte, tb *fcBBox, ta *memberAct) {
+	if ta.ok {
+		switch {
+		case ta.drop:
+			s.write(b[ta.val.e:])
+			return
+		case ta.newVal != nil:
+			if s.pendComma {
+				s.write([]byte{','})
+			}
+			s.write(b[:ta.val.s])
+			s.write(ta.newVal)
+			s.write(b[ta.val.e:])
+			return
+		}
+	}
 	if tb.ok {
 		val, keep, remove := s.bboxValue(tb.n)
 		switch {
@@ -643,4 +659,111 @@ func countElements(v []byte) int {
 	}
 	els, _ := elements(v, 0, nil)
 	return len(els)
+}
+
+// memberAct is what becomes of a member of a FeatureCollection (not
+// "type", "features", "bbox" or "crs") that holds positions: dropped, or
+// its value replaced by newVal (nil: kept as written). val locates its
+// value in the bytes captured with it.
+type memberAct struct {
+	ok     bool
+	val    span
+	drop   bool
+	newVal []byte
+}
+
+// headMember is a member of a FeatureCollection before "features", located
+// in the head.
+type headMember struct {
+	name string
+	key  int
+	val  span
+	at   pos
+	next int // where the member after it begins
+}
+
+// collectionMember reads the positions a member of a FeatureCollection
+// holds (as for a feature's foreign members, at any depth) and, when it
+// holds some, hands them to the handler as a record of their own: Kind
+// feature, ShapeNone, More and Text, Ref.Feature -1. A drop removes the
+// member; a Move with More and a Redact rewrite it as for a feature.
+func (s *state) collectionMember(name string, val []byte, at pos) (drop bool, newVal []byte, err error) {
+	d := &s.d
+	d.reset(val)
+	d.path = append(d.path[:0], name...)
+	d.walk(0, false)
+	if len(d.more) == 0 && len(d.text) == 0 {
+		return false, nil, nil
+	}
+	rec := &s.rec
+	*rec = geowarden.Record{
+		Kind:  geowarden.KindFeature,
+		More:  d.more,
+		Text:  d.text,
+		Attrs: d,
+		Ref:   geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: -1},
+	}
+	e := s.h.Record(rec)
+	if s.w == nil {
+		return false, nil, nil
+	}
+	if e.Drop {
+		s.touched = true // what a bbox says may come from it
+		return true, nil, nil
+	}
+	s.edits = append(s.edits[:0], e)
+	if err := s.extraRepls(s.edits, -1); err != nil {
+		return false, nil, err
+	}
+	if len(s.repls) == 0 {
+		return false, nil, nil
+	}
+	return false, appendRepl(nil, d.raw, span{0, len(d.raw)}, s.repls), nil
+}
+
+// collectionHead applies to the head of a FeatureCollection (up to
+// "features": [) what the records of its members (hms) ask, and moves the
+// bbox's offsets with them.
+func (s *state) collectionHead(head []byte, hms []headMember, hb fcBBox) ([]byte, fcBBox, error) {
+	type change struct{ oldEnd, delta int }
+	var changes []change
+	var out []byte
+	last := 0
+	for _, hm := range hms {
+		drop, nv, err := s.collectionMember(hm.name, head[hm.val.s:hm.val.e], hm.at)
+		if err != nil {
+			return nil, hb, err
+		}
+		switch {
+		case drop:
+			// The member goes with the separator after it: "features"
+			// follows it.
+			out = append(out, head[last:hm.key]...)
+			last = hm.next
+			changes = append(changes, change{hm.next, hm.key - hm.next})
+		case nv != nil:
+			out = append(out, head[last:hm.val.s]...)
+			out = append(out, nv...)
+			last = hm.val.e
+			changes = append(changes, change{hm.val.e, len(nv) - (hm.val.e - hm.val.s)})
+		}
+	}
+	if changes == nil {
+		return head, hb, nil
+	}
+	out = append(out, head[last:]...)
+	move := func(off int) int {
+		n := off
+		for _, c := range changes {
+			if c.oldEnd <= off {
+				n += c.delta
+			}
+		}
+		return n
+	}
+	if hb.ok {
+		hb.val = span{move(hb.val.s), move(hb.val.e)}
+		hb.next = move(hb.next)
+	}
+	return out, hb, nil
 }
