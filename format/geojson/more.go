@@ -46,65 +46,77 @@ const (
 	skipGeometry = 1<<iType | 1<<iCoordinates | 1<<iGeometries | 1<<iBBox | 1<<iCRS
 )
 
-// walk reads the value at raw[i]. coords: it is inside a "coordinates"
-// member, where every array of numbers is a position.
-func (d *decoder) walk(i int, coords bool) {
+// walk reads the value at raw[i] and returns the index just past it.
+// coords: it is inside a "coordinates" member, where every array of
+// numbers is a position. Each byte is walked once, whatever the nesting.
+func (d *decoder) walk(i int, coords bool) int {
 	switch d.raw[i] {
 	case '"':
-		d.textIn(span{i, stringEnd(d.raw, i)})
+		e := stringEnd(d.raw, i)
+		d.textIn(span{i, e})
+		return e
 	case '[':
-		d.walkArray(i, coords)
+		return d.walkArray(i, coords)
 	case '{':
-		d.walkObject(i, 0)
+		return d.walkObject(i, 0)
 	}
+	return valueEnd(d.raw, i)
 }
 
-func (d *decoder) walkArray(open int, coords bool) {
+func (d *decoder) walkArray(open int, coords bool) int {
 	raw := d.raw
-	if d.listSpot(open, coords) {
-		return
+	if e, ok := d.listSpot(open, coords); ok {
+		return e
 	}
 	n := len(d.path)
 	d.path = append(d.path, "[]"...)
-	for i := skipWS(raw, open+1); raw[i] != ']'; {
-		d.walk(i, coords)
-		i = skipWS(raw, valueEnd(raw, i))
+	i := skipWS(raw, open+1)
+	for raw[i] != ']' {
+		i = skipWS(raw, d.walk(i, coords))
 		if raw[i] == ',' {
 			i = skipWS(raw, i+1)
 		}
 	}
 	d.path = d.path[:n]
+	return i + 1
 }
 
 // walkObject reads the members of the object at raw[open], but those of
-// the known members in skip, and pairs the members whose names say they
-// hold a latitude and a longitude.
-func (d *decoder) walkObject(open int, skip uint16) {
+// the known members in skip, pairs the members whose names say they hold
+// a latitude and a longitude, and returns the index just past the object.
+func (d *decoder) walkObject(open int, skip uint16) int {
 	raw := d.raw
 	var buf [8]coordCand
 	cands := buf[:0]
 	n := len(d.path)
-	for i := skipWS(raw, open+1); raw[i] != '}'; {
+	i := skipWS(raw, open+1)
+	for raw[i] != '}' {
 		ke := stringEnd(raw, i)
 		vs := skipWS(raw, skipWS(raw, ke)+1)
-		ve := valueEnd(raw, vs)
 		name := d.name(span{i, ke})
 		k := knownIndex(name)
-		if k < 0 || skip&(1<<k) == 0 {
-			if n > 0 {
-				d.path = append(d.path, '.')
+		var ve int
+		switch c := raw[vs]; {
+		case k >= 0 && skip&(1<<k) != 0:
+			ve = valueEnd(raw, vs)
+		case c == '[' || c == '{':
+			d.pushPath(n, name)
+			if k == iBBox && c == '[' && d.bboxSpots(vs) {
+				ve = valueEnd(raw, vs) // an array of numbers
+			} else {
+				ve = d.walk(vs, k == iCoordinates)
 			}
-			ns := len(d.path)
-			d.path = append(d.path, name...)
-			pn := d.path[ns:]
-			c := raw[vs]
+			d.path = d.path[:n]
+		default:
+			ve = valueEnd(raw, vs)
+			pn := d.pushPath(n, name)
 			if (c == '"' || isNumberStart(c)) && mayCoordName(pn) {
 				if cn, ok := format.ParseCoordName(string(pn)); ok {
 					cands = append(cands, coordCand{name: cn, val: span{vs, ve}})
 				}
 			}
-			if !(k == iBBox && c == '[' && d.bboxSpots(vs)) {
-				d.walk(vs, k == iCoordinates)
+			if c == '"' {
+				d.textIn(span{vs, ve})
 			}
 			d.path = d.path[:n]
 		}
@@ -114,6 +126,18 @@ func (d *decoder) walkObject(open int, skip uint16) {
 		}
 	}
 	d.pairs(cands)
+	return i + 1
+}
+
+// pushPath appends name to the member path (of length n) and returns it
+// as appended.
+func (d *decoder) pushPath(n int, name []byte) []byte {
+	if n > 0 {
+		d.path = append(d.path, '.')
+	}
+	ns := len(d.path)
+	d.path = append(d.path, name...)
+	return d.path[ns:]
 }
 
 // mayCoordName is a quick test that name may be one ParseCoordName
@@ -186,15 +210,16 @@ func (d *decoder) number(sp span, e7 bool) (float64, bool) {
 // with a fraction ([14.4506, 35.8506]), as the verifier reads lists: [1, 2]
 // is a pair of counts more often than a position, and a long array of
 // measurements is not one. It reports whether the array holds only
-// numbers.
-func (d *decoder) listSpot(open int, coords bool) bool {
+// numbers (or nothing), and where it ends.
+func (d *decoder) listSpot(open int, coords bool) (end int, ok bool) {
 	raw := d.raw
 	var n0, n1 span
 	n := 0
 	frac := true
-	for i := skipWS(raw, open+1); raw[i] != ']'; {
+	i := skipWS(raw, open+1)
+	for raw[i] != ']' {
 		if !isNumberStart(raw[i]) {
-			return false
+			return 0, false
 		}
 		e := valueEnd(raw, i)
 		switch n {
@@ -212,13 +237,10 @@ func (d *decoder) listSpot(open int, coords bool) bool {
 			i = skipWS(raw, i+1)
 		}
 	}
-	if n < 2 {
-		return n == 1
-	}
-	if coords || frac && n <= 3 {
+	if n >= 2 && (coords || frac && n <= 3) {
 		d.addSpot(n0, n1)
 	}
-	return true
+	return i + 1, true
 }
 
 func hasDot(b []byte) bool {
