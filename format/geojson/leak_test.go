@@ -218,6 +218,7 @@ func TestHiddenPositionsDropped(t *testing.T) {
 			if l := leaks(t, in, hidden, hiddenR); len(l) == 0 {
 				t.Fatalf("the oracle finds no hidden position in the input")
 			}
+			formattest.KeepsBytes(t, Codec{}, "in", []byte(in), nil)
 			out, st := sanitize(t, e, in)
 			if l := leaks(t, out, hidden, hiddenR); len(l) > 0 {
 				t.Errorf("positions inside the zone survive: %v\n%s", l, out)
@@ -314,6 +315,7 @@ func TestTextRedacted(t *testing.T) {
 				if l := leaks(t, in, hidden, hiddenR); len(l) == 0 {
 					t.Fatalf("%s: the oracle finds no hidden position in the input", member)
 				}
+				formattest.KeepsBytes(t, Codec{}, "in", []byte(in), nil)
 				out, st := sanitize(t, e, in)
 				if l := leaks(t, out, hidden, hiddenR); len(l) > 0 {
 					t.Errorf("%s: positions inside the zone survive: %v\n%s", member, l, out)
@@ -340,18 +342,24 @@ func TestTextKeptOutsideZone(t *testing.T) {
 	}
 }
 
-// TestTextRecords checks what Record.Text holds: the field's path, the
-// offsets in the decoded string, and both readings of an ambiguous pair.
-func TestTextRecords(t *testing.T) {
-	in := `{"type":"Feature","geometry":null,"properties":{"a":{"b":["x \u00e9 35.8506, 14.4506"]}}}`
-	var texts []geowarden.TextPos
+// scanEach scans in and calls f for each record.
+func scanEach(t *testing.T, in string, f func(r *geowarden.Record)) {
+	t.Helper()
 	h := &handler{edit: func(_ int, r *geowarden.Record) geowarden.Edit {
-		texts = append(texts, r.Text...)
+		f(r)
 		return geowarden.Keep
 	}}
 	if err := scan(in, h); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestTextRecords checks what Record.Text holds: the field's path, the
+// offsets in the decoded string, and both readings of an ambiguous pair.
+func TestTextRecords(t *testing.T) {
+	in := `{"type":"Feature","geometry":null,"properties":{"a":{"b":["x \u00e9 35.8506, 14.4506"]}}}`
+	var texts []geowarden.TextPos
+	scanEach(t, in, func(r *geowarden.Record) { texts = append(texts, r.Text...) })
 	want := []geowarden.TextPos{
 		{Pos: pt(14.4506, 35.8506), Field: "properties.a.b[]", Start: 5, End: 21},
 		{Pos: pt(35.8506, 14.4506), Field: "properties.a.b[]", Start: 5, End: 21},
@@ -370,13 +378,7 @@ func TestMoreRecords(t *testing.T) {
 		"area":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"pair":[30.25,40.25],
 		"only_lat":5.5,"bad_lat":"north","bad_lon":3.5}}`
 	var more []geowarden.Point
-	h := &handler{edit: func(_ int, r *geowarden.Record) geowarden.Edit {
-		more = append(more, r.More...)
-		return geowarden.Keep
-	}}
-	if err := scan(in, h); err != nil {
-		t.Fatal(err)
-	}
+	scanEach(t, in, func(r *geowarden.Record) { more = append(more, r.More...) })
 	// Nested values first, then the pairs of the object.
 	want := []geowarden.Point{
 		pt(0, 0), pt(1, 0), pt(1, 1), pt(0, 0), pt(30.25, 40.25),
@@ -421,6 +423,7 @@ func TestCollectionBBox(t *testing.T) {
 	e := engine(t, hidden, hiddenR, "drop")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			formattest.KeepsBytes(t, Codec{}, "in", []byte(tt.in), nil)
 			out, _ := sanitize(t, e, tt.in)
 			if out != tt.want {
 				t.Errorf("output\n%s\nwant\n%s", out, tt.want)
@@ -512,6 +515,7 @@ func TestCollectionMembers(t *testing.T) {
 			if l := leaks(t, tt.in, hidden, hiddenR); len(l) == 0 {
 				t.Fatalf("the oracle finds no hidden position in the input")
 			}
+			formattest.KeepsBytes(t, Codec{}, "in", []byte(tt.in), nil)
 			out, _ := sanitize(t, e, tt.in)
 			if out != tt.want {
 				t.Errorf("output\n%s\nwant\n%s", out, tt.want)
