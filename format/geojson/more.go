@@ -487,7 +487,11 @@ func (d *decoder) coordValue(sp span, v float64, e7 bool) []byte {
 // appendRepl appends raw[sp] with the replacements inside it applied.
 func appendRepl(dst, raw []byte, sp span, rp []repl) []byte {
 	i := sp.s
-	for _, r := range rp {
+	k, _ := slices.BinarySearchFunc(rp, sp.s, func(r repl, s int) int { return r.s - s })
+	for _, r := range rp[k:] {
+		if r.s >= sp.e {
+			break
+		}
 		if r.s < i || r.e > sp.e {
 			continue
 		}
