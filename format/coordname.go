@@ -1,87 +1,126 @@
 package format
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // A CoordName is what the name of a column or property says about the
 // coordinate it holds, as ParseCoordName reads it.
 type CoordName struct {
 	// Axis is RoleLat or RoleLon.
 	Axis Role
-	// Stem is the rest of the name, lower case, without the axis word and
-	// the separator before it: "" for lat, "dest" for dest_lat, DestLat
-	// and dest-latitude. A latitude and a longitude with the same Stem
-	// and E7 are one position.
-	Stem string
+	// Key is made of the words of the name around the axis word: "|" for
+	// lat, "dest|" for dest_lat, DestLat and dest-latitude, "|2" for lat2,
+	// "xy" for x and y. A latitude and a longitude with the same Key are
+	// one position.
+	Key string
 	// E7 is set for values in units of 1e-7 degrees (latitudeE7, as in
-	// exported location histories).
+	// exported location histories). Key says it too.
 	E7 bool
 }
 
-// axisWords are the words, lower case, that end a coordinate name with a
-// stem before them. The one-letter aliases x and y are names of their own
-// only: as the end of a longer name (max_x, pixel_y) they rarely mean
-// degrees.
-var axisWords = []struct {
-	w    string
-	axis Role
-}{
-	{"latitude", RoleLat}, {"lat", RoleLat},
-	{"longitude", RoleLon}, {"long", RoleLon}, {"lng", RoleLon}, {"lon", RoleLon},
-}
-
 // ParseCoordName reports whether name names a latitude or a longitude, and
-// which. The rules, ignoring case:
+// which. A name is split into lower-case words at every character that is
+// not a letter or a digit, between a lower-case and an upper-case letter
+// (homeLat) and between letters and digits (lat1); an "e" before a final
+// "7" goes with the 7 (latitudeE7, lat_e7, latitudee7 end in the word e7).
+// It is a coordinate name when exactly one word is lat or latitude (a
+// latitude) or lon, lng, long or longitude (a longitude), optionally
+// followed by the word e7; the other words, before and after it, are its
+// key:
 //
-//   - an alias of RoleLat or RoleLon (lat, latitude, y; lon, lng, long,
-//     longitude, x) is one, with an empty stem;
-//   - a stem, a separator ('_', '-', '.' or a blank) and one of the words
-//     lat, latitude, lon, lng, long, longitude: dest_lat, start_lon,
-//     home.latitude, origin-lng, gps lat;
-//   - the same without a separator when the word begins with a capital
-//     letter after a lower-case letter or a digit (camel case): destLat,
-//     homeLongitude, GpsLatitude;
-//   - any of these followed by E7, with or without '_' before it:
-//     latitudeE7, longitudeE7, dest_lat_e7, the value in units of 1e-7
-//     degrees.
+//	lat, latitude; lon, lng, long, longitude   key "|"
+//	dest_lat, dest_lon; destLat, dest-lng      key "dest|"
+//	start_, end_, home_, origin_, stop_ ...    key "start|", ...
+//	lat2, lon2                                 key "|2"
+//	latitudeE7, longitudeE7                    key "||e7", E7
 //
-// Anything else is not: along, flat, platform, colon, lat2.
+// The whole names x and y are a longitude and a latitude with the key
+// "xy". A name with two axis words (latlon, lat_lon) is not one, nor is a
+// name with none (plate, latency, dest_x, along, flat).
+//
+// These are the rules of CSV's further column pairs (format/csv), so that
+// a name means the same in every format.
 func ParseCoordName(name string) (CoordName, bool) {
-	var c CoordName
-	n := strings.TrimSpace(name)
-	low := strings.ToLower(n)
-	if strings.HasSuffix(low, "e7") && len(low) > 2 {
-		c.E7 = true
-		n, low = n[:len(n)-2], low[:len(low)-2]
-		if strings.HasSuffix(low, "_") {
-			n, low = n[:len(n)-1], low[:len(low)-1]
-		}
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "x":
+		return CoordName{Axis: RoleLon, Key: "xy"}, true
+	case "y":
+		return CoordName{Axis: RoleLat, Key: "xy"}, true
 	}
-	for _, r := range [...]Role{RoleLat, RoleLon} {
-		for _, a := range aliases[r] {
-			if low == a && (!c.E7 || len(a) > 1) {
-				c.Axis = r
-				return c, true
-			}
-		}
-	}
-	for _, aw := range axisWords {
-		if !strings.HasSuffix(low, aw.w) || len(low) == len(aw.w) {
-			continue
-		}
-		k := len(low) - len(aw.w)
-		switch p := low[k-1]; {
-		case p == '_' || p == '-' || p == '.' || p == ' ':
-			c.Stem = strings.TrimRight(low[:k-1], "_-. ")
-		case len(n) == len(low) && n[k] >= 'A' && n[k] <= 'Z' && (n[k-1] >= 'a' && n[k-1] <= 'z' || n[k-1] >= '0' && n[k-1] <= '9'):
-			c.Stem = low[:k]
+	toks := coordWords(name)
+	at := -1
+	var ax Role
+	for i, t := range toks {
+		var a Role
+		switch t {
+		case "lat", "latitude":
+			a = RoleLat
+		case "lon", "lng", "long", "longitude":
+			a = RoleLon
 		default:
 			continue
 		}
-		if c.Stem == "" {
-			continue
+		if at >= 0 {
+			return CoordName{}, false // latlon, lat_or_lon: not one coordinate
 		}
-		c.Axis = aw.axis
-		return c, true
+		at, ax = i, a
 	}
-	return CoordName{}, false
+	if at < 0 {
+		return CoordName{}, false
+	}
+	e7 := at+1 < len(toks) && toks[at+1] == "e7"
+	after := toks[at+1:]
+	if e7 {
+		after = toks[at+2:]
+	}
+	key := strings.Join(toks[:at], "_") + "|" + strings.Join(after, "_")
+	if e7 {
+		key += "|e7"
+	}
+	return CoordName{Axis: ax, Key: key, E7: e7}, true
+}
+
+// coordWords splits a name into lower-case words as ParseCoordName says.
+func coordWords(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	prev := rune(0)
+	for _, r := range name {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+			prev = 0
+			continue
+		case unicode.IsUpper(r) && unicode.IsLower(prev),
+			unicode.IsDigit(r) && unicode.IsLetter(prev),
+			unicode.IsLetter(r) && unicode.IsDigit(prev):
+			if unicode.IsDigit(r) && (prev == 'e' || prev == 'E') && len(cur) > 1 {
+				// "latitudee7": the e goes with the 7.
+				cur = cur[:len(cur)-1]
+				flush()
+				cur = append(cur, 'e')
+			} else {
+				flush()
+			}
+		}
+		cur = append(cur, r)
+		prev = r
+	}
+	flush()
+	// "e" "7" (from "latE7") is the word "e7".
+	for i := 0; i+1 < len(out); i++ {
+		if out[i] == "e" && out[i+1] == "7" {
+			out[i] = "e7"
+			out = append(out[:i+1], out[i+2:]...)
+		}
+	}
+	return out
 }

@@ -69,12 +69,13 @@
 // record of a MultiPoint carries them all):
 //
 //   - two members of one object whose names say latitude and longitude
-//     (format.ParseCoordName: lat/lon, latitude/longitude, lat/lng, x/y, a
-//     stem with a separator or in camel case such as dest_lat/dest_lon,
-//     start_, end_, home_, origin_, homeLat/homeLon, and latitudeE7/
+//     with the same key, by the rules CSV's further column pairs follow
+//     (format.ParseCoordName: lat/lon, latitude/longitude, lat/lng, x/y,
+//     words around the axis word such as dest_lat/dest_lon, start_, end_,
+//     home_, origin_, homeLat/homeLon, lat2/lon2, and latitudeE7/
 //     longitudeE7 in units of 1e-7 degrees), with numbers or strings that
-//     hold numbers as values: the i-th latitude of a stem pairs with the
-//     i-th longitude of the same stem; a value that is not a number, or a
+//     hold numbers as values: the i-th latitude of a key pairs with the
+//     i-th longitude of the same key; a value that is not a number, or a
 //     pair that is not a WGS-84 position, is not a position;
 //   - every position of a "coordinates" member, so of a geometry nested
 //     in a property (a Point, a LineString, a Feature in a property, or a

@@ -382,7 +382,7 @@ func TestMoreRecords(t *testing.T) {
 	// Nested values first, then the pairs of the object.
 	want := []geowarden.Point{
 		pt(0, 0), pt(1, 0), pt(1, 1), pt(0, 0), pt(30.25, 40.25),
-		pt(20.5, 10.5), pt(21.5, 11.5), pt(22.5, 12.5),
+		pt(20.5, 10.5), pt(21.5, 11.5), pt(22.5, 12.5), pt(1.5, 1.5),
 	}
 	if fmt.Sprint(more) != fmt.Sprint(want) {
 		t.Errorf("More = %v\nwant   %v", more, want)

@@ -141,28 +141,27 @@ func (d *decoder) pushPath(n int, name []byte) []byte {
 }
 
 // mayCoordName is a quick test that name may be one ParseCoordName
-// accepts: x, y, or a name ending in at, de, on, ng or e7, ignoring case.
+// accepts: x, y, or a name that holds lat, lon or lng, ignoring case.
 func mayCoordName(name []byte) bool {
-	switch len(name) {
-	case 0:
-		return false
-	case 1:
+	if len(name) == 1 {
 		c := name[0] | 0x20
 		return c == 'x' || c == 'y'
 	}
-	a, b := name[len(name)-2]|0x20, name[len(name)-1]|0x20
-	switch {
-	case a == 'a' && b == 't', a == 'd' && b == 'e', a == 'o' && b == 'n', a == 'n' && b == 'g':
-		return true
-	case a == 'e' && b == '7':
-		return true
+	for i := 0; i+2 < len(name); i++ {
+		if name[i]|0x20 != 'l' {
+			continue
+		}
+		switch a, b := name[i+1]|0x20, name[i+2]|0x20; {
+		case a == 'a' && b == 't', a == 'o' && b == 'n', a == 'n' && b == 'g':
+			return true
+		}
 	}
 	return false
 }
 
 // pairs makes positions of the latitude and longitude members of one
-// object: the i-th latitude with a stem pairs with the i-th longitude with
-// the same stem, in the order they are written. A pair whose values are
+// object: the i-th latitude with a key pairs with the i-th longitude with
+// the same key, in the order they are written. A pair whose values are
 // not numbers (or strings holding one), or not a WGS-84 position, is not
 // a position.
 func (d *decoder) pairs(cands []coordCand) {
@@ -173,7 +172,7 @@ func (d *decoder) pairs(cands []coordCand) {
 		}
 		for j := range cands {
 			o := &cands[j]
-			if o.used || o.name.Axis != format.RoleLon || o.name.Stem != a.name.Stem || o.name.E7 != a.name.E7 {
+			if o.used || o.name.Axis != format.RoleLon || o.name.Key != a.name.Key {
 				continue
 			}
 			o.used = true
