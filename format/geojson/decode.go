@@ -180,7 +180,8 @@ type decoder struct {
 	more  []geowarden.Point
 	text  []geowarden.TextPos
 	tspan []span
-	path  []byte // the member path being walked, for TextPos.Field
+	path  []byte   // the member path being walked, for TextPos.Field
+	known *objInfo // the known members of the object extras walks
 }
 
 // prop is a properties member with where its decoded name lies: in raw,
@@ -294,9 +295,9 @@ func (d *decoder) decode(raw []byte, inFC bool, rt *roleTable) (objKind, *badErr
 		d.staleBBox(&d.root)
 		if d.gval.e > d.gval.s {
 			d.staleBBox(&d.gobj)
-			d.extras(d.gval.s, skipGeometry, "geometry")
+			d.extras(d.gval.s, skipGeometry, "geometry", &d.gobj)
 		}
-		d.extras(0, skipFeature, "")
+		d.extras(0, skipFeature, "", &d.root)
 		return kFeature, nil
 	}
 	if inFC {
@@ -315,7 +316,7 @@ func (d *decoder) decode(raw []byte, inFC bool, rt *roleTable) (objKind, *badErr
 		return kGeometry, b
 	}
 	d.staleBBox(o)
-	d.extras(0, skipGeometry, "")
+	d.extras(0, skipGeometry, "", o)
 	return kGeometry, nil
 }
 

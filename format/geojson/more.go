@@ -34,9 +34,11 @@ type coordCand struct {
 // extras reads the positions outside the geometry of the record: every
 // member of the object at raw[open] but those in skip (a bitmask of known
 // members), at any depth. The geometry's extent must be known (d.pts).
-func (d *decoder) extras(open int, skip uint16, path string) {
+func (d *decoder) extras(open int, skip uint16, path string, o *objInfo) {
 	d.path = append(d.path[:0], path...)
+	d.known = o
 	d.walkObject(open, skip)
+	d.known = nil
 }
 
 // Members of a Feature and of a geometry that hold no free positions, or
@@ -82,7 +84,8 @@ func (d *decoder) walkArray(open int, coords bool) int {
 }
 
 // walkObject reads the members of the object at raw[open], but those of
-// the known members in skip, pairs the members whose names say they hold
+// the known members in skip (whose ends d.known gives, when set, for the
+// object extras began with), pairs the members whose names say they hold
 // a latitude and a longitude, and returns the index just past the object.
 func (d *decoder) walkObject(open int, skip uint16) int {
 	raw := d.raw
@@ -98,7 +101,11 @@ func (d *decoder) walkObject(open int, skip uint16) int {
 		var ve int
 		switch c := raw[vs]; {
 		case k >= 0 && skip&(1<<k) != 0:
-			ve = valueEnd(raw, vs)
+			if o := d.known; o != nil && o.ok(k) && o.key[k] == i {
+				ve = o.val[k].e // read already
+			} else {
+				ve = valueEnd(raw, vs)
+			}
 		case c == '[' || c == '{':
 			d.pushPath(n, name)
 			if k == iBBox && c == '[' && d.bboxSpots(vs) {
