@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/geowarden/geowarden/geotext"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
+	"github.com/geowarden/geowarden/verify"
 	"github.com/geowarden/geowarden/zone"
 )
 
@@ -524,5 +526,51 @@ func TestCollectionMembers(t *testing.T) {
 				t.Errorf("positions inside the zone survive: %v", l)
 			}
 		})
+	}
+}
+
+// TestHiddenPositionsRunner sanitizes one collection holding every hiding
+// place through pipeline.Runner, whose release path also reads the output
+// bytes with the independent verifier (package verify): the release must
+// succeed, keep the clean feature, and hold no position inside the zone.
+func TestHiddenPositionsRunner(t *testing.T) {
+	keep := feature(`{"name":"kept","note":"parked at 35.8506, 14.4506 overnight"}`)
+	in := `{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.6,36.0],"description":"survey from 35.8506, 14.4506","features":[` + "\n" + strings.Join([]string{
+		keep,
+		feature(`{"dest_lat":35.8506,"dest_lon":14.4506}`),
+		feature(`{"latitudeE7":358506000,"longitudeE7":144506000}`),
+		feature(`{"route":{"type":"LineString","coordinates":[[14.60,35.95],[14.4506,35.8506]]}}`),
+		feature(`{"centre":[14.4506,35.8506]}`),
+		`{"type":"Feature","bbox":[14.4506,35.8506,14.51,35.91],"geometry":{"type":"Point","coordinates":` + outside + `},"properties":{}}`,
+		`{"type":"Feature","geometry":{"type":"Point","coordinates":[14.6,36.0]},"properties":{}}`,
+	}, ",\n") + "\n]}\n"
+	r := &pipeline.Runner{Engine: engine(t, hidden, hiddenR, "drop"), Formats: format.NewRegistry(format.Entry{Codec: Codec{}}), PieceWorkers: 1}
+	var out bytes.Buffer
+	st, err := r.SanitizeStream(context.Background(), "in.geojson", strings.NewReader(in), &out)
+	if err != nil {
+		t.Fatalf("SanitizeStream: %v", err)
+	}
+	if l := leaks(t, out.String(), hidden, hiddenR); len(l) > 0 {
+		t.Errorf("positions inside the zone survive: %v\n%s", l, out.String())
+	}
+	if st.Dropped != 5 || st.Modified != 2 {
+		t.Errorf("stats %+v, want 5 dropped, 2 modified (the kept feature's note, the collection's description)", st)
+	}
+	if !strings.Contains(out.String(), `"bbox":[14.51, 35.91, 14.6, 36]`) {
+		t.Errorf("the collection's bbox is not the extent of what remains:\n%s", out.String())
+	}
+}
+
+// TestUnreadPairRefused: a latitude and a longitude written as two members
+// of the FeatureCollection itself are not read as a position (each
+// collection member is read alone); the release verifier finds them in
+// the output bytes and refuses the release.
+func TestUnreadPairRefused(t *testing.T) {
+	in := `{"type":"FeatureCollection","home_lat":35.8506,"home_lon":14.4506,"features":[` + feature(`{}`) + "]}\n"
+	r := &pipeline.Runner{Engine: engine(t, hidden, hiddenR, "drop"), Formats: format.NewRegistry(format.Entry{Codec: Codec{}}), PieceWorkers: 1}
+	var out bytes.Buffer
+	_, err := r.SanitizeStream(context.Background(), "in.geojson", strings.NewReader(in), &out)
+	if !errors.Is(err, verify.ErrLeak) || out.Len() != 0 {
+		t.Errorf("SanitizeStream: %v, %d bytes written; want a leak refused", err, out.Len())
 	}
 }
