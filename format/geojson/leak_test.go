@@ -397,9 +397,7 @@ func TestMoreRecords(t *testing.T) {
 func TestCollectionBBox(t *testing.T) {
 	in1 := `{"type":"Feature","geometry":{"type":"Point","coordinates":[14.4506,35.8506]},"properties":{}}`
 	in2 := `{"type":"Feature","geometry":{"type":"LineString","coordinates":[[14.51,35.91],[14.61,35.95]]},"properties":{}}`
-	tests := []struct {
-		name, in, want string
-	}{
+	tests := []outCase{
 		{"before, recomputed",
 			`{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.61,35.95],"features":[` + in1 + `,` + in2 + `]}`,
 			`{"type":"FeatureCollection","bbox":[14.51, 35.91, 14.61, 35.95],"features":[` + in2 + `]}`},
@@ -422,9 +420,26 @@ func TestCollectionBBox(t *testing.T) {
 			`{"type":"FeatureCollection","bbox":[14.51,35.91,14.61,35.95],"features":[` + in2 + `]}`,
 			`{"type":"FeatureCollection","bbox":[14.51,35.91,14.61,35.95],"features":[` + in2 + `]}`},
 	}
+	checkOutputs(t, tests, false)
+}
+
+// outCase is an input and the output sanitizing it with a drop zone over
+// the hidden position must give.
+type outCase struct {
+	name, in, want string
+}
+
+// checkOutputs sanitizes each case with a drop zone over the hidden
+// position: the input round-trips byte for byte with a keep-all handler,
+// the output is the one wanted and holds no position inside the zone.
+// hiddenIn: the oracle must find the position in the input.
+func checkOutputs(t *testing.T, tests []outCase, hiddenIn bool) {
 	e := engine(t, hidden, hiddenR, "drop")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if l := leaks(t, tt.in, hidden, hiddenR); hiddenIn && len(l) == 0 {
+				t.Fatalf("the oracle finds no hidden position in the input")
+			}
 			formattest.KeepsBytes(t, Codec{}, "in", []byte(tt.in), nil)
 			out, _ := sanitize(t, e, tt.in)
 			if out != tt.want {
@@ -492,9 +507,7 @@ func TestMovingFeaturesReal(t *testing.T) {
 // the collection's bbox moves with the head.
 func TestCollectionMembers(t *testing.T) {
 	f := feature(`{}`)
-	tests := []struct {
-		name, in, want string
-	}{
+	tests := []outCase{
 		{"text before",
 			`{"type":"FeatureCollection","description":"survey at 35.8506, 14.4506 (gate)","features":[` + f + `]}`,
 			`{"type":"FeatureCollection","description":"survey at [position removed] (gate)","features":[` + f + `]}`},
@@ -511,22 +524,7 @@ func TestCollectionMembers(t *testing.T) {
 			`{"type":"FeatureCollection","features":[` + f + `], "home": {"lat": 35.8506, "lon": 14.4506}, "name": "n"}`,
 			`{"type":"FeatureCollection","features":[` + f + `], "name": "n"}`},
 	}
-	e := engine(t, hidden, hiddenR, "drop")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if l := leaks(t, tt.in, hidden, hiddenR); len(l) == 0 {
-				t.Fatalf("the oracle finds no hidden position in the input")
-			}
-			formattest.KeepsBytes(t, Codec{}, "in", []byte(tt.in), nil)
-			out, _ := sanitize(t, e, tt.in)
-			if out != tt.want {
-				t.Errorf("output\n%s\nwant\n%s", out, tt.want)
-			}
-			if l := leaks(t, out, hidden, hiddenR); len(l) > 0 {
-				t.Errorf("positions inside the zone survive: %v", l)
-			}
-		})
-	}
+	checkOutputs(t, tests, true)
 }
 
 // TestHiddenPositionsRunner sanitizes one collection holding every hiding
