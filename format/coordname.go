@@ -23,7 +23,9 @@ type CoordName struct {
 // ParseCoordName reports whether name names a latitude or a longitude, and
 // which. A name is split into lower-case words at every character that is
 // not a letter or a digit, between a lower-case and an upper-case letter
-// (homeLat) and between letters and digits (lat1); an "e" before a final
+// (homeLat), before the last capital of an acronym followed by a word
+// (GPSLatitude, as exiftool names its tags) and between letters and
+// digits (lat1); an "e" before a final
 // "7" goes with the 7 (latitudeE7, lat_e7, latitudee7 end in the word e7).
 // It is a coordinate name when exactly one word is lat or latitude (a
 // latitude) or lon, lng, long or longitude (a longitude), optionally
@@ -35,13 +37,14 @@ type CoordName struct {
 //	start_, end_, home_, origin_, stop_ ...    key "start|", ...
 //	lat2, lon2                                 key "|2"
 //	latitudeE7, longitudeE7                    key "||e7", E7
+//	GPSLatitude, GPSLongitude                  key "gps|"
 //
 // The whole names x and y are a longitude and a latitude with the key
 // "xy". A name with two axis words (latlon, lat_lon) is not one, nor is a
 // name with none (plate, latency, dest_x, along, flat).
 //
-// These are the rules of CSV's further column pairs (format/csv), so that
-// a name means the same in every format.
+// These are the rules of CSV's further column pairs (format/csv), with
+// the acronym rule added, so that a name means the same in every format.
 func ParseCoordName(name string) (CoordName, bool) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "x":
@@ -93,12 +96,16 @@ func coordWords(name string) []string {
 		}
 	}
 	prev := rune(0)
-	for _, r := range name {
+	rs := []rune(name)
+	for i, r := range rs {
 		switch {
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			flush()
 			prev = 0
 			continue
+		case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
+			// An acronym before a word: GPSLatitude.
+			flush()
 		case unicode.IsUpper(r) && unicode.IsLower(prev),
 			unicode.IsDigit(r) && unicode.IsLetter(prev),
 			unicode.IsLetter(r) && unicode.IsDigit(prev):

@@ -181,6 +181,7 @@ type decoder struct {
 	text  []geowarden.TextPos
 	tspan []span
 	path  []byte   // the member path being walked, for TextPos.Field
+	pair  []byte   // scratch for a pair written as text
 	known *objInfo // the known members of the object extras walks
 }
 

@@ -73,10 +73,12 @@
 //     (format.ParseCoordName: lat/lon, latitude/longitude, lat/lng, x/y,
 //     words around the axis word such as dest_lat/dest_lon, start_, end_,
 //     home_, origin_, homeLat/homeLon, lat2/lon2, and latitudeE7/
-//     longitudeE7 in units of 1e-7 degrees), with numbers or strings that
-//     hold numbers as values: the i-th latitude of a key pairs with the
-//     i-th longitude of the same key; a value that is not a number, or a
-//     pair that is not a WGS-84 position, is not a position;
+//     longitudeE7 in units of 1e-7 degrees, GPSLatitude/GPSLongitude),
+//     with numbers or strings that hold numbers as values, or two strings
+//     that read as one position when joined by a comma (35°51'02"N and
+//     14°27'02"E; 35 deg 51' 2.16" N as exiftool writes it): the i-th
+//     latitude of a key pairs with the i-th longitude of the same key; a
+//     pair that is not a WGS-84 position is not a position;
 //   - every position of a "coordinates" member, so of a geometry nested
 //     in a property (a Point, a LineString, a Feature in a property, or a
 //     Moving Features "temporalGeometry");
@@ -149,7 +151,8 @@
 //     3339 otherwise.
 //   - Move with More replaces the numbers of each position outside the
 //     geometry that changed, in the type they had: a number, a string
-//     holding a number, an integer for E7. Of an area or a
+//     holding a number (a position written in degrees, minutes and
+//     seconds becomes decimal degrees), an integer for E7. Of an area or a
 //     GeometryCollection, a Move with More moves those positions only.
 //   - Redact replaces the text of each listed text position with
 //     geowarden.RedactedText inside its JSON string; the rest of the

@@ -199,6 +199,8 @@ func TestHiddenPositionsDropped(t *testing.T) {
 		{"origin_", feature(`{"origin_lat":35.8506,"origin_lon":14.4506}`)},
 		{"camel case", feature(`{"homeLat":35.8506,"homeLon":14.4506}`)},
 		{"E7", feature(`{"latitudeE7":358506000,"longitudeE7":144506000}`)},
+		{"DMS strings", feature(`{"latitude":"35°51'02.16\"N","longitude":"14°27'02.16\"E"}`)},
+		{"exiftool strings", feature(`{"GPSLatitude":"35 deg 51' 2.16\" N","GPSLongitude":"14 deg 27' 2.16\" E"}`)},
 		{"nested object", feature(`{"place":{"location":{"lat":35.8506,"lng":14.4506}}}`)},
 		{"nested Point", feature(`{"target":{"type":"Point","coordinates":[14.4506,35.8506]}}`)},
 		{"nested LineString", feature(`{"route":{"type":"LineString","coordinates":[[14.60,35.95],[14.4506,35.8506]]}}`)},
@@ -250,7 +252,7 @@ func TestHiddenPositionsMultiPoint(t *testing.T) {
 // in the type it was written in, the rest of the feature stays as it was,
 // and the exact position is nowhere in the output.
 func TestHiddenPositionsCoarsened(t *testing.T) {
-	in := collection(`{"type":"Feature","id":7,"geometry":null,"properties":{"name":"n","lat":35.8506,"lon":"14.4506","latitudeE7":358506000,"longitudeE7":144506000,"route":{"type":"LineString","coordinates":[[14.4506,35.8506,12.5],[14.4507,35.8507,13]]},"note":"x"}}`)
+	in := collection(`{"type":"Feature","id":7,"geometry":null,"properties":{"name":"n","lat":35.8506,"lon":"14.4506","latitudeE7":358506000,"longitudeE7":144506000,"route":{"type":"LineString","coordinates":[[14.4506,35.8506,12.5],[14.4507,35.8507,13]]},"note":"x","GPSLatitude":"35 deg 51' 2.16\" N","GPSLongitude":"14 deg 27' 2.16\" E"}}`)
 	out, st := sanitize(t, engine(t, hidden, hiddenR, "{coarsen: 1km}"), in)
 	if st.Modified != 1 {
 		t.Fatalf("stats %+v, want 1 modified\n%s", st, out)
@@ -273,6 +275,9 @@ func TestHiddenPositionsCoarsened(t *testing.T) {
 	}
 	if e7, ok := p["latitudeE7"].(float64); !ok || e7 != math.Trunc(e7) {
 		t.Errorf("latitudeE7 is %v, want an integer", p["latitudeE7"])
+	}
+	if v, ok := p["GPSLatitude"].(string); !ok || strings.Contains(v, "deg") {
+		t.Errorf("GPSLatitude is %v, want a string holding the snapped latitude", p["GPSLatitude"])
 	}
 	if p["name"] != "n" || p["note"] != "x" {
 		t.Errorf("other properties changed: %v", p)

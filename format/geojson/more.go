@@ -185,6 +185,10 @@ func (d *decoder) pairs(cands []coordCand) {
 			o.used = true
 			lat, ok1 := d.number(a.val, a.name.E7)
 			lon, ok2 := d.number(o.val, o.name.E7)
+			if !(ok1 && ok2) && !a.name.E7 {
+				lat, lon, ok1 = d.textPair(a.val, o.val)
+				ok2 = ok1
+			}
 			if ok1 && ok2 && format.CheckPoint(lon, lat) == nil {
 				d.spots = append(d.spots, spot{lon: o.val, lat: a.val, e7: a.name.E7})
 				d.more = append(d.more, geowarden.Point{Lon: lon, Lat: lat})
@@ -200,7 +204,8 @@ func (d *decoder) number(sp span, e7 bool) (float64, bool) {
 	if v[0] == '"' {
 		v = v[1 : len(v)-1]
 		if hasEscape(v) {
-			return 0, false
+			d.val = unquote(d.val[:0], d.raw[sp.s:sp.e])
+			v = d.val
 		}
 	}
 	f, ok := format.ParseDecimal(v)
@@ -208,6 +213,27 @@ func (d *decoder) number(sp span, e7 bool) (float64, bool) {
 		f /= 1e7
 	}
 	return f, ok
+}
+
+// textPair reads a latitude and a longitude written as text in the
+// strings at la and lo, such as 35°51'02"N and 14°27'02"E, or 35 deg 51'
+// 2.04" N as exiftool writes them: the two texts, joined by a comma, must
+// read as one position by geotext, the latitude first unless hemisphere
+// letters say otherwise.
+func (d *decoder) textPair(la, lo span) (lat, lon float64, ok bool) {
+	raw := d.raw
+	if raw[la.s] != '"' || raw[lo.s] != '"' {
+		return 0, 0, false
+	}
+	b := unquote(d.pair[:0], raw[la.s:la.e])
+	b = append(b, ", "...)
+	b = unquote(b, raw[lo.s:lo.e])
+	d.pair = b
+	m, found := geotext.Find(b, 0)
+	if !found || m.Start != 0 || m.End != len(b) {
+		return 0, 0, false
+	}
+	return m.Point.Lat, m.Point.Lon, true
 }
 
 // listSpot reads the array at raw[open] as a position when it holds only
