@@ -136,6 +136,7 @@ type state struct {
 	pendComma bool     // a ',' before the next member after "features" is not yet written
 	repls     []repl   // replacements of the record being written (more.go)
 	ext       extent   // of the features written so far
+	inExt     extent   // of the features read so far
 	touched   bool     // a feature was dropped or its geometry changed
 }
 
@@ -322,9 +323,13 @@ func (s *state) top(prefix []byte) error {
 			}
 			switch {
 			case k == iBBox:
-				b := fcBBox{ok: true, val: span{vOff, len(c)}, next: -1, n: countElements(c[vOff:])}
+				b := fcBBox{ok: true, val: span{vOff, len(c)}, next: -1, n: countElements(c[vOff:]),
+					raw: bytes.Clone(c[vOff:]), at: valAt}
 				if streamed {
 					tb = b
+					if err := s.staleRecord(&tb); err != nil {
+						return err
+					}
 				} else {
 					hb = b
 				}
@@ -379,6 +384,14 @@ func (s *state) top(prefix []byte) error {
 	}
 	s.region(obj[:len(obj)-1], &tb, &ta)
 	s.write(obj[len(obj)-1:])
+	if hb.ok {
+		if err := s.staleRecord(&hb); err != nil {
+			return err
+		}
+		if s.hold != nil {
+			s.hold.bbox.drop, s.hold.bbox.moved = hb.drop, hb.moved
+		}
+	}
 	s.release()
 	if t.typ != "FeatureCollection" {
 		return s.typeErr(&t)
@@ -769,6 +782,7 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 		return nil, false, s.fatal(at.advance(raw, v.s), ErrInvalid, `"features" must be an array, found %s`, valueKind(raw[v.s]))
 	}
 
+	s.inExt.addAll(d.pts)
 	rec := &s.rec
 	ref := geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: idx}
 	s.edits = s.edits[:0]

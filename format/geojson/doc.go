@@ -171,11 +171,15 @@
 // # A FeatureCollection's bbox
 //
 // A FeatureCollection's "bbox" is the extent of the features written.
-// When no feature was dropped (by an edit or as a bad record) and no
-// geometry moved, it is written as it was. Otherwise it is recomputed from
-// the geometries written (a 4-number bbox, rounded outward to 7 decimals),
-// or removed when no position remains or it has 6 numbers (geowarden does
-// not recompute heights). A bbox after "features" is decided when it is
+// When a feature was dropped (by an edit or as a bad record) or its
+// geometry moved, it is recomputed from the geometries written (a 4-number
+// bbox, rounded outward to 7 decimals), or removed when no position
+// remains or it has 6 numbers (geowarden does not recompute heights).
+// Otherwise it is written as it was, unless it is not the extent of the
+// features read (within 1e-6 degrees): then it tells of positions no
+// feature holds, and its corners are a record of their own (Kind feature,
+// ShapeNone, More, Ref.Feature -1, read after the last feature), whose
+// drop removes the bbox and whose Move with More moves its corners. A bbox after "features" is decided when it is
 // read. One before "features" is only known once every feature is written:
 // the output after it is held in memory, up to BBoxHoldBytes (32 MiB);
 // beyond that the bbox is removed and the output streams again. Removing

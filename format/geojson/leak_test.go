@@ -421,6 +421,15 @@ func TestCollectionBBox(t *testing.T) {
 		{"6 numbers removed",
 			`{"type":"FeatureCollection","bbox":[14.4506,35.8506,0,14.61,35.95,0],"features":[` + in1 + `,` + in2 + `]}`,
 			`{"type":"FeatureCollection","features":[` + in2 + `]}`},
+		{"stale before, nothing dropped",
+			`{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.61,35.95],"features":[` + in2 + `]}`,
+			`{"type":"FeatureCollection","features":[` + in2 + `]}`},
+		{"stale after, nothing dropped",
+			`{"type":"FeatureCollection","features":[` + in2 + `],"bbox":[14.4506,35.8506,14.61,35.95]}`,
+			`{"type":"FeatureCollection","features":[` + in2 + `]}`},
+		{"stale outside the zone, kept",
+			`{"type":"FeatureCollection","bbox":[14.5,35.9,14.7,36],"features":[` + in2 + `]}`,
+			`{"type":"FeatureCollection","bbox":[14.5,35.9,14.7,36],"features":[` + in2 + `]}`},
 		{"nothing dropped",
 			`{"type":"FeatureCollection","bbox":[14.51,35.91,14.61,35.95],"features":[` + in2 + `]}`,
 			`{"type":"FeatureCollection","bbox":[14.51,35.91,14.61,35.95],"features":[` + in2 + `]}`},
@@ -556,8 +565,11 @@ func TestHiddenPositionsRunner(t *testing.T) {
 	if l := leaks(t, out.String(), hidden, hiddenR); len(l) > 0 {
 		t.Errorf("positions inside the zone survive: %v\n%s", l, out.String())
 	}
-	if st.Dropped != 5 || st.Modified != 2 {
-		t.Errorf("stats %+v, want 5 dropped, 2 modified (the kept feature's note, the collection's description)", st)
+	// Dropped: 5 features and the collection's bbox, whose corner lies
+	// where no feature stands; modified: the kept feature's note and the
+	// collection's description.
+	if st.Dropped != 6 || st.Modified != 2 {
+		t.Errorf("stats %+v, want 6 dropped, 2 modified", st)
 	}
 	if !strings.Contains(out.String(), `"bbox":[14.51, 35.91, 14.6, 36]`) {
 		t.Errorf("the collection's bbox is not the extent of what remains:\n%s", out.String())
@@ -575,5 +587,21 @@ func TestUnreadPairRefused(t *testing.T) {
 	_, err := r.SanitizeStream(context.Background(), "in.geojson", strings.NewReader(in), &out)
 	if !errors.Is(err, verify.ErrLeak) || out.Len() != 0 {
 		t.Errorf("SanitizeStream: %v, %d bytes written; want a leak refused", err, out.Len())
+	}
+}
+
+// TestCollectionBBoxCoarsened: a collection bbox that is not the extent of
+// its features, with a corner in a coarsen zone, has its corners snapped
+// when nothing else changes.
+func TestCollectionBBoxCoarsened(t *testing.T) {
+	f := `{"type":"Feature","geometry":{"type":"Point","coordinates":[14.61,35.95]},"properties":{}}`
+	in := `{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.61,35.95],"features":[` + f + `]}`
+	out, st := sanitize(t, engine(t, hidden, hiddenR, "{coarsen: 1km}"), in)
+	if l := leaks(t, out, hidden, 20); len(l) > 0 || st.Modified != 1 {
+		t.Errorf("stats %+v; exact positions survive: %v\n%s", st, l, out)
+	}
+	var fc struct{ BBox []float64 }
+	if err := json.Unmarshal([]byte(out), &fc); err != nil || len(fc.BBox) != 4 || !strings.HasSuffix(out, `"features":[`+f+`]}`) {
+		t.Errorf("output (%v):\n%s", err, out)
 	}
 }

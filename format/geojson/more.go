@@ -346,16 +346,19 @@ func (d *decoder) staleBBox(o *objInfo) {
 		return
 	}
 	var x extent
-	for _, p := range d.pts {
-		x.add(p)
+	x.addAll(d.pts)
+	if !d.isExtent(&nums, n, &x) {
+		d.bboxSpots(v.s)
 	}
+}
+
+// isExtent reports whether the n (4 or 6) bbox numbers nums are x, within
+// bboxTolerance.
+func (d *decoder) isExtent(nums *[6]span, n int, x *extent) bool {
 	h := n / 2
 	num := func(k int) float64 { return parseNumber(d.raw[nums[k].s:nums[k].e]) }
-	if x.ok && math.Abs(num(0)-x.minLon) <= bboxTolerance && math.Abs(num(1)-x.minLat) <= bboxTolerance &&
-		math.Abs(num(h)-x.maxLon) <= bboxTolerance && math.Abs(num(h+1)-x.maxLat) <= bboxTolerance {
-		return
-	}
-	d.bboxSpots(v.s)
+	return x.ok && math.Abs(num(0)-x.minLon) <= bboxTolerance && math.Abs(num(1)-x.minLat) <= bboxTolerance &&
+		math.Abs(num(h)-x.maxLon) <= bboxTolerance && math.Abs(num(h+1)-x.maxLat) <= bboxTolerance
 }
 
 // textIn reads the positions written in the string at sp.
@@ -583,6 +586,58 @@ type fcBBox struct {
 	val  span // its value
 	next int  // in the head: where the member after it begins; -1 until known
 	n    int  // how many elements its array has (0 when not an array)
+
+	raw   []byte // its value (a copy)
+	at    pos    // where its value begins
+	drop  bool   // its record (staleRecord) was dropped
+	moved []byte // its value as its record's edit moved it; nil when not moved
+}
+
+// staleRecord hands the corners of a FeatureCollection bbox that is not
+// the extent of the features read to the handler, as a record of their
+// own (Kind feature, ShapeNone, More the corners, Ref.Feature -1): such a
+// bbox tells of positions no feature holds. Its edit is kept in b: a drop
+// removes the bbox, a Move with More moves its corners (when no feature
+// was dropped or moved; otherwise the bbox is recomputed anyway). A bbox
+// that is the extent, or not 4 or 6 numbers, gives no record.
+func (s *state) staleRecord(b *fcBBox) error {
+	d := &s.d
+	if len(b.raw) == 0 || b.raw[0] != '[' {
+		return nil
+	}
+	d.reset(b.raw)
+	var nums [6]span
+	n := d.bboxNumbers(0, &nums)
+	if n != 4 && n != 6 || d.isExtent(&nums, n, &s.inExt) {
+		return nil
+	}
+	d.bboxSpots(0)
+	if len(d.more) == 0 {
+		return nil
+	}
+	rec := &s.rec
+	*rec = geowarden.Record{
+		Kind:  geowarden.KindFeature,
+		More:  d.more,
+		Attrs: d,
+		Ref:   geowarden.Ref{File: s.name, Line: b.at.line, Offset: b.at.off, Feature: -1},
+	}
+	e := s.h.Record(rec)
+	if s.w == nil {
+		return nil
+	}
+	if e.Drop {
+		b.drop = true
+		return nil
+	}
+	s.edits = append(s.edits[:0], e)
+	if err := s.extraRepls(s.edits, -1); err != nil {
+		return err
+	}
+	if len(s.repls) > 0 {
+		b.moved = appendRepl(nil, d.raw, span{0, len(d.raw)}, s.repls)
+	}
+	return nil
 }
 
 // holdOut is the output held back after the head of a FeatureCollection
@@ -594,20 +649,22 @@ type holdOut struct {
 	body []byte // everything written since
 }
 
-// bboxValue returns the value a FeatureCollection bbox of n elements gets
-// now that the features are written: keep (the bbox as written) when no
-// feature was dropped or had its geometry changed; the extent of the
-// features written, when there is one and the bbox has 4 numbers; else
-// remove, as for a 6-number bbox, whose heights geowarden does not
-// recompute.
-func (s *state) bboxValue(n int) (val []byte, keep, remove bool) {
+// bboxValue returns the value a FeatureCollection bbox gets now that the
+// features are written. When a feature was dropped or had its geometry
+// changed: the extent of the features written, when there is one and the
+// bbox has 4 numbers, else removed (a 6-number bbox: geowarden does not
+// recompute heights). Otherwise as its own record (staleRecord) says:
+// removed when dropped, its corners moved, or kept as written.
+func (s *state) bboxValue(b *fcBBox) (val []byte, keep, remove bool) {
 	switch {
-	case !s.touched:
-		return nil, true, false
-	case !s.ext.ok || n != 4:
+	case s.touched && s.ext.ok && b.n == 4:
+		return s.ext.appendBBox(nil), false, false
+	case s.touched || b.drop:
 		return nil, false, true
+	case b.moved != nil:
+		return b.moved, false, false
 	}
-	return s.ext.appendBBox(nil), false, false
+	return nil, true, false
 }
 
 // release writes the held output: the head with its bbox as bboxValue
@@ -618,7 +675,7 @@ func (s *state) release() {
 		return
 	}
 	s.hold = nil
-	val, keep, remove := s.bboxValue(h.bbox.n)
+	val, keep, remove := s.bboxValue(&h.bbox)
 	switch {
 	case keep:
 		s.write(h.head)
@@ -688,7 +745,7 @@ func (s *state) region(b []byte, tb *fcBBox, ta *memberAct) {
 		}
 	}
 	if tb.ok {
-		val, keep, remove := s.bboxValue(tb.n)
+		val, keep, remove := s.bboxValue(tb)
 		switch {
 		case remove:
 			s.write(b[tb.val.e:])
