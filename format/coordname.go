@@ -52,7 +52,7 @@ func ParseCoordName(name string) (CoordName, bool) {
 	case "y":
 		return CoordName{Axis: RoleLat, Key: "xy"}, true
 	}
-	toks := coordWords(name)
+	toks := NameWords(name)
 	at := -1
 	var ax Role
 	for i, t := range toks {
@@ -85,8 +85,13 @@ func ParseCoordName(name string) (CoordName, bool) {
 	return CoordName{Axis: ax, Key: key, E7: e7}, true
 }
 
-// coordWords splits a name into lower-case words as ParseCoordName says.
-func coordWords(name string) []string {
+// NameWords splits a column or property name into lower-case words: at
+// every character that is not a letter or a digit, between a lower-case
+// and an upper-case letter (homeLat), before the last capital of an
+// acronym followed by a word (GPSLatitude) and between letters and digits
+// (lat1); an "e" before a "7" goes with the 7 (latitudeE7, lat_e7 and
+// latitudee7 end in the word e7).
+func NameWords(name string) []string {
 	var out []string
 	var cur []rune
 	flush := func() {
