@@ -193,13 +193,15 @@
 // that holds positions is a record of its own: Kind feature, ShapeNone,
 // More and Text, Ref.Feature -1 and Ref.Line where its value begins. A
 // drop removes the member (with one adjacent comma); Move with More and
-// Redact rewrite it as they do a feature.
+// Redact rewrite it as they do a feature. The latitude and longitude
+// members before "features" (home_lat, home_lon) pair up as in any object,
+// and are one more record whose drop removes them.
 //
 // # What is passed through unread
 //
-// Member names are not read for positions, nor is a latitude member of the
-// FeatureCollection paired with a longitude member of it (each member is
-// read alone), nor are the foreign members of the geometries inside a
-// GeometryCollection. The release verifier (package verify) reads every
+// Member names are not read for positions, nor are a latitude and a
+// longitude member of the FeatureCollection after "features" paired (each
+// member there is read alone, as it streams), nor the foreign members of
+// the geometries inside a GeometryCollection. The release verifier (package verify) reads every
 // byte of the output.
 package geojson

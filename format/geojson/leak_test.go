@@ -534,6 +534,9 @@ func TestCollectionMembers(t *testing.T) {
 		{"pair before a bbox, removed",
 			`{"type":"FeatureCollection","bbox":[14.4506,35.8506,14.51,35.91],"origin":[14.4506,35.8506],"features":[]}`,
 			`{"type":"FeatureCollection","features":[]}`},
+		{"pair of members before",
+			`{"type":"FeatureCollection","home_lat":35.8506, "name":"n", "home_lon":"14.4506","features":[` + f + `]}`,
+			`{"type":"FeatureCollection","name":"n", "features":[` + f + `]}`},
 		{"pair after",
 			`{"type":"FeatureCollection","features":[` + f + `], "home": {"lat": 35.8506, "lon": 14.4506}, "name": "n"}`,
 			`{"type":"FeatureCollection","features":[` + f + `], "name": "n"}`},
@@ -576,12 +579,11 @@ func TestHiddenPositionsRunner(t *testing.T) {
 	}
 }
 
-// TestUnreadPairRefused: a latitude and a longitude written as two members
-// of the FeatureCollection itself are not read as a position (each
-// collection member is read alone); the release verifier finds them in
-// the output bytes and refuses the release.
-func TestUnreadPairRefused(t *testing.T) {
-	in := `{"type":"FeatureCollection","home_lat":35.8506,"home_lon":14.4506,"features":[` + feature(`{}`) + "]}\n"
+// TestNameRefused: a position written as a member name is not read (names
+// are not read for positions); the release verifier finds it in the
+// output bytes and refuses the release.
+func TestNameRefused(t *testing.T) {
+	in := `{"type":"FeatureCollection","features":[` + feature(`{"35.8506, 14.4506":true}`) + "]}\n"
 	r := &pipeline.Runner{Engine: engine(t, hidden, hiddenR, "drop"), Formats: format.NewRegistry(format.Entry{Codec: Codec{}}), PieceWorkers: 1}
 	var out bytes.Buffer
 	_, err := r.SanitizeStream(context.Background(), "in.geojson", strings.NewReader(in), &out)
@@ -602,6 +604,24 @@ func TestCollectionBBoxCoarsened(t *testing.T) {
 	}
 	var fc struct{ BBox []float64 }
 	if err := json.Unmarshal([]byte(out), &fc); err != nil || len(fc.BBox) != 4 || !strings.HasSuffix(out, `"features":[`+f+`]}`) {
+		t.Errorf("output (%v):\n%s", err, out)
+	}
+}
+
+// TestCollectionPairCoarsened: a latitude and a longitude member of the
+// collection itself, in a coarsen zone, are snapped in place.
+func TestCollectionPairCoarsened(t *testing.T) {
+	f := feature(`{}`)
+	in := `{"type":"FeatureCollection","home_lat":35.8506,"home_lon":"14.4506","features":[` + f + `]}`
+	out, st := sanitize(t, engine(t, hidden, hiddenR, "{coarsen: 1km}"), in)
+	if l := leaks(t, out, hidden, 20); len(l) > 0 || st.Modified != 1 {
+		t.Errorf("stats %+v; exact positions survive: %v\n%s", st, l, out)
+	}
+	var fc struct {
+		Lat float64 `json:"home_lat"`
+		Lon string  `json:"home_lon"`
+	}
+	if err := json.Unmarshal([]byte(out), &fc); err != nil || fc.Lat == 0 || fc.Lon == "" {
 		t.Errorf("output (%v):\n%s", err, out)
 	}
 }

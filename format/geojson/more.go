@@ -844,10 +844,23 @@ func (s *state) collectionHead(head []byte, hms []headMember, hb fcBBox) ([]byte
 	var changes []change
 	var out []byte
 	last := 0
-	for _, hm := range hms {
-		drop, nv, err := s.collectionMember(hm.name, head[hm.val.s:hm.val.e], hm.at)
-		if err != nil {
-			return nil, hb, err
+	pdrop, pvals, err := s.headPairs(head, hms)
+	if err != nil {
+		return nil, hb, err
+	}
+	for i, hm := range hms {
+		var drop bool
+		var nv []byte
+		switch {
+		case pdrop != nil && pdrop[i]:
+			drop = true
+		case pvals != nil && pvals[i] != nil:
+			nv = pvals[i]
+		default:
+			drop, nv, err = s.collectionMember(hm.name, head[hm.val.s:hm.val.e], hm.at)
+			if err != nil {
+				return nil, hb, err
+			}
 		}
 		switch {
 		case drop:
@@ -881,4 +894,69 @@ func (s *state) collectionHead(head []byte, hms []headMember, hb fcBBox) ([]byte
 		hb.next = move(hb.next)
 	}
 	return out, hb, nil
+}
+
+// headPairs reads the latitude and longitude members of a
+// FeatureCollection's head (home_lat and home_lon beside "features") as
+// positions, by the rules of an object's members, and hands them to the
+// handler as one record (Kind feature, ShapeNone, More, Ref.Feature -1).
+// It returns, per member, whether its edit drops it and its new value.
+func (s *state) headPairs(head []byte, hms []headMember) (drop []bool, vals [][]byte, err error) {
+	d := &s.d
+	d.reset(head)
+	var cands []coordCand
+	for _, hm := range hms {
+		c := head[hm.val.s]
+		if (c == '"' || isNumberStart(c)) && mayCoordName([]byte(hm.name)) {
+			if cn, ok := format.ParseCoordName(hm.name); ok {
+				cands = append(cands, coordCand{name: cn, val: hm.val})
+			}
+		}
+	}
+	if len(cands) < 2 {
+		return nil, nil, nil
+	}
+	d.pairs(cands)
+	if len(d.more) == 0 {
+		return nil, nil, nil
+	}
+	owner := func(v span) int {
+		for i, hm := range hms {
+			if hm.val == v {
+				return i
+			}
+		}
+		return -1
+	}
+	at := hms[owner(d.spots[0].lat)].at
+	rec := &s.rec
+	*rec = geowarden.Record{
+		Kind:  geowarden.KindFeature,
+		More:  d.more,
+		Attrs: d,
+		Ref:   geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: -1},
+	}
+	e := s.h.Record(rec)
+	if s.w == nil {
+		return nil, nil, nil
+	}
+	drop = make([]bool, len(hms))
+	vals = make([][]byte, len(hms))
+	if e.Drop {
+		for _, sp := range d.spots {
+			drop[owner(sp.lat)], drop[owner(sp.lon)] = true, true
+		}
+		s.touched = true // what a bbox says may come from them
+		return drop, vals, nil
+	}
+	s.edits = append(s.edits[:0], e)
+	if err := s.extraRepls(s.edits, -1); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range s.repls {
+		if i := owner(span{r.s, r.e}); i >= 0 {
+			vals[i] = r.val
+		}
+	}
+	return drop, vals, nil
 }
