@@ -206,6 +206,7 @@ func FuzzClean(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"Feature","bbox":[9,9,9,9],"geometry":{"type":"Point","coordinates":[1,2]},"properties":{"lat":"35.85","lon":14.45,"home_latE7":1,"home_lonE7":"2","n":"at 35.8506, 14.4506 and 3551.0360,N,01427.0360,E","o":{"type":"LineString","coordinates":[[1,2],[3,4,5]]},"l":[1.5,2.5]}}`,
 		`{"type":"FeatureCollection","bbox":[1,2,3,4],"x":"35°51'02\"N 14°27'02\"E","features":[{"type":"Feature","geometry":null,"properties":{"d":"\u0033\u0035.8506 14.4506\ud83d\ude00"}}],"bbox2":[1.5,2.5]}`,
+		`{"type":"FeatureCollection","home_lat":1.5,"n":{"lng":2,"lat":"3"},"home_lon":"2.5","bbox":[0,0,9,9],"features":[],"GPSLatitude":"35 deg 51' 2.16\" N"}`,
 	} {
 		f.Add([]byte(s))
 	}
