@@ -615,15 +615,8 @@ func (s *state) staleRecord(b *fcBBox) error {
 	if len(d.more) == 0 {
 		return nil
 	}
-	rec := &s.rec
-	*rec = geowarden.Record{
-		Kind:  geowarden.KindFeature,
-		More:  d.more,
-		Attrs: d,
-		Ref:   geowarden.Ref{File: s.name, Line: b.at.line, Offset: b.at.off, Feature: -1},
-	}
-	e := s.h.Record(rec)
-	if s.w == nil {
+	e, writing := s.fileRecord(b.at)
+	if !writing {
 		return nil
 	}
 	if e.Drop {
@@ -810,16 +803,8 @@ func (s *state) collectionMember(name string, val []byte, at pos) (drop bool, ne
 	if len(d.more) == 0 && len(d.text) == 0 {
 		return false, nil, nil
 	}
-	rec := &s.rec
-	*rec = geowarden.Record{
-		Kind:  geowarden.KindFeature,
-		More:  d.more,
-		Text:  d.text,
-		Attrs: d,
-		Ref:   geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: -1},
-	}
-	e := s.h.Record(rec)
-	if s.w == nil {
+	e, writing := s.fileRecord(at)
+	if !writing {
 		return false, nil, nil
 	}
 	if e.Drop {
@@ -929,15 +914,8 @@ func (s *state) headPairs(head []byte, hms []headMember) (drop []bool, vals [][]
 		return -1
 	}
 	at := hms[owner(d.spots[0].lat)].at
-	rec := &s.rec
-	*rec = geowarden.Record{
-		Kind:  geowarden.KindFeature,
-		More:  d.more,
-		Attrs: d,
-		Ref:   geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: -1},
-	}
-	e := s.h.Record(rec)
-	if s.w == nil {
+	e, writing := s.fileRecord(at)
+	if !writing {
 		return nil, nil, nil
 	}
 	drop = make([]bool, len(hms))
@@ -959,4 +937,23 @@ func (s *state) headPairs(head []byte, hms []headMember) (drop []bool, vals [][]
 		}
 	}
 	return drop, vals, nil
+}
+
+// fileRecord hands the positions the decoder holds (More and Text), which
+// belong to the FeatureCollection rather than a feature, to the handler as
+// a record of their own: Kind feature, ShapeNone, Ref.Feature -1, Ref.Line
+// where they are written. writing reports whether the edit is to be
+// applied.
+func (s *state) fileRecord(at pos) (e geowarden.Edit, writing bool) {
+	d := &s.d
+	rec := &s.rec
+	*rec = geowarden.Record{
+		Kind:  geowarden.KindFeature,
+		More:  d.more,
+		Text:  d.text,
+		Attrs: d,
+		Ref:   geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: -1},
+	}
+	e = s.h.Record(rec)
+	return e, s.w != nil
 }
