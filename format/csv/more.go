@@ -3,8 +3,8 @@ package csv
 import (
 	"fmt"
 	"slices"
-	"strings"
-	"unicode"
+
+	"github.com/geowarden/geowarden/format"
 )
 
 // This file holds the header rules for a row's other positions: further
@@ -35,96 +35,29 @@ type coordName struct {
 	key  string
 }
 
-// tokens splits a header name as written into lower-case words: at every
-// byte that is not a letter or a digit, between a lower-case and an
-// upper-case letter (homeLat), and between letters and digits (lat1). A
-// trailing "e" before "7" stays with the 7 ("latitudeE7", "lat_e7",
-// "latitudee7" all end in the token "e7").
-func tokens(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	prev := rune(0)
-	for _, r := range name {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-			prev = 0
-			continue
-		case unicode.IsUpper(r) && unicode.IsLower(prev),
-			unicode.IsDigit(r) && unicode.IsLetter(prev),
-			unicode.IsLetter(r) && unicode.IsDigit(prev):
-			if unicode.IsDigit(r) && (prev == 'e' || prev == 'E') && len(cur) > 1 {
-				// "latitudee7": split off the e.
-				cur = cur[:len(cur)-1]
-				flush()
-				cur = append(cur, 'e')
-			} else {
-				flush()
-			}
-		}
-		cur = append(cur, r)
-		prev = r
-	}
-	flush()
-	// Join "e" "7" (from "latE7") into "e7".
-	for i := 0; i+1 < len(out); i++ {
-		if out[i] == "e" && out[i+1] == "7" {
-			out[i] = "e7"
-			out = slices.Delete(out, i+1, i+2)
-		}
-	}
-	return out
-}
+// tokens splits a header name as written into lower-case words
+// (format.NameWords): at every byte that is not a letter or a digit,
+// between a lower-case and an upper-case letter (homeLat), before the last
+// capital of an acronym followed by a word (GPSLatitude), and between
+// letters and digits (lat1). A trailing "e" before "7" stays with the 7
+// ("latitudeE7", "lat_e7", "latitudee7" all end in the token "e7").
+func tokens(name string) []string { return format.NameWords(name) }
 
-// readCoordName applies the pair rules to a header name as written. A name
-// is a coordinate name when exactly one of its tokens is lat or latitude
-// (latitude), or lon, lng, long or longitude (longitude), optionally
-// followed by the token e7; the other tokens form its key. The whole names
-// x and y are coordinate names with the key "xy".
+// readCoordName applies the pair rules (format.ParseCoordName, shared with
+// GeoJSON properties) to a header name as written. A name is a coordinate
+// name when exactly one of its tokens is lat or latitude (latitude), or
+// lon, lng, long or longitude (longitude), optionally followed by the
+// token e7; the other tokens form its key. The whole names x and y are
+// coordinate names with the key "xy".
 func readCoordName(name string) coordName {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "x":
-		return coordName{axis: axisLon, key: "xy"}
-	case "y":
-		return coordName{axis: axisLat, key: "xy"}
-	}
-	toks := tokens(name)
-	at := -1
-	var ax axis
-	for i, t := range toks {
-		var a axis
-		switch t {
-		case "lat", "latitude":
-			a = axisLat
-		case "lon", "lng", "long", "longitude":
-			a = axisLon
-		default:
-			continue
-		}
-		if at >= 0 {
-			return coordName{} // latlon, lat_or_lon: not one coordinate
-		}
-		at, ax = i, a
-	}
-	if at < 0 {
+	cn, ok := format.ParseCoordName(name)
+	switch {
+	case !ok:
 		return coordName{}
+	case cn.Axis == format.RoleLat:
+		return coordName{axis: axisLat, e7: cn.E7, key: cn.Key}
 	}
-	e7 := at+1 < len(toks) && toks[at+1] == "e7"
-	after := toks[at+1:]
-	if e7 {
-		after = toks[at+2:]
-	}
-	key := strings.Join(toks[:at], "_") + "|" + strings.Join(after, "_")
-	if e7 {
-		key += "|e7"
-	}
-	return coordName{axis: ax, e7: e7, key: key}
+	return coordName{axis: axisLon, e7: cn.E7, key: cn.Key}
 }
 
 // geometryNames are the header tokens that name a geometry column.

@@ -25,6 +25,7 @@ func TestCoordNames(t *testing.T) {
 		{"latitude_origin", coordName{axisLat, false, "|origin"}},
 		{"lat1", coordName{axisLat, false, "|1"}},
 		{"shape_pt_lon", coordName{axisLon, false, "shape_pt|"}},
+		{"GPSLatitude", coordName{axisLat, false, "gps|"}},
 		{"latitudeE7", coordName{axisLat, true, "||e7"}},
 		{"latitudee7", coordName{axisLat, true, "||e7"}},
 		{"lat_e7", coordName{axisLat, true, "||e7"}},

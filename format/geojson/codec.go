@@ -131,10 +131,26 @@ type state struct {
 
 	prefix, head, feat, gap0, gap, key []byte
 	prevDropped                        bool
+
+	hold      *holdOut // the output held back until the collection's bbox is known
+	pendComma bool     // a ',' before the next member after "features" is not yet written
+	repls     []repl   // replacements of the record being written (more.go)
+	ext       extent   // of the features written so far
+	inExt     extent   // of the features read so far
+	touched   bool     // a feature was dropped or its geometry changed
 }
 
 func (s *state) write(b []byte) {
 	if s.w == nil || s.werr != nil {
+		return
+	}
+	if s.hold != nil {
+		s.hold.body = append(s.hold.body, b...)
+		if len(s.hold.body) > BBoxHoldBytes {
+			s.touched = true
+			s.ext = extent{}
+			s.release()
+		}
 		return
 	}
 	if _, err := s.w.Write(b); err != nil {
@@ -218,12 +234,26 @@ func (s *state) top(prefix []byte) error {
 	}
 	var t topInfo
 	streamed := false
+	// The FeatureCollection's "bbox": hb in the head (before "features"),
+	// tb in the region of the member being read after it.
+	hb := fcBBox{next: -1}
+	var tb fcBBox
+	// The collection's other members: hms in the head, ta in the region
+	// of the member being read after "features".
+	var hms []headMember
+	var ta memberAct
 	for r.buf[r.pos] != '}' {
 		if r.buf[r.pos] != '"' {
 			return r.foundErr("'\"' to begin a member name")
 		}
 		keyAt := r.here()
 		kOff := len(r.captured())
+		if hb.ok && hb.next < 0 {
+			hb.next = kOff
+		}
+		if n := len(hms); n > 0 && hms[n-1].next < 0 {
+			hms[n-1].next = kOff
+		}
 		if err := r.scanString(); err != nil {
 			return err
 		}
@@ -264,8 +294,15 @@ func (s *state) top(prefix []byte) error {
 			if err != nil {
 				return err
 			}
+			if head, hb, err = s.collectionHead(head, hms, hb); err != nil {
+				return err
+			}
 			s.write(prefix)
-			s.write(head)
+			if hb.ok && s.w != nil {
+				s.hold = &holdOut{head: bytes.Clone(head), bbox: hb}
+			} else {
+				s.write(head)
+			}
 			if err := s.features(); err != nil {
 				return err
 			}
@@ -284,6 +321,29 @@ func (s *state) top(prefix []byte) error {
 			if err := s.topMember(&t, k, c[vOff:], valAt); err != nil {
 				return err
 			}
+			switch {
+			case k == iBBox:
+				b := fcBBox{ok: true, val: span{vOff, len(c)}, next: -1, n: countElements(c[vOff:]),
+					raw: bytes.Clone(c[vOff:]), at: valAt}
+				if streamed {
+					tb = b
+					if err := s.staleRecord(&tb); err != nil {
+						return err
+					}
+				} else {
+					hb = b
+				}
+			case k == iType || k == iCRS:
+			case streamed:
+				ta = memberAct{ok: true, val: span{vOff, len(c)}}
+				var err error
+				ta.drop, ta.newVal, err = s.collectionMember(string(s.key), c[vOff:], valAt)
+				if err != nil {
+					return err
+				}
+			default:
+				hms = append(hms, headMember{name: string(s.key), key: kOff, val: span{vOff, len(c)}, at: valAt, next: -1})
+			}
 		}
 		if !r.skipWS() {
 			return r.endErr("',' or '}'")
@@ -296,8 +356,10 @@ func (s *state) top(prefix []byte) error {
 				if err != nil {
 					return err
 				}
-				s.write(c)
+				s.region(c[:len(c)-1], &tb, &ta)
+				s.pendComma = true
 				s.head = c
+				tb, ta = fcBBox{}, memberAct{}
 				r.startCapture(s.head, s.max, "FeatureCollection member")
 			}
 			if !r.skipWS() {
@@ -320,7 +382,17 @@ func (s *state) top(prefix []byte) error {
 	if !streamed {
 		return s.single(prefix, obj, start)
 	}
-	s.write(obj)
+	s.region(obj[:len(obj)-1], &tb, &ta)
+	s.write(obj[len(obj)-1:])
+	if hb.ok {
+		if err := s.staleRecord(&hb); err != nil {
+			return err
+		}
+		if s.hold != nil {
+			s.hold.bbox.drop, s.hold.bbox.moved = hb.drop, hb.moved
+		}
+	}
+	s.release()
 	if t.typ != "FeatureCollection" {
 		return s.typeErr(&t)
 	}
@@ -696,6 +768,7 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 		if err := s.h.Bad(pe); err != nil {
 			return nil, false, err
 		}
+		s.touched = true
 		return nil, true, nil
 	}
 	if k == kCollection {
@@ -709,6 +782,7 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 		return nil, false, s.fatal(at.advance(raw, v.s), ErrInvalid, `"features" must be an array, found %s`, valueKind(raw[v.s]))
 	}
 
+	s.inExt.addAll(d.pts)
 	rec := &s.rec
 	ref := geowarden.Ref{File: s.name, Line: at.line, Offset: at.off, Feature: idx}
 	s.edits = s.edits[:0]
@@ -739,7 +813,11 @@ func (s *state) record(raw []byte, at pos, c recCtx) (out []byte, drop bool, err
 	if s.w == nil {
 		return nil, false, nil
 	}
-	return s.apply(s.edits, idx)
+	out, drop, err = s.apply(s.edits, idx)
+	if drop {
+		s.touched = true
+	}
+	return out, drop, err
 }
 
 // shape sets the geometry of a line, area or geometry-less record.

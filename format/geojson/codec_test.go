@@ -58,7 +58,9 @@ func TestForms(t *testing.T) {
 		{
 			name: "members after features, type last",
 			in:   `{"features":[` + fC + `],"bbox":[0,0,1,1],"x-foo":{"a":[1,"]"]},"type":"FeatureCollection"}`,
-			want: []where{{geowarden.ShapeNone, pt(0, 0), 1, 0, 13}},
+			// The bbox tells of positions no feature holds: a record
+			// of its own.
+			want: []where{{geowarden.ShapeNone, pt(0, 0), 1, 0, 13}, {geowarden.ShapeNone, pt(0, 0), 1, -1, 79}},
 		},
 		{
 			name: "empty FeatureCollection",
@@ -1150,11 +1152,14 @@ func TestReaders(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Rewrite: %v", err)
 			}
-			want := strings.Replace(in, fB+",\n", "", 1)
+			// The collection's bbox is the extent of what remains.
+			want := strings.Replace(strings.Replace(in, fB+",\n", "", 1), "[0,0,9,9]", "[1, 2, 1, 2]", 1)
 			if out.String() != want {
 				t.Errorf("output:\ngot  %q\nwant %q", out.String(), want)
 			}
-			if len(h.recs) != 3 || h.recs[2].Ref.Line != 4 {
+			// The collection's bbox is not the extent of its
+			// features: a fourth record, its corners, at its line.
+			if len(h.recs) != 4 || h.recs[2].Ref.Line != 4 || h.recs[3].Ref.Line != 1 || h.recs[3].Ref.Feature != -1 {
 				t.Errorf("records: %v", h.recs)
 			}
 		})

@@ -173,6 +173,16 @@ type decoder struct {
 	source   string
 	sig      geowarden.Signal
 	acc, alt float64
+
+	// Positions outside the geometry (Record.More) and where they are
+	// written, and positions in text (Record.Text) with their strings.
+	spots []spot
+	more  []geowarden.Point
+	text  []geowarden.TextPos
+	tspan []span
+	path  []byte   // the member path being walked, for TextPos.Field
+	pair  []byte   // scratch for a pair written as text
+	known *objInfo // the known members of the object extras walks
 }
 
 // prop is a properties member with where its decoded name lies: in raw,
@@ -204,6 +214,10 @@ func (d *decoder) reset(raw []byte) {
 	d.source = ""
 	d.sig = geowarden.Signal{}
 	d.acc, d.alt = 0, 0
+	d.spots = d.spots[:0]
+	d.more = d.more[:0]
+	d.text = d.text[:0]
+	d.tspan = d.tspan[:0]
 }
 
 func (d *decoder) bad(at int, format string, args ...any) *badErr {
@@ -276,7 +290,16 @@ func (d *decoder) decode(raw []byte, inFC bool, rt *roleTable) (objKind, *badErr
 	t := d.name(tv)
 	if string(t) == "Feature" {
 		d.kind = kFeature
-		return kFeature, d.feature(rt)
+		if b := d.feature(rt); b != nil {
+			return kFeature, b
+		}
+		d.staleBBox(&d.root)
+		if d.gval.e > d.gval.s {
+			d.staleBBox(&d.gobj)
+			d.extras(d.gval.s, skipGeometry, "geometry", &d.gobj)
+		}
+		d.extras(0, skipFeature, "", &d.root)
+		return kFeature, nil
 	}
 	if inFC {
 		return 0, d.bad(tv.s, "\"features\" must hold Feature objects, found type %q", t)
@@ -290,7 +313,12 @@ func (d *decoder) decode(raw []byte, inFC bool, rt *roleTable) (objKind, *badErr
 	}
 	d.kind = kGeometry
 	d.gval, d.gobj = span{0, len(raw)}, *o
-	return kGeometry, d.geometry(0, o, gt, 0)
+	if b := d.geometry(0, o, gt, 0); b != nil {
+		return kGeometry, b
+	}
+	d.staleBBox(o)
+	d.extras(0, skipGeometry, "", o)
+	return kGeometry, nil
 }
 
 func (d *decoder) feature(rt *roleTable) *badErr {

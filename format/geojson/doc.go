@@ -60,6 +60,43 @@
 // frequency of that channel of its radio (format.FillFreq): GSM ARFCN,
 // UMTS UARFCN, LTE EARFCN or NR-ARFCN, by the radio.
 //
+// # Positions outside the geometry
+//
+// A feature's properties, its foreign members (anything but "type",
+// "geometry", "bbox" and "crs") and its geometry's foreign members are
+// read at any depth for the positions they hold; each goes into
+// Record.More, which decides the record as its geometry does (every point
+// record of a MultiPoint carries them all):
+//
+//   - two members of one object whose names say latitude and longitude
+//     with the same key, by the rules CSV's further column pairs follow
+//     (format.ParseCoordName: lat/lon, latitude/longitude, lat/lng, x/y,
+//     words around the axis word such as dest_lat/dest_lon, start_, end_,
+//     home_, origin_, homeLat/homeLon, lat2/lon2, and latitudeE7/
+//     longitudeE7 in units of 1e-7 degrees, GPSLatitude/GPSLongitude),
+//     with numbers or strings that hold numbers as values, or two strings
+//     that read as one position when joined by a comma (35°51'02"N and
+//     14°27'02"E; 35 deg 51' 2.16" N as exiftool writes it): the i-th
+//     latitude of a key pairs with the i-th longitude of the same key; a
+//     pair that is not a WGS-84 position is not a position;
+//   - every position of a "coordinates" member, so of a geometry nested
+//     in a property (a Point, a LineString, a Feature in a property, or a
+//     Moving Features "temporalGeometry");
+//   - an array of two or three numbers elsewhere whose first two have a
+//     fraction ([14.4506, 35.8506]), read longitude first;
+//   - the two corners of a "bbox" nested in a property;
+//   - the two corners of a feature's or its geometry's own "bbox" when it
+//     is not the extent of the geometry (within 1e-6 degrees): a bbox that
+//     tells of positions the geometry does not hold.
+//
+// Every string value there (and a string "id") is read with package
+// geotext for positions written as text (decimal pairs, DM, DMS, NMEA,
+// named keys, WKT, lists): each goes into Record.Text, with Field the
+// path of the member ("properties.notes", "properties.a.b[]", "title")
+// and Start, End the offsets in the decoded string. An ambiguous pair
+// (no hemisphere letters, both orders valid) gives two TextPos, one per
+// reading, with the same offsets.
+//
 // # What is refused
 //
 // Invalid JSON (with the line, column and byte offset of the problem and
@@ -112,6 +149,16 @@
 //   - Retime replaces the value of the property the time was read from, in
 //     the same JSON type: unix seconds for a number or numeric string, RFC
 //     3339 otherwise.
+//   - Move with More replaces the numbers of each position outside the
+//     geometry that changed, in the type they had: a number, a string
+//     holding a number (a position written in degrees, minutes and
+//     seconds becomes decimal degrees), an integer for E7. Of an area or a
+//     GeometryCollection, a Move with More moves those positions only.
+//   - Redact replaces the text of each listed text position with
+//     geowarden.RedactedText inside its JSON string; the rest of the
+//     string keeps its bytes, escapes included (a position whose text
+//     begins or ends inside an escape takes the whole escape with it).
+//     Overlapping positions are redacted as one.
 //   - Strip deletes properties; Set replaces their values with JSON strings.
 //     A role name (source, time, ssid, bssid, cell, area, mcc, mnc, radio,
 //     freq, arfcn, strength, alt, accuracy) names every property that may
@@ -121,9 +168,40 @@
 // does not touch ("type", "id", foreign members, untouched properties) keep
 // their bytes.
 //
+// # A FeatureCollection's bbox
+//
+// A FeatureCollection's "bbox" is the extent of the features written.
+// When a feature was dropped (by an edit or as a bad record) or its
+// geometry moved, it is recomputed from the geometries written (a 4-number
+// bbox, rounded outward to 7 decimals), or removed when no position
+// remains or it has 6 numbers (geowarden does not recompute heights).
+// Otherwise it is written as it was, unless it is not the extent of the
+// features read (within 1e-6 degrees): then it tells of positions no
+// feature holds, and its corners are a record of their own (Kind feature,
+// ShapeNone, More, Ref.Feature -1, read after the last feature), whose
+// drop removes the bbox and whose Move with More moves its corners. A bbox after "features" is decided when it is
+// read. One before "features" is only known once every feature is written:
+// the output after it is held in memory, up to BBoxHoldBytes (32 MiB);
+// beyond that the bbox is removed and the output streams again. Removing
+// is always right (the member is optional) and costs a bounded amount of
+// memory; rewriting it at the same byte length is not always possible, and
+// holding a 5 GB output is not.
+//
+// The FeatureCollection's own members (a "name", a "description", a
+// "home" object; not "type", "features", "bbox" and "crs"), before or
+// after "features", are read the same way, one member at a time. A member
+// that holds positions is a record of its own: Kind feature, ShapeNone,
+// More and Text, Ref.Feature -1 and Ref.Line where its value begins. A
+// drop removes the member (with one adjacent comma); Move with More and
+// Redact rewrite it as they do a feature. The latitude and longitude
+// members before "features" (home_lat, home_lon) pair up as in any object,
+// and are one more record whose drop removes them.
+//
 // # What is passed through unread
 //
-// Foreign members, the FeatureCollection's "bbox", and property values that
-// are not one of the roles above are not scanned for positions: a position
-// hidden there passes through as it is.
+// Member names are not read for positions, nor are a latitude and a
+// longitude member of the FeatureCollection after "features" paired (each
+// member there is read alone, as it streams), nor the foreign members of
+// the geometries inside a GeometryCollection. The release verifier (package verify) reads every
+// byte of the output.
 package geojson

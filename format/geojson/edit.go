@@ -22,7 +22,9 @@ type itemAct struct {
 // goes with the separator before it, or, when it is the first one written,
 // with the separator after it, so the result is valid JSON in the same
 // layout.
-func splice(dst, b []byte, open, close int, items []member, acts []itemAct) []byte {
+//
+// Kept items get the replacements rp that lie inside them.
+func splice(dst, b []byte, open, close int, items []member, acts []itemAct, rp []repl) []byte {
 	dst = append(dst, b[open])
 	if len(items) == 0 {
 		dst = append(dst, b[open+1:close]...)
@@ -44,7 +46,7 @@ func splice(dst, b []byte, open, close int, items []member, acts []itemAct) []by
 			dst = append(dst, b[it.key.s:it.val.s]...)
 			dst = append(dst, a.val...)
 		} else {
-			dst = append(dst, b[it.key.s:it.val.e]...)
+			dst = appendRepl(dst, b, span{it.key.s, it.val.e}, rp)
 		}
 	}
 	dst = append(dst, b[items[len(items)-1].val.e:close]...)
@@ -70,9 +72,13 @@ func (s *state) apply(edits []geowarden.Edit, idx int) (out []byte, drop bool, e
 		}
 	}
 	if keep {
+		s.ext.addAll(d.pts)
 		return d.raw, false, nil
 	}
 	eb := &s.eb
+	if err := s.extraRepls(edits, idx); err != nil {
+		return nil, false, err
+	}
 
 	// Geometry.
 	var geom []byte
@@ -82,12 +88,16 @@ func (s *state) apply(edits []geowarden.Edit, idx int) (out []byte, drop bool, e
 		if e.Drop {
 			return nil, true, nil
 		}
-		if e.Move {
+		if e.Move && e.Pos != d.pts[0] {
 			if err := checkMove(idx, e.Pos); err != nil {
 				return nil, false, err
 			}
 			eb.coords = d.movedPos(eb.coords[:0], d.pinfo[0], e.Pos)
 			geom = s.rewriteGeom(nil, eb.coords)
+			s.ext.add(e.Pos)
+			s.touched = true
+		} else {
+			s.ext.add(d.pts[0])
 		}
 	case gMultiPoint:
 		geom, drop, err = s.multiPoint(edits, idx)
@@ -120,31 +130,42 @@ func (s *state) apply(edits []geowarden.Edit, idx int) (out []byte, drop bool, e
 			}
 			eb.coords = appendLines(eb.coords[:0], e.Lines, n > 1)
 			geom = s.rewriteGeom([]byte(typ), eb.coords)
+			for _, l := range e.Lines {
+				if len(l) >= 2 {
+					s.ext.addAll(l)
+				}
+			}
+			s.touched = true
+		} else {
+			s.ext.addAll(d.pts)
 		}
 	default: // areas, collections, null geometry
 		e := &edits[0]
 		if e.Drop {
 			return nil, true, nil
 		}
-		if e.Move && d.gt != gNone {
-			// A move this codec cannot apply to an area would leave the
-			// original coordinates in the output: fail closed.
+		if e.Move && d.gt != gNone && len(e.More) == 0 {
+			// A move of an area, which this codec cannot apply, would
+			// leave the original coordinates in the output: fail
+			// closed. (A move with More moves the other positions.)
 			return nil, true, nil
 		}
+		s.ext.addAll(d.pts)
 	}
 
-	if d.kind == kGeometry {
-		if geom == nil {
+	if geom == nil && (d.kind == kGeometry || s.noPropEdits(edits)) {
+		if len(s.repls) == 0 {
 			return d.raw, false, nil
 		}
+		eb.out = appendRepl(eb.out[:0], d.raw, span{0, len(d.raw)}, s.repls)
+		return eb.out, false, nil
+	}
+	if d.kind == kGeometry {
 		return geom, false, nil
 	}
 
 	// Properties.
 	props := s.rewriteProps(edits)
-	if geom == nil && props == nil {
-		return d.raw, false, nil
-	}
 	// The feature: new geometry and properties; a moved feature's "bbox"
 	// would still tell where it was, so it goes.
 	eb.items, _ = members(d.raw, 0, eb.items[:0])
@@ -161,8 +182,19 @@ func (s *state) apply(edits []geowarden.Edit, idx int) (out []byte, drop bool, e
 		}
 		eb.acts = append(eb.acts, a)
 	}
-	eb.out = splice(eb.out[:0], d.raw, 0, len(d.raw)-1, eb.items, eb.acts)
+	eb.out = splice(eb.out[:0], d.raw, 0, len(d.raw)-1, eb.items, eb.acts, s.repls)
 	return eb.out, false, nil
+}
+
+// noPropEdits reports whether the edits leave the properties as they are
+// (but for the replacements of s.repls).
+func (s *state) noPropEdits(edits []geowarden.Edit) bool {
+	for i := range edits {
+		if e := &edits[i]; e.Retime || len(e.Strip) > 0 || len(e.Set) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func checkMove(idx int, p geowarden.Point) error {
@@ -248,9 +280,19 @@ func (s *state) multiPoint(edits []geowarden.Edit, idx int) ([]byte, bool, error
 	if kept == 0 {
 		return nil, true, nil
 	}
+	for i := range edits {
+		switch e := &edits[i]; {
+		case e.Drop:
+		case e.Move:
+			s.ext.add(e.Pos)
+		default:
+			s.ext.add(d.pts[i])
+		}
+	}
 	if !changed {
 		return nil, false, nil
 	}
+	s.touched = true
 	eb.items = eb.items[:0]
 	eb.acts = eb.acts[:0]
 	for i, pi := range d.pinfo {
@@ -262,7 +304,7 @@ func (s *state) multiPoint(edits []geowarden.Edit, idx int) ([]byte, bool, error
 		eb.acts = append(eb.acts, a)
 	}
 	c := d.gobj.val[iCoordinates]
-	eb.coords = splice(eb.coords[:0], d.raw, c.s, c.e-1, eb.items, eb.acts)
+	eb.coords = splice(eb.coords[:0], d.raw, c.s, c.e-1, eb.items, eb.acts, nil)
 	return s.rewriteGeom(nil, eb.coords), false, nil
 }
 
@@ -288,7 +330,7 @@ func (s *state) rewriteGeom(typ, coords []byte) []byte {
 		acts = append(acts, a)
 	}
 	eb.acts = acts
-	eb.geom = splice(eb.geom[:0], d.raw, d.gval.s, d.gval.e-1, ms, acts)
+	eb.geom = splice(eb.geom[:0], d.raw, d.gval.s, d.gval.e-1, ms, acts, s.repls)
 	return eb.geom
 }
 
@@ -357,7 +399,7 @@ func (s *state) rewriteProps(edits []geowarden.Edit) []byte {
 			acts[k].val = eb.arena[r.s:r.e]
 		}
 	}
-	eb.props = splice(eb.props[:0], d.raw, d.props.s, d.props.e-1, eb.items, acts)
+	eb.props = splice(eb.props[:0], d.raw, d.props.s, d.props.e-1, eb.items, acts, s.repls)
 	return eb.props
 }
 

@@ -31,6 +31,10 @@ const (
 	// DefaultMaxRecordBytes caps one feature (and the members of a
 	// FeatureCollection before "features") when Options.MaxRecordBytes is 0.
 	DefaultMaxRecordBytes = 256 << 20
+	// BBoxHoldBytes caps the output held back while a FeatureCollection
+	// whose "bbox" comes before "features" is rewritten: beyond it, the
+	// bbox is removed and the output streams.
+	BBoxHoldBytes = 32 << 20
 )
 
 // gjError is the Err of a ParseError: its message is "geojson: " + msg

@@ -150,3 +150,77 @@ func FuzzDropOdd(f *testing.F) {
 		}
 	})
 }
+
+// cleanAll moves every other position of every record (Record.More) to
+// cleanPos and redacts every position written in its text; the geometry
+// stays where it is.
+type cleanAll struct{ n int }
+
+var cleanPos = geowarden.Point{Lon: 0.5, Lat: 0.25}
+
+func (c *cleanAll) Record(r *geowarden.Record) geowarden.Edit {
+	var e geowarden.Edit
+	if len(r.More) > 0 {
+		e.Move, e.Pos = true, r.Pos
+		for _, l := range r.Lines {
+			e.Lines = append(e.Lines, append([]geowarden.Point(nil), l...))
+		}
+		for range r.More {
+			e.More = append(e.More, cleanPos)
+		}
+		c.n++
+	}
+	for k := range r.Text {
+		e.Redact = append(e.Redact, k)
+	}
+	return e
+}
+
+func (c *cleanAll) Bad(*format.ParseError) error { return nil }
+
+// cleaned checks what a scan of a cleaned output sees.
+type cleaned struct {
+	t *testing.T
+}
+
+func (c cleaned) Record(r *geowarden.Record) geowarden.Edit {
+	for _, p := range r.More {
+		if p != cleanPos {
+			c.t.Fatalf("record %v: other position %v survives", r.Ref, p)
+		}
+	}
+	if len(r.Text) > 0 {
+		c.t.Fatalf("record %v: text position %+v survives", r.Ref, r.Text[0])
+	}
+	return geowarden.Keep
+}
+
+func (c cleaned) Bad(err *format.ParseError) error { return err }
+
+// FuzzClean moves every position held outside a geometry and redacts every
+// position written in text: the output must read again, with no other
+// position but the one they were moved to and no text position, and a
+// valid JSON input stays valid JSON.
+func FuzzClean(f *testing.F) {
+	addSeeds(f)
+	for _, s := range []string{
+		`{"type":"Feature","bbox":[9,9,9,9],"geometry":{"type":"Point","coordinates":[1,2]},"properties":{"lat":"35.85","lon":14.45,"home_latE7":1,"home_lonE7":"2","n":"at 35.8506, 14.4506 and 3551.0360,N,01427.0360,E","o":{"type":"LineString","coordinates":[[1,2],[3,4,5]]},"l":[1.5,2.5]}}`,
+		`{"type":"FeatureCollection","bbox":[1,2,3,4],"x":"35°51'02\"N 14°27'02\"E","features":[{"type":"Feature","geometry":null,"properties":{"d":"\u0033\u0035.8506 14.4506\ud83d\ude00"}}],"bbox2":[1.5,2.5]}`,
+		`{"type":"FeatureCollection","home_lat":1.5,"n":{"lng":2,"lat":"3"},"home_lon":"2.5","bbox":[0,0,9,9],"features":[],"GPSLatitude":"35 deg 51' 2.16\" N"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var out bytes.Buffer
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, &cleanAll{}, fuzzOpts()); err != nil {
+			return
+		}
+		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, cleaned{t}, fuzzOpts()); err != nil {
+			t.Fatalf("output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
+		}
+		body := bytes.TrimPrefix(in, bom)
+		if json.Valid(body) && !json.Valid(bytes.TrimPrefix(out.Bytes(), bom)) {
+			t.Fatalf("output is not valid JSON\nin  %q\nout %q", in, out.Bytes())
+		}
+	})
+}

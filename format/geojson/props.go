@@ -327,5 +327,7 @@ func (d *decoder) fill(rec *geowarden.Record) {
 	if k, ok := format.SignalKind(&rec.Signal); ok {
 		rec.Kind = k
 	}
+	rec.More = d.more
+	rec.Text = d.text
 	rec.Attrs = d
 }

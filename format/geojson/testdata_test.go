@@ -124,9 +124,13 @@ func (g *goldenHandler) Record(r *geowarden.Record) geowarden.Edit {
 	case 1:
 		return geowarden.Edit{Drop: true}
 	case 2:
+		var more []geowarden.Point
+		for _, p := range r.More {
+			more = append(more, shift(p))
+		}
 		switch r.Shape {
 		case geowarden.ShapePoint:
-			return geowarden.Edit{Move: true, Pos: shift(r.Pos)}
+			return geowarden.Edit{Move: true, Pos: shift(r.Pos), More: more}
 		case geowarden.ShapeLine:
 			var ls [][]geowarden.Point
 			for _, l := range r.Lines {
@@ -136,12 +140,16 @@ func (g *goldenHandler) Record(r *geowarden.Record) geowarden.Edit {
 				}
 				ls = append(ls, nl)
 			}
-			return geowarden.Edit{Move: true, Lines: ls}
+			return geowarden.Edit{Move: true, Lines: ls, More: more}
 		}
-		return geowarden.Edit{Strip: []string{"name"}}
+		return geowarden.Edit{Strip: []string{"name"}, Move: more != nil, More: more}
 	case 3:
+		var redact []int
+		for k := range r.Text {
+			redact = append(redact, k)
+		}
 		return geowarden.Edit{Strip: []string{"name", "other_tags"}, Set: []geowarden.Attr{{Name: "osm_id", Value: "x"}},
-			Retime: true, Time: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}
+			Retime: true, Time: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), Redact: redact}
 	}
 	return geowarden.Keep
 }
