@@ -235,7 +235,9 @@ func (e *Editor) coarsen(rec *geowarden.Record, a geowarden.Action) geowarden.Ed
 			return geowarden.Edit{Drop: true}
 		}
 		ed.Move, ed.Lines, ed.More = true, moved.Lines, more
-	case geowarden.ShapeNone:
+	case geowarden.ShapeNone, geowarden.ShapeArea:
+		// An area is not coarsened (its shape would change), but its
+		// other positions are.
 		if more == nil {
 			return ed
 		}

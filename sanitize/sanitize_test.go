@@ -340,3 +340,16 @@ func TestCoarsenRedactsText(t *testing.T) {
 		t.Errorf("text: keep: redacted %v", ed.Redact)
 	}
 }
+
+// TestCoarsenAreaMore: an area's other positions are coarsened, the area
+// is not.
+func TestCoarsenAreaMore(t *testing.T) {
+	e, cl, p := editorFor(t, circleZone)
+	far := geowarden.Point{Lon: 12.00123, Lat: 52.00456}
+	ring := []geowarden.Point{{Lon: 12, Lat: 52}, {Lon: 12.01, Lat: 52}, {Lon: 12.01, Lat: 52.01}, {Lon: 12, Lat: 52}}
+	r := &geowarden.Record{Shape: geowarden.ShapeArea, Pos: ring[0], Areas: [][][]geowarden.Point{{ring}}, More: []geowarden.Point{far}, Kind: geowarden.KindFix}
+	_, ed := edit(e, cl, p, r)
+	if !ed.Move || len(ed.More) != 1 || ed.More[0] != CoarsenPoint(far, 1000) || ed.Lines != nil {
+		t.Errorf("edit %+v: want only More coarsened", ed)
+	}
+}

@@ -45,7 +45,7 @@ func (rw *rewriter) records(idx int) (drop bool, err error) {
 		switch {
 		case ed.Drop:
 			return true, nil
-		case ed.Move && (rs.kind == gArea || rs.kind == gLine && len(ed.Lines) == 0):
+		case ed.Move && (rs.kind == gArea && len(ed.More) == 0 || rs.kind == gLine && len(ed.Lines) == 0):
 			// A Move this codec cannot apply: drop rather than keep the
 			// original coordinates.
 			return true, nil
