@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,6 +54,18 @@ func TestCLIFormats(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			if r := gw(t, "", "sanitize", "--zones", zones, "-o", out, filepath.Join(dir, c.Input)); r.code != 0 {
 				t.Fatalf("sanitize: exit %d: %s", r.code, r.stderr)
+			}
+			centre := geowarden.Point{Lon: c.Center[0], Lat: c.Center[1]}
+			raw, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orig, _ := os.ReadFile(filepath.Join(dir, c.Input))
+			if n := pairsInside(orig, centre, c.RadiusM*0.99); n == 0 {
+				t.Fatalf("the number-pair oracle finds no position inside the zone in the input")
+			}
+			if n := pairsInside(raw, centre, c.RadiusM*0.99); n != 0 {
+				t.Errorf("the output's bytes hold %d pairs of numbers that read as a position inside the zone", n)
 			}
 			if n := len(formattest.GPSBabelPoints(t, c.Format, filepath.Join(dir, c.Input))); n == 0 {
 				formattest.ToolReadsNothing(t, "gpsbabel reads no point from the input %s", c.Input)
@@ -128,4 +142,65 @@ func afterSOS(b []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// number is a decimal number with at least three decimals, as positions
+// are written.
+var number = regexp.MustCompile(`-?\d{1,3}\.\d{3,}`)
+
+// nmeaPos is a position as NMEA sentences write it: ddmm.mmm,N,dddmm.mmm,E.
+var nmeaPos = regexp.MustCompile(`(\d{2})(\d{2}\.\d+),([NS]),(\d{3})(\d{2}\.\d+),([EW])`)
+
+func atof(b []byte) float64 {
+	v, _ := strconv.ParseFloat(string(b), 64)
+	return v
+}
+
+// pairsInside counts the NMEA positions, and the pairs of successive
+// numbers read as latitude and longitude in either order, in b that lie
+// within radius metres of centre: an oracle that knows no format, for
+// positions left in an output's bytes.
+func pairsInside(b []byte, centre geowarden.Point, radius float64) int {
+	type num struct {
+		v          float64
+		start, end int
+	}
+	var nums []num
+	for _, m := range number.FindAllIndex(b, -1) {
+		v, err := strconv.ParseFloat(string(b[m[0]:m[1]]), 64)
+		if err == nil {
+			nums = append(nums, num{v, m[0], m[1]})
+		}
+	}
+	n := 0
+	for _, m := range nmeaPos.FindAllSubmatch(b, -1) {
+		lat := atof(m[1]) + atof(m[2])/60
+		lon := atof(m[4]) + atof(m[5])/60
+		if string(m[3]) == "S" {
+			lat = -lat
+		}
+		if string(m[6]) == "W" {
+			lon = -lon
+		}
+		if formattest.Haversine(centre, geowarden.Point{Lon: lon, Lat: lat}) <= radius {
+			n++
+		}
+	}
+	for i := 0; i+1 < len(nums); i++ {
+		// Two numbers make a pair when only a short separator without
+		// a line end or a tag stands between them: "lat,lon",
+		// `lat="…" lon="…"`, `"lat":…,"lon":…`.
+		gap := b[nums[i].end:nums[i+1].start]
+		if len(gap) > 12 || bytes.ContainsAny(gap, "\n<") {
+			continue
+		}
+		a, c := nums[i].v, nums[i+1].v
+		for _, p := range []geowarden.Point{{Lat: a, Lon: c}, {Lat: c, Lon: a}} {
+			if math.Abs(p.Lat) <= 90 && math.Abs(p.Lon) <= 180 && formattest.Haversine(centre, p) <= radius {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
