@@ -52,7 +52,12 @@ type point struct {
 	spl        []splice
 	rep        []byte
 	outb       []byte
+	attrs      []pattr // attribute values that are free text
 }
+
+// pattr is an attribute value of an element of the point that may hold
+// free text: buf[v0:v1], named buf[n0:n1].
+type pattr struct{ n0, n1, v0, v1 int }
 
 func (p *point) name(i int) []byte  { e := &p.elems[i]; return p.buf[e.qs:e.qe] }
 func (p *point) local(i int) []byte { e := &p.elems[i]; return p.buf[e.ls:e.qe] }
@@ -78,6 +83,9 @@ func (p *point) addStart(t *token, parent int32, ws int) {
 		case "href":
 			e.href, e.hrefQ = r, a.quote
 		}
+		if !skipAttr(a.name) {
+			p.attrs = append(p.attrs, pattr{n0: start + a.nameAt, n1: start + a.nameAt + len(a.name), v0: r[0], v1: r[1]})
+		}
 	}
 	e.latlon = e.lat[0] >= 0 && e.lon[0] >= 0
 	e.cs = len(p.buf)
@@ -102,6 +110,7 @@ func (s *state) beginPoint(structural bool, parent role) error {
 	p.buf = p.buf[:0]
 	p.elems = p.elems[:0]
 	p.open = p.open[:0]
+	p.attrs = p.attrs[:0]
 	p.wsEnd = -1
 	if s.hold {
 		p.buf = append(p.buf, s.ws...)
@@ -183,18 +192,29 @@ func (s *state) endPoint() error {
 		if err := s.h.Bad(perr); err != nil {
 			return err
 		}
+		s.changed = true
 		s.placed(nil, p.inCont)
 		return nil
 	}
 	s.fill(0, lon, lat)
+	s.rec.Text = s.pointTexts()
 	ed := s.h.Record(&s.rec)
 	s.attrs.i = -1
 	if ed.Drop || badMove(&ed) {
+		s.changed = true
 		s.placed(nil, p.inCont)
 		return nil
 	}
 	if !ed.IsKeep() {
 		s.plan(0, &ed)
+	}
+	s.wrote(lon, lat, &ed)
+	for _, r := range s.tx.redact(ed.Redact) {
+		rep := p.rep
+		if r.first {
+			rep = s.cs.redacted(rep)
+		}
+		s.replace(r.r0, r.r1, rep)
 	}
 	// Elements inside the point with their own position.
 	skip := 0
@@ -208,6 +228,7 @@ func (s *state) endPoint() error {
 			if err := s.h.Bad(perr); err != nil {
 				return err
 			}
+			s.changed = true
 			s.remove(i)
 			skip = e.end
 			continue
@@ -217,10 +238,12 @@ func (s *state) endPoint() error {
 		s.attrs.i = -1
 		switch {
 		case ed.Drop || badMove(&ed):
+			s.changed = true
 			s.remove(i)
 			skip = e.end
 		case !ed.IsKeep():
 			s.plan(i, &ed)
+			s.changed = s.changed || ed.Move
 		}
 	}
 	if s.w == nil {
@@ -228,6 +251,48 @@ func (s *state) endPoint() error {
 	}
 	s.placed(s.apply(), p.inCont)
 	return nil
+}
+
+// wrote adds the position a kept point is written with to the extent,
+// when it is a waypoint, route point or track point in its GPX place: the
+// points GPX readers read, whose extent <bounds> gives.
+func (s *state) wrote(lon, lat float64, ed *geowarden.Edit) {
+	if s.w == nil {
+		return
+	}
+	if !s.p.structural {
+		s.changed = s.changed || ed.Move
+		return
+	}
+	if ed.Move {
+		s.changed = true
+		lon, lat = written(ed.Pos.Lon), written(ed.Pos.Lat)
+	}
+	s.ext.add(lon, lat)
+}
+
+// pointTexts reads the free text of the held point: the direct text of
+// every element in it, comments, and attribute values other than lat and
+// lon. It returns the positions found.
+func (s *state) pointTexts() []geowarden.TextPos {
+	p := &s.p
+	t := &s.tx
+	t.reset()
+	for j := range p.elems {
+		e := &p.elems[j]
+		if e.empty {
+			continue
+		}
+		s.skip = s.skip[:0]
+		for k := j + 1; k < e.descEnd; k = p.elems[k].descEnd {
+			s.skip = append(s.skip, span{p.elems[k].start, p.elems[k].end})
+		}
+		t.content(p.buf, e.cs, e.ce, s.skip, e.ls, e.qe, &s.cs)
+	}
+	for _, a := range p.attrs {
+		t.attr(p.buf, a.v0, a.v1, a.n0, a.n1, &s.cs)
+	}
+	return t.find(p.buf)
 }
 
 // badMove reports whether an edit moves a point to a position that is not
