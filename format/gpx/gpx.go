@@ -229,11 +229,13 @@ type state struct {
 	rec   geowarden.Record
 	attrs pointAttrs
 
-	tx   texts  // free text of the record being read
-	skip []span // scratch of pointTexts
-	trun held   // text, CDATA sections and comments outside points
-	tag  []byte // a start tag outside points with positions redacted
-	all  []int  // scratch of fileText
+	tx     texts             // free text of the record being read
+	skip   []span            // scratch of pointTexts
+	more   []geowarden.Point // Record.More of the point
+	moreAt [][2]int          // the lat and lon elements of each
+	trun   held              // text, CDATA sections and comments outside points
+	tag    []byte            // a start tag outside points with positions redacted
+	all    []int             // scratch of fileText
 
 	sp      *spool // the output from the first <bounds> on; nil before
 	ext     extent // of the positions written

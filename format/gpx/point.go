@@ -198,6 +198,7 @@ func (s *state) endPoint() error {
 	}
 	s.fill(0, lon, lat)
 	s.rec.Text = s.pointTexts()
+	s.rec.More = s.pointMore()
 	ed := s.h.Record(&s.rec)
 	s.attrs.i = -1
 	if ed.Drop || badMove(&ed) {
@@ -207,6 +208,12 @@ func (s *state) endPoint() error {
 	}
 	if !ed.IsKeep() {
 		s.plan(0, &ed)
+	}
+	if ed.Move && len(ed.More) == len(s.more) {
+		for k, m := range s.moreAt {
+			s.setContent(m[0], format.AppendCoord(p.rep, ed.More[k].Lat))
+			s.setContent(m[1], format.AppendCoord(p.rep, ed.More[k].Lon))
+		}
 	}
 	s.wrote(lon, lat, &ed)
 	for _, r := range s.tx.redact(ed.Redact) {
@@ -269,6 +276,52 @@ func (s *state) wrote(lon, lat float64, ed *geowarden.Edit) {
 		lon, lat = written(ed.Pos.Lon), written(ed.Pos.Lat)
 	}
 	s.ext.add(lon, lat)
+}
+
+// pointMore reads the point's other positions: elements inside it that
+// hold a latitude and a longitude as the text of two child elements
+// (lat or latitude, and lon, lng, long or longitude, any prefix, any
+// case), as some extensions write them. It returns them in document
+// order, with their elements in s.moreAt.
+func (s *state) pointMore() []geowarden.Point {
+	p := &s.p
+	s.more, s.moreAt = s.more[:0], s.moreAt[:0]
+	for j := range p.elems {
+		e := &p.elems[j]
+		if e.leaf {
+			continue
+		}
+		la, lo := -1, -1
+		for k := j + 1; k < e.descEnd; k = p.elems[k].descEnd {
+			if !p.elems[k].leaf {
+				continue
+			}
+			switch strings.ToLower(string(p.local(k))) {
+			case "lat", "latitude":
+				if la < 0 {
+					la = k
+				}
+			case "lon", "lng", "long", "longitude":
+				if lo < 0 {
+					lo = k
+				}
+			}
+		}
+		if la < 0 || lo < 0 {
+			continue
+		}
+		lat, ok1 := format.ParseDecimal(p.textBytes(la, &s.cs))
+		lon, ok2 := format.ParseDecimal(p.textBytes(lo, &s.cs))
+		if !ok1 || !ok2 || format.CheckPoint(lon, lat) != nil {
+			continue
+		}
+		s.more = append(s.more, geowarden.Point{Lon: lon, Lat: lat})
+		s.moreAt = append(s.moreAt, [2]int{la, lo})
+	}
+	if len(s.more) == 0 {
+		return nil
+	}
+	return s.more
 }
 
 // pointTexts reads the free text of the held point: the direct text of
