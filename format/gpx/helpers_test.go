@@ -11,13 +11,19 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// recorder keeps every record, with a copy of what it said, and returns
-// every bad record's error.
+// recorder keeps every point record, with a copy of what it said, counts
+// the records of free text outside points, and returns every bad record's
+// error.
 type recorder struct {
 	recs []got
+	text int
 }
 
 func (k *recorder) Record(r *geowarden.Record) geowarden.Edit {
+	if r.Shape == geowarden.ShapeNone {
+		k.text++
+		return geowarden.Keep
+	}
 	k.recs = append(k.recs, copyRecord(r))
 	return geowarden.Keep
 }

@@ -59,17 +59,16 @@ func readXML(t *testing.T, doc []byte) (v xmlView, ok bool) {
 		}
 		switch x := tok.(type) {
 		case xml.StartElement:
-			parent := ""
-			if len(stack) > 0 {
-				parent = stack[len(stack)-1]
-			}
 			local := x.Name.Local
+			path := strings.Join(stack, "/") + "/" + local
 			stack = append(stack, local)
 			pairs = append(pairs, pair{})
 			last = ""
 			attr := map[string]string{}
 			for _, a := range x.Attr {
-				attr[a.Name.Local] = a.Value
+				if a.Name.Space == "" {
+					attr[a.Name.Local] = a.Value
+				}
 				v.texts = append(v.texts, a.Value)
 			}
 			num := func(k string) float64 {
@@ -79,10 +78,10 @@ func readXML(t *testing.T, doc []byte) (v xmlView, ok bool) {
 				}
 				return f
 			}
-			switch {
-			case local == "wpt" && parent == "gpx", local == "rtept" && parent == "rte", local == "trkpt" && parent == "trkseg":
+			switch path {
+			case "gpx/wpt", "gpx/rte/rtept", "gpx/trk/trkseg/trkpt":
 				v.points = append(v.points, geowarden.Point{Lon: num("lon"), Lat: num("lat")})
-			case local == "bounds" && (parent == "gpx" || parent == "metadata"):
+			case "gpx/bounds", "gpx/metadata/bounds":
 				v.bounds = append(v.bounds, [4]float64{num("minlat"), num("minlon"), num("maxlat"), num("maxlon")})
 			}
 		case xml.EndElement:
