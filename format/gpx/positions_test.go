@@ -433,3 +433,52 @@ func TestTextPositionsRealFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestTextRecords checks what records say about free text: Field, Start
+// and End in the value Attrs gives, both orders of an ambiguous pair, the
+// record of text outside points; and what a redaction or a move of More
+// writes.
+func TestTextRecords(t *testing.T) {
+	in := head + `<!-- top 1.2345, 2.3456 -->
+<metadata><desc>  at 48.8566N 2.3522E</desc></metadata>
+<wpt lat="1" lon="2" note="x 10.5N 20.5E"><name> Home &amp; 35.8506, 14.4506 </name><extensions><p><lat>3.5</lat><lon>4.5</lon></p></extensions></wpt>
+</gpx>`
+	var recs []string
+	h := &funcHandler{f: func(i int, r *geowarden.Record) geowarden.Edit {
+		s := fmt.Sprintf("shape=%d more=%v", r.Shape, r.More)
+		for _, tp := range r.Text {
+			v, _ := r.Attrs.Attr(tp.Field)
+			if tp.Field == "name" {
+				s += fmt.Sprintf(" %s[%d:%d]=%q", tp.Field, tp.Start, tp.End, v[tp.Start:tp.End])
+			} else {
+				s += fmt.Sprintf(" %s[%d:%d]", tp.Field, tp.Start, tp.End)
+			}
+			s += fmt.Sprintf("@%v,%v", tp.Pos.Lat, tp.Pos.Lon)
+		}
+		recs = append(recs, s)
+		switch r.Shape {
+		case geowarden.ShapeNone:
+			return geowarden.Edit{Redact: []int{0}}
+		}
+		return geowarden.Edit{Move: true, Pos: r.Pos, More: []geowarden.Point{{Lon: 4.56789012, Lat: 3.5}}, Redact: []int{1, 2}}
+	}}
+	out, err := rewrite(in, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"shape=0 more=[] comment[4:18]@1.2345,2.3456 comment[4:18]@2.3456,1.2345",
+		"shape=0 more=[] desc[3:19]@48.8566,2.3522",
+		`shape=1 more=[{4.5 3.5}] name[7:23]="35.8506, 14.4506"@35.8506,14.4506 name[7:23]="35.8506, 14.4506"@14.4506,35.8506 note[2:13]@10.5,20.5`,
+	}
+	if strings.Join(recs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("records:\n%s\nwant\n%s", strings.Join(recs, "\n"), strings.Join(want, "\n"))
+	}
+	wantOut := head + `<!-- top [position removed] -->
+<metadata><desc>  at [position removed]</desc></metadata>
+<wpt lat="1" lon="2" note="x [position removed]"><name> Home &amp; [position removed] </name><extensions><p><lat>3.5</lat><lon>4.5678901</lon></p></extensions></wpt>
+</gpx>`
+	if out != wantOut {
+		t.Errorf("output:\n%s\nwant\n%s", out, wantOut)
+	}
+}
