@@ -482,3 +482,26 @@ func TestTextRecords(t *testing.T) {
 		t.Errorf("output:\n%s\nwant\n%s", out, wantOut)
 	}
 }
+
+// TestRedactAcrossElements: a position written around a child element is
+// redacted piece by piece, and the child can still be stripped.
+func TestRedactAcrossElements(t *testing.T) {
+	in := head + `<wpt lat="1" lon="2"><extensions>at 35.8506, <x:a xmlns:x="u">y</x:a>14.4506!</extensions></wpt></gpx>`
+	for _, c := range []struct {
+		strip []string
+		want  string
+	}{
+		{nil, head + `<wpt lat="1" lon="2"><extensions>at [position removed]<x:a xmlns:x="u">y</x:a>!</extensions></wpt></gpx>`},
+		{[]string{"a"}, head + `<wpt lat="1" lon="2"><extensions>at [position removed]!</extensions></wpt></gpx>`},
+	} {
+		out, err := rewrite(in, &funcHandler{f: func(i int, r *geowarden.Record) geowarden.Edit {
+			return geowarden.Edit{Strip: c.strip, Redact: allText(r)}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out != c.want {
+			t.Errorf("strip %v:\ngot  %s\nwant %s", c.strip, out, c.want)
+		}
+	}
+}
