@@ -96,6 +96,18 @@ func (t *texts) emitOne(v []byte, a, b int) {
 	}
 }
 
+// ref appends the character of the reference at buf[i] (before end) and
+// returns the offset after it.
+func (t *texts) ref(buf []byte, i, end int) int {
+	n, r, _ := parseRef(buf[i:end])
+	if n == 0 {
+		n, r = 1, '&'
+	}
+	var tmp [4]byte
+	t.emitOne(appendRune(tmp[:0], r), i, i+n)
+	return i + n
+}
+
 // content adds the direct text of well-formed content buf[from:to] as a
 // field named buf[n0:n1], leaving out the child elements in skip (sorted),
 // and the body of each comment in it as a field of its own.
@@ -117,13 +129,7 @@ func (t *texts) content(buf []byte, from, to int, skip []span, n0, n1 int, cs *c
 		}
 		switch buf[i] {
 		case '&':
-			n, r, _ := parseRef(buf[i:end])
-			if n == 0 {
-				n, r = 1, '&'
-			}
-			var tmp [4]byte
-			t.emitOne(appendRune(tmp[:0], r), i, i+n)
-			i += n
+			i = t.ref(buf, i, end)
 		case '<':
 			rest := buf[i:end]
 			t.run++
@@ -183,13 +189,7 @@ func (t *texts) attr(buf []byte, v0, v1, n0, n1 int, cs *charset) {
 	for i := v0; i < v1; {
 		switch buf[i] {
 		case '&':
-			n, r, _ := parseRef(buf[i:v1])
-			if n == 0 {
-				n, r = 1, '&'
-			}
-			var tmp [4]byte
-			t.emitOne(appendRune(tmp[:0], r), i, i+n)
-			i += n
+			i = t.ref(buf, i, v1)
 		case '\r', '\n', '\t':
 			n := 1
 			if buf[i] == '\r' && i+1 < v1 && buf[i+1] == '\n' {
