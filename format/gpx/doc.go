@@ -35,7 +35,8 @@
 // longitude (lon, lng, long or longitude), any prefix, any case, as some
 // extensions write them: <x:pos><x:lat>35.85</x:lat><x:lon>14.45</x:lon></x:pos>.
 // The point is classified and decided on them too; a move rewrites their
-// text.
+// text (a move with another count of them, or outside WGS-84, drops the
+// point).
 //
 // # Free text
 //

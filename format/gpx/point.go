@@ -201,7 +201,7 @@ func (s *state) endPoint() error {
 	s.rec.More = s.pointMore()
 	ed := s.h.Record(&s.rec)
 	s.attrs.i = -1
-	if ed.Drop || badMove(&ed) {
+	if ed.Drop || badMove(&ed) || ed.Move && len(ed.More) > 0 && len(ed.More) != len(s.more) {
 		s.changed = true
 		s.placed(nil, p.inCont)
 		return nil
@@ -348,10 +348,19 @@ func (s *state) pointTexts() []geowarden.TextPos {
 	return t.find(p.buf)
 }
 
-// badMove reports whether an edit moves a point to a position that is not
-// a WGS-84 coordinate: the point is dropped rather than written unreadable.
+// badMove reports whether an edit moves a point, or one of its other
+// positions, to a position that is not a WGS-84 coordinate: the point is
+// dropped rather than written unreadable.
 func badMove(ed *geowarden.Edit) bool {
-	return ed.Move && format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat) != nil
+	if !ed.Move {
+		return false
+	}
+	for _, m := range ed.More {
+		if format.CheckPoint(m.Lon, m.Lat) != nil {
+			return true
+		}
+	}
+	return format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat) != nil
 }
 
 // position reads the lat and lon attributes of elems[i].
