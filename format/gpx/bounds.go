@@ -213,7 +213,8 @@ func (s *state) finishBounds() error {
 
 // boundsTag appends the start tag of sl with the extent of the positions
 // written: its minlat, minlon, maxlat and maxlon values replaced in place
-// when it has all four, else a new tag with only those four.
+// when it has all four (a value that does not change is kept as it was
+// written), else a new tag with only those four.
 func (s *state) boundsTag(dst []byte, sl *boundsSlot) []byte {
 	x := &s.ext
 	vals := [4]float64{x.minLat, x.minLon, x.maxLat, x.maxLon}
@@ -261,7 +262,12 @@ func (s *state) boundsTag(dst []byte, sl *boundsSlot) []byte {
 			break
 		}
 		dst = append(dst, sl.tag[last:at[k][0]]...)
-		dst = strconv.AppendFloat(dst, vals[k], 'f', -1, 64)
+		old := sl.tag[at[k][0]:at[k][1]]
+		if v, ok := format.ParseDecimal(bytes.TrimSpace(old)); ok && v == vals[k] {
+			dst = append(dst, old...) // the same value, as it was written
+		} else {
+			dst = strconv.AppendFloat(dst, vals[k], 'f', -1, 64)
+		}
 		last = at[k][1]
 	}
 	return append(dst, sl.tag[last:]...)
