@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/geowarden/geowarden/format"
 )
@@ -60,9 +61,16 @@ type boundsSlot struct {
 	open                     bool
 }
 
+// spoolChunk is the size of the pieces of memory the spool is held in,
+// reused across rewrites.
+const spoolChunk = 64 << 10
+
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, spoolChunk); return &b }}
+
 // spool holds the output from the first <bounds> on.
 type spool struct {
-	mem   []byte
+	mem   []*[]byte // chunks of spoolChunk bytes, while the spool is in memory
+	nmem  int
 	f     *os.File
 	fw    *bufio.Writer
 	n     int64
@@ -73,8 +81,17 @@ type spool struct {
 func (sp *spool) write(b []byte) error {
 	sp.n += int64(len(b))
 	if sp.f == nil {
-		if len(sp.mem)+len(b) <= spoolMemory {
-			sp.mem = append(sp.mem, b...)
+		if sp.nmem+len(b) <= spoolMemory {
+			sp.nmem += len(b)
+			for len(b) > 0 {
+				if n := len(sp.mem); n == 0 || len(*sp.mem[n-1]) == spoolChunk {
+					sp.mem = append(sp.mem, chunks.Get().(*[]byte))
+				}
+				c := sp.mem[len(sp.mem)-1]
+				k := min(len(b), spoolChunk-len(*c))
+				*c = append(*c, b[:k]...)
+				b = b[k:]
+			}
 			return nil
 		}
 		f, err := os.CreateTemp("", "geowarden-gpx-*")
@@ -86,10 +103,12 @@ func (sp *spool) write(b []byte) error {
 		}
 		sp.f = f
 		sp.fw = bufio.NewWriterSize(f, 64<<10)
-		if _, err := sp.fw.Write(sp.mem); err != nil {
-			return fmt.Errorf("gpx: spooling the output after <bounds>: %w", err)
+		for _, c := range sp.mem {
+			if _, err := sp.fw.Write(*c); err != nil {
+				return fmt.Errorf("gpx: spooling the output after <bounds>: %w", err)
+			}
 		}
-		sp.mem = nil
+		sp.free()
 	}
 	if _, err := sp.fw.Write(b); err != nil {
 		return fmt.Errorf("gpx: spooling the output after <bounds>: %w", err)
@@ -97,8 +116,18 @@ func (sp *spool) write(b []byte) error {
 	return nil
 }
 
-// close releases the temporary file.
+// free gives the memory chunks back.
+func (sp *spool) free() {
+	for _, c := range sp.mem {
+		*c = (*c)[:0]
+		chunks.Put(c)
+	}
+	sp.mem, sp.nmem = nil, 0
+}
+
+// close releases the memory and the temporary file.
 func (sp *spool) close() {
+	sp.free()
 	if sp.f != nil {
 		sp.f.Close()
 		if sp.named != "" {
@@ -121,7 +150,11 @@ func (sp *spool) copyTo(w io.Writer, rep func(i int, sl *boundsSlot) (from, to i
 		}
 		r = bufio.NewReaderSize(sp.f, 64<<10)
 	} else {
-		r = bytes.NewReader(sp.mem)
+		bufs := make([]io.Reader, len(sp.mem))
+		for i, c := range sp.mem {
+			bufs[i] = bytes.NewReader(*c)
+		}
+		r = io.MultiReader(bufs...)
 	}
 	var at int64
 	for i := range sp.slots {

@@ -255,9 +255,11 @@ func (s *state) write(b []byte) {
 	}
 }
 
-func (s *state) writeString(b string) {
-	s.write([]byte(b))
-}
+// Markup written between the pieces of a split container.
+var (
+	endTagOpen = []byte("</")
+	tagClose   = []byte(">")
+)
 
 // out writes b, or holds it back while a container waits for a kept point.
 func (s *state) out(b []byte) {
@@ -723,9 +725,9 @@ func (s *state) placed(body []byte, inCont bool) {
 		s.startContainer()
 	} else if c.gap {
 		s.write(c.indent)
-		s.writeString("</")
+		s.write(endTagOpen)
 		s.write(c.qname)
-		s.writeString(">")
+		s.write(tagClose)
 		s.write(c.indent)
 		s.write(c.start)
 		s.write(c.header)
