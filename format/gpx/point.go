@@ -216,7 +216,7 @@ func (s *state) endPoint() error {
 		}
 	}
 	s.wrote(lon, lat, &ed)
-	for _, r := range s.tx.redact(ed.Redact) {
+	for _, r := range s.tx.redact(p.buf, ed.Redact, &s.cs) {
 		rep := p.rep
 		if r.first {
 			rep = s.cs.redacted(rep)

@@ -32,10 +32,13 @@ const (
 	fAttr                     // an attribute value
 )
 
-// field is one piece of free text: d[d0:d1] decoded, u[d0:d1] its units.
+// field is one piece of free text: d[d0:d1] decoded from the raw bytes
+// buf[r0:r1] (without the child elements skips[k0:k1]).
 type field struct {
 	kind   fieldKind
-	n0, n1 int // its name in the raw buffer: an element's or attribute's local name
+	n0, n1 int // its name: an element's or attribute's local name
+	r0, r1 int
+	k0, k1 int
 	d0, d1 int
 }
 
@@ -45,9 +48,14 @@ type hit struct{ f, s, e int }
 // texts holds the fields of one record (a point with everything inside
 // it, a run of text outside points, a start tag) and the positions found
 // in them. Its slices are reused.
+//
+// Fields are decoded without their units, which only a redaction needs:
+// it decodes the field again with them (units).
 type texts struct {
 	d      []byte
-	u      []unit
+	u      []unit // with on: the units of d
+	on     bool
+	skips  []span
 	fields []field
 	hits   []hit // parallel to pos
 	pos    []geowarden.TextPos
@@ -55,10 +63,13 @@ type texts struct {
 	cmts   [][2]int // comments found by content, added after its text
 	iv     []hit    // scratch of redact
 	rs     []rng
+	rd     []byte // scratch of units
+	ru     []unit
 }
 
 func (t *texts) reset() {
 	t.d, t.u, t.fields, t.hits, t.pos, t.cmts = t.d[:0], t.u[:0], t.fields[:0], t.hits[:0], t.pos[:0], t.cmts[:0]
+	t.skips = t.skips[:0]
 }
 
 // span is a part of the raw buffer skipped by content: a child element.
@@ -72,8 +83,10 @@ func (t *texts) emit(buf []byte, a, b int, cs *charset) {
 	}
 	if cs.utf8() {
 		t.d = append(t.d, buf[a:b]...)
-		for k := a; k < b; k++ {
-			t.u = append(t.u, unit{int32(k), int32(k + 1), t.run})
+		if t.on {
+			for k := a; k < b; k++ {
+				t.u = append(t.u, unit{int32(k), int32(k + 1), t.run})
+			}
 		}
 		return
 	}
@@ -82,8 +95,10 @@ func (t *texts) emit(buf []byte, a, b int, cs *charset) {
 	// the whole chunk.
 	n := len(t.d)
 	t.d = cs.decode(t.d, buf[a:b])
-	for range len(t.d) - n {
-		t.u = append(t.u, unit{int32(a), int32(b), t.run})
+	if t.on {
+		for range len(t.d) - n {
+			t.u = append(t.u, unit{int32(a), int32(b), t.run})
+		}
 	}
 }
 
@@ -91,8 +106,10 @@ func (t *texts) emit(buf []byte, a, b int, cs *charset) {
 // (a reference, a line end).
 func (t *texts) emitOne(v []byte, a, b int) {
 	t.d = append(t.d, v...)
-	for range v {
-		t.u = append(t.u, unit{int32(a), int32(b), t.run})
+	if t.on {
+		for range v {
+			t.u = append(t.u, unit{int32(a), int32(b), t.run})
+		}
 	}
 }
 
@@ -112,9 +129,27 @@ func (t *texts) ref(buf []byte, i, end int) int {
 // field named buf[n0:n1], leaving out the child elements in skip (sorted),
 // and the body of each comment in it as a field of its own.
 func (t *texts) content(buf []byte, from, to int, skip []span, n0, n1 int, cs *charset) {
-	f := field{kind: fText, n0: n0, n1: n1, d0: len(t.d)}
-	t.run++
+	k0 := len(t.skips)
+	t.skips = append(t.skips, skip...)
+	f := field{kind: fText, n0: n0, n1: n1, r0: from, r1: to, k0: k0, k1: len(t.skips), d0: len(t.d)}
 	cmt := len(t.cmts)
+	t.decodeContent(buf, from, to, skip, cs)
+	f.d1 = len(t.d)
+	t.add(f)
+	for _, c := range t.cmts[cmt:] {
+		t.run++
+		g := field{kind: fComment, r0: c[0], r1: c[1], d0: len(t.d)}
+		t.emit(buf, c[0], c[1], cs)
+		g.d1 = len(t.d)
+		t.add(g)
+	}
+	t.cmts = t.cmts[:cmt]
+}
+
+// decodeContent appends the direct text of buf[from:to] without the child
+// elements in skip, and notes the comments in it in t.cmts.
+func (t *texts) decodeContent(buf []byte, from, to int, skip []span, cs *charset) {
+	t.run++
 	k := 0
 	for i := from; i < to; {
 		if k < len(skip) && i >= skip[k].s {
@@ -169,22 +204,19 @@ func (t *texts) content(buf []byte, from, to int, skip []span, n0, n1 int, cs *c
 			i = j
 		}
 	}
-	f.d1 = len(t.d)
-	t.add(f)
-	for _, c := range t.cmts[cmt:] {
-		t.run++
-		g := field{kind: fComment, d0: len(t.d)}
-		t.emit(buf, c[0], c[1], cs)
-		g.d1 = len(t.d)
-		t.add(g)
-	}
-	t.cmts = t.cmts[:cmt]
 }
 
 // attr adds the raw attribute value buf[v0:v1], named buf[n0:n1], as a
 // field.
 func (t *texts) attr(buf []byte, v0, v1, n0, n1 int, cs *charset) {
-	f := field{kind: fAttr, n0: n0, n1: n1, d0: len(t.d)}
+	f := field{kind: fAttr, n0: n0, n1: n1, r0: v0, r1: v1, d0: len(t.d)}
+	t.decodeAttr(buf, v0, v1, cs)
+	f.d1 = len(t.d)
+	t.add(f)
+}
+
+// decodeAttr appends the decoded attribute value buf[v0:v1].
+func (t *texts) decodeAttr(buf []byte, v0, v1 int, cs *charset) {
 	t.run++
 	for i := v0; i < v1; {
 		switch buf[i] {
@@ -206,14 +238,29 @@ func (t *texts) attr(buf []byte, v0, v1, n0, n1 int, cs *charset) {
 			i = j
 		}
 	}
-	f.d1 = len(t.d)
-	t.add(f)
+}
+
+// units decodes field f of buf again, with the units of its bytes.
+func (t *texts) units(buf []byte, f *field, cs *charset) []unit {
+	d, u, cmts := t.d, t.u, len(t.cmts)
+	t.d, t.u, t.on = t.rd[:0], t.ru[:0], true
+	switch f.kind {
+	case fText:
+		t.decodeContent(buf, f.r0, f.r1, t.skips[f.k0:f.k1], cs)
+	case fComment:
+		t.emit(buf, f.r0, f.r1, cs)
+	case fAttr:
+		t.decodeAttr(buf, f.r0, f.r1, cs)
+	}
+	t.rd, t.ru = t.d, t.u
+	t.d, t.u, t.on, t.cmts = d, u, false, t.cmts[:cmts]
+	return t.ru
 }
 
 // add keeps a field that is not only white space.
 func (t *texts) add(f field) {
 	if allSpace(t.d[f.d0:f.d1]) {
-		t.d, t.u = t.d[:f.d0], t.u[:f.d0]
+		t.d = t.d[:f.d0]
 		return
 	}
 	t.fields = append(t.fields, f)
@@ -259,9 +306,9 @@ type rng struct {
 	first  bool
 }
 
-// redact returns the raw ranges of the positions idx (indexes in t.pos),
-// overlapping positions merged, sorted. The slice is reused.
-func (t *texts) redact(idx []int) []rng {
+// redact returns the raw ranges in buf of the positions idx (indexes in
+// t.pos), overlapping positions merged, sorted. The slice is reused.
+func (t *texts) redact(buf []byte, idx []int, cs *charset) []rng {
 	t.rs = t.rs[:0]
 	f := func(r0, r1 int, first bool) { t.rs = append(t.rs, rng{r0, r1, first}) }
 	t.iv = t.iv[:0]
@@ -280,11 +327,21 @@ func (t *texts) redact(idx []int) []rng {
 		}
 		m = append(m, h)
 	}
+	last := -1
+	var us []unit
 	for _, h := range m {
-		cur := t.u[h.s]
+		fd := &t.fields[h.f]
+		if h.f != last {
+			us, last = t.units(buf, fd, cs), h.f
+			if len(us) != fd.d1-fd.d0 {
+				// Cannot happen: decoding is deterministic.
+				panic("gpx: a field decodes to other bytes the second time")
+			}
+		}
+		cur := us[h.s-fd.d0]
 		first := true
 		for k := h.s + 1; k < h.e; k++ {
-			u := t.u[k]
+			u := us[k-fd.d0]
 			if u.run == cur.run && (u.r0 == cur.r1 || u.r0 == cur.r0 && u.r1 == cur.r1) {
 				cur.r1 = max(cur.r1, u.r1)
 				continue
@@ -414,7 +471,7 @@ func (s *state) fileText(at pos) []int {
 // redactInto appends buf to dst with the positions idx of s.tx redacted.
 func (s *state) redactInto(dst, buf []byte, idx []int) []byte {
 	last := 0
-	for _, r := range s.tx.redact(idx) {
+	for _, r := range s.tx.redact(buf, idx, &s.cs) {
 		dst = append(dst, buf[last:r.r0]...)
 		if r.first {
 			dst = s.cs.redacted(dst)
