@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -283,17 +284,10 @@ func (s *state) boundsTag(dst []byte, sl *boundsSlot) []byte {
 		}
 		return append(dst, '>')
 	}
+	order := [4]int{0, 1, 2, 3}
+	slices.SortFunc(order[:], func(a, b int) int { return at[a][0] - at[b][0] })
 	last := 0
-	for {
-		k := -1
-		for j := range at {
-			if at[j][0] >= last && (k < 0 || at[j][0] < at[k][0]) {
-				k = j
-			}
-		}
-		if k < 0 {
-			break
-		}
+	for _, k := range order {
 		dst = append(dst, sl.tag[last:at[k][0]]...)
 		old := sl.tag[at[k][0]:at[k][1]]
 		if v, ok := format.ParseDecimal(bytes.TrimSpace(old)); ok && v == vals[k] {

@@ -254,6 +254,7 @@ func TestBoundsEdits(t *testing.T) {
 	meta := head + "<metadata>\n  <name>n</name>\n  <bounds minlat=\"0\" minlon=\"-90\" maxlat=\"50\" maxlon='90'/>\n</metadata>" + pts
 	gpx10 := "<gpx version=\"1.0\">\n<bounds maxlat=\"50\" maxlon=\"90\" minlat=\"0\" minlon=\"-90\"></bounds>\n" + pts
 	partial := head + "<metadata><bounds minlat=\"0\" x=\"y\"/></metadata>" + pts
+	empty := head + "<metadata><bounds minlat=\"\" minlon=\"\" maxlat=\"5ek\" maxlon=\"\"/></metadata>" + pts
 	cases := []struct {
 		name string
 		in   string
@@ -276,6 +277,8 @@ func TestBoundsEdits(t *testing.T) {
 			head + "<metadata>\n  <name>n</name>\n</metadata><trk></trk></gpx>"},
 		{"gpx 1.0", gpx10, func(i int, _ *geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: i == 0} },
 			strings.Replace(strings.Replace(gpx10, `maxlat="50" maxlon="90" minlat="0" minlon="-90"`, `maxlat="12" maxlon="21" minlat="11.5" minlon="-22.25"`, 1), "\n"+`<wpt lat="10" lon="20"/>`, "", 1)},
+		{"empty values", empty, func(i int, _ *geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: i == 0} },
+			strings.Replace(strings.Replace(empty, `minlat="" minlon="" maxlat="5ek" maxlon=""`, `minlat="11.5" minlon="-22.25" maxlat="12" maxlon="21"`, 1), `<wpt lat="10" lon="20"/>`, "", 1)},
 		{"rebuilt", partial, func(i int, _ *geowarden.Record) geowarden.Edit { return geowarden.Edit{Drop: i == 0} },
 			strings.Replace(strings.Replace(partial, `<bounds minlat="0" x="y"/>`, `<bounds minlat="11.5" minlon="-22.25" maxlat="12" maxlon="21"/>`, 1), `<wpt lat="10" lon="20"/>`, "", 1)},
 	}
