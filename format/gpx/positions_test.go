@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -507,4 +508,77 @@ func TestRedactAcrossElements(t *testing.T) {
 			t.Errorf("strip %v:\ngot  %s\nwant %s", c.strip, out, c.want)
 		}
 	}
+}
+
+// trackReader generates a GPX track of n points with <bounds>, without
+// holding it in memory.
+type trackReader struct {
+	n, i int
+	buf  []byte
+	end  bool
+}
+
+func (r *trackReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		switch {
+		case r.i == 0 && !r.end:
+			r.buf = append(r.buf, head+"<metadata><bounds minlat=\"-90\" minlon=\"-180\" maxlat=\"90\" maxlon=\"180\"/></metadata>\n<trk><trkseg>\n"...)
+			r.i++
+		case r.i <= r.n:
+			r.buf = fmt.Appendf(r.buf, "<trkpt lat=\"%d.%06d\" lon=\"%d.%06d\"><ele>%d.5</ele><time>2020-01-01T00:00:00Z</time><name>p %d</name></trkpt>\n", r.i%80, r.i%1000000, r.i%170, r.i%999983, r.i%3000, r.i)
+			r.i++
+		case !r.end:
+			r.buf = append(r.buf, "</trkseg></trk></gpx>\n"...)
+			r.end = true
+		default:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// TestBoundsLargeStream rewrites a 45 MB track whose <bounds> must be
+// recomputed: the output goes through the spool file and the heap stays
+// small.
+func TestBoundsLargeStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 45 MB track")
+	}
+	var peak uint64
+	var ms runtime.MemStats
+	h := &funcHandler{f: func(i int, r *geowarden.Record) geowarden.Edit {
+		if i%50000 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+		return geowarden.Edit{Drop: r.Pos.Lat >= 40}
+	}}
+	var out countWriter
+	err := Codec{}.Rewrite(context.Background(), &trackReader{n: 400000}, &out, h, &format.Options{Name: "big.gpx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.n < 20<<20 || !bytes.Contains(out.head, []byte(`<bounds minlat="0.0`)) || !bytes.Contains(out.head, []byte(`maxlat="39.`)) {
+		t.Fatalf("%d bytes out, head %.300s", out.n, out.head)
+	}
+	if peak > 64<<20 {
+		t.Errorf("heap in use reached %d MB", peak>>20)
+	}
+	t.Logf("%d MB written, heap in use at most %d MB", out.n>>20, peak>>20)
+}
+
+// countWriter counts what is written to it and keeps its first 4 KiB.
+type countWriter struct {
+	n    int
+	head []byte
+}
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	if len(w.head) < 4096 {
+		w.head = append(w.head, p[:min(len(p), 4096-len(w.head))]...)
+	}
+	w.n += len(p)
+	return len(p), nil
 }
