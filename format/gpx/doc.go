@@ -31,12 +31,15 @@
 // document's encoding converted to UTF-8.
 //
 // A point's More holds the positions written as the text of two child
-// elements of one element inside it, a latitude (lat or latitude) and a
-// longitude (lon, lng, long or longitude), any prefix, any case, as some
-// extensions write them: <x:pos><x:lat>35.85</x:lat><x:lon>14.45</x:lon></x:pos>.
-// The point is classified and decided on them too; a move rewrites their
-// text (a move with another count of them, or outside WGS-84, drops the
-// point).
+// elements of one element inside it whose names say they are a latitude
+// and a longitude (format.ParseCoordName, the rules of CSV columns and
+// GeoJSON properties: lat, latitude, lon, lng, long, longitude, with the
+// same words around them, any prefix: <x:lat> and <x:lon>, <x:destLat> and
+// <x:destLon>, latitudeE7 and longitudeE7 in units of 1e-7 degrees), as
+// some extensions write them. x and y are not read: in GPX extensions they
+// are as often screen or grid coordinates. The point is classified and
+// decided on them too; a move rewrites their text (a move with another
+// count of them, or outside WGS-84, drops the point).
 //
 // # Free text
 //

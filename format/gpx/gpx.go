@@ -233,6 +233,8 @@ type state struct {
 	skip   []span            // scratch of pointTexts
 	more   []geowarden.Point // Record.More of the point
 	moreAt [][2]int          // the lat and lon elements of each
+	moreE7 []bool            // whether each is in units of 1e-7 degrees
+	coords []coordElems      // scratch of pointMore
 	trun   held              // text, CDATA sections and comments outside points
 	tag    []byte            // a start tag outside points with positions redacted
 	all    []int             // scratch of fileText

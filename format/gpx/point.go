@@ -3,6 +3,8 @@ package gpx
 import (
 	"bytes"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -211,8 +213,14 @@ func (s *state) endPoint() error {
 	}
 	if ed.Move && len(ed.More) == len(s.more) {
 		for k, m := range s.moreAt {
-			s.setContent(m[0], format.AppendCoord(p.rep, ed.More[k].Lat))
-			s.setContent(m[1], format.AppendCoord(p.rep, ed.More[k].Lon))
+			lat, lon := ed.More[k].Lat, ed.More[k].Lon
+			if s.moreE7[k] {
+				s.setContent(m[0], strconv.AppendInt(p.rep, int64(math.Round(lat*1e7)), 10))
+				s.setContent(m[1], strconv.AppendInt(p.rep, int64(math.Round(lon*1e7)), 10))
+				continue
+			}
+			s.setContent(m[0], format.AppendCoord(p.rep, lat))
+			s.setContent(m[1], format.AppendCoord(p.rep, lon))
 		}
 	}
 	s.wrote(lon, lat, &ed)
@@ -278,11 +286,15 @@ func (s *state) wrote(lon, lat float64, ed *geowarden.Edit) {
 	s.ext.add(lon, lat)
 }
 
-// pointMore reads the point's other positions: elements inside it that
-// hold a latitude and a longitude as the text of two child elements
-// (lat or latitude, and lon, lng, long or longitude, any prefix, any
-// case), as some extensions write them. It returns them in document
-// order, with their elements in s.moreAt.
+// pointMore reads the point's other positions: pairs of child elements
+// of one element inside it whose names say they are a latitude and a
+// longitude (format.ParseCoordName, the rules of CSV columns and GeoJSON
+// properties: lat, latitude, lon, lng, long, longitude, with the same
+// words around them, as in <x:destLat> and <x:destLon>; E7 values in
+// units of 1e-7 degrees), holding decimal numbers, any prefix. x and y
+// are not read: in GPX extensions they are as often screen or grid
+// coordinates. It returns the positions in document order, with their
+// elements in s.moreAt.
 func (s *state) pointMore() []geowarden.Point {
 	p := &s.p
 	s.more, s.moreAt = s.more[:0], s.moreAt[:0]
@@ -291,37 +303,57 @@ func (s *state) pointMore() []geowarden.Point {
 		if e.leaf {
 			continue
 		}
-		la, lo := -1, -1
+		s.coords = s.coords[:0]
 		for k := j + 1; k < e.descEnd; k = p.elems[k].descEnd {
 			if !p.elems[k].leaf {
 				continue
 			}
-			switch strings.ToLower(string(p.local(k))) {
-			case "lat", "latitude":
-				if la < 0 {
-					la = k
-				}
-			case "lon", "lng", "long", "longitude":
-				if lo < 0 {
-					lo = k
-				}
+			cn, ok := format.ParseCoordName(string(p.local(k)))
+			if !ok || cn.Key == "xy" {
+				continue
+			}
+			i := slices.IndexFunc(s.coords, func(c coordElems) bool { return c.key == cn.Key })
+			if i < 0 {
+				s.coords = append(s.coords, coordElems{key: cn.Key, e7: cn.E7, at: [2]int{-1, -1}})
+				i = len(s.coords) - 1
+			}
+			ax := 1
+			if cn.Axis == format.RoleLat {
+				ax = 0
+			}
+			if s.coords[i].at[ax] < 0 {
+				s.coords[i].at[ax] = k
 			}
 		}
-		if la < 0 || lo < 0 {
-			continue
+		for _, c := range s.coords {
+			if c.at[0] < 0 || c.at[1] < 0 {
+				continue
+			}
+			lat, ok1 := format.ParseDecimal(p.textBytes(c.at[0], &s.cs))
+			lon, ok2 := format.ParseDecimal(p.textBytes(c.at[1], &s.cs))
+			if c.e7 {
+				lat, lon = lat/1e7, lon/1e7
+			}
+			if !ok1 || !ok2 || format.CheckPoint(lon, lat) != nil {
+				continue
+			}
+			s.more = append(s.more, geowarden.Point{Lon: lon, Lat: lat})
+			s.moreAt = append(s.moreAt, c.at)
+			s.moreE7 = append(s.moreE7[:len(s.more)-1], c.e7)
 		}
-		lat, ok1 := format.ParseDecimal(p.textBytes(la, &s.cs))
-		lon, ok2 := format.ParseDecimal(p.textBytes(lo, &s.cs))
-		if !ok1 || !ok2 || format.CheckPoint(lon, lat) != nil {
-			continue
-		}
-		s.more = append(s.more, geowarden.Point{Lon: lon, Lat: lat})
-		s.moreAt = append(s.moreAt, [2]int{la, lo})
 	}
 	if len(s.more) == 0 {
 		return nil
 	}
 	return s.more
+}
+
+// coordElems is a latitude and a longitude element of one parent with
+// the same key (format.CoordName).
+type coordElems struct {
+	key string
+	e7  bool
+	at  [2]int // the latitude's and the longitude's element, -1 when none
 }
 
 // pointTexts reads the free text of the held point: the direct text of

@@ -350,6 +350,8 @@ var textCases = []struct {
 	// A position in elements is one of the point's own: it decides the
 	// point, which is dropped.
 	{"extension lat and lon elements", head + `<wpt lat="36.5" lon="15"><extensions><x:pos xmlns:x="urn:x"><x:lat>35.8506</x:lat><x:lon>14.4506</x:lon></x:pos></extensions></wpt></gpx>`, 0},
+	{"extension dest elements", head + `<wpt lat="36.5" lon="15"><extensions><x:trip xmlns:x="urn:x"><x:destLat>35.8506</x:destLat><x:destLon>14.4506</x:destLon></x:trip></extensions></wpt></gpx>`, 0},
+	{"extension E7 elements", head + `<wpt lat="36.5" lon="15"><extensions><x:p xmlns:x="urn:x"><x:latitudeE7>358506000</x:latitudeE7><x:longitudeE7>144506000</x:longitudeE7></x:p></extensions></wpt></gpx>`, 0},
 	{"character references", head + `<wpt lat="36.5" lon="15"><desc>35&#46;8506&#x2C; 14.4506 &amp; more</desc></wpt></gpx>`, 1},
 	{"split by a comment", head + `<wpt lat="36.5" lon="15"><cmt>35.85<!-- x -->06, 14.4506</cmt></wpt></gpx>`, 1},
 	{"comment in a point", head + `<wpt lat="36.5" lon="15"><!-- home 35.8506, 14.4506 --></wpt></gpx>`, 1},
@@ -447,6 +449,7 @@ func TestTextRecords(t *testing.T) {
 <metadata><desc>  at 48.8566N 2.3522E</desc></metadata>
 <wpt lat="1" lon="2" note="x 10.5N 20.5E"><name> Home &amp; 35.8506, 14.4506 </name><extensions><p><lat>3.5</lat><lon>4.5</lon></p></extensions></wpt>
 </gpx>`
+	in = strings.Replace(in, "<p><lat>3.5</lat><lon>4.5</lon></p>", "<p><lat>3.5</lat><lon>4.5</lon></p><q><homeLatitudeE7>12345678</homeLatitudeE7><homeLongitudeE7>23456789</homeLongitudeE7><x>1.5</x><y>2.5</y></q>", 1)
 	var recs []string
 	h := &funcHandler{f: func(i int, r *geowarden.Record) geowarden.Edit {
 		s := fmt.Sprintf("shape=%d more=%v", r.Shape, r.More)
@@ -464,7 +467,7 @@ func TestTextRecords(t *testing.T) {
 		case geowarden.ShapeNone:
 			return geowarden.Edit{Redact: []int{0}}
 		}
-		return geowarden.Edit{Move: true, Pos: r.Pos, More: []geowarden.Point{{Lon: 4.56789012, Lat: 3.5}}, Redact: []int{1, 2}}
+		return geowarden.Edit{Move: true, Pos: r.Pos, More: []geowarden.Point{{Lon: 4.56789012, Lat: 3.5}, {Lon: 2.5, Lat: 1.25}}, Redact: []int{1, 2}}
 	}}
 	out, err := rewrite(in, h)
 	if err != nil {
@@ -473,14 +476,14 @@ func TestTextRecords(t *testing.T) {
 	want := []string{
 		"shape=0 more=[] comment[4:18]@1.2345,2.3456 comment[4:18]@2.3456,1.2345",
 		"shape=0 more=[] desc[3:19]@48.8566,2.3522",
-		`shape=1 more=[{4.5 3.5}] name[7:23]="35.8506, 14.4506"@35.8506,14.4506 name[7:23]="35.8506, 14.4506"@14.4506,35.8506 note[2:13]@10.5,20.5`,
+		`shape=1 more=[{4.5 3.5} {2.3456789 1.2345678}] name[7:23]="35.8506, 14.4506"@35.8506,14.4506 name[7:23]="35.8506, 14.4506"@14.4506,35.8506 note[2:13]@10.5,20.5`,
 	}
 	if strings.Join(recs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("records:\n%s\nwant\n%s", strings.Join(recs, "\n"), strings.Join(want, "\n"))
 	}
 	wantOut := head + `<!-- top [position removed] -->
 <metadata><desc>  at [position removed]</desc></metadata>
-<wpt lat="1" lon="2" note="x [position removed]"><name> Home &amp; [position removed] </name><extensions><p><lat>3.5</lat><lon>4.5678901</lon></p></extensions></wpt>
+<wpt lat="1" lon="2" note="x [position removed]"><name> Home &amp; [position removed] </name><extensions><p><lat>3.5</lat><lon>4.5678901</lon></p><q><homeLatitudeE7>12500000</homeLatitudeE7><homeLongitudeE7>25000000</homeLongitudeE7><x>1.5</x><y>2.5</y></q></extensions></wpt>
 </gpx>`
 	if out != wantOut {
 		t.Errorf("output:\n%s\nwant\n%s", out, wantOut)
