@@ -427,6 +427,7 @@ func TestLimits(t *testing.T) {
 	longTag := head + `<metadata a="` + strings.Repeat("x", 2000) + `"/></gpx>`
 	longComment := head + `<!--` + strings.Repeat("x", 2000) + `--></gpx>`
 	longText := head + `<metadata>` + strings.Repeat("x", 20000) + `</metadata></gpx>`
+	longSpace := head + `<metadata>` + strings.Repeat(" ", 20000) + `</metadata></gpx>`
 	manyAttrs := "<gpx" + strings.Repeat(" a=\"\"", 1) + "/>"
 	cases := []struct {
 		name string
@@ -439,7 +440,8 @@ func TestLimits(t *testing.T) {
 		{"point size", big, 1000, format.ErrTooLong, "3:1: gpx: <wpt> element longer than 1000 bytes"},
 		{"tag size", longTag, 1000, format.ErrTooLong, "3:1: gpx: start tag longer than 1000 bytes"},
 		{"comment size", longComment, 1000, format.ErrTooLong, "3:1: gpx: comment longer than 1000 bytes"},
-		{"long text streams", longText, 1000, nil, ""},
+		{"text size", longText, 1000, format.ErrTooLong, "3:11: gpx: text longer than 1000 bytes outside points: positions in it could not be checked"},
+		{"long white space streams", longSpace, 1000, nil, ""},
 		{"attributes", manyAttrs, 0, nil, ""},
 	}
 	for _, c := range cases {

@@ -30,6 +30,68 @@
 // CDATA sections unwrapped, comments left out, white space trimmed, the
 // document's encoding converted to UTF-8.
 //
+// A point's More holds the positions written as the text of two child
+// elements of one element inside it whose names say they are a latitude
+// and a longitude (format.ParseCoordName, the rules of CSV columns and
+// GeoJSON properties: lat, latitude, lon, lng, long, longitude, with the
+// same words around them, any prefix: <x:lat> and <x:lon>, <x:destLat> and
+// <x:destLon>, latitudeE7 and longitudeE7 in units of 1e-7 degrees), as
+// some extensions write them. x and y are not read: in GPX extensions they
+// are as often screen or grid coordinates. The point is classified and
+// decided on them too; a move rewrites their text (a move with another
+// count of them, or outside WGS-84, drops the point).
+//
+// # Free text
+//
+// Every piece of character data is free text that may hold a position
+// written as text (package geotext: decimal pairs, degrees-minutes-seconds,
+// NMEA, named keys, ...): the direct text of every element (its content
+// without its child elements, CDATA sections unwrapped, references
+// resolved, comments left out), the body of every comment, and every
+// attribute value other than a point's lat and lon and namespace
+// declarations (a <link>'s href, a creator). A point's Text holds the
+// positions in the free text inside the point element (its <name>, <desc>,
+// <cmt>, <src>, <type>, <sym>, extensions, comments, attributes), with Field
+// the local name of the element or attribute, or "comment", and Start and
+// End in the decoded value, white space trimmed as Attrs gives it. A
+// position that reads both ways (Ambiguous) is given twice, once in each
+// order, with the same Start and End. Free text outside points (in
+// <metadata>, a <trk>'s or <rte>'s <name>, <desc> or <cmt>, comments
+// anywhere, a start tag's attributes) is held until the markup after it; when
+// it holds a position it is a record of its own: kind feature, shape none,
+// Text as above, Ref where the text begins; its Drop redacts all its
+// positions.
+//
+// A position listed in Edit.Redact is replaced in the output with
+// geowarden.RedactedText, and only its own bytes: a reference, a CDATA
+// section or a comment before or after it, and the rest of the field, stay
+// as they are. A position written across markup ("35.85<!-- -->06, 14.45",
+// or part in a CDATA section) has each of its pieces emptied and the first
+// replaced. In a document in another encoding than UTF-8, the whole run of
+// character data that holds the position is replaced.
+//
+// Text outside points is held up to Options.MaxRecordBytes; a longer run of
+// character data outside points (white space apart) is refused with
+// format.ErrTooLong, as its positions could not be checked.
+//
+// # Bounds
+//
+// <bounds> (in <metadata>, or in <gpx> in GPX 1.0) gives the extent of the
+// points, before them. From the first <bounds> on, the output is spooled:
+// in memory up to 4 MiB, then in a temporary file in the system's temporary
+// folder ($TMPDIR), removed as soon as it is created where the system
+// allows, else when the Rewrite returns. At the end of the document, when a
+// point was dropped (by the handler or as a bad record) or moved, every
+// <bounds> gets the extent of the waypoints, route points and track points
+// written (their positions after a move), its minlat, minlon, maxlat and
+// maxlon values replaced in place (a <bounds> that lacks one of them is
+// written anew with the four); when none is written, <bounds> is removed
+// with the white space before it. When no point was dropped or moved, the
+// spooled output is written as it was, byte for byte. Memory stays bounded
+// whatever the size of the file; the spool takes at most one copy of the
+// output on disk, and a spool that cannot be written fails the Rewrite.
+// More than MaxBounds <bounds> elements are refused.
+//
 // # Encodings
 //
 // UTF-8 with or without a byte-order mark, and any encoding named in the
@@ -75,8 +137,9 @@
 // # What is passed through
 //
 // Byte for byte: the XML declaration, DOCTYPE declarations without an
-// internal subset, <metadata> (its <bounds> included: they are not
-// recomputed), every element outside points, extensions, unknown
+// internal subset, <metadata> (its <bounds> too, unless a point was dropped
+// or moved), every element outside points (their free text apart from the
+// positions redacted), extensions, unknown
 // namespaces and prefixes, comments, processing instructions, CDATA
 // sections, white space and line ends, and every kept point that no edit
 // touches.
@@ -94,9 +157,9 @@
 // add default lat and lon values; external entities are never fetched), an
 // encoding that cannot be read byte for byte (ErrEncoding), nesting deeper
 // than MaxDepth (ErrDepth), and any point element, start tag, comment,
-// processing instruction or CDATA section longer than
-// Options.MaxRecordBytes (default 1 MiB; format.ErrTooLong). Long runs of
-// text stream in pieces.
+// processing instruction or CDATA section, and any run of character data
+// outside points, longer than Options.MaxRecordBytes (default 1 MiB;
+// format.ErrTooLong). Long runs of white space stream in pieces.
 //
 // A point without a lat or lon attribute, with one that is not a decimal
 // number, or with a position outside WGS-84 is a bad record (ErrPoint,
@@ -106,5 +169,8 @@
 // # Not handled
 //
 // .gpx.gz files are decompressed before the codec sees them (by the
-// pipeline). <bounds> are not recomputed after points are dropped or moved.
+// pipeline). A <bounds> anywhere else than in <metadata> or <gpx> (in a
+// track's extensions, say) passes through. Positions that geotext does not
+// recognise in text pass through, such as the !1d<lon>!2d<lat> data of a
+// Google Maps link. Processing instructions are not read as free text.
 package gpx

@@ -103,7 +103,13 @@ func (s *state) apply() []byte {
 	last := 0
 	for _, sp := range p.spl {
 		if sp.s < last {
-			continue // inside a part already replaced
+			// Inside a part already replaced; a removal that reaches
+			// past it (an element whose white space a redaction took
+			// part of) still removes the rest.
+			if sp.rs == sp.re && sp.e > last {
+				last = sp.e
+			}
+			continue
 		}
 		out = append(out, p.buf[last:sp.s]...)
 		out = append(out, p.rep[sp.rs:sp.re]...)

@@ -116,49 +116,73 @@ func embeds(r *geowarden.Record) bool {
 }
 
 // FuzzEdit: with edits chosen by ops, the output reads again with exactly
-// the records that were kept or moved, at the positions expected.
+// the records that were kept or moved, at the positions expected; every
+// position in free text is redacted, and none is read again; <bounds> in
+// the output are the extent of the points written.
 func FuzzEdit(f *testing.F) {
 	addSeeds(f)
+	for _, c := range textCases {
+		f.Add([]byte(c.in))
+	}
+	f.Add([]byte(head + "<metadata><bounds minlat=\"0\" minlon=\"0\" maxlat=\"9\" maxlon=\"9\"/></metadata>" + `<wpt lat="1" lon="2"><name>3.4567, 5.6789</name></wpt><wpt lat="3" lon="4"/></gpx>`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ops := in
 		if len(ops) > 64 {
 			ops = ops[len(ops)-64:]
 		}
 		var want []geowarden.Point
+		var kept []geowarden.Point // of waypoints, route and track points
 		n, bad := 0, 0
+		var edit func(i int, r *geowarden.Record) geowarden.Edit
+		changed := false
 		h := &funcHandler{
 			f: func(i int, r *geowarden.Record) geowarden.Edit {
-				n++
-				op := byte(i)
-				if len(ops) > 0 {
-					op = ops[i%len(ops)]
+				if r.Shape == geowarden.ShapeNone {
+					return geowarden.Edit{Redact: allText(r)}
 				}
-				switch op % 6 {
-				case 1:
-					return geowarden.Edit{Drop: true}
-				case 2:
-					q := shift(r.Pos)
-					want = append(want, geowarden.Point{Lon: round7(q.Lon), Lat: round7(q.Lat)})
-					return geowarden.Edit{Move: true, Pos: q}
-				case 3, 4:
-					if embeds(r) {
-						break
-					}
-					want = append(want, r.Pos)
-					if op%6 == 4 {
-						return geowarden.Edit{Retime: true, Time: time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC), Set: []geowarden.Attr{{Name: "time", Value: "y"}}}
-					}
-					return geowarden.Edit{Strip: []string{"name", "extensions"}, Set: []geowarden.Attr{{Name: "desc", Value: "<&\"'>\u00e9"}, {Name: "link", Value: "x"}}}
-				case 5:
-					if !embeds(r) {
-						want = append(want, r.Pos)
-						return geowarden.Edit{Strip: []string{"rpt", "src", "cmt"}}
+				ed := edit(i, r)
+				changed = changed || ed.Drop || ed.Move
+				if !ed.Drop {
+					ed.Redact = allText(r)
+					a := r.Attrs.(*pointAttrs)
+					if a.i == 0 && a.s.p.structural {
+						kept = append(kept, want[len(want)-1])
 					}
 				}
-				want = append(want, r.Pos)
-				return geowarden.Keep
+				return ed
 			},
 			bad: func(*format.ParseError) error { bad++; return nil },
+		}
+		edit = func(i int, r *geowarden.Record) geowarden.Edit {
+			n++
+			op := byte(i)
+			if len(ops) > 0 {
+				op = ops[i%len(ops)]
+			}
+			switch op % 6 {
+			case 1:
+				return geowarden.Edit{Drop: true}
+			case 2:
+				q := shift(r.Pos)
+				want = append(want, geowarden.Point{Lon: round7(q.Lon), Lat: round7(q.Lat)})
+				return geowarden.Edit{Move: true, Pos: q}
+			case 3, 4:
+				if embeds(r) {
+					break
+				}
+				want = append(want, r.Pos)
+				if op%6 == 4 {
+					return geowarden.Edit{Retime: true, Time: time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC), Set: []geowarden.Attr{{Name: "time", Value: "y"}}}
+				}
+				return geowarden.Edit{Strip: []string{"name", "extensions"}, Set: []geowarden.Attr{{Name: "desc", Value: "<&\"'>\u00e9"}, {Name: "link", Value: "x"}}}
+			case 5:
+				if !embeds(r) {
+					want = append(want, r.Pos)
+					return geowarden.Edit{Strip: []string{"rpt", "src", "cmt"}}
+				}
+			}
+			want = append(want, r.Pos)
+			return geowarden.Keep
 		}
 		var out bytes.Buffer
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, h, fuzzOpts()); err != nil {
@@ -174,6 +198,27 @@ func FuzzEdit(f *testing.F) {
 		for i, r := range back.recs {
 			if r.Pos != want[i] {
 				t.Fatalf("record %d at %v, want %v\nin  %q\nout %q", i, r.Pos, want[i], in, out.Bytes())
+			}
+			if len(r.Text) > 0 {
+				t.Fatalf("record %d: text positions left after redacting all: %v\nin  %q\nout %q", i, r.Text, in, out.Bytes())
+			}
+		}
+		if back.text > 0 {
+			t.Fatalf("%d text records left after redacting all\nin  %q\nout %q", back.text, in, out.Bytes())
+		}
+		if !bytes.Contains(out.Bytes(), []byte("bounds")) {
+			return
+		}
+		v, ok := readXML(t, out.Bytes())
+		if !ok || len(v.bounds) == 0 || !changed && bad == 0 {
+			return
+		}
+		for _, b := range v.bounds {
+			if len(kept) == 0 {
+				t.Fatalf("bounds %v, but no point is written\nin  %q\nout %q", b, in, out.Bytes())
+			}
+			if x := extentOf(kept); b != x {
+				t.Fatalf("bounds %v, want %v\nin  %q\nout %q", b, x, in, out.Bytes())
 			}
 		}
 	})

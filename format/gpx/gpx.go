@@ -140,10 +140,15 @@ func (Codec) Rewrite(ctx context.Context, r io.Reader, w io.Writer, h format.Han
 		max:  max,
 		sc:   newScanner(r, opts.Name, max),
 	}
-	s.attrs.s = s
+	s.attrs.s, s.attrs.i = s, -1
 	if w != nil {
 		s.w = bufio.NewWriterSize(w, 64<<10)
 	}
+	defer func() {
+		if s.sp != nil {
+			s.sp.close()
+		}
+	}()
 	if err := s.run(); err != nil {
 		return err
 	}
@@ -168,6 +173,7 @@ const (
 	rTrk        // <trk>
 	rSeg        // <trkseg>: holds trkpt
 	rRte        // <rte>: holds rtept
+	rMeta       // <metadata>: holds <bounds>
 )
 
 // frame is an open element outside a point.
@@ -222,10 +228,28 @@ type state struct {
 	p     point
 	rec   geowarden.Record
 	attrs pointAttrs
+
+	tx     texts             // free text of the record being read
+	skip   []span            // scratch of pointTexts
+	more   []geowarden.Point // Record.More of the point
+	moreAt [][2]int          // the lat and lon elements of each
+	moreE7 []bool            // whether each is in units of 1e-7 degrees
+	coords []coordElems      // scratch of pointMore
+	trun   held              // text, CDATA sections and comments outside points
+	tag    []byte            // a start tag outside points with positions redacted
+	all    []int             // scratch of fileText
+
+	sp      *spool // the output from the first <bounds> on; nil before
+	ext     extent // of the positions written
+	changed bool   // a point was dropped or moved
 }
 
 func (s *state) write(b []byte) {
 	if s.w == nil || s.werr != nil || len(b) == 0 {
+		return
+	}
+	if s.sp != nil {
+		s.werr = s.sp.write(b)
 		return
 	}
 	if _, err := s.w.Write(b); err != nil {
@@ -233,14 +257,11 @@ func (s *state) write(b []byte) {
 	}
 }
 
-func (s *state) writeString(b string) {
-	if s.w == nil || s.werr != nil {
-		return
-	}
-	if _, err := s.w.WriteString(b); err != nil {
-		s.werr = fmt.Errorf("gpx: writing: %w", err)
-	}
-}
+// Markup written between the pieces of a split container.
+var (
+	endTagOpen = []byte("</")
+	tagClose   = []byte(">")
+)
 
 // out writes b, or holds it back while a container waits for a kept point.
 func (s *state) out(b []byte) {
@@ -347,8 +368,14 @@ func (s *state) finish() error {
 	if !s.root {
 		return s.fatal(at, ErrNotGPX, "no root element: expected <gpx>")
 	}
+	if err := s.endRun(); err != nil {
+		return err
+	}
 	s.flushWS()
-	return nil
+	if s.w == nil {
+		return nil
+	}
+	return s.finishBounds()
 }
 
 // token handles the scanner's current token.
@@ -377,23 +404,31 @@ func (s *state) token() error {
 			return s.fatal(t.at.advance(t.raw, k), ErrSyntax, "text outside the root element")
 		}
 		if t.ws && t.whole {
+			if err := s.endRun(); err != nil {
+				return err
+			}
 			s.flushWS()
 			s.ws = append(s.ws[:0], t.raw...)
 			s.hold = true
 			return nil
 		}
-		s.flushWS()
-		s.out(t.raw)
-	case tStart:
-		return s.startTag()
-	case tEnd:
-		return s.endTag()
+		return s.addRun()
 	case tCDATA:
 		if len(s.stack) == 0 {
 			return s.fatal(t.at, ErrSyntax, "CDATA section outside the root element")
 		}
-		s.flushWS()
-		s.out(t.raw)
+		return s.addRun()
+	case tComment:
+		return s.addRun()
+	}
+	if err := s.endRun(); err != nil {
+		return err
+	}
+	switch t.kind {
+	case tStart:
+		return s.startTag()
+	case tEnd:
+		return s.endTag()
 	case tDoctype:
 		if s.root || s.doctype {
 			return s.fatal(t.at, ErrSyntax, "a DOCTYPE declaration may only stand once, before the root element")
@@ -401,7 +436,7 @@ func (s *state) token() error {
 		s.doctype = true
 		s.flushWS()
 		s.out(t.raw)
-	default: // comments and processing instructions
+	default: // processing instructions
 		s.flushWS()
 		s.out(t.raw)
 	}
@@ -503,8 +538,9 @@ func (s *state) startTag() error {
 			return s.fatal(t.at, ErrNotGPX, "the root element is <%s>, not <gpx>", t.name)
 		}
 		s.root = true
+		raw := s.tagTexts()
 		s.flushWS()
-		s.out(t.raw)
+		s.out(raw)
 		if t.empty {
 			s.done = true
 			return nil
@@ -518,6 +554,7 @@ func (s *state) startTag() error {
 	if structural || hasLatLon(t) {
 		return s.beginPoint(structural, parent)
 	}
+	raw := s.tagTexts()
 	r := rOther
 	switch {
 	case parent == rRoot && local == "rte":
@@ -526,12 +563,19 @@ func (s *state) startTag() error {
 		r = rTrk
 	case parent == rTrk && local == "trkseg":
 		r = rSeg
+	case parent == rRoot && local == "metadata":
+		r = rMeta
 	}
-	if (r == rRte || r == rSeg) && !t.empty && s.w != nil {
-		s.openContainer(r)
-	} else {
+	switch {
+	case (r == rRte || r == rSeg) && !t.empty && s.w != nil:
+		s.openContainer(r, raw)
+	case local == "bounds" && (parent == rRoot || parent == rMeta) && s.w != nil:
+		if err := s.beginBounds(raw); err != nil {
+			return err
+		}
+	default:
 		s.flushWS()
-		s.out(t.raw)
+		s.out(raw)
 	}
 	if !t.empty {
 		s.push(r)
@@ -569,6 +613,7 @@ func (s *state) endTag() error {
 	} else {
 		s.flushWS()
 		s.out(t.raw)
+		s.endBounds(n - 1)
 	}
 	if n == 1 {
 		s.done = true
@@ -590,13 +635,13 @@ func hasLatLon(t *token) bool {
 }
 
 // openContainer begins holding a <trkseg> or <rte> back.
-func (s *state) openContainer(r role) {
+func (s *state) openContainer(r role, raw []byte) {
 	t := &s.sc.tok
 	c := &s.c
 	c.role = r
 	c.depth = len(s.stack)
 	c.qname = append(c.qname[:0], t.name...)
-	c.start = append(c.start[:0], t.raw...)
+	c.start = append(c.start[:0], raw...)
 	c.indent = c.indent[:0]
 	c.pending = c.pending[:0]
 	if s.hold {
@@ -605,7 +650,7 @@ func (s *state) openContainer(r role) {
 		s.hold = false
 		s.ws = s.ws[:0]
 	}
-	c.pending = append(c.pending, t.raw...)
+	c.pending = append(c.pending, raw...)
 	c.headLen = len(c.pending)
 	c.header = c.header[:0]
 	c.headerDone = r != rRte
@@ -682,9 +727,9 @@ func (s *state) placed(body []byte, inCont bool) {
 		s.startContainer()
 	} else if c.gap {
 		s.write(c.indent)
-		s.writeString("</")
+		s.write(endTagOpen)
 		s.write(c.qname)
-		s.writeString(">")
+		s.write(tagClose)
 		s.write(c.indent)
 		s.write(c.start)
 		s.write(c.header)

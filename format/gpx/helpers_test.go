@@ -11,13 +11,19 @@ import (
 	"github.com/geowarden/geowarden/format"
 )
 
-// recorder keeps every record, with a copy of what it said, and returns
-// every bad record's error.
+// recorder keeps every point record, with a copy of what it said, counts
+// the records of free text outside points, and returns every bad record's
+// error.
 type recorder struct {
 	recs []got
+	text int
 }
 
 func (k *recorder) Record(r *geowarden.Record) geowarden.Edit {
+	if r.Shape == geowarden.ShapeNone {
+		k.text++
+		return geowarden.Keep
+	}
 	k.recs = append(k.recs, copyRecord(r))
 	return geowarden.Keep
 }
@@ -33,12 +39,15 @@ type got struct {
 	Source string
 	Ref    geowarden.Ref
 	Attrs  map[string]string
+	Shape  geowarden.Shape
+	Text   []geowarden.TextPos
 }
 
 var attrNames = []string{"name", "desc", "cmt", "sym", "type", "ele", "time", "hdop", "sat", "link", "source", "hr", "cad"}
 
 func copyRecord(r *geowarden.Record) got {
-	g := got{Pos: r.Pos, Alt: r.Alt, HasAlt: r.HasAlt, Time: r.Time, Source: r.Source, Ref: r.Ref}
+	g := got{Pos: r.Pos, Alt: r.Alt, HasAlt: r.HasAlt, Time: r.Time, Source: r.Source, Ref: r.Ref, Shape: r.Shape}
+	g.Text = append(g.Text, r.Text...)
 	for _, n := range attrNames {
 		if v, ok := r.Attrs.Attr(n); ok {
 			if g.Attrs == nil {
@@ -52,7 +61,11 @@ func copyRecord(r *geowarden.Record) got {
 
 func (g got) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d@%d lat=%v lon=%v", g.Ref.Line, g.Ref.Offset, g.Pos.Lat, g.Pos.Lon)
+	if g.Shape == geowarden.ShapeNone {
+		fmt.Fprintf(&b, "%d@%d text", g.Ref.Line, g.Ref.Offset)
+	} else {
+		fmt.Fprintf(&b, "%d@%d lat=%v lon=%v", g.Ref.Line, g.Ref.Offset, g.Pos.Lat, g.Pos.Lon)
+	}
 	if g.HasAlt {
 		fmt.Fprintf(&b, " alt=%v", g.Alt)
 	}
@@ -66,6 +79,9 @@ func (g got) String() string {
 		if v, ok := g.Attrs[n]; ok {
 			fmt.Fprintf(&b, " %s=%q", n, v)
 		}
+	}
+	for _, tp := range g.Text {
+		fmt.Fprintf(&b, " text:%s[%d:%d]=%v,%v", tp.Field, tp.Start, tp.End, tp.Pos.Lat, tp.Pos.Lon)
 	}
 	return b.String()
 }

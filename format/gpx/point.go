@@ -3,6 +3,8 @@ package gpx
 import (
 	"bytes"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +54,12 @@ type point struct {
 	spl        []splice
 	rep        []byte
 	outb       []byte
+	attrs      []pattr // attribute values that are free text
 }
+
+// pattr is an attribute value of an element of the point that may hold
+// free text: buf[v0:v1], named buf[n0:n1].
+type pattr struct{ n0, n1, v0, v1 int }
 
 func (p *point) name(i int) []byte  { e := &p.elems[i]; return p.buf[e.qs:e.qe] }
 func (p *point) local(i int) []byte { e := &p.elems[i]; return p.buf[e.ls:e.qe] }
@@ -78,6 +85,9 @@ func (p *point) addStart(t *token, parent int32, ws int) {
 		case "href":
 			e.href, e.hrefQ = r, a.quote
 		}
+		if !skipAttr(a.name) {
+			p.attrs = append(p.attrs, pattr{n0: start + a.nameAt, n1: start + a.nameAt + len(a.name), v0: r[0], v1: r[1]})
+		}
 	}
 	e.latlon = e.lat[0] >= 0 && e.lon[0] >= 0
 	e.cs = len(p.buf)
@@ -102,6 +112,7 @@ func (s *state) beginPoint(structural bool, parent role) error {
 	p.buf = p.buf[:0]
 	p.elems = p.elems[:0]
 	p.open = p.open[:0]
+	p.attrs = p.attrs[:0]
 	p.wsEnd = -1
 	if s.hold {
 		p.buf = append(p.buf, s.ws...)
@@ -183,18 +194,42 @@ func (s *state) endPoint() error {
 		if err := s.h.Bad(perr); err != nil {
 			return err
 		}
+		s.changed = true
 		s.placed(nil, p.inCont)
 		return nil
 	}
 	s.fill(0, lon, lat)
+	s.rec.Text = s.pointTexts()
+	s.rec.More = s.pointMore()
 	ed := s.h.Record(&s.rec)
 	s.attrs.i = -1
-	if ed.Drop || badMove(&ed) {
+	if ed.Drop || badMove(&ed) || ed.Move && len(ed.More) > 0 && len(ed.More) != len(s.more) {
+		s.changed = true
 		s.placed(nil, p.inCont)
 		return nil
 	}
 	if !ed.IsKeep() {
 		s.plan(0, &ed)
+	}
+	if ed.Move && len(ed.More) == len(s.more) {
+		for k, m := range s.moreAt {
+			lat, lon := ed.More[k].Lat, ed.More[k].Lon
+			if s.moreE7[k] {
+				s.setContent(m[0], strconv.AppendInt(p.rep, int64(math.Round(lat*1e7)), 10))
+				s.setContent(m[1], strconv.AppendInt(p.rep, int64(math.Round(lon*1e7)), 10))
+				continue
+			}
+			s.setContent(m[0], format.AppendCoord(p.rep, lat))
+			s.setContent(m[1], format.AppendCoord(p.rep, lon))
+		}
+	}
+	s.wrote(lon, lat, &ed)
+	for _, r := range s.tx.redact(p.buf, ed.Redact, &s.cs) {
+		rep := p.rep
+		if r.first {
+			rep = s.cs.redacted(rep)
+		}
+		s.replace(r.r0, r.r1, rep)
 	}
 	// Elements inside the point with their own position.
 	skip := 0
@@ -208,6 +243,7 @@ func (s *state) endPoint() error {
 			if err := s.h.Bad(perr); err != nil {
 				return err
 			}
+			s.changed = true
 			s.remove(i)
 			skip = e.end
 			continue
@@ -217,10 +253,12 @@ func (s *state) endPoint() error {
 		s.attrs.i = -1
 		switch {
 		case ed.Drop || badMove(&ed):
+			s.changed = true
 			s.remove(i)
 			skip = e.end
 		case !ed.IsKeep():
 			s.plan(i, &ed)
+			s.changed = s.changed || ed.Move
 		}
 	}
 	if s.w == nil {
@@ -230,10 +268,131 @@ func (s *state) endPoint() error {
 	return nil
 }
 
-// badMove reports whether an edit moves a point to a position that is not
-// a WGS-84 coordinate: the point is dropped rather than written unreadable.
+// wrote adds the position a kept point is written with to the extent,
+// when it is a waypoint, route point or track point in its GPX place: the
+// points GPX readers read, whose extent <bounds> gives.
+func (s *state) wrote(lon, lat float64, ed *geowarden.Edit) {
+	if s.w == nil {
+		return
+	}
+	if !s.p.structural {
+		s.changed = s.changed || ed.Move
+		return
+	}
+	if ed.Move {
+		s.changed = true
+		lon, lat = written(ed.Pos.Lon), written(ed.Pos.Lat)
+	}
+	s.ext.add(lon, lat)
+}
+
+// pointMore reads the point's other positions: pairs of child elements
+// of one element inside it whose names say they are a latitude and a
+// longitude (format.ParseCoordName, the rules of CSV columns and GeoJSON
+// properties: lat, latitude, lon, lng, long, longitude, with the same
+// words around them, as in <x:destLat> and <x:destLon>; E7 values in
+// units of 1e-7 degrees), holding decimal numbers, any prefix. x and y
+// are not read: in GPX extensions they are as often screen or grid
+// coordinates. It returns the positions in document order, with their
+// elements in s.moreAt.
+func (s *state) pointMore() []geowarden.Point {
+	p := &s.p
+	s.more, s.moreAt = s.more[:0], s.moreAt[:0]
+	for j := range p.elems {
+		e := &p.elems[j]
+		if e.leaf {
+			continue
+		}
+		s.coords = s.coords[:0]
+		for k := j + 1; k < e.descEnd; k = p.elems[k].descEnd {
+			if !p.elems[k].leaf {
+				continue
+			}
+			cn, ok := format.ParseCoordName(string(p.local(k)))
+			if !ok || cn.Key == "xy" {
+				continue
+			}
+			i := slices.IndexFunc(s.coords, func(c coordElems) bool { return c.key == cn.Key })
+			if i < 0 {
+				s.coords = append(s.coords, coordElems{key: cn.Key, e7: cn.E7, at: [2]int{-1, -1}})
+				i = len(s.coords) - 1
+			}
+			ax := 1
+			if cn.Axis == format.RoleLat {
+				ax = 0
+			}
+			if s.coords[i].at[ax] < 0 {
+				s.coords[i].at[ax] = k
+			}
+		}
+		for _, c := range s.coords {
+			if c.at[0] < 0 || c.at[1] < 0 {
+				continue
+			}
+			lat, ok1 := format.ParseDecimal(p.textBytes(c.at[0], &s.cs))
+			lon, ok2 := format.ParseDecimal(p.textBytes(c.at[1], &s.cs))
+			if c.e7 {
+				lat, lon = lat/1e7, lon/1e7
+			}
+			if !ok1 || !ok2 || format.CheckPoint(lon, lat) != nil {
+				continue
+			}
+			s.more = append(s.more, geowarden.Point{Lon: lon, Lat: lat})
+			s.moreAt = append(s.moreAt, c.at)
+			s.moreE7 = append(s.moreE7[:len(s.more)-1], c.e7)
+		}
+	}
+	if len(s.more) == 0 {
+		return nil
+	}
+	return s.more
+}
+
+// coordElems is a latitude and a longitude element of one parent with
+// the same key (format.CoordName).
+type coordElems struct {
+	key string
+	e7  bool
+	at  [2]int // the latitude's and the longitude's element, -1 when none
+}
+
+// pointTexts reads the free text of the held point: the direct text of
+// every element in it, comments, and attribute values other than lat and
+// lon. It returns the positions found.
+func (s *state) pointTexts() []geowarden.TextPos {
+	p := &s.p
+	t := &s.tx
+	t.reset()
+	for j := range p.elems {
+		e := &p.elems[j]
+		if e.empty {
+			continue
+		}
+		s.skip = s.skip[:0]
+		for k := j + 1; k < e.descEnd; k = p.elems[k].descEnd {
+			s.skip = append(s.skip, span{p.elems[k].start, p.elems[k].end})
+		}
+		t.content(p.buf, e.cs, e.ce, s.skip, e.ls, e.qe, &s.cs)
+	}
+	for _, a := range p.attrs {
+		t.attr(p.buf, a.v0, a.v1, a.n0, a.n1, &s.cs)
+	}
+	return t.find(p.buf)
+}
+
+// badMove reports whether an edit moves a point, or one of its other
+// positions, to a position that is not a WGS-84 coordinate: the point is
+// dropped rather than written unreadable.
 func badMove(ed *geowarden.Edit) bool {
-	return ed.Move && format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat) != nil
+	if !ed.Move {
+		return false
+	}
+	for _, m := range ed.More {
+		if format.CheckPoint(m.Lon, m.Lat) != nil {
+			return true
+		}
+	}
+	return format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat) != nil
 }
 
 // position reads the lat and lon attributes of elems[i].

@@ -25,10 +25,11 @@ const (
 
 // attr is one attribute of a start tag.
 type attr struct {
-	name  []byte // qualified name
-	val   []byte // raw value, between the quotes, references not resolved
-	valAt int    // offset of val in the token
-	quote byte
+	name   []byte // qualified name
+	val    []byte // raw value, between the quotes, references not resolved
+	valAt  int    // offset of val in the token
+	nameAt int    // offset of name in the token
+	quote  byte
 }
 
 // token is one XML token. Its slices point into the scanner's buffer and
@@ -521,7 +522,7 @@ func (s *scanner) startTag() error {
 		if len(t.attrs) >= MaxAttrs {
 			return s.errAt(i, format.ErrTooLong, "more than %d attributes in <%s", MaxAttrs, t.name)
 		}
-		t.attrs = append(t.attrs, attr{name: name, val: val, valAt: i + 1, quote: q})
+		t.attrs = append(t.attrs, attr{name: name, val: val, valAt: i + 1, nameAt: nameAt, quote: q})
 		i += k + 2
 	}
 	t.raw = raw

@@ -79,9 +79,30 @@ type goldenHandler struct {
 }
 
 func (g *goldenHandler) Record(r *geowarden.Record) geowarden.Edit {
+	g.recs = append(g.recs, copyRecord(r).String())
+	if r.Shape == geowarden.ShapeNone {
+		// Free text outside points: every position in it is redacted.
+		return geowarden.Edit{Redact: allText(r)}
+	}
+	ed := g.edit(r)
+	if !ed.Drop {
+		ed.Redact = allText(r)
+	}
+	return ed
+}
+
+// allText returns the indexes of every text position of r.
+func allText(r *geowarden.Record) []int {
+	var idx []int
+	for i := range r.Text {
+		idx = append(idx, i)
+	}
+	return idx
+}
+
+func (g *goldenHandler) edit(r *geowarden.Record) geowarden.Edit {
 	i := g.n
 	g.n++
-	g.recs = append(g.recs, copyRecord(r).String())
 	a := r.Attrs.(*pointAttrs)
 	p := &a.s.p
 	kind := ""
