@@ -2,6 +2,7 @@ package kml
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"context"
@@ -230,17 +231,41 @@ func (k *kmz) countMembers(ra io.ReaderAt, size int64) error {
 		return kmzErr(k.name, "", ErrZip, "no end of central directory record (not a zip archive, or truncated)")
 	}
 	count := uint64(binary.LittleEndian.Uint16(tail[i+10:]))
+	dirOff := int64(binary.LittleEndian.Uint32(tail[i+16:]))
 	if count == 0xFFFF && i >= 20 && bytes.Equal(tail[i-20:i-16], []byte("PK\x06\x07")) {
 		off := int64(binary.LittleEndian.Uint64(tail[i-20+8:]))
 		var z [56]byte
 		if off >= 0 && off+56 <= size {
 			if _, err := ra.ReadAt(z[:], off); err == nil && bytes.Equal(z[:4], []byte("PK\x06\x06")) {
 				count = binary.LittleEndian.Uint64(z[32:])
+				dirOff = int64(binary.LittleEndian.Uint64(z[48:]))
 			}
 		}
 	}
 	if count > MaxMembers {
 		return kmzErr(k.name, "", ErrZipBomb, "%d members (at most %d)", count, MaxMembers)
+	}
+	// The count in the end record may be forged: count the directory's
+	// entries as they are, the way archive/zip will read them (until a
+	// record that is not a directory entry), before it reads them.
+	if dirOff < 0 || dirOff >= size {
+		return nil // archive/zip refuses it
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(ra, dirOff, size-dirOff), 64<<10)
+	var hdr [46]byte
+	real := 0
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil || !bytes.Equal(hdr[:4], []byte("PK\x01\x02")) {
+			break
+		}
+		real++
+		if real > MaxMembers {
+			return kmzErr(k.name, "", ErrZipBomb, "more than %d members in the central directory (its end record says %d)", MaxMembers, count)
+		}
+		skip := int(binary.LittleEndian.Uint16(hdr[28:])) + int(binary.LittleEndian.Uint16(hdr[30:])) + int(binary.LittleEndian.Uint16(hdr[32:]))
+		if _, err := br.Discard(skip); err != nil {
+			break
+		}
 	}
 	return nil
 }

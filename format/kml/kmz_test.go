@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -328,6 +329,7 @@ func TestKMZHostile(t *testing.T) {
 		{"bomb ratio", buildZip(t, "", member{name: "doc.kml", data: kml}, member{name: "files/zeros.bin", data: zeros, method: zip.Deflate}), ErrZipBomb, `a.kmz: kmz: member "files/zeros.bin": compression ratio above 100:1`},
 		{"bomb in the KML", buildZip(t, "", member{name: "doc.kml", data: append(append([]byte(nil), kml[:len(kml)-7]...), append(bytes.Repeat([]byte(" "), 3<<20), "</kml>\n"...)...), method: zip.Deflate}), ErrZipBomb, `a.kmz: kmz: member "doc.kml": compression ratio above 100:1`},
 		{"too many members", buildZip(t, "", many...), ErrZipBomb, `a.kmz: kmz: 10001 members (at most 10000)`},
+		{"member count forged", forgeCount(buildZip(t, "", many...), 2), ErrZipBomb, `a.kmz: kmz: more than 10000 members in the central directory (its end record says 2)`},
 		{"nested zip by name", buildZip(t, "", member{name: "doc.kml", data: kml}, member{name: "more.kmz", data: pkZip}), ErrNested, `a.kmz: kmz: member "more.kmz": an archive inside the archive is not read`},
 		{"nested gzip by name", buildZip(t, "", member{name: "doc.kml", data: kml}, member{name: "x.kml.gz", data: []byte{0x1f, 0x8b, 8, 0}}), ErrNested, `a.kmz: kmz: member "x.kml.gz": an archive inside the archive is not read`},
 		{"nested zip by content", buildZip(t, "", member{name: "doc.kml", data: kml}, member{name: "files/pic.png", data: pkZip}), ErrNested, `a.kmz: kmz: member "files/pic.png": the member is a zip or gzip archive, which is not read`},
@@ -390,4 +392,13 @@ func TestKMZSpool(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
+}
+
+// forgeCount rewrites the member counts of a zip archive's end record.
+func forgeCount(b []byte, n uint16) []byte {
+	b = append([]byte(nil), b...)
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	binary.LittleEndian.PutUint16(b[i+8:], n)
+	binary.LittleEndian.PutUint16(b[i+10:], n)
+	return b
 }
