@@ -70,18 +70,30 @@ func TestThumbnail(t *testing.T) {
 	}
 }
 
-func TestThumbnailMismatch(t *testing.T) {
+// TestThumbnailElsewhere: a thumbnail whose GPS IFD places it somewhere
+// else is one more position of the photo (Record.More), dropped and moved
+// with the others.
+func TestThumbnailElsewhere(t *testing.T) {
 	in := read(t, "testdata/derived/thumb-mismatch.jpg")
-	_, err := rewrite(in, &collector{failBad: true})
-	if !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "EXIF thumbnail: EXIF GPS IFD holds (10.5000000, 20.5000000)") {
-		t.Fatalf("err = %v, want a mismatch naming the thumbnail", err)
+	c := scan(t, in)
+	if len(c.bads) > 0 || len(c.recs) != 1 || len(c.recs[0].More) != 1 || c.recs[0].More[0] != (geowarden.Point{Lon: 20.5, Lat: 10.5}) {
+		t.Fatalf("scan: %s", summary(c))
 	}
-	out, err := rewrite(in, &collector{})
+	out, err := rewrite(in, &collector{edit: geowarden.Edit{Drop: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := scan(t, out); len(s.bads) > 0 || s.recs[0].Shape != geowarden.ShapeNone {
-		t.Errorf("after dropping the bad record: %s", summary(s))
+	if s := scan(t, out); len(s.bads) > 0 || s.recs[0].Shape != geowarden.ShapeNone || len(s.recs[0].More) > 0 {
+		t.Errorf("after Drop: %s", summary(s))
+	}
+	to := geowarden.Point{Lon: 20.25, Lat: 10.25}
+	out, err = rewrite(in, &collector{edit: geowarden.Edit{Move: true, Pos: moveEdit.Pos, More: []geowarden.Point{to}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := scan(t, out)
+	if len(s.bads) > 0 || len(s.recs[0].More) != 1 || distance(s.recs[0].More[0], to) > 1 || distance(s.recs[0].Pos, moveEdit.Pos) > 1 {
+		t.Errorf("after Move: %s", summary(s))
 	}
 }
 

@@ -62,18 +62,29 @@ type exifBlock struct {
 	broken  error    // IFD0 cannot be read: nothing in the block can be trusted
 	dirs    []uint32 // IFD0, IFD1, ... and the Exif IFD: where pointers to GPS IFDs may sit
 	exifIFD uint32
-	gps     []gpsInfo
+	gps     []*gpsInfo
 	thumbs  []*image
 }
 
 // gpsInfo is what one GPS IFD holds.
 type gpsInfo struct {
-	off    uint32 // TIFF offset of the GPS IFD
-	hasPos bool
-	pos    geowarden.Point
-	hasAlt bool
-	alt    float64
-	tm     time.Time
+	off     uint32 // TIFF offset of the GPS IFD
+	hasPos  bool
+	pos     geowarden.Point
+	hasDest bool // GPSDestLatitude/GPSDestLongitude, a second position
+	dest    geowarden.Point
+	hasAlt  bool
+	alt     float64
+	tm      time.Time
+	// Where a Move puts the position and the destination.
+	to, destTo target
+}
+
+// target is where a Move puts one copy of a position; a copy without one
+// stays where it is.
+type target struct {
+	ok bool
+	p  geowarden.Point
 }
 
 // parseExif reads an EXIF block. Problems with a position are recorded in
@@ -150,7 +161,10 @@ func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 			}
 			x.gps = append(x.gps, gi)
 			if gi.hasPos {
-				img.copies = append(img.copies, posCopy{kind: copyEXIF, depth: img.depth, pos: gi.pos, off: base + int64(off), what: img.where + "EXIF GPS IFD"})
+				img.copies = append(img.copies, posCopy{kind: copyEXIF, depth: img.depth, pos: gi.pos, off: base + int64(off), what: img.where + "EXIF GPS IFD", to: &gi.to})
+			}
+			if gi.hasDest {
+				img.copies = append(img.copies, posCopy{kind: copyOther, depth: img.depth, pos: gi.dest, off: base + int64(off), what: img.where + "EXIF GPSDestLatitude/GPSDestLongitude", to: &gi.destTo})
 			}
 		}
 	}
@@ -189,8 +203,8 @@ func (x *exifBlock) thumb(img *image, dir uint32, seen map[uint32]bool) {
 
 // readGPS reads a GPS IFD. Errors are about the position: the IFD cannot
 // be read, or its latitude and longitude cannot.
-func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
-	gi := gpsInfo{off: off}
+func (t *tiffData) readGPS(off uint32) (*gpsInfo, error) {
+	gi := &gpsInfo{off: off}
 	n, _, err := t.ifd(off)
 	if err != nil {
 		return gi, err
@@ -201,7 +215,7 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 		if int(e.tag) >= len(es) {
 			continue
 		}
-		if es[e.tag] != nil && e.tag >= gpsLatRef && e.tag <= gpsLon {
+		if es[e.tag] != nil && (e.tag >= gpsLatRef && e.tag <= gpsLon || e.tag >= gpsDestLatRef && e.tag <= gpsDestLon) {
 			return gi, fmt.Errorf("two entries for tag %d", e.tag)
 		}
 		es[e.tag] = &e
@@ -225,6 +239,29 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 	case lonOK:
 		return gi, fmt.Errorf("GPSLongitude without GPSLatitude")
 	}
+	// The destination: a second position. All zeros (as some cameras
+	// write when there is none) is none.
+	dlat, dlatOK, err := t.coord(es[gpsDestLat], es[gpsDestLatRef], "GPSDestLatitude", 'N', 'S')
+	if err != nil && !t.zero(es[gpsDestLat]) {
+		return gi, err
+	}
+	dlon, dlonOK, err2 := t.coord(es[gpsDestLon], es[gpsDestLonRef], "GPSDestLongitude", 'E', 'W')
+	if err2 != nil && !t.zero(es[gpsDestLon]) {
+		return gi, err2
+	}
+	switch {
+	case err != nil || err2 != nil:
+		// a zero value without its reference: none
+	case dlatOK && dlonOK && (dlat != 0 || dlon != 0):
+		if err := format.CheckPoint(dlon, dlat); err != nil {
+			return gi, fmt.Errorf("GPSDestLatitude/GPSDestLongitude: %w", err)
+		}
+		gi.hasDest, gi.dest = true, geowarden.Point{Lon: dlon, Lat: dlat}
+	case dlatOK && dlat != 0:
+		return gi, fmt.Errorf("GPSDestLatitude without GPSDestLongitude")
+	case dlonOK && dlon != 0:
+		return gi, fmt.Errorf("GPSDestLongitude without GPSDestLatitude")
+	}
 	if e := es[gpsAlt]; e != nil {
 		if rs, err := t.rationals(*e, 1); err == nil && len(rs) == 1 && rs[0].den != 0 {
 			gi.hasAlt, gi.alt = true, rs[0].float()
@@ -238,6 +275,23 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 	}
 	gi.tm = t.gpsTime(es[gpsTimeStamp], es[gpsDateStamp])
 	return gi, nil
+}
+
+// zero reports whether a coordinate entry holds only zeros (0/1 or 0/0).
+func (t *tiffData) zero(e *entry) bool {
+	if e == nil {
+		return true
+	}
+	rs, err := t.rationals(*e, 3)
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		if r.num != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // coord reads a latitude or longitude and its reference.
@@ -445,21 +499,22 @@ func (x *exifBlock) wipe() {
 	x.g.out = [][]byte{}
 }
 
-// move writes p into every GPS IFD that holds a position (and into the
-// destination coordinates, when present).
-func (x *exifBlock) move(p geowarden.Point) {
+// move writes each GPS IFD's position and destination where their
+// targets say.
+func (x *exifBlock) move() {
 	if x.t == nil || x.broken != nil {
 		return
 	}
 	t := x.t
 	for _, gi := range x.gps {
-		if !gi.hasPos {
-			continue
+		if gi.hasPos && gi.to.ok {
+			t.putCoord(gi.off, gpsLat, gpsLatRef, gi.to.p.Lat, 'N', 'S')
+			t.putCoord(gi.off, gpsLon, gpsLonRef, gi.to.p.Lon, 'E', 'W')
 		}
-		t.putCoord(gi.off, gpsLat, gpsLatRef, p.Lat, 'N', 'S')
-		t.putCoord(gi.off, gpsLon, gpsLonRef, p.Lon, 'E', 'W')
-		t.putCoord(gi.off, gpsDestLat, gpsDestLatRef, p.Lat, 'N', 'S')
-		t.putCoord(gi.off, gpsDestLon, gpsDestLonRef, p.Lon, 'E', 'W')
+		if gi.hasDest && gi.destTo.ok {
+			t.putCoord(gi.off, gpsDestLat, gpsDestLatRef, gi.destTo.p.Lat, 'N', 'S')
+			t.putCoord(gi.off, gpsDestLon, gpsDestLonRef, gi.destTo.p.Lon, 'E', 'W')
+		}
 	}
 }
 

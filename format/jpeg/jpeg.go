@@ -99,15 +99,7 @@ type stream struct {
 	h         format.Handler
 	name      string
 	maxHeader int
-	rec       recState
-}
-
-// recState is what the first image decided, applied to the embedded
-// images that follow it.
-type recState struct {
-	hasPos bool
-	pos    geowarden.Point
-	edit   geowarden.Edit
+	rec       recPositions // what the first image decided, for the embedded images after it
 }
 
 func (s *stream) perr(off int64, err error) *format.ParseError {
@@ -151,29 +143,35 @@ func (s *stream) image(n int) error {
 			ed = geowarden.Edit{Drop: true}
 		} else {
 			ed = s.h.Record(rec)
-			if rec.Shape == geowarden.ShapeNone {
+			if rec.Shape == geowarden.ShapeNone && len(rec.More) == 0 {
 				ed.Move = false // nothing to move
 			}
 		}
-		s.rec = recState{hasPos: rec != nil && rec.Shape == geowarden.ShapePoint, edit: ed}
-		if s.rec.hasPos {
-			s.rec.pos = rec.Pos
+		if err := s.checkMove(&ed, rec); err != nil {
+			return err
 		}
+		s.rec = recPositions{edit: ed}
+		if rec != nil {
+			s.rec.hasPos = rec.Shape == geowarden.ShapePoint
+			if s.rec.hasPos {
+				s.rec.pos = append(s.rec.pos, rec.Pos)
+			}
+			s.rec.pos = append(s.rec.pos, rec.More...)
+		}
+		img.aimRecord(&s.rec)
+		img.redact(&ed)
 	} else if s.rec.edit.Drop {
 		ed = s.rec.edit // every copy goes: nothing to check
 	} else {
-		if bad := img.agree(s.rec.hasPos, s.rec.pos); bad != nil {
+		if bad := img.aim(&s.rec); bad != nil {
 			if err := s.h.Bad(s.perr(bad.off, bad.err)); err != nil {
 				return err
 			}
 			ed = geowarden.Edit{Drop: true}
 		} else {
+			// The record's texts are not the embedded image's.
 			ed = s.rec.edit
-		}
-	}
-	if ed.Move && !ed.Drop {
-		if err := format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat); err != nil {
-			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo"))
+			ed.Redact = nil
 		}
 	}
 	if s.bw != nil {
@@ -188,6 +186,28 @@ func (s *stream) image(n int) error {
 	}
 	if last := segs[len(segs)-1]; last.marker == mSOS {
 		return s.copyScan()
+	}
+	return nil
+}
+
+// checkMove checks the positions a Move writes: valid coordinates, and as
+// many replacements in More as the record has other positions.
+func (s *stream) checkMove(ed *geowarden.Edit, rec *geowarden.Record) error {
+	if !ed.Move || ed.Drop {
+		return nil
+	}
+	if rec.Shape == geowarden.ShapePoint {
+		if err := format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat); err != nil {
+			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo"))
+		}
+	}
+	if len(ed.More) > 0 && len(ed.More) != len(rec.More) {
+		return s.perr(0, errorf(ErrEdit, "the edit moves %d other positions; the photo has %d", len(ed.More), len(rec.More)))
+	}
+	for _, p := range ed.More {
+		if err := format.CheckPoint(p.Lon, p.Lat); err != nil {
+			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo's other positions"))
+		}
 	}
 	return nil
 }
