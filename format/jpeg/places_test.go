@@ -1,0 +1,234 @@
+package jpeg
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/classify"
+	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/format/formattest"
+	"github.com/geowarden/geowarden/geotext"
+	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/policy"
+	"github.com/geowarden/geowarden/sanitize"
+	"github.com/geowarden/geowarden/zone"
+)
+
+// zoneHalf is half the side, in degrees, of the square zone drawn over a
+// hidden position (about 220 m north to south).
+const zoneHalf = 0.002
+
+// box is a square zone around a point.
+type box struct{ c geowarden.Point }
+
+func (b box) has(p geowarden.Point) bool {
+	return math.Abs(p.Lat-b.c.Lat) <= zoneHalf && math.Abs(p.Lon-b.c.Lon) <= zoneHalf
+}
+
+// engineAround builds a sanitize engine whose one zone is the square
+// around c, with a rule that applies action inside it.
+func engineAround(t *testing.T, c geowarden.Point, action string) *pipeline.Engine {
+	t.Helper()
+	gj := fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"z1"},"geometry":{"type":"Polygon","coordinates":[[[%[1]f,%[2]f],[%[3]f,%[2]f],[%[3]f,%[4]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]}}]}`,
+		c.Lon-zoneHalf, c.Lat-zoneHalf, c.Lon+zoneHalf, c.Lat+zoneHalf)
+	set, err := zone.ReadGeoJSON("z", "z", strings.NewReader(gj))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.ID = "z"
+	p, err := policy.Parse("p.yml", []byte("zones: [{file: z.geojson}]\nrules:\n  - id: r\n    when: {in_zone: true}\n    action: "+action+"\n    severity: high\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &pipeline.Engine{Classifier: classify.New(zone.NewIndex(set), nil), Policy: p, Text: geowarden.TextRedact}
+}
+
+// exifToolPositions is the oracle: every position ExifTool reads from a
+// file (-ee, every group), as latitude/longitude tag pairs with the same
+// name before "Latitude"/"Longitude" (GPS: tags signed by their Ref), and
+// every position written in a text value.
+func exifToolPositions(t *testing.T, path string) []geowarden.Point {
+	t.Helper()
+	m := exifTool(t, path, "-ee")
+	var ps []geowarden.Point
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			for mt := range geotext.All([]byte(s)) {
+				ps = append(ps, mt.Point, mt.Swapped())
+			}
+		}
+		base, ok := strings.CutSuffix(k, "Latitude")
+		if !ok {
+			continue
+		}
+		lat, ok1 := v.(float64)
+		lon, ok2 := m[base+"Longitude"].(float64)
+		if !ok2 {
+			lon, ok2 = m[base+"Longtitude"].(float64)
+		}
+		if !ok1 || !ok2 {
+			continue
+		}
+		if m[base+"LatitudeRef"] == "S" {
+			lat = -lat
+		}
+		if m[base+"LongitudeRef"] == "W" {
+			lon = -lon
+		}
+		ps = append(ps, geowarden.Point{Lon: lon, Lat: lat})
+	}
+	return ps
+}
+
+// hidden lists the positions of testdata/derived/many-places.jpg (see
+// PROVENANCE.md), one in each hiding place, each far from the others.
+var hidden = []struct {
+	where string
+	p     geowarden.Point
+	text  bool // written in free text: redacted under a drop rule only
+}{
+	{where: "EXIF GPSLatitude/GPSLongitude and XMP exif:GPSLatitude/GPSLongitude", p: geowarden.Point{Lon: -1.9141667, Lat: 54.9896667}},
+	{where: "EXIF GPSDestLatitude/GPSDestLongitude", p: geowarden.Point{Lon: 14.4506, Lat: 35.8506}},
+	{where: "XMP exif:GPSDestLatitude/GPSDestLongitude", p: geowarden.Point{Lon: 14.2511944, Lat: 36.0443056}},
+	{where: "XMP Iptc4xmpExt:LocationShown", p: geowarden.Point{Lon: 12.4534, Lat: 41.9029}},
+	{where: "XMP Iptc4xmpExt:LocationCreated", p: geowarden.Point{Lon: 2.2945, Lat: 48.8584}},
+	{where: "XMP drone-dji:GpsLatitude/GpsLongtitude", p: geowarden.Point{Lon: -0.1246, Lat: 51.5007}},
+	{where: "XMP dc:description text", p: geowarden.Point{Lon: -74.0445, Lat: 40.6892}, text: true},
+}
+
+// TestHidingPlaces draws a zone over each position of a photo that holds
+// seven, in seven places, and sanitizes it through the pipeline: under a
+// drop rule no position is left (ExifTool reads none; the bytes hold none
+// inside the zone); under a coarsen rule every position is snapped, and
+// none is left inside the zone. The image data stays bit for bit, and the
+// engine's re-scan passes.
+func TestHidingPlaces(t *testing.T) {
+	formattest.Tool(t, "exiftool")
+	in := read(t, "testdata/derived/many-places.jpg")
+	before := exifToolPositions(t, "testdata/derived/many-places.jpg")
+	for _, h := range hidden {
+		found := false
+		for _, p := range before {
+			found = found || box{h.p}.has(p)
+		}
+		if !found {
+			t.Fatalf("the oracle does not see %s at %v in the input", h.where, h.p)
+		}
+	}
+	ctx := context.Background()
+	for _, h := range hidden {
+		for _, action := range []string{"drop", "{coarsen: 1km}"} {
+			if h.text && action != "drop" {
+				continue // a text position is redacted where the policy removes records
+			}
+			t.Run(h.where+"/"+action, func(t *testing.T) {
+				e := engineAround(t, h.p, action)
+				var out bytes.Buffer
+				st, err := e.Run(ctx, Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Records != 1 || st.Kept != 0 {
+					t.Errorf("stats %+v: the photo is not acted on", st)
+				}
+				if err := e.Verify(ctx, Codec{}, bytes.NewReader(out.Bytes()), format.Options{Name: "x"}); err != nil {
+					t.Fatalf("re-scan: %v", err)
+				}
+				if !bytes.Equal(afterSOS(out.Bytes()), afterSOS(in)) {
+					t.Error("image data changed")
+				}
+				z := box{h.p}
+				for m := range geotext.All(out.Bytes()) {
+					if z.has(m.Point) || m.Ambiguous && z.has(m.Swapped()) {
+						t.Errorf("the output's bytes hold %q at byte %d, inside the zone", out.Bytes()[m.Start:m.End], m.Start)
+					}
+				}
+				after := exifToolPositions(t, writeTemp(t, "out.jpg", out.Bytes()))
+				if action == "drop" {
+					for _, p := range after {
+						if z.has(p) {
+							t.Errorf("ExifTool reads %v, inside the zone", p)
+						}
+					}
+					if !h.text && len(after) > 0 {
+						t.Errorf("a drop leaves positions: %v", after)
+					}
+					return
+				}
+				// Coarsened: every position snapped to the 1 km grid, the
+				// hidden one among them; none left where it was.
+				snapped := false
+				for _, p := range after {
+					if z.has(p) && formattest.Haversine(p, sanitize.CoarsenPoint(h.p, 1000)) > 1 {
+						t.Errorf("ExifTool reads %v, inside the zone and not on the grid", p)
+					}
+					snapped = snapped || formattest.Haversine(p, sanitize.CoarsenPoint(h.p, 1000)) < 1
+					for _, q := range before {
+						if tp := hidden[len(hidden)-1].p; (box{tp}).has(q) || (box{geowarden.Point{Lon: tp.Lat, Lat: tp.Lon}}).has(q) {
+							continue // the text position stays: it is not in this zone
+						}
+						if formattest.Haversine(p, q) < 1 {
+							t.Errorf("ExifTool still reads %v, as before", p)
+						}
+					}
+				}
+				if !snapped || len(after) < len(before)-1 {
+					t.Errorf("ExifTool reads %v after coarsening, %v before", after, before)
+				}
+			})
+		}
+	}
+}
+
+// TestRedactText: a position written in XMP text is redacted in place, the
+// rest of the text and of the photo unchanged; where the packet has no
+// padding and sizes must not change, a position shorter than RedactedText
+// is overwritten with blanks.
+func TestRedactText(t *testing.T) {
+	in := read(t, "testdata/derived/many-places.jpg")
+	c := scan(t, in)
+	if len(c.recs) != 1 || len(c.recs[0].Text) != 2 || c.recs[0].Text[0].Field != "XMP dc:description" {
+		t.Fatalf("scan: %s", summary(c))
+	}
+	out, err := rewrite(in, &collector{edit: geowarden.Edit{Redact: []int{1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(in) {
+		t.Errorf("the photo's size changed: %d, was %d (the packet's padding takes it)", len(out), len(in))
+	}
+	if !bytes.Contains(out, []byte("taken at "+geowarden.RedactedText+" from the ferry")) {
+		t.Error("the description is not redacted in place")
+	}
+	s := scan(t, out)
+	if len(s.recs[0].Text) != 0 || len(s.recs[0].More) != len(c.recs[0].More) || s.recs[0].Pos != c.recs[0].Pos {
+		t.Errorf("after redacting: %s", summary(s))
+	}
+
+	// No padding, sizes fixed: the same length.
+	pkt := xmpPacket("", "<dc:title><rdf:Alt><rdf:li>at 35.8506N 14.4506E &amp; more</rdf:li></rdf:Alt></dc:title>")
+	x := &xmpBlock{sameLen: true}
+	props, err := scanXMP([]byte(pkt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.props = props
+	img := &image{}
+	img.xmpPositions([]byte(pkt), &x.xmpData, 0, "XMP packet")
+	if len(img.textPos) != 1 {
+		t.Fatalf("texts %v", img.textPos)
+	}
+	img.redact(&geowarden.Edit{Redact: []int{0}})
+	np, changed, err := rewritePacket([]byte(pkt), &x.xmpData, &xmpEdit{}, true, false)
+	if err != nil || !changed {
+		t.Fatal(changed, err)
+	}
+	if want := strings.Replace(pkt, "35.8506N 14.4506E", strings.Repeat(" ", 17), 1); string(np) != want {
+		t.Errorf("got  %s\nwant %s", np, want)
+	}
+}
