@@ -126,7 +126,7 @@ func nonGPS(m map[string]any) map[string]any {
 	for k, v := range m {
 		switch {
 		case strings.HasPrefix(k, "System:"), strings.HasPrefix(k, "File:"), strings.HasPrefix(k, "ExifTool:"),
-			strings.HasPrefix(k, "SourceFile"), strings.Contains(k, "GPS"), strings.HasSuffix(k, "HasExtendedXMP"):
+			strings.HasPrefix(k, "SourceFile"), strings.Contains(strings.ToUpper(k), "GPS"), strings.HasSuffix(k, "HasExtendedXMP"):
 		default:
 			o[k] = v
 		}

@@ -59,7 +59,10 @@ func exifToolPositions(t *testing.T, path string) []geowarden.Point {
 	for k, v := range m {
 		if s, ok := v.(string); ok {
 			for mt := range geotext.All([]byte(s)) {
-				ps = append(ps, mt.Point, mt.Swapped())
+				ps = append(ps, mt.Point)
+				if mt.Ambiguous {
+					ps = append(ps, mt.Swapped())
+				}
 			}
 		}
 		base, ok := strings.CutSuffix(k, "Latitude")
@@ -230,5 +233,45 @@ func TestRedactText(t *testing.T) {
 	}
 	if want := strings.Replace(pkt, "35.8506N 14.4506E", strings.Repeat(" ", 17), 1); string(np) != want {
 		t.Errorf("got  %s\nwant %s", np, want)
+	}
+}
+
+// TestDJI: a real DJI drone photo (testdata/dji, the metadata of a Zenmuse
+// H20T R-JPEG) holds its position in EXIF and in drone-dji:GpsLatitude/
+// GpsLongitude; both are read, and both go under a drop or a coarsen rule.
+func TestDJI(t *testing.T) {
+	formattest.Tool(t, "exiftool")
+	const path = "testdata/dji/DJI_H20T-meta.jpg"
+	in := read(t, path)
+	c := scan(t, in)
+	p := geowarden.Point{Lon: -79.7649628, Lat: 40.5637811}
+	if len(c.recs) != 1 || len(c.recs[0].More) != 1 || formattest.Haversine(c.recs[0].Pos, p) > 1 || formattest.Haversine(c.recs[0].More[0], p) > 1 {
+		t.Fatalf("scan: %s", summary(c))
+	}
+	for _, action := range []string{"drop", "{coarsen: 1km}"} {
+		t.Run(action, func(t *testing.T) {
+			e := engineAround(t, p, action)
+			var out bytes.Buffer
+			if _, err := e.Run(context.Background(), Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(afterSOS(out.Bytes()), afterSOS(in)) {
+				t.Error("image data changed")
+			}
+			m := exifTool(t, writeTemp(t, "out.jpg", out.Bytes()), "-ee")
+			after := exifToolPositions(t, writeTemp(t, "out.jpg", out.Bytes()))
+			if action == "drop" && len(after) > 0 || action != "drop" && len(after) < 3 { // GPS, XMP-drone-dji, Composite
+				t.Errorf("ExifTool reads %v", after)
+			}
+			grid := sanitize.CoarsenPoint(p, 1000)
+			for _, q := range after {
+				if formattest.Haversine(q, grid) > 1 && formattest.Haversine(geowarden.Point{Lon: q.Lat, Lat: q.Lon}, grid) > 1 {
+					t.Errorf("ExifTool reads %v, not on the grid", q)
+				}
+			}
+			if v, ok := m["XMP-drone-dji:GPSLatitude"]; ok != (action != "drop") {
+				t.Errorf("drone-dji:GpsLatitude = %v", v)
+			}
+		})
 	}
 }
