@@ -204,6 +204,28 @@ func TestEmbeddedImages(t *testing.T) {
 			t.Errorf("the embedded image was not moved: %s", summary(s))
 		}
 	})
+	t.Run("at another position of the photo", func(t *testing.T) {
+		// The photo's XMP LocationShown is where the embedded image is:
+		// the embedded copy follows that position (More[0]), not Pos.
+		shown := xmpSegment(xmpPacket("", "<Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li exif:GPSLatitude='44,28.0293N' exif:GPSLongitude='11,53.1237E'/></rdf:Bag></Iptc4xmpExt:LocationShown>"))
+		first := jpegOf(exif(gpsFields(bigEndian)), shown)
+		in := append(slices.Clone(first), jpegOf(exif(far))...)
+		s := scan(t, in)
+		if len(s.bads) > 0 || len(s.recs) != 1 || len(s.recs[0].More) != 1 {
+			t.Fatalf("scan: %s", summary(s))
+		}
+		to := geowarden.Point{Lon: 11.5, Lat: 44.5}
+		out, err := rewrite(in, &collector{edit: geowarden.Edit{Move: true, Pos: moveEdit.Pos, More: []geowarden.Point{to}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := scan(t, out[len(first):]); distance(s.recs[0].Pos, to) > 1 {
+			t.Errorf("the embedded image did not follow its position: %s", summary(s))
+		}
+		if s := scan(t, out); distance(s.recs[0].Pos, moveEdit.Pos) > 1 || distance(s.recs[0].More[0], to) > 1 {
+			t.Errorf("the photo: %s", summary(s))
+		}
+	})
 	cases := []struct {
 		name string
 		in   []byte

@@ -20,8 +20,10 @@ const (
 	// while it is read, so that the photo's record can be decided before
 	// any of it is written.
 	DefaultMaxHeaderBytes = 64 << 20
-	// MaxDisagreementM is how far apart, in metres, two copies of the
-	// position in one file may lie and still count as the same position.
+	// MaxDisagreementM is how far apart, in metres, two copies of a
+	// position may lie and still count as the same position: an embedded
+	// image's copy and the record's, or a copy of Pos when a Move gives
+	// no Edit.More.
 	MaxDisagreementM = 30
 	// minTrailer is the smallest trailer worth a notice: fewer bytes
 	// cannot hold a position.
