@@ -27,11 +27,14 @@
 //     positions in More.
 //   - Text: the positions written in the free text of the XMP packets
 //     (dc:description, dc:title, photoshop:Headline, Iptc4xmpCore:Location,
-//     keywords, any other value), found with package geotext. Field is
-//     "XMP " and the property's name (with the value's own name after a
-//     "/" inside a structure); Start and End are offsets in the value with
-//     its XML entities resolved. A position that reads both ways (two bare
-//     numbers) is two entries with the same Start and End.
+//     keywords, any other value) and of the EXIF ImageDescription and
+//     UserComment (ASCII or undefined character code), found with package
+//     geotext. Field is "XMP " and the property's name (with the value's
+//     own name after a "/" inside a structure), or "EXIF ImageDescription"
+//     and "EXIF UserComment"; Start and End are offsets in the value (XMP:
+//     with its XML entities resolved; UserComment: after its 8-byte
+//     character code). A position that reads both ways (two bare numbers)
+//     is two entries with the same Start and End.
 //   - Alt: GPSAltitude, negative when GPSAltitudeRef is 1.
 //   - Time: GPSDateStamp + GPSTimeStamp (UTC); else DateTimeOriginal with
 //     OffsetTimeOriginal (taken as UTC when there is no offset); else the
@@ -112,7 +115,7 @@
 // embedded image, a packet without padding after an MPF segment), the
 // position's own bytes are overwritten instead, with RedactedText when it
 // fits and with blanks padding it, or with blanks alone when the position
-// is shorter. Retime rewrites GPSTimeStamp and GPSDateStamp,
+// is shorter. EXIF text is always redacted so, in place. Retime rewrites GPSTimeStamp and GPSDateStamp,
 // DateTimeOriginal and CreateDate (in their OffsetTime, else UTC),
 // ModifyDate when it equals DateTimeOriginal, and exif:GPSTimeStamp;
 // retiming to the zero time removes them. Strip removes the named EXIF
@@ -147,9 +150,10 @@
 //     block);
 //   - maker notes are not parsed: some (Pentax, Sony, Samsung, DJI) hold a
 //     copy of the position, and it passes through unchanged, unreported;
-//   - positions written in EXIF text (ImageDescription, UserComment,
-//     XPComment) and in the IPTC APP13 block are not read; the release
-//     verifier still sees them in the bytes;
+//   - positions written in other EXIF text (Artist, Copyright, the
+//     Windows XPComment and XPTitle, a Unicode UserComment) and in the IPTC
+//     APP13 block are not read; the release verifier still sees them in
+//     the bytes;
 //   - a position split over two XMP values (the keywords "geo:lat=..." and
 //     "geo:lon=..." as two items) is not read as text; the free text of
 //     embedded images' XMP is not read;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/geotext"
 )
 
 // EXIF tags.
@@ -64,6 +65,7 @@ type exifBlock struct {
 	exifIFD uint32
 	gps     []*gpsInfo
 	thumbs  []*image
+	texts   []*exifText
 }
 
 // gpsInfo is what one GPS IFD holds.
@@ -133,6 +135,7 @@ func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 			}
 		}
 	}
+	x.readTexts(img)
 	// GPS IFDs, wherever a pointer to one sits.
 	for _, d := range x.dirs {
 		n, _, _ := t.ifd(d)
@@ -169,6 +172,82 @@ func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 		}
 	}
 	return x
+}
+
+// exifText is a position written in an EXIF text value: bytes off to
+// off+n of the TIFF data.
+type exifText struct {
+	off, n int
+	redact bool
+}
+
+// EXIF text tags that may hold a position written as text.
+const (
+	tagImageDescription = 0x010E
+	tagUserComment      = 0x9286
+)
+
+// readTexts finds the positions written in ImageDescription (IFD0) and
+// UserComment (Exif IFD, ASCII or undefined character code).
+func (x *exifBlock) readTexts(img *image) {
+	t := x.t
+	for _, tt := range []struct {
+		dir  uint32
+		tag  uint16
+		name string
+	}{{x.ifd0(), tagImageDescription, "EXIF ImageDescription"}, {x.exifIFD, tagUserComment, "EXIF UserComment"}} {
+		if tt.dir == 0 {
+			continue
+		}
+		e, _, ok := t.find(tt.dir, tt.tag)
+		if !ok || e.typ != tASCII && e.typ != tUndefined {
+			continue
+		}
+		st, n, err := t.span(e)
+		if err != nil {
+			continue
+		}
+		v := t.b[st : st+n]
+		if tt.tag == tagUserComment {
+			if len(v) < 8 || string(v[:8]) != "ASCII\x00\x00\x00" && string(v[:8]) != "\x00\x00\x00\x00\x00\x00\x00\x00" {
+				continue // Unicode or JIS: not read
+			}
+			st, v = st+8, v[8:]
+		}
+		if i := bytes.IndexByte(v, 0); i >= 0 {
+			v = v[:i]
+		}
+		for m := range geotext.All(v) {
+			et := &exifText{off: st + m.Start, n: m.End - m.Start}
+			x.texts = append(x.texts, et)
+			img.texts = append(img.texts, textRef{ex: et})
+			img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Point, Field: tt.name, Start: m.Start, End: m.End})
+			if m.Ambiguous {
+				img.texts = append(img.texts, textRef{ex: et})
+				img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Swapped(), Field: tt.name, Start: m.Start, End: m.End})
+			}
+		}
+	}
+}
+
+// redactTexts overwrites the marked text positions in place: with
+// RedactedText padded with blanks when it fits, else with blanks.
+func (x *exifBlock) redactTexts() {
+	if x.t == nil || x.broken != nil {
+		return
+	}
+	for _, et := range x.texts {
+		if !et.redact || et.off+et.n > len(x.t.b) {
+			continue
+		}
+		b := x.t.b[et.off : et.off+et.n]
+		for i := range b {
+			b[i] = ' '
+		}
+		if len(b) >= len(geowarden.RedactedText) {
+			copy(b, geowarden.RedactedText)
+		}
+	}
 }
 
 // thumb reads the JPEG thumbnail an IFD points to, when there is one.

@@ -384,14 +384,13 @@ func (img *image) aimRecord(r *recPositions) {
 func (img *image) redact(ed *geowarden.Edit) {
 	if ed.Drop {
 		for _, t := range img.texts {
-			t.d.texts[t.k].redact = true
+			t.mark()
 		}
 		return
 	}
 	for _, i := range ed.Redact {
 		if i >= 0 && i < len(img.texts) {
-			t := img.texts[i]
-			t.d.texts[t.k].redact = true
+			img.texts[i].mark()
 		}
 	}
 }
@@ -406,6 +405,7 @@ func (img *image) apply(ed *geowarden.Edit) *problem {
 		switch {
 		case ed.Drop:
 			x.drop()
+			x.redactTexts()
 			continue
 		case ed.Move:
 			x.move()
@@ -418,6 +418,7 @@ func (img *image) apply(ed *geowarden.Edit) *problem {
 				th.apply(&te)
 			}
 		}
+		x.redactTexts()
 		if len(ed.Strip) > 0 {
 			x.strip(ed.Strip)
 		}

@@ -275,3 +275,38 @@ func TestDJI(t *testing.T) {
 		})
 	}
 }
+
+// TestEXIFText: positions written in EXIF ImageDescription (DMS) and
+// UserComment (decimal) are the record's Text, redacted in place when the
+// policy removes what lies there; the rest of each value stays.
+func TestEXIFText(t *testing.T) {
+	formattest.Tool(t, "exiftool")
+	const path = "testdata/derived/text-exif.jpg"
+	in := read(t, path)
+	c := scan(t, in)
+	if len(c.recs) != 1 || len(c.recs[0].Text) != 3 || c.recs[0].Text[0].Field != "EXIF ImageDescription" || c.recs[0].Text[1].Field != "EXIF UserComment" {
+		t.Fatalf("scan: %s", summary(c))
+	}
+	p := geowarden.Point{Lon: 14.4506, Lat: 35.8506}
+	e := engineAround(t, p, "drop")
+	var out bytes.Buffer
+	if _, err := e.Run(context.Background(), Codec{}, bytes.NewReader(in), &out, pipeline.Options{Format: format.Options{Name: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Bytes()) != len(in) || !bytes.Equal(afterSOS(out.Bytes()), afterSOS(in)) {
+		t.Error("the photo's size or image data changed")
+	}
+	o := writeTemp(t, "out.jpg", out.Bytes())
+	for _, q := range exifToolPositions(t, o) {
+		if (box{p}).has(q) {
+			t.Errorf("ExifTool reads %v, inside the zone", q)
+		}
+	}
+	m := exifTool(t, o)
+	if d := m["IFD0:ImageDescription"]; d != "Shot from "+geowarden.RedactedText+"      at dawn" {
+		t.Errorf("ImageDescription %q", d)
+	}
+	if d := m["ExifIFD:UserComment"]; d != "near" { // (ExifTool trims the blanks)
+		t.Errorf("UserComment %q", d)
+	}
+}

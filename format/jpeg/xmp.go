@@ -532,10 +532,20 @@ type xtext struct {
 	redact bool
 }
 
-// textRef locates a Record.Text entry.
+// textRef locates a Record.Text entry: in an XMP packet, or in EXIF.
 type textRef struct {
-	d *xmpData
-	k int // in d.texts
+	d  *xmpData
+	k  int // in d.texts
+	ex *exifText
+}
+
+// mark marks the text position for redaction.
+func (r textRef) mark() {
+	if r.ex != nil {
+		r.ex.redact = true
+		return
+	}
+	r.d.texts[r.k].redact = true
 }
 
 // xmpPositions records the positions an XMP packet holds and the ones
