@@ -53,7 +53,7 @@ type image struct {
 	xmps    []*xmpBlock
 	exts    []*extGroup
 	copies  []posCopy
-	texts   []textRef           // positions written in XMP text, as Record.Text
+	texts   []textRef           // positions written in XMP and EXIF text, as Record.Text
 	textPos []geowarden.TextPos // (the same)
 	bad     *problem
 	notices []format.Notice
@@ -306,7 +306,7 @@ func (img *image) aim(r *recPositions) *problem {
 
 // record builds the photo's record, or returns the problem that makes it a
 // bad record. Every copy of a position but the primary one goes to More,
-// in the order of the file; the positions written in XMP text go to Text.
+// in the order they are read; the positions written in text go to Text.
 func (img *image) record() (*geowarden.Record, *problem) {
 	if img.bad != nil {
 		return nil, img.bad
