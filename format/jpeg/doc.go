@@ -88,7 +88,10 @@
 //     drops by one, and the 12 bytes freed are zeroed; the orphaned GPS IFD
 //     and its out-of-line values (GPSDest* included) are overwritten with
 //     zeros, so no reader finds a GPS tag and no coordinate remains in the
-//     bytes;
+//     bytes; an EXIF block with a GPS IFD that could not be read, or that
+//     no longer reads after the drop (values overlapping the header or
+//     the IFDs, in hostile input), is removed whole (in embedded images,
+//     zeroed);
 //   - every GPS property (local name starting with "GPS", any case) and
 //     every latitude or longitude property is removed from the XMP
 //     packets, structures' ones included (a LocationShown keeps its City,

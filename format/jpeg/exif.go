@@ -557,11 +557,29 @@ func (x *exifBlock) drop() {
 			if !ok {
 				break
 			}
+			off, ok := t.uint(e)
+			if ok && e.count > 0 && !slices.ContainsFunc(x.gps, func(g *gpsInfo) bool { return g.off == off }) {
+				// A GPS IFD that could not be read: where its values
+				// are is not known for sure, so nothing of the block is
+				// kept.
+				x.wipe()
+				return
+			}
 			t.removeEntry(d, i)
-			if off, ok := t.uint(e); ok && e.count > 0 && !slices.Contains(x.dirs, off) {
+			if ok && e.count > 0 && !slices.Contains(x.dirs, off) {
 				t.zeroIFD(off)
 			}
 		}
+	}
+	// A GPS IFD's values may overlap the header or the other IFDs (in
+	// hostile input): when the block no longer reads, nothing of it is
+	// kept.
+	if nt, ifd0, err := newTIFF(t.b, 0); err != nil {
+		x.wipe()
+		return
+	} else if _, _, err := nt.ifd(ifd0); err != nil {
+		x.wipe()
+		return
 	}
 	for _, th := range x.thumbs {
 		th.apply(&geowarden.Edit{Drop: true})
