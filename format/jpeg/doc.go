@@ -89,9 +89,9 @@
 //     and its out-of-line values (GPSDest* included) are overwritten with
 //     zeros, so no reader finds a GPS tag and no coordinate remains in the
 //     bytes; an EXIF block with a GPS IFD that could not be read, or that
-//     no longer reads after the drop (values overlapping the header or
-//     the IFDs, in hostile input), is removed whole (in embedded images,
-//     zeroed);
+//     does not read cleanly and without a position after the drop (GPS
+//     values overlapping the header, the IFDs or the thumbnail, in hostile
+//     input), is removed whole (in embedded images, zeroed);
 //   - every GPS property (local name starting with "GPS", any case) and
 //     every latitude or longitude property is removed from the XMP
 //     packets, structures' ones included (a LocationShown keeps its City,

@@ -60,6 +60,7 @@ type exifBlock struct {
 	hdr     int // offset of the TIFF data in the payload
 	t       *tiffData
 	sameLen bool
+	depth   int // of the image it belongs to
 	broken  error    // IFD0 cannot be read: nothing in the block can be trusted
 	dirs    []uint32 // IFD0, IFD1, ... and the Exif IFD: where pointers to GPS IFDs may sit
 	exifIFD uint32
@@ -93,7 +94,7 @@ type target struct {
 // img.bad; problems elsewhere (the Exif IFD, the thumbnail) are ignored, as
 // they do not hide a position from any reader.
 func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
-	x := &exifBlock{g: g, hdr: hdr, sameLen: sameLen}
+	x := &exifBlock{g: g, hdr: hdr, sameLen: sameLen, depth: img.depth}
 	img.exifs = append(img.exifs, x)
 	base := img.base + g.dataOff() + int64(hdr)
 	t, ifd0, err := newTIFF(g.data[hdr:], base)
@@ -571,18 +572,16 @@ func (x *exifBlock) drop() {
 			}
 		}
 	}
-	// A GPS IFD's values may overlap the header or the other IFDs (in
-	// hostile input): when the block no longer reads, nothing of it is
-	// kept.
-	if nt, ifd0, err := newTIFF(t.b, 0); err != nil {
-		x.wipe()
-		return
-	} else if _, _, err := nt.ifd(ifd0); err != nil {
-		x.wipe()
-		return
-	}
 	for _, th := range x.thumbs {
 		th.apply(&geowarden.Edit{Drop: true})
+	}
+	// A GPS IFD's values may overlap the header, the other IFDs or the
+	// thumbnail (in hostile input): when the block no longer reads
+	// cleanly, or still holds a position, nothing of it is kept.
+	chk := &image{sameLen: true, depth: x.depth}
+	chk.parseExif(x.g, x.hdr, true)
+	if chk.bad != nil || len(chk.copies) > 0 {
+		x.wipe()
 	}
 }
 
