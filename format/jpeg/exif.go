@@ -60,7 +60,7 @@ type exifBlock struct {
 	hdr     int // offset of the TIFF data in the payload
 	t       *tiffData
 	sameLen bool
-	depth   int // of the image it belongs to
+	depth   int      // of the image it belongs to
 	broken  error    // IFD0 cannot be read: nothing in the block can be trusted
 	dirs    []uint32 // IFD0, IFD1, ... and the Exif IFD: where pointers to GPS IFDs may sit
 	exifIFD uint32
