@@ -310,3 +310,52 @@ func TestEXIFText(t *testing.T) {
 		t.Errorf("UserComment %q", d)
 	}
 }
+
+// TestXMPPositions reads the forms of XMP positions one by one: each is one
+// entry of More (or Pos), in order, and a drop removes every one of them
+// and keeps the names beside them.
+func TestXMPPositions(t *testing.T) {
+	exif := exifSegment(tiffSpec{bo: bigEndian, ifd0: ifd0Fields(bigEndian), gps: gpsFields(bigEndian)}.build())
+	cases := []struct {
+		name       string
+		attrs, els string
+		pos        []geowarden.Point // Pos (the EXIF one) then More
+	}{
+		{"LocationShown, two items as attributes", "",
+			"<Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li exif:GPSLatitude='41,54.174N' exif:GPSLongitude='12,27.204E' Iptc4xmpExt:City='Rome'/><rdf:li><rdf:Description exif:GPSLatitude='48.8584' exif:GPSLongitude='2.2945'/></rdf:li></rdf:Bag></Iptc4xmpExt:LocationShown>",
+			[]geowarden.Point{{Lon: 12.4534, Lat: 41.9029}, {Lon: 2.2945, Lat: 48.8584}}},
+		{"DJI GpsLongtitude (sic) and Latitude/Longitude", " drone-dji:GpsLatitude='+51.5007000' drone-dji:GpsLongtitude='-0.1246000' drone-dji:Latitude='51.6' drone-dji:Longitude='-0.2'", "",
+			[]geowarden.Point{{Lon: -0.1246, Lat: 51.5007}, {Lon: -0.2, Lat: 51.6}}},
+		{"GPSDest in XMP, DMS form", "", "<exif:GPSDestLatitude>36,2,39.5N</exif:GPSDestLatitude><exif:GPSDestLongitude>14,15,4.3E</exif:GPSDestLongitude>",
+			[]geowarden.Point{{Lon: 14.2511944, Lat: 36.0443056}}},
+		{"a namespace geowarden has not seen", " xmlns:autel='http://www.autelrobotics.cn/' autel:HomeLatitude='22.6' autel:HomeLongitude='113.9'", "",
+			[]geowarden.Point{{Lon: 113.9, Lat: 22.6}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := jpegOf(exif, xmpSegment(xmpPacket(" xmlns:Iptc4xmpExt='http://iptc.org/std/Iptc4xmpExt/2008-02-29/'"+c.attrs, c.els)))
+			s := scan(t, in)
+			if len(s.bads) > 0 || len(s.recs) != 1 || len(s.recs[0].More) != len(c.pos) {
+				t.Fatalf("scan: %s", summary(s))
+			}
+			for i, p := range c.pos {
+				if distance(s.recs[0].More[i], p) > 1 {
+					t.Errorf("More[%d] = %v, want %v", i, s.recs[0].More[i], p)
+				}
+			}
+			out, err := rewrite(in, &collector{edit: geowarden.Edit{Drop: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := scan(t, out); len(s.bads) > 0 || s.recs[0].Shape != geowarden.ShapeNone || len(s.recs[0].More) > 0 {
+				t.Errorf("after Drop: %s", summary(s))
+			}
+			if len(out) != len(in) {
+				t.Errorf("the photo's size changed: %d, was %d", len(out), len(in))
+			}
+			if bytes.Contains(in, []byte("City='Rome'")) && !bytes.Contains(out, []byte("City='Rome'")) {
+				t.Error("the City went with the coordinates")
+			}
+		})
+	}
+}
