@@ -25,7 +25,7 @@ const maxXMLDepth = 256
 // "Longitude" (or DJI's "Longtitude"), xmpNote:HasExtendedXMP, and (text)
 // any other value with a digit in it, for the positions written as text.
 type xprop struct {
-	local      string // local name, lower case; "" for text
+	local      string // local name, lower case
 	name       string // qualified name, as written
 	ctx        string // the top-level property it belongs to (itself when top-level)
 	nested     bool   // inside a structure or an array item (LocationShown, ...)
@@ -732,9 +732,9 @@ func blank(b []byte) {
 // position. The packet keeps its size where it can: removed bytes go to
 // the padding before <?xpacket end ...?>, and new coordinates take the
 // width of the old ones. Where sizes must not change and there is no such
-// padding, removed properties are overwritten with blanks and redacted
-// positions with RedactedText cut or padded with blanks to their own
-// length.
+// padding, removed properties are overwritten with blanks, and each
+// redacted position's own bytes with RedactedText padded with blanks (or
+// with blanks alone when the position is shorter).
 func rewritePacket(pkt []byte, d *xmpData, xe *xmpEdit, sameLen, padded bool) ([]byte, bool, error) {
 	np, changed, err := rewritePacketText(pkt, d, xe, sameLen, padded, false)
 	if err != nil && sameLen && len(d.texts) > 0 {
@@ -852,7 +852,7 @@ func rewritePacketText(pkt []byte, d *xmpData, xe *xmpEdit, sameLen, padded, inP
 // positions: each value with a marked position is written anew, with
 // RedactedText for each position (overlapping ones merged) and escaped
 // for XML; inPlace overwrites the position's own bytes instead, with
-// RedactedText cut or padded with blanks to their length.
+// RedactedText padded with blanks, or blanks alone when it does not fit.
 func redactTexts(pkt []byte, d *xmpData, rs []repl, inPlace bool) []repl {
 	for i := 0; i < len(d.texts); {
 		k := d.texts[i].prop
