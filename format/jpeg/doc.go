@@ -158,8 +158,10 @@
 //     APP13 block are not read; the release verifier still sees them in
 //     the bytes;
 //   - a position split over two XMP values (the keywords "geo:lat=..." and
-//     "geo:lon=..." as two items) is not read as text; the free text of
-//     embedded images' XMP is not read;
+//     "geo:lon=..." as two items) is not read as text;
+//   - the text positions of embedded images are not part of the record:
+//     they are redacted when the photo is dropped, or when they lie within
+//     MaxDisagreementM of a text position the photo's edit redacts;
 //   - IPTC location names (City, Sub-location, Province-State, Country) in
 //     APP13 and XMP photoshop:City are names, not coordinates, and stay;
 //   - segments after the first SOS marker (an APP1 between progressive

@@ -226,6 +226,26 @@ func TestEmbeddedImages(t *testing.T) {
 			t.Errorf("the photo: %s", summary(s))
 		}
 	})
+	t.Run("text", func(t *testing.T) {
+		// A description with a position, in the photo and in the
+		// embedded image: redacting the photo's redacts the copy's.
+		desc := xmpSegment(xmpPacket("", "<dc:description><rdf:Alt><rdf:li>taken at 35.8506N 14.4506E</rdf:li></rdf:Alt></dc:description>"))
+		first := jpegOf(exif(gpsFields(bigEndian)), desc)
+		in := append(slices.Clone(first), jpegOf(exif(gpsFields(bigEndian)), desc)...)
+		s := scan(t, in)
+		if len(s.recs) != 1 || len(s.recs[0].Text) != 1 {
+			t.Fatalf("scan: %s", summary(s))
+		}
+		for _, ed := range []geowarden.Edit{{Redact: []int{0}}, {Drop: true}} {
+			out, err := rewrite(in, &collector{edit: ed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(out, []byte("taken at "+geowarden.RedactedText)); n != 2 || len(out) != len(in) {
+				t.Errorf("%+v: %d of 2 descriptions redacted; %d bytes, was %d", ed, n, len(out), len(in))
+			}
+		}
+	})
 	cases := []struct {
 		name string
 		in   []byte

@@ -252,9 +252,26 @@ func (img *image) primary() int {
 // recPositions is what the photo's record says: its positions (Pos, when it
 // has one, then More) and the edit it was given.
 type recPositions struct {
-	hasPos bool
-	pos    []geowarden.Point
-	edit   geowarden.Edit
+	hasPos   bool
+	pos      []geowarden.Point
+	edit     geowarden.Edit
+	redacted []geowarden.Point // the text positions Edit.Redact lists
+}
+
+// redactNear returns the indexes of an embedded image's text positions
+// that lie within MaxDisagreementM of a text position the record's edit
+// redacts: the same text, in a copy of the metadata.
+func (img *image) redactNear(r *recPositions) []int {
+	var idx []int
+	for i, tp := range img.textPos {
+		for _, p := range r.redacted {
+			if distance(tp.Pos, p) <= MaxDisagreementM {
+				idx = append(idx, i)
+				break
+			}
+		}
+	}
+	return idx
 }
 
 // target returns where a Move puts the record's position j (0 is Pos when

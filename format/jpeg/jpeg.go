@@ -159,11 +159,17 @@ func (s *stream) image(n int) error {
 				s.rec.pos = append(s.rec.pos, rec.Pos)
 			}
 			s.rec.pos = append(s.rec.pos, rec.More...)
+			for _, i := range ed.Redact {
+				if i >= 0 && i < len(rec.Text) {
+					s.rec.redacted = append(s.rec.redacted, rec.Text[i].Pos)
+				}
+			}
 		}
 		img.aimRecord(&s.rec)
 		img.redact(&ed)
 	} else if s.rec.edit.Drop {
 		ed = s.rec.edit // every copy goes: nothing to check
+		img.redact(&ed)
 	} else {
 		if bad := img.aim(&s.rec); bad != nil {
 			if err := s.h.Bad(s.perr(bad.off, bad.err)); err != nil {
@@ -171,10 +177,12 @@ func (s *stream) image(n int) error {
 			}
 			ed = geowarden.Edit{Drop: true}
 		} else {
-			// The record's texts are not the embedded image's.
+			// The embedded image's texts are redacted where they say
+			// what the record's redacted texts say.
 			ed = s.rec.edit
-			ed.Redact = nil
+			ed.Redact = img.redactNear(&s.rec)
 		}
+		img.redact(&ed)
 	}
 	if s.bw != nil {
 		if !ed.IsKeep() {
