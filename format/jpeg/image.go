@@ -442,6 +442,15 @@ func (img *image) apply(ed *geowarden.Edit) *problem {
 		if len(ed.Set) > 0 {
 			x.set(ed.Set)
 		}
+		// Values may overlap (in hostile input): an edit that leaves the
+		// block unreadable is refused, not written.
+		if x.t != nil && x.broken == nil {
+			chk := &image{sameLen: true, depth: x.depth}
+			chk.parseExif(x.g, x.hdr, true)
+			if chk.bad != nil {
+				return &problem{off: img.base + x.g.off, err: wrapf(ErrEdit, chk.bad.err, "%sthe edited EXIF segment at byte %d does not read again", img.where, img.base+x.g.off)}
+			}
+		}
 	}
 	xe := xmpEdit{drop: ed.Drop, move: ed.Move && !ed.Drop, retime: ed.Retime && !ed.Drop, tm: ed.Time}
 	for _, x := range img.xmps {
