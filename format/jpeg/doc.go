@@ -130,7 +130,9 @@
 // Segment lengths change only where nothing else counts on them: an
 // embedded image or a thumbnail, and the segments after an MPF segment
 // (whose offsets count from it), are edited in place or not at all; an
-// edit that cannot be made so is an error wrapping ErrEdit.
+// edit that cannot be made so is an error wrapping ErrEdit. So is an edit
+// after which an EXIF block no longer reads (values that overlap, in
+// hostile input, so that a new time stamp lands on a coordinate).
 //
 // # Passed through
 //
@@ -186,9 +188,9 @@
 // reference (ErrEXIF); an XMP packet that mentions GPS but does not lex, or
 // a GPS value that does not parse, or a latitude without its longitude
 // (ErrXMP); an embedded image's copy that is none of the record's
-// positions (ErrMismatch). When Bad returns nil, the photo is written with every
-// copy of its position removed, as for Drop; segments that cannot be
-// edited are removed whole (in embedded images, zeroed). A scan never
+// positions (ErrMismatch). When Bad returns nil, the photo is written
+// with every copy of its position removed, as for Drop; segments that
+// cannot be edited are removed whole (in embedded images, zeroed). A scan never
 // reports a position it could not parse.
 //
 // A file that does not start with SOI is an error wrapping ErrNotJPEG; one
