@@ -131,8 +131,9 @@
 // embedded image or a thumbnail, and the segments after an MPF segment
 // (whose offsets count from it), are edited in place or not at all; an
 // edit that cannot be made so is an error wrapping ErrEdit. So is an edit
-// after which an EXIF block no longer reads (values that overlap, in
-// hostile input, so that a new time stamp lands on a coordinate).
+// after which an EXIF block does not read back with each position where
+// the edit put it (values that overlap, in hostile input, so that a new
+// time stamp lands on a coordinate or a coordinate on an IFD).
 //
 // # Passed through
 //

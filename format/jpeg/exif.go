@@ -67,6 +67,7 @@ type exifBlock struct {
 	gps     []*gpsInfo
 	thumbs  []*image
 	texts   []*exifText
+	copies  []posCopy // the positions read from the block, its thumbnail's included
 }
 
 // gpsInfo is what one GPS IFD holds.
@@ -96,6 +97,8 @@ type target struct {
 func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 	x := &exifBlock{g: g, hdr: hdr, sameLen: sameLen, depth: img.depth}
 	img.exifs = append(img.exifs, x)
+	first := len(img.copies)
+	defer func() { x.copies = slices.Clone(img.copies[first:]) }()
 	base := img.base + g.dataOff() + int64(hdr)
 	t, ifd0, err := newTIFF(g.data[hdr:], base)
 	if err != nil {
@@ -578,11 +581,37 @@ func (x *exifBlock) drop() {
 	// A GPS IFD's values may overlap the header, the other IFDs or the
 	// thumbnail (in hostile input): when the block no longer reads
 	// cleanly, or still holds a position, nothing of it is kept.
-	chk := &image{sameLen: true, depth: x.depth}
-	chk.parseExif(x.g, x.hdr, true)
-	if chk.bad != nil || len(chk.copies) > 0 {
+	if x.check(true) != nil {
 		x.wipe()
 	}
+}
+
+// check reads the edited block again: it must read cleanly and hold no
+// position (dropped), or each of its positions where the edit put it (or
+// left it).
+func (x *exifBlock) check(dropped bool) error {
+	chk := &image{sameLen: true, depth: x.depth}
+	chk.parseExif(x.g, x.hdr, true)
+	switch {
+	case chk.bad != nil:
+		return chk.bad.err
+	case dropped && len(chk.copies) > 0:
+		return fmt.Errorf("%s still holds a position", chk.copies[0].what)
+	case dropped:
+		return nil
+	case len(chk.copies) != len(x.copies):
+		return fmt.Errorf("it holds %d positions, not %d", len(chk.copies), len(x.copies))
+	}
+	for i, c := range x.copies {
+		want := c.pos
+		if c.to != nil && c.to.ok {
+			want = c.to.p
+		}
+		if d := distance(chk.copies[i].pos, want); d > 1 {
+			return fmt.Errorf("%s is %.0f m from where the edit puts it", c.what, d)
+		}
+	}
+	return nil
 }
 
 // wipe removes the whole segment, or zeros its TIFF data where sizes must

@@ -445,10 +445,8 @@ func (img *image) apply(ed *geowarden.Edit) *problem {
 		// Values may overlap (in hostile input): an edit that leaves the
 		// block unreadable is refused, not written.
 		if x.t != nil && x.broken == nil {
-			chk := &image{sameLen: true, depth: x.depth}
-			chk.parseExif(x.g, x.hdr, true)
-			if chk.bad != nil {
-				return &problem{off: img.base + x.g.off, err: wrapf(ErrEdit, chk.bad.err, "%sthe edited EXIF segment at byte %d does not read again", img.where, img.base+x.g.off)}
+			if err := x.check(false); err != nil {
+				return &problem{off: img.base + x.g.off, err: wrapf(ErrEdit, err, "%sthe edited EXIF segment at byte %d does not read back", img.where, img.base+x.g.off)}
 			}
 		}
 	}
