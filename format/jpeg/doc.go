@@ -10,13 +10,31 @@
 // A file is one record, of kind geowarden.KindImage, with Ref{File, Line 0,
 // Offset 0, Feature -1}:
 //
-//   - Pos: the EXIF GPS IFD (GPSLatitude/GPSLatitudeRef,
-//     GPSLongitude/GPSLongitudeRef); when the EXIF holds no position, the
-//     XMP packet (exif:GPSLatitude / exif:GPSLongitude in the
-//     "DDD,MM.mmmmk" or "DDD,MM,SSk" forms, or the decimal
-//     drone-dji:GpsLatitude / GpsLongitude of DJI drones). Shape is
-//     geowarden.ShapeNone when the photo holds no position; a GPS IFD whose
-//     coordinates are all 0/0 (a camera without a fix) holds none.
+//   - Pos: the photo's own position: the EXIF GPS IFD
+//     (GPSLatitude/GPSLatitudeRef, GPSLongitude/GPSLongitudeRef); when the
+//     EXIF holds none, the XMP packet's top-level GPSLatitude/GPSLongitude
+//     (exif:GPSLatitude / exif:GPSLongitude in the "DDD,MM.mmmmk" or
+//     "DDD,MM,SSk" forms, or the decimal drone-dji:GpsLatitude /
+//     GpsLongitude of DJI drones); else the thumbnail's. Shape is
+//     geowarden.ShapeNone when there is none; a GPS IFD whose coordinates
+//     are all 0/0 (a camera without a fix) holds none.
+//   - More: every other copy of a position, in the order they are found
+//     (see "Every copy of a position" below): the XMP copies of the
+//     photo's own position, GPSDestLatitude/GPSDestLongitude (EXIF and
+//     XMP), the positions of Iptc4xmpExt:LocationShown and LocationCreated,
+//     drone tags, the thumbnail's. A photo whose only positions are of
+//     this kind (a GPSDest, a LocationShown) has Shape ShapeNone and its
+//     positions in More.
+//   - Text: the positions written in the free text of the XMP packets
+//     (dc:description, dc:title, photoshop:Headline, Iptc4xmpCore:Location,
+//     keywords, any other value) and of the EXIF ImageDescription and
+//     UserComment (ASCII or undefined character code), found with package
+//     geotext. Field is "XMP " and the property's name (with the value's
+//     own name after a "/" inside a structure), or "EXIF ImageDescription"
+//     and "EXIF UserComment"; Start and End are offsets in the value (XMP:
+//     with its XML entities resolved; UserComment: after its 8-byte
+//     character code). A position that reads both ways (two bare numbers)
+//     is two entries with the same Start and End.
 //   - Alt: GPSAltitude, negative when GPSAltitudeRef is 1.
 //   - Time: GPSDateStamp + GPSTimeStamp (UTC); else DateTimeOriginal with
 //     OffsetTimeOriginal (taken as UTC when there is no offset); else the
@@ -27,52 +45,80 @@
 //     "bodyserialnumber"), cameraownername, imageuniqueid, lensmake,
 //     lensmodel, lensserialnumber: the EXIF ASCII tags of that name.
 //
-// # Every copy of the position
+// # Every copy of a position
 //
-// A position may sit in several places in one file, and all of them are
-// read and edited together:
+// A position may sit in several places in one file, and every one is read
+// and edited:
 //
 //   - every EXIF APP1 segment, and in it every GPS IFD that IFD0, IFD1 (and
-//     the IFDs after it) or the Exif IFD points to;
+//     the IFDs after it) or the Exif IFD points to: GPSLatitude/
+//     GPSLongitude, and GPSDestLatitude/GPSDestLongitude (a destination
+//     of all zeros is none);
 //   - the EXIF thumbnail (the JPEG that IFD1 points to), with its own EXIF
 //     and XMP segments, edited in place (its size never changes);
 //   - every XMP packet in APP1 (the standard header, and the non-standard
 //     ones ExifTool also reads) and the extended XMP
 //     (http://ns.adobe.com/xmp/extension/) reassembled from its chunks:
-//     every element or attribute whose local name begins with "GPS", in any
-//     namespace and at any depth (exif:GPSLatitude, drone-dji:GpsLatitude,
-//     the exif:GPS fields of Iptc4xmpExt:LocationShown, ...);
+//     every element or attribute whose local name, in any namespace and at
+//     any depth, ends with "Latitude" or "Longitude" (or "Longtitude", as
+//     DJI spells it in some firmware) is a coordinate: exif:GPSLatitude,
+//     exif:GPSDestLatitude, drone-dji:GpsLatitude, drone-dji:Latitude, the
+//     exif:GPSLatitude of each Iptc4xmpExt:LocationShown and
+//     LocationCreated, and those of namespaces geowarden has not seen.
+//     Latitudes and longitudes pair in document order by the part of their
+//     name before "Latitude"/"Longitude" (GPS, GPSDest, ...) and, inside
+//     a structure or an array, by the top-level property they belong to;
+//     a latitude without its longitude, or a value that is neither
+//     DDD,MM.mmmmk, DDD,MM,SSk nor decimal degrees, makes the photo a bad
+//     record (ErrXMP);
 //   - images embedded after the first image's EOI marker (MPF secondary
-//     images, previews): each is read like the first, edited in place, and
-//     the first image's edit applies to it.
-//
-// Every copy must lie within MaxDisagreementM (30 m) of the record's
-// position, and a file whose record has no position must hold none: a
-// copy that disagrees makes the photo a bad record (format.Handler.Bad,
-// wrapping ErrMismatch), because one record cannot answer for two places.
+//     images, previews): each is read like the first and edited in place.
+//     They are read after the photo's record is decided, so each of their
+//     copies must lie within MaxDisagreementM (30 m) of one of the record's
+//     positions, and goes where that one goes; a copy that is none of them
+//     makes the embedded image a bad record (ErrMismatch), whose positions
+//     are then dropped.
 //
 // # Edits
 //
-// Drop means "remove the position", not "delete the photo":
+// Drop means "remove every position", not "delete the photo":
 //
 //   - each GPS IFD pointer (tag 0x8825) is removed from its IFD: the later
 //     entries and the next-IFD offset move up 12 bytes, the entry count
 //     drops by one, and the 12 bytes freed are zeroed; the orphaned GPS IFD
-//     and its out-of-line values are overwritten with zeros, so no reader
-//     finds a GPS tag and no coordinate remains in the bytes;
-//   - every GPS property is removed from the XMP packets; the bytes removed
-//     become padding before <?xpacket end ...?>, so the segment keeps its
-//     length (a packet without that trailer shrinks; where sizes must not
-//     change, the properties are overwritten with blanks); an edited
-//     extended XMP gets a new GUID (the MD5 of its text) in its chunks and
-//     in the standard packet's xmpNote:HasExtendedXMP;
+//     and its out-of-line values (GPSDest* included) are overwritten with
+//     zeros, so no reader finds a GPS tag and no coordinate remains in the
+//     bytes; an EXIF block with a GPS IFD that could not be read, or that
+//     does not read cleanly and without a position after the drop (GPS
+//     values overlapping the header, the IFDs or the thumbnail, in hostile
+//     input), is removed whole (in embedded images, zeroed);
+//   - every GPS property (local name starting with "GPS", any case) and
+//     every latitude or longitude property is removed from the XMP
+//     packets, structures' ones included (a LocationShown keeps its City,
+//     without coordinates); the bytes removed become padding before
+//     <?xpacket end ...?>, so the segment keeps its length and every
+//     offset after it stays valid (a packet without that trailer shrinks,
+//     where nothing counts on its size; where sizes must not change, the
+//     properties are overwritten with blanks); an edited extended XMP gets
+//     a new GUID (the MD5 of its text) in its chunks and in the standard
+//     packet's xmpNote:HasExtendedXMP;
+//   - every position written in XMP text is redacted, as for Redact;
 //   - orientation, dates, camera, maker notes and every other tag stay.
 //
-// Move rewrites, in place and in the same types and sizes, GPSLatitude and
-// GPSLongitude (d/1 m/1 s*10000/10000 for three rationals), their Ref tags
-// and GPSDestLatitude/GPSDestLongitude (set to the same position), and the
-// XMP coordinates, written in their own style with as many decimals as fill
-// the old value's width. Retime rewrites GPSTimeStamp and GPSDateStamp,
+// Move rewrites each copy in place, in its own types and sizes: the
+// primary copy gets Edit.Pos and the copy behind More[i] gets
+// Edit.More[i]; when Edit.More is empty, the copies within
+// MaxDisagreementM of Pos follow Pos and the others stay. EXIF coordinates
+// are written as d/1 m/1 s*10000/10000 for three rationals (with their Ref
+// tags), XMP coordinates in their own style with as many decimals as fill
+// the old value's width. Redact replaces the text of each listed position
+// with geowarden.RedactedText, the rest of the value kept and the new
+// value escaped for XML; the packet's padding absorbs the change. Where
+// sizes must not change and the padding cannot absorb it (a thumbnail, an
+// embedded image, a packet without padding after an MPF segment), the
+// position's own bytes are overwritten instead, with RedactedText when it
+// fits and with blanks padding it, or with blanks alone when the position
+// is shorter. EXIF text is always redacted so, in place. Retime rewrites GPSTimeStamp and GPSDateStamp,
 // DateTimeOriginal and CreateDate (in their OffsetTime, else UTC),
 // ModifyDate when it equals DateTimeOriginal, and exif:GPSTimeStamp;
 // retiming to the zero time removes them. Strip removes the named EXIF
@@ -84,7 +130,10 @@
 // Segment lengths change only where nothing else counts on them: an
 // embedded image or a thumbnail, and the segments after an MPF segment
 // (whose offsets count from it), are edited in place or not at all; an
-// edit that cannot be made so is an error wrapping ErrEdit.
+// edit that cannot be made so is an error wrapping ErrEdit. So is an edit
+// after which an EXIF block does not read back with each position where
+// the edit put it (values that overlap, in hostile input, so that a new
+// time stamp lands on a coordinate or a coordinate on an IFD).
 //
 // # Passed through
 //
@@ -107,6 +156,15 @@
 //     block);
 //   - maker notes are not parsed: some (Pentax, Sony, Samsung, DJI) hold a
 //     copy of the position, and it passes through unchanged, unreported;
+//   - positions written in other EXIF text (Artist, Copyright, the
+//     Windows XPComment and XPTitle, a Unicode UserComment) and in the IPTC
+//     APP13 block are not read; the release verifier still sees them in
+//     the bytes;
+//   - a position split over two XMP values (the keywords "geo:lat=..." and
+//     "geo:lon=..." as two items) is not read as text;
+//   - the text positions of embedded images are not part of the record:
+//     they are redacted when the photo is dropped, or when they lie within
+//     MaxDisagreementM of a text position the photo's edit redacts;
 //   - IPTC location names (City, Sub-location, Province-State, Country) in
 //     APP13 and XMP photoshop:City are names, not coordinates, and stay;
 //   - segments after the first SOS marker (an APP1 between progressive
@@ -129,10 +187,11 @@
 // segment without a TIFF header, an unreadable IFD0 or GPS IFD, a
 // coordinate with a zero denominator, a wrong type or no hemisphere
 // reference (ErrEXIF); an XMP packet that mentions GPS but does not lex, or
-// a GPS value that does not parse (ErrXMP); copies that disagree
-// (ErrMismatch). When Bad returns nil, the photo is written with every
-// copy of its position removed, as for Drop; segments that cannot be
-// edited are removed whole (in embedded images, zeroed). A scan never
+// a GPS value that does not parse, or a latitude without its longitude
+// (ErrXMP); an embedded image's copy that is none of the record's
+// positions (ErrMismatch). When Bad returns nil, the photo is written
+// with every copy of its position removed, as for Drop; segments that
+// cannot be edited are removed whole (in embedded images, zeroed). A scan never
 // reports a position it could not parse.
 //
 // A file that does not start with SOI is an error wrapping ErrNotJPEG; one

@@ -70,18 +70,30 @@ func TestThumbnail(t *testing.T) {
 	}
 }
 
-func TestThumbnailMismatch(t *testing.T) {
+// TestThumbnailElsewhere: a thumbnail whose GPS IFD places it somewhere
+// else is one more position of the photo (Record.More), dropped and moved
+// with the others.
+func TestThumbnailElsewhere(t *testing.T) {
 	in := read(t, "testdata/derived/thumb-mismatch.jpg")
-	_, err := rewrite(in, &collector{failBad: true})
-	if !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "EXIF thumbnail: EXIF GPS IFD holds (10.5000000, 20.5000000)") {
-		t.Fatalf("err = %v, want a mismatch naming the thumbnail", err)
+	c := scan(t, in)
+	if len(c.bads) > 0 || len(c.recs) != 1 || len(c.recs[0].More) != 1 || c.recs[0].More[0] != (geowarden.Point{Lon: 20.5, Lat: 10.5}) {
+		t.Fatalf("scan: %s", summary(c))
 	}
-	out, err := rewrite(in, &collector{})
+	out, err := rewrite(in, &collector{edit: geowarden.Edit{Drop: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := scan(t, out); len(s.bads) > 0 || s.recs[0].Shape != geowarden.ShapeNone {
-		t.Errorf("after dropping the bad record: %s", summary(s))
+	if s := scan(t, out); len(s.bads) > 0 || s.recs[0].Shape != geowarden.ShapeNone || len(s.recs[0].More) > 0 {
+		t.Errorf("after Drop: %s", summary(s))
+	}
+	to := geowarden.Point{Lon: 20.25, Lat: 10.25}
+	out, err = rewrite(in, &collector{edit: geowarden.Edit{Move: true, Pos: moveEdit.Pos, More: []geowarden.Point{to}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := scan(t, out)
+	if len(s.bads) > 0 || len(s.recs[0].More) != 1 || distance(s.recs[0].More[0], to) > 1 || distance(s.recs[0].Pos, moveEdit.Pos) > 1 {
+		t.Errorf("after Move: %s", summary(s))
 	}
 }
 
@@ -190,6 +202,48 @@ func TestEmbeddedImages(t *testing.T) {
 		}
 		if s := scan(t, out[len(primary):]); math.Abs(s.recs[0].Pos.Lat-50.5) > 1e-6 {
 			t.Errorf("the embedded image was not moved: %s", summary(s))
+		}
+	})
+	t.Run("at another position of the photo", func(t *testing.T) {
+		// The photo's XMP LocationShown is where the embedded image is:
+		// the embedded copy follows that position (More[0]), not Pos.
+		shown := xmpSegment(xmpPacket("", "<Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li exif:GPSLatitude='44,28.0293N' exif:GPSLongitude='11,53.1237E'/></rdf:Bag></Iptc4xmpExt:LocationShown>"))
+		first := jpegOf(exif(gpsFields(bigEndian)), shown)
+		in := append(slices.Clone(first), jpegOf(exif(far))...)
+		s := scan(t, in)
+		if len(s.bads) > 0 || len(s.recs) != 1 || len(s.recs[0].More) != 1 {
+			t.Fatalf("scan: %s", summary(s))
+		}
+		to := geowarden.Point{Lon: 11.5, Lat: 44.5}
+		out, err := rewrite(in, &collector{edit: geowarden.Edit{Move: true, Pos: moveEdit.Pos, More: []geowarden.Point{to}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := scan(t, out[len(first):]); distance(s.recs[0].Pos, to) > 1 {
+			t.Errorf("the embedded image did not follow its position: %s", summary(s))
+		}
+		if s := scan(t, out); distance(s.recs[0].Pos, moveEdit.Pos) > 1 || distance(s.recs[0].More[0], to) > 1 {
+			t.Errorf("the photo: %s", summary(s))
+		}
+	})
+	t.Run("text", func(t *testing.T) {
+		// A description with a position, in the photo and in the
+		// embedded image: redacting the photo's redacts the copy's.
+		desc := xmpSegment(xmpPacket("", "<dc:description><rdf:Alt><rdf:li>taken at 35.8506N 14.4506E</rdf:li></rdf:Alt></dc:description>"))
+		first := jpegOf(exif(gpsFields(bigEndian)), desc)
+		in := append(slices.Clone(first), jpegOf(exif(gpsFields(bigEndian)), desc)...)
+		s := scan(t, in)
+		if len(s.recs) != 1 || len(s.recs[0].Text) != 1 {
+			t.Fatalf("scan: %s", summary(s))
+		}
+		for _, ed := range []geowarden.Edit{{Redact: []int{0}}, {Drop: true}} {
+			out, err := rewrite(in, &collector{edit: ed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(out, []byte("taken at "+geowarden.RedactedText)); n != 2 || len(out) != len(in) {
+				t.Errorf("%+v: %d of 2 descriptions redacted; %d bytes, was %d", ed, n, len(out), len(in))
+			}
 		}
 	})
 	cases := []struct {

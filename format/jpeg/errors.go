@@ -27,9 +27,11 @@ var (
 	// ErrXMP: an XMP packet that holds GPS properties does not parse, or a
 	// GPS value in it does not. A bad record.
 	ErrXMP = errors.New("jpeg: corrupt XMP")
-	// ErrMismatch: two copies of the position in one file (EXIF, XMP, the
-	// thumbnail, an embedded image) lie more than MaxDisagreementM apart, so
-	// one record cannot stand for both. A bad record.
+	// ErrMismatch: an image embedded after the photo (an MPF secondary
+	// image, a preview) holds a position more than MaxDisagreementM from
+	// every position of the photo's record, which was decided before it
+	// was read. A bad record. (Positions in the photo itself that differ
+	// are its Record.More.)
 	ErrMismatch = errors.New("jpeg: positions disagree")
 	// ErrEdit: an edit cannot be written without breaking the file (a value
 	// that does not fit in an embedded image). Fatal.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/geotext"
 )
 
 // EXIF tags.
@@ -59,29 +60,45 @@ type exifBlock struct {
 	hdr     int // offset of the TIFF data in the payload
 	t       *tiffData
 	sameLen bool
+	depth   int      // of the image it belongs to
 	broken  error    // IFD0 cannot be read: nothing in the block can be trusted
 	dirs    []uint32 // IFD0, IFD1, ... and the Exif IFD: where pointers to GPS IFDs may sit
 	exifIFD uint32
-	gps     []gpsInfo
+	gps     []*gpsInfo
 	thumbs  []*image
+	texts   []*exifText
+	copies  []posCopy // the positions read from the block, its thumbnail's included
 }
 
 // gpsInfo is what one GPS IFD holds.
 type gpsInfo struct {
-	off    uint32 // TIFF offset of the GPS IFD
-	hasPos bool
-	pos    geowarden.Point
-	hasAlt bool
-	alt    float64
-	tm     time.Time
+	off     uint32 // TIFF offset of the GPS IFD
+	hasPos  bool
+	pos     geowarden.Point
+	hasDest bool // GPSDestLatitude/GPSDestLongitude, a second position
+	dest    geowarden.Point
+	hasAlt  bool
+	alt     float64
+	tm      time.Time
+	// Where a Move puts the position and the destination.
+	to, destTo target
+}
+
+// target is where a Move puts one copy of a position; a copy without one
+// stays where it is.
+type target struct {
+	ok bool
+	p  geowarden.Point
 }
 
 // parseExif reads an EXIF block. Problems with a position are recorded in
 // img.bad; problems elsewhere (the Exif IFD, the thumbnail) are ignored, as
 // they do not hide a position from any reader.
 func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
-	x := &exifBlock{g: g, hdr: hdr, sameLen: sameLen}
+	x := &exifBlock{g: g, hdr: hdr, sameLen: sameLen, depth: img.depth}
 	img.exifs = append(img.exifs, x)
+	first := len(img.copies)
+	defer func() { x.copies = slices.Clone(img.copies[first:]) }()
 	base := img.base + g.dataOff() + int64(hdr)
 	t, ifd0, err := newTIFF(g.data[hdr:], base)
 	if err != nil {
@@ -122,6 +139,7 @@ func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 			}
 		}
 	}
+	x.readTexts(img)
 	// GPS IFDs, wherever a pointer to one sits.
 	for _, d := range x.dirs {
 		n, _, _ := t.ifd(d)
@@ -150,11 +168,90 @@ func (img *image) parseExif(g *segment, hdr int, sameLen bool) *exifBlock {
 			}
 			x.gps = append(x.gps, gi)
 			if gi.hasPos {
-				img.copies = append(img.copies, posCopy{kind: copyEXIF, depth: img.depth, pos: gi.pos, off: base + int64(off), what: img.where + "EXIF GPS IFD"})
+				img.copies = append(img.copies, posCopy{kind: copyEXIF, depth: img.depth, pos: gi.pos, off: base + int64(off), what: img.where + "EXIF GPS IFD", to: &gi.to})
+			}
+			if gi.hasDest {
+				img.copies = append(img.copies, posCopy{kind: copyOther, depth: img.depth, pos: gi.dest, off: base + int64(off), what: img.where + "EXIF GPSDestLatitude/GPSDestLongitude", to: &gi.destTo})
 			}
 		}
 	}
 	return x
+}
+
+// exifText is a position written in an EXIF text value: bytes off to
+// off+n of the TIFF data.
+type exifText struct {
+	off, n int
+	redact bool
+}
+
+// EXIF text tags that may hold a position written as text.
+const (
+	tagImageDescription = 0x010E
+	tagUserComment      = 0x9286
+)
+
+// readTexts finds the positions written in ImageDescription (IFD0) and
+// UserComment (Exif IFD, ASCII or undefined character code).
+func (x *exifBlock) readTexts(img *image) {
+	t := x.t
+	for _, tt := range []struct {
+		dir  uint32
+		tag  uint16
+		name string
+	}{{x.ifd0(), tagImageDescription, "EXIF ImageDescription"}, {x.exifIFD, tagUserComment, "EXIF UserComment"}} {
+		if tt.dir == 0 {
+			continue
+		}
+		e, _, ok := t.find(tt.dir, tt.tag)
+		if !ok || e.typ != tASCII && e.typ != tUndefined {
+			continue
+		}
+		st, n, err := t.span(e)
+		if err != nil {
+			continue
+		}
+		v := t.b[st : st+n]
+		if tt.tag == tagUserComment {
+			if len(v) < 8 || string(v[:8]) != "ASCII\x00\x00\x00" && string(v[:8]) != "\x00\x00\x00\x00\x00\x00\x00\x00" {
+				continue // Unicode or JIS: not read
+			}
+			st, v = st+8, v[8:]
+		}
+		if i := bytes.IndexByte(v, 0); i >= 0 {
+			v = v[:i]
+		}
+		for m := range geotext.All(v) {
+			et := &exifText{off: st + m.Start, n: m.End - m.Start}
+			x.texts = append(x.texts, et)
+			img.texts = append(img.texts, textRef{ex: et})
+			img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Point, Field: tt.name, Start: m.Start, End: m.End})
+			if m.Ambiguous {
+				img.texts = append(img.texts, textRef{ex: et})
+				img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Swapped(), Field: tt.name, Start: m.Start, End: m.End})
+			}
+		}
+	}
+}
+
+// redactTexts overwrites the marked text positions in place: with
+// RedactedText padded with blanks when it fits, else with blanks.
+func (x *exifBlock) redactTexts() {
+	if x.t == nil || x.broken != nil {
+		return
+	}
+	for _, et := range x.texts {
+		if !et.redact || et.off+et.n > len(x.t.b) {
+			continue
+		}
+		b := x.t.b[et.off : et.off+et.n]
+		for i := range b {
+			b[i] = ' '
+		}
+		if len(b) >= len(geowarden.RedactedText) {
+			copy(b, geowarden.RedactedText)
+		}
+	}
 }
 
 // thumb reads the JPEG thumbnail an IFD points to, when there is one.
@@ -189,8 +286,8 @@ func (x *exifBlock) thumb(img *image, dir uint32, seen map[uint32]bool) {
 
 // readGPS reads a GPS IFD. Errors are about the position: the IFD cannot
 // be read, or its latitude and longitude cannot.
-func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
-	gi := gpsInfo{off: off}
+func (t *tiffData) readGPS(off uint32) (*gpsInfo, error) {
+	gi := &gpsInfo{off: off}
 	n, _, err := t.ifd(off)
 	if err != nil {
 		return gi, err
@@ -201,7 +298,7 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 		if int(e.tag) >= len(es) {
 			continue
 		}
-		if es[e.tag] != nil && e.tag >= gpsLatRef && e.tag <= gpsLon {
+		if es[e.tag] != nil && (e.tag >= gpsLatRef && e.tag <= gpsLon || e.tag >= gpsDestLatRef && e.tag <= gpsDestLon) {
 			return gi, fmt.Errorf("two entries for tag %d", e.tag)
 		}
 		es[e.tag] = &e
@@ -225,6 +322,29 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 	case lonOK:
 		return gi, fmt.Errorf("GPSLongitude without GPSLatitude")
 	}
+	// The destination: a second position. All zeros (as some cameras
+	// write when there is none) is none.
+	dlat, dlatOK, err := t.coord(es[gpsDestLat], es[gpsDestLatRef], "GPSDestLatitude", 'N', 'S')
+	if err != nil && !t.zero(es[gpsDestLat]) {
+		return gi, err
+	}
+	dlon, dlonOK, err2 := t.coord(es[gpsDestLon], es[gpsDestLonRef], "GPSDestLongitude", 'E', 'W')
+	if err2 != nil && !t.zero(es[gpsDestLon]) {
+		return gi, err2
+	}
+	switch {
+	case err != nil || err2 != nil:
+		// a zero value without its reference: none
+	case dlatOK && dlonOK && (dlat != 0 || dlon != 0):
+		if err := format.CheckPoint(dlon, dlat); err != nil {
+			return gi, fmt.Errorf("GPSDestLatitude/GPSDestLongitude: %w", err)
+		}
+		gi.hasDest, gi.dest = true, geowarden.Point{Lon: dlon, Lat: dlat}
+	case dlatOK && dlat != 0:
+		return gi, fmt.Errorf("GPSDestLatitude without GPSDestLongitude")
+	case dlonOK && dlon != 0:
+		return gi, fmt.Errorf("GPSDestLongitude without GPSDestLatitude")
+	}
 	if e := es[gpsAlt]; e != nil {
 		if rs, err := t.rationals(*e, 1); err == nil && len(rs) == 1 && rs[0].den != 0 {
 			gi.hasAlt, gi.alt = true, rs[0].float()
@@ -238,6 +358,23 @@ func (t *tiffData) readGPS(off uint32) (gpsInfo, error) {
 	}
 	gi.tm = t.gpsTime(es[gpsTimeStamp], es[gpsDateStamp])
 	return gi, nil
+}
+
+// zero reports whether a coordinate entry holds only zeros (0/1 or 0/0).
+func (t *tiffData) zero(e *entry) bool {
+	if e == nil {
+		return true
+	}
+	rs, err := t.rationals(*e, 3)
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		if r.num != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // coord reads a latitude or longitude and its reference.
@@ -424,8 +561,16 @@ func (x *exifBlock) drop() {
 			if !ok {
 				break
 			}
+			off, ok := t.uint(e)
+			if ok && e.count > 0 && !slices.ContainsFunc(x.gps, func(g *gpsInfo) bool { return g.off == off }) {
+				// A GPS IFD that could not be read: where its values
+				// are is not known for sure, so nothing of the block is
+				// kept.
+				x.wipe()
+				return
+			}
 			t.removeEntry(d, i)
-			if off, ok := t.uint(e); ok && e.count > 0 && !slices.Contains(x.dirs, off) {
+			if ok && e.count > 0 && !slices.Contains(x.dirs, off) {
 				t.zeroIFD(off)
 			}
 		}
@@ -433,6 +578,40 @@ func (x *exifBlock) drop() {
 	for _, th := range x.thumbs {
 		th.apply(&geowarden.Edit{Drop: true})
 	}
+	// A GPS IFD's values may overlap the header, the other IFDs or the
+	// thumbnail (in hostile input): when the block no longer reads
+	// cleanly, or still holds a position, nothing of it is kept.
+	if x.check(true) != nil {
+		x.wipe()
+	}
+}
+
+// check reads the edited block again: it must read cleanly and hold no
+// position (dropped), or each of its positions where the edit put it (or
+// left it).
+func (x *exifBlock) check(dropped bool) error {
+	chk := &image{sameLen: true, depth: x.depth}
+	chk.parseExif(x.g, x.hdr, true)
+	switch {
+	case chk.bad != nil:
+		return chk.bad.err
+	case dropped && len(chk.copies) > 0:
+		return fmt.Errorf("%s still holds a position", chk.copies[0].what)
+	case dropped:
+		return nil
+	case len(chk.copies) != len(x.copies):
+		return fmt.Errorf("it holds %d positions, not %d", len(chk.copies), len(x.copies))
+	}
+	for i, c := range x.copies {
+		want := c.pos
+		if c.to != nil && c.to.ok {
+			want = c.to.p
+		}
+		if d := distance(chk.copies[i].pos, want); d > 1 {
+			return fmt.Errorf("%s is %.0f m from where the edit puts it", c.what, d)
+		}
+	}
+	return nil
 }
 
 // wipe removes the whole segment, or zeros its TIFF data where sizes must
@@ -445,21 +624,22 @@ func (x *exifBlock) wipe() {
 	x.g.out = [][]byte{}
 }
 
-// move writes p into every GPS IFD that holds a position (and into the
-// destination coordinates, when present).
-func (x *exifBlock) move(p geowarden.Point) {
+// move writes each GPS IFD's position and destination where their
+// targets say.
+func (x *exifBlock) move() {
 	if x.t == nil || x.broken != nil {
 		return
 	}
 	t := x.t
 	for _, gi := range x.gps {
-		if !gi.hasPos {
-			continue
+		if gi.hasPos && gi.to.ok {
+			t.putCoord(gi.off, gpsLat, gpsLatRef, gi.to.p.Lat, 'N', 'S')
+			t.putCoord(gi.off, gpsLon, gpsLonRef, gi.to.p.Lon, 'E', 'W')
 		}
-		t.putCoord(gi.off, gpsLat, gpsLatRef, p.Lat, 'N', 'S')
-		t.putCoord(gi.off, gpsLon, gpsLonRef, p.Lon, 'E', 'W')
-		t.putCoord(gi.off, gpsDestLat, gpsDestLatRef, p.Lat, 'N', 'S')
-		t.putCoord(gi.off, gpsDestLon, gpsDestLonRef, p.Lon, 'E', 'W')
+		if gi.hasDest && gi.destTo.ok {
+			t.putCoord(gi.off, gpsDestLat, gpsDestLatRef, gi.destTo.p.Lat, 'N', 'S')
+			t.putCoord(gi.off, gpsDestLon, gpsDestLonRef, gi.destTo.p.Lon, 'E', 'W')
+		}
 	}
 }
 

@@ -30,11 +30,14 @@ func addSeeds(f *testing.F) {
 	exifLE := exifSegment(tiffSpec{bo: littleEndian, ifd0: ifd0Fields(littleEndian), gps: gpsFields(littleEndian), next0: 8}.build())
 	xmp := xmpSegment(xmpPacket(" exif:GPSLatitude='43,28.0293N' drone-dji:GpsLongtitude='+11.8853944'", "  <exif:GPSLongitude>11,53.1237E</exif:GPSLongitude>\n  <exif:GPSTimeStamp>2008-10-23T14:28:17Z</exif:GPSTimeStamp>\n"))
 	std, chunks, _ := extXMP(`<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description exif:GPSLatitude='43,28.0293333N' exif:GPSLongitude='11,53.1236667E'/></rdf:RDF></x:xmpmeta>`, 2)
+	text := xmpSegment(xmpPacket(" exif:GPSDestLatitude='43,29.1N' exif:GPSDestLongitude='11,53.2E'", "  <dc:description><rdf:Alt><rdf:li>at 43.4667&#176;N 11.8853&#176;E &amp; 43.5, 11.9</rdf:li></rdf:Alt></dc:description>\n  <Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li exif:GPSLatitude='43.1' exif:GPSLongitude='11.2'/></rdf:Bag></Iptc4xmpExt:LocationShown>\n"))
 	mpf := seg(0xE2, []byte("MPF\x00MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"))
 	for _, in := range [][]byte{
 		jpegOf(exif),
 		jpegOf(exifLE, xmp),
 		jpegOf(exif, mpf, xmp),
+		jpegOf(exif, text),
+		jpegOf(exif, mpf, text),
 		jpegOf(std, chunks[0], chunks[1]),
 		append(jpegOf(exif), jpegOf(exifLE)...),
 		append(jpegOf(), "\x00\x00\x00\x18ftypmp42"...),
@@ -72,8 +75,10 @@ func FuzzRewrite(f *testing.F) {
 }
 
 // FuzzEdit: a Drop (bad records dropped too) leaves no position that the
-// codec can find, and a Move leaves only the new one; the image data from
-// SOS on never changes.
+// codec can find, in the photo's own tags or in its text; a Move leaves
+// only the new positions, one for each; a redaction leaves none of the
+// redacted text positions and every other position as it was; the image
+// data from SOS on never changes.
 func FuzzEdit(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -86,13 +91,20 @@ func FuzzEdit(f *testing.F) {
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, s, fuzzOpts()); err != nil {
 			t.Fatalf("the dropped output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
 		}
-		if len(s.recs) != 1 || s.recs[0].Shape != geowarden.ShapeNone {
+		if len(s.recs) != 1 || s.recs[0].Shape != geowarden.ShapeNone || len(s.recs[0].More) > 0 || len(s.recs[0].Text) > 0 {
 			t.Fatalf("a position survives the drop: %s\nin  %q\nout %q", summary(s), in, out.Bytes())
 		}
 		if !bytes.Equal(firstScan(out.Bytes()), firstScan(in)) {
 			t.Fatalf("image data changed\nin  %q\nout %q", in, out.Bytes())
 		}
-		if len(c.recs) != 1 || c.recs[0].Shape != geowarden.ShapePoint {
+		if len(c.recs) != 1 {
+			return
+		}
+		rec := c.recs[0]
+		if len(rec.Text) > 0 {
+			redactAll(t, in, &rec)
+		}
+		if rec.Shape != geowarden.ShapePoint && len(rec.More) == 0 {
 			return
 		}
 		out.Reset()
@@ -106,10 +118,49 @@ func FuzzEdit(f *testing.F) {
 		if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, s, fuzzOpts()); err != nil {
 			t.Fatalf("the moved output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
 		}
-		if r := s.recs[0]; r.Shape != geowarden.ShapePoint || math.Abs(r.Pos.Lat-50.5) > 1e-6 || math.Abs(r.Pos.Lon+7.25) > 1e-6 {
+		r := s.recs[0]
+		if r.Shape != rec.Shape || r.Shape == geowarden.ShapePoint && (math.Abs(r.Pos.Lat-50.5) > 1e-6 || math.Abs(r.Pos.Lon+7.25) > 1e-6) || len(r.More) != len(rec.More) {
 			t.Fatalf("after the move: %s\nin  %q\nout %q", summary(s), in, out.Bytes())
 		}
+		for _, p := range r.More {
+			if distance(p, moveEdit.Pos) > 1 {
+				t.Fatalf("after the move, another position is at %v: %s\nin  %q\nout %q", p, summary(s), in, out.Bytes())
+			}
+		}
 	})
+}
+
+// redactAll redacts every text position of rec and checks the output.
+func redactAll(t *testing.T, in []byte, rec *geowarden.Record) {
+	var ed geowarden.Edit
+	for i := range rec.Text {
+		ed.Redact = append(ed.Redact, i)
+	}
+	var out bytes.Buffer
+	if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(in), &out, &collector{edit: ed}, fuzzOpts()); err != nil {
+		if errors.Is(err, ErrEdit) {
+			return
+		}
+		t.Fatalf("redact: %v", err)
+	}
+	s := &collector{failBad: true}
+	if err := (Codec{}).Rewrite(context.Background(), bytes.NewReader(out.Bytes()), nil, s, fuzzOpts()); err != nil {
+		t.Fatalf("the redacted output does not read again: %v\nin  %q\nout %q", err, in, out.Bytes())
+	}
+	r := s.recs[0]
+	if r.Shape != rec.Shape || r.Pos != rec.Pos || len(r.More) != len(rec.More) {
+		t.Fatalf("redacting text moved a position: %s\nin  %q\nout %q", summary(s), in, out.Bytes())
+	}
+	for _, tp := range r.Text {
+		for _, old := range rec.Text {
+			if distance(tp.Pos, old.Pos) < 1 {
+				t.Fatalf("a redacted text position survives: %+v\nin  %q\nout %q", tp, in, out.Bytes())
+			}
+		}
+	}
+	if !bytes.Equal(firstScan(out.Bytes()), firstScan(in)) {
+		t.Fatalf("image data changed\nin  %q\nout %q", in, out.Bytes())
+	}
 }
 
 // FuzzHEIC: the HEIF reader never fails a scan, and reports at most one

@@ -31,6 +31,12 @@ func summary(c *collector) []byte {
 		} else {
 			b.WriteString(" no-position")
 		}
+		for _, p := range r.More {
+			fmt.Fprintf(&b, " more=%.7f,%.7f", p.Lat, p.Lon)
+		}
+		for _, t := range r.Text {
+			fmt.Fprintf(&b, " text=%q[%d:%d]=%.7f,%.7f", t.Field, t.Start, t.End, t.Pos.Lat, t.Pos.Lon)
+		}
 		if r.HasAlt {
 			fmt.Fprintf(&b, " alt=%.3f", r.Alt)
 		}

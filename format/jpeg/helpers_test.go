@@ -63,7 +63,14 @@ func (c *collector) Record(r *geowarden.Record) geowarden.Edit {
 	rc.Attrs = nil
 	c.recs = append(c.recs, rc)
 	c.attrs = append(c.attrs, a)
-	return c.edit
+	ed := c.edit
+	if ed.Move && len(ed.More) == 0 && len(r.More) > 0 {
+		// Every other position goes where Pos goes.
+		for range r.More {
+			ed.More = append(ed.More, ed.Pos)
+		}
+	}
+	return ed
 }
 
 func (c *collector) Bad(e *format.ParseError) error {

@@ -17,8 +17,9 @@ const maxDepth = 1
 
 // Where a copy of the position comes from.
 const (
-	copyEXIF = iota
-	copyXMP
+	copyEXIF  = iota // an EXIF GPS IFD's GPSLatitude/GPSLongitude
+	copyXMP          // a top-level XMP GPSLatitude/GPSLongitude (exif:, drone-dji:, ...)
+	copyOther        // any other: GPSDest*, LocationShown/LocationCreated, drone tags
 )
 
 // posCopy is one place in a file that holds a position.
@@ -28,6 +29,7 @@ type posCopy struct {
 	pos   geowarden.Point
 	off   int64
 	what  string
+	to    *target // where a Move puts it
 }
 
 // problem is a located error about a position.
@@ -51,6 +53,8 @@ type image struct {
 	xmps    []*xmpBlock
 	exts    []*extGroup
 	copies  []posCopy
+	texts   []textRef           // positions written in XMP and EXIF text, as Record.Text
+	textPos []geowarden.TextPos // (the same)
 	bad     *problem
 	notices []format.Notice
 }
@@ -72,6 +76,8 @@ func (img *image) failErr(off int64, kind, cause error, f string, a ...any) {
 // adopt takes over what a thumbnail found.
 func (img *image) adopt(c *image) {
 	img.copies = append(img.copies, c.copies...)
+	img.texts = append(img.texts, c.texts...)
+	img.textPos = append(img.textPos, c.textPos...)
 	img.notices = append(img.notices, c.notices...)
 	if img.bad == nil {
 		img.bad = c.bad
@@ -222,42 +228,102 @@ func (img *image) analyze() {
 	img.parseExt()
 }
 
-// primary returns the copy that stands for the photo's position: the first
-// EXIF GPS IFD of the image itself, else its first XMP position, else the
-// first copy anywhere.
-func (img *image) primary() (posCopy, bool) {
+// primary returns the index of the copy that stands for the photo's
+// position: the first EXIF GPS IFD of the image itself, else its first
+// top-level XMP GPSLatitude/GPSLongitude, else the first of these in a
+// thumbnail; -1 when there is none (a photo with only a GPSDest position
+// or a LocationShown has no position of its own).
+func (img *image) primary() int {
 	for _, k := range []int{copyEXIF, copyXMP} {
-		for _, c := range img.copies {
+		for i, c := range img.copies {
 			if c.kind == k && c.depth == img.depth {
-				return c, true
+				return i
 			}
 		}
 	}
-	if len(img.copies) > 0 {
-		return img.copies[0], true
+	for i, c := range img.copies {
+		if c.kind != copyOther {
+			return i
+		}
 	}
-	return posCopy{}, false
+	return -1
 }
 
-// agree checks that every copy lies within MaxDisagreementM of the
-// record's position, and that there is none when the record has none.
-func (img *image) agree(hasPos bool, p geowarden.Point) *problem {
+// recPositions is what the photo's record says: its positions (Pos, when it
+// has one, then More) and the edit it was given.
+type recPositions struct {
+	hasPos   bool
+	pos      []geowarden.Point
+	edit     geowarden.Edit
+	redacted []geowarden.Point // the text positions Edit.Redact lists
+}
+
+// redactNear returns the indexes of an embedded image's text positions
+// that lie within MaxDisagreementM of a text position the record's edit
+// redacts: the same text, in a copy of the metadata.
+func (img *image) redactNear(r *recPositions) []int {
+	var idx []int
+	for i, tp := range img.textPos {
+		for _, p := range r.redacted {
+			if distance(tp.Pos, p) <= MaxDisagreementM {
+				idx = append(idx, i)
+				break
+			}
+		}
+	}
+	return idx
+}
+
+// target returns where a Move puts the record's position j (0 is Pos when
+// the record has one): Edit.Pos, or the matching Edit.More; when the edit
+// gives no More, the copies of Pos (within MaxDisagreementM of it) follow
+// Pos and the other positions stay.
+func (r *recPositions) target(j int) target {
+	ed := &r.edit
+	if !ed.Move || ed.Drop {
+		return target{}
+	}
+	if r.hasPos && j == 0 {
+		return target{ok: true, p: ed.Pos}
+	}
+	k := j
+	if r.hasPos {
+		k--
+	}
+	if len(ed.More) > 0 {
+		return target{ok: true, p: ed.More[k]}
+	}
+	if r.hasPos && distance(r.pos[j], r.pos[0]) <= MaxDisagreementM {
+		return target{ok: true, p: ed.Pos}
+	}
+	return target{}
+}
+
+// aim sets the targets of an embedded image's copies: each copy follows
+// the record's position it lies within MaxDisagreementM of; a copy near
+// none of them is a problem (ErrMismatch).
+func (img *image) aim(r *recPositions) *problem {
 	if img.bad != nil {
 		return img.bad
 	}
 	for _, c := range img.copies {
-		if !hasPos {
-			return &problem{off: c.off, err: errorf(ErrMismatch, "%s holds a position (%.7f, %.7f) but the photo's record has none", c.what, c.pos.Lat, c.pos.Lon)}
+		best, bd := -1, math.Inf(1)
+		for j, p := range r.pos {
+			if d := distance(p, c.pos); d <= MaxDisagreementM && d < bd {
+				best, bd = j, d
+			}
 		}
-		if d := distance(p, c.pos); d > MaxDisagreementM {
-			return &problem{off: c.off, err: errorf(ErrMismatch, "%s holds (%.7f, %.7f), %.0f m from the photo's position (%.7f, %.7f)", c.what, c.pos.Lat, c.pos.Lon, d, p.Lat, p.Lon)}
+		if best < 0 {
+			return &problem{off: c.off, err: errorf(ErrMismatch, "%s holds (%.7f, %.7f), which is none of the photo's positions", c.what, c.pos.Lat, c.pos.Lon)}
 		}
+		*c.to = r.target(best)
 	}
 	return nil
 }
 
 // record builds the photo's record, or returns the problem that makes it a
-// bad record.
+// bad record. Every copy of a position but the primary one goes to More,
+// in the order they are read; the positions written in text go to Text.
 func (img *image) record() (*geowarden.Record, *problem) {
 	if img.bad != nil {
 		return nil, img.bad
@@ -268,13 +334,16 @@ func (img *image) record() (*geowarden.Record, *problem) {
 	}
 	a := &attrs{}
 	rec.Attrs = a
-	p, ok := img.primary()
-	if ok {
-		if bad := img.agree(true, p.pos); bad != nil {
-			return nil, bad
-		}
-		rec.Shape, rec.Pos = geowarden.ShapePoint, p.pos
+	p := img.primary()
+	if p >= 0 {
+		rec.Shape, rec.Pos = geowarden.ShapePoint, img.copies[p].pos
 	}
+	for i, c := range img.copies {
+		if i != p {
+			rec.More = append(rec.More, c.pos)
+		}
+	}
+	rec.Text = img.textPos
 	// Altitude and time: the first EXIF block's GPS IFD, then its capture
 	// date, then XMP.
 	for _, x := range img.exifs {
@@ -309,35 +378,79 @@ func (img *image) record() (*geowarden.Record, *problem) {
 	return rec, nil
 }
 
+// aimRecord sets the targets of the first image's copies from its
+// record's edit: the primary copy is the record's Pos, the others its More
+// in order.
+func (img *image) aimRecord(r *recPositions) {
+	p := img.primary()
+	j := 0
+	if p >= 0 {
+		*img.copies[p].to = r.target(0)
+		j = 1
+	}
+	for i, c := range img.copies {
+		if i != p {
+			*c.to = r.target(j)
+			j++
+		}
+	}
+}
+
+// redact marks the texts of Edit.Redact (every one on Drop) for
+// redaction.
+func (img *image) redact(ed *geowarden.Edit) {
+	if ed.Drop {
+		for _, t := range img.texts {
+			t.mark()
+		}
+		return
+	}
+	for _, i := range ed.Redact {
+		if i >= 0 && i < len(img.texts) {
+			img.texts[i].mark()
+		}
+	}
+}
+
 // apply edits the image's metadata in memory. Drop removes every copy of
-// the position; Move and Retime rewrite them; Strip and Set edit EXIF
-// attributes.
+// the position and every position written in XMP text; Move rewrites each
+// copy that has a target (set by aimRecord or aim); Redact the texts
+// marked by redact; Retime rewrites the time stamps; Strip and Set edit
+// EXIF attributes.
 func (img *image) apply(ed *geowarden.Edit) *problem {
 	for _, x := range img.exifs {
 		switch {
 		case ed.Drop:
 			x.drop()
+			x.redactTexts()
 			continue
 		case ed.Move:
-			x.move(ed.Pos)
-			for _, th := range x.thumbs {
-				th.apply(&geowarden.Edit{Move: true, Pos: ed.Pos})
-			}
+			x.move()
 		}
 		if ed.Retime {
 			x.retime(ed.Time)
+		}
+		if te := (geowarden.Edit{Move: ed.Move, Retime: ed.Retime, Time: ed.Time, Redact: ed.Redact}); !te.IsKeep() {
 			for _, th := range x.thumbs {
-				th.apply(&geowarden.Edit{Retime: true, Time: ed.Time})
+				th.apply(&te)
 			}
 		}
+		x.redactTexts()
 		if len(ed.Strip) > 0 {
 			x.strip(ed.Strip)
 		}
 		if len(ed.Set) > 0 {
 			x.set(ed.Set)
 		}
+		// Values may overlap (in hostile input): an edit that leaves the
+		// block unreadable is refused, not written.
+		if x.t != nil && x.broken == nil {
+			if err := x.check(false); err != nil {
+				return &problem{off: img.base + x.g.off, err: wrapf(ErrEdit, err, "%sthe edited EXIF segment at byte %d does not read back", img.where, img.base+x.g.off)}
+			}
+		}
 	}
-	xe := xmpEdit{drop: ed.Drop, move: ed.Move && !ed.Drop, pos: ed.Pos, retime: ed.Retime && !ed.Drop, tm: ed.Time}
+	xe := xmpEdit{drop: ed.Drop, move: ed.Move && !ed.Drop, retime: ed.Retime && !ed.Drop, tm: ed.Time}
 	for _, x := range img.xmps {
 		if err := x.edit(&xe); err != nil {
 			return &problem{off: img.base + x.g.off, err: err}

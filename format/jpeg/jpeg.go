@@ -20,8 +20,10 @@ const (
 	// while it is read, so that the photo's record can be decided before
 	// any of it is written.
 	DefaultMaxHeaderBytes = 64 << 20
-	// MaxDisagreementM is how far apart, in metres, two copies of the
-	// position in one file may lie and still count as the same position.
+	// MaxDisagreementM is how far apart, in metres, two copies of a
+	// position may lie and still count as the same position: an embedded
+	// image's copy and the record's, or a copy of Pos when a Move gives
+	// no Edit.More.
 	MaxDisagreementM = 30
 	// minTrailer is the smallest trailer worth a notice: fewer bytes
 	// cannot hold a position.
@@ -99,15 +101,7 @@ type stream struct {
 	h         format.Handler
 	name      string
 	maxHeader int
-	rec       recState
-}
-
-// recState is what the first image decided, applied to the embedded
-// images that follow it.
-type recState struct {
-	hasPos bool
-	pos    geowarden.Point
-	edit   geowarden.Edit
+	rec       recPositions // what the first image decided, for the embedded images after it
 }
 
 func (s *stream) perr(off int64, err error) *format.ParseError {
@@ -151,30 +145,44 @@ func (s *stream) image(n int) error {
 			ed = geowarden.Edit{Drop: true}
 		} else {
 			ed = s.h.Record(rec)
-			if rec.Shape == geowarden.ShapeNone {
+			if rec.Shape == geowarden.ShapeNone && len(rec.More) == 0 {
 				ed.Move = false // nothing to move
 			}
 		}
-		s.rec = recState{hasPos: rec != nil && rec.Shape == geowarden.ShapePoint, edit: ed}
-		if s.rec.hasPos {
-			s.rec.pos = rec.Pos
+		if err := s.checkMove(&ed, rec); err != nil {
+			return err
 		}
+		s.rec = recPositions{edit: ed}
+		if rec != nil {
+			s.rec.hasPos = rec.Shape == geowarden.ShapePoint
+			if s.rec.hasPos {
+				s.rec.pos = append(s.rec.pos, rec.Pos)
+			}
+			s.rec.pos = append(s.rec.pos, rec.More...)
+			for _, i := range ed.Redact {
+				if i >= 0 && i < len(rec.Text) {
+					s.rec.redacted = append(s.rec.redacted, rec.Text[i].Pos)
+				}
+			}
+		}
+		img.aimRecord(&s.rec)
+		img.redact(&ed)
 	} else if s.rec.edit.Drop {
 		ed = s.rec.edit // every copy goes: nothing to check
+		img.redact(&ed)
 	} else {
-		if bad := img.agree(s.rec.hasPos, s.rec.pos); bad != nil {
+		if bad := img.aim(&s.rec); bad != nil {
 			if err := s.h.Bad(s.perr(bad.off, bad.err)); err != nil {
 				return err
 			}
 			ed = geowarden.Edit{Drop: true}
 		} else {
+			// The embedded image's texts are redacted where they say
+			// what the record's redacted texts say.
 			ed = s.rec.edit
+			ed.Redact = img.redactNear(&s.rec)
 		}
-	}
-	if ed.Move && !ed.Drop {
-		if err := format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat); err != nil {
-			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo"))
-		}
+		img.redact(&ed)
 	}
 	if s.bw != nil {
 		if !ed.IsKeep() {
@@ -188,6 +196,28 @@ func (s *stream) image(n int) error {
 	}
 	if last := segs[len(segs)-1]; last.marker == mSOS {
 		return s.copyScan()
+	}
+	return nil
+}
+
+// checkMove checks the positions a Move writes: valid coordinates, and as
+// many replacements in More as the record has other positions.
+func (s *stream) checkMove(ed *geowarden.Edit, rec *geowarden.Record) error {
+	if !ed.Move || ed.Drop {
+		return nil
+	}
+	if rec.Shape == geowarden.ShapePoint {
+		if err := format.CheckPoint(ed.Pos.Lon, ed.Pos.Lat); err != nil {
+			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo"))
+		}
+	}
+	if len(ed.More) > 0 && len(ed.More) != len(rec.More) {
+		return s.perr(0, errorf(ErrEdit, "the edit moves %d other positions; the photo has %d", len(ed.More), len(rec.More)))
+	}
+	for _, p := range ed.More {
+		if err := format.CheckPoint(p.Lon, p.Lat); err != nil {
+			return s.perr(0, wrapf(ErrEdit, err, "cannot move the photo's other positions"))
+		}
 	}
 	return nil
 }

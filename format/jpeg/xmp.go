@@ -14,27 +14,51 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/geotext"
 )
 
 // maxXMLDepth caps element nesting in an XMP packet.
 const maxXMLDepth = 256
 
 // xprop is an XMP property the codec cares about: an element or attribute
-// whose local name starts with "GPS" (any case), or xmpNote:HasExtendedXMP.
+// whose local name starts with "GPS" (any case) or ends with "Latitude" or
+// "Longitude" (or DJI's "Longtitude"), xmpNote:HasExtendedXMP, and (text)
+// any other value with a digit in it, for the positions written as text.
 type xprop struct {
 	local      string // local name, lower case
+	name       string // qualified name, as written
+	ctx        string // the top-level property it belongs to (itself when top-level)
+	nested     bool   // inside a structure or an array item (LocationShown, ...)
 	attr       bool
+	text       bool // a free-text value, not a GPS property
 	start, end int  // span to remove, with the blanks before it
 	vs, ve     int  // raw value (attribute value, element text)
 	simple     bool // the element has no child elements
 }
 
-func (p *xprop) isGPS() bool { return strings.HasPrefix(p.local, "gps") }
+func (p *xprop) isGPS() bool {
+	if p.text {
+		return false
+	}
+	_, _, ok := axis(p.local)
+	return ok || strings.HasPrefix(p.local, "gps")
+}
 
-func isLatName(l string) bool { return l == "gpslatitude" }
-func isLonName(l string) bool { return l == "gpslongitude" || l == "gpslongtitude" } // DJI spells it so
-func isDestName(l string) bool {
-	return l == "gpsdestlatitude" || l == "gpsdestlongitude"
+// axis reports whether a local name (lower case) names a latitude or a
+// longitude, and the prefix before "latitude"/"longitude" that pairs them:
+// exif:GPSLatitude with exif:GPSLongitude ("gps"), GPSDestLatitude with
+// GPSDestLongitude ("gpsdest"), drone-dji:Latitude with Longitude ("").
+// DJI spells GpsLongtitude so in some firmware.
+func axis(l string) (prefix string, lat, ok bool) {
+	switch {
+	case strings.HasSuffix(l, "latitude"):
+		return l[:len(l)-len("latitude")], true, true
+	case strings.HasSuffix(l, "longitude"):
+		return l[:len(l)-len("longitude")], false, true
+	case strings.HasSuffix(l, "longtitude"):
+		return l[:len(l)-len("longtitude")], false, true
+	}
+	return "", false, false
 }
 
 func interesting(name string) (string, bool) {
@@ -46,7 +70,19 @@ func interesting(name string) (string, bool) {
 		local = name[i+1:]
 	}
 	local = strings.ToLower(local)
-	return local, strings.HasPrefix(local, "gps") || local == "hasextendedxmp"
+	_, _, pos := axis(local)
+	return local, pos || strings.HasPrefix(local, "gps") || local == "hasextendedxmp"
+}
+
+// hasDigit reports whether b holds an ASCII digit: text without one holds
+// no position.
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if c-'0' < 10 {
+			return true
+		}
+	}
+	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -98,6 +134,28 @@ func scanXMP(b []byte) ([]xprop, error) {
 		child      bool
 	}
 	var stack []open
+	// where returns the top-level property that an element at stack
+	// depth d (or an attribute of the element at depth d-1) belongs to:
+	// the element after the outermost rdf:Description, and whether it is
+	// nested below it.
+	// cur names the element at depth len(stack), not yet on the stack.
+	where := func(d int, cur, self string) (string, bool) {
+		at := func(k int) string {
+			if k < len(stack) {
+				return stack[k].name
+			}
+			return cur
+		}
+		for k := 0; k < d; k++ {
+			if at(k) == "rdf:Description" {
+				if k+1 < d {
+					return at(k + 1), true
+				}
+				return self, false
+			}
+		}
+		return self, false
+	}
 	var props []xprop
 	i := 0
 	for i < len(b) {
@@ -141,9 +199,11 @@ func scanXMP(b []byte) ([]xprop, error) {
 				return nil, fmt.Errorf("end tag </%s> at byte %d does not match", name, i)
 			}
 			top := stack[len(stack)-1]
+			ctx, nested := where(len(stack)-1, "", top.name)
 			stack = stack[:len(stack)-1]
-			if top.want {
-				props = append(props, xprop{local: top.local, start: lineStart(b, top.start), end: j + 1, vs: top.cst, ve: i, simple: !top.child})
+			if top.want || !top.child && hasDigit(b[top.cst:i]) {
+				props = append(props, xprop{local: top.local, name: top.name, ctx: ctx, nested: nested, text: !top.want,
+					start: lineStart(b, top.start), end: j + 1, vs: top.cst, ve: i, simple: !top.child})
 			}
 			i = j + 1
 		default:
@@ -190,15 +250,18 @@ func scanXMP(b []byte) ([]xprop, error) {
 				if e < 0 {
 					return nil, fmt.Errorf("attribute %s at byte %d: quote not closed", an, k)
 				}
-				if l, ok := interesting(an); ok {
-					props = append(props, xprop{local: l, attr: true, start: j, end: k2 + 1 + e + 1, vs: k2 + 1, ve: k2 + 1 + e, simple: true})
+				if l, ok := interesting(an); ok || l != "" && hasDigit(b[k2+1:k2+1+e]) {
+					ctx, nested := where(len(stack)+1, name, an)
+					props = append(props, xprop{local: l, name: an, ctx: ctx, nested: nested, attr: true, text: !ok,
+						start: j, end: k2 + 1 + e + 1, vs: k2 + 1, ve: k2 + 1 + e, simple: true})
 				}
 				j = k2 + 1 + e + 1
 			}
 			l, want := interesting(name)
 			if self {
 				if want {
-					props = append(props, xprop{local: l, start: lineStart(b, i), end: j, vs: j, ve: j, simple: true})
+					ctx, nested := where(len(stack), "", name)
+					props = append(props, xprop{local: l, name: name, ctx: ctx, nested: nested, start: lineStart(b, i), end: j, vs: j, ve: j, simple: true})
 				}
 			} else {
 				if len(stack) >= maxXMLDepth {
@@ -413,7 +476,7 @@ type xmpBlock struct {
 	g       *segment
 	start   int // packet offset in the payload
 	sameLen bool
-	props   []xprop
+	xmpData
 	err     error // the packet does not lex
 	gpsText bool  // it mentions "gps"
 	tm      time.Time
@@ -442,24 +505,79 @@ func (img *image) parseXMP(g *segment, start int, sameLen bool) {
 		return
 	}
 	x.props = props
-	x.tm = img.xmpPositions(pkt, props, img.base+g.dataOff()+int64(start), "XMP packet")
+	x.tm = img.xmpPositions(pkt, &x.xmpData, img.base+g.dataOff()+int64(start), "XMP packet")
 }
 
-// xmpPositions records the positions an XMP packet holds (latitudes and
-// longitudes paired in document order) and returns its GPS time stamp.
-func (img *image) xmpPositions(pkt []byte, props []xprop, base int64, what string) time.Time {
-	type val struct {
-		s   string
-		off int
+// xmpData is what the codec found in one XMP packet (standard or
+// extended): its properties, the positions they hold and the positions
+// written in its free text.
+type xmpData struct {
+	props []xprop
+	pairs []xpair
+	texts []xtext
+}
+
+// xpair is one position: a latitude and a longitude property (indexes in
+// props).
+type xpair struct {
+	lat, lon int
+	to       target
+}
+
+// xtext is one position written in a free-text value: prop's decoded
+// value from s to e.
+type xtext struct {
+	prop   int
+	s, e   int
+	redact bool
+}
+
+// textRef locates a Record.Text entry: in an XMP packet, or in EXIF.
+type textRef struct {
+	d  *xmpData
+	k  int // in d.texts
+	ex *exifText
+}
+
+// mark marks the text position for redaction.
+func (r textRef) mark() {
+	if r.ex != nil {
+		r.ex.redact = true
+		return
 	}
-	var lats, lons []val
+	r.d.texts[r.k].redact = true
+}
+
+// xmpPositions records the positions an XMP packet holds and the ones
+// written in its text, and returns its GPS time stamp. Latitudes and
+// longitudes pair in document order by the prefix of their names
+// (GPSLatitude with GPSLongitude, GPSDestLatitude with GPSDestLongitude)
+// and, inside structures and arrays, by the top-level property
+// (Iptc4xmpExt:LocationShown, LocationCreated).
+func (img *image) xmpPositions(pkt []byte, d *xmpData, base int64, what string) time.Time {
+	type val struct {
+		s    string
+		prop int
+	}
+	type group struct {
+		key        string
+		main       bool
+		name       string
+		lats, lons []val
+	}
+	var groups []*group
 	var tm time.Time
-	for _, p := range props {
-		if !isLatName(p.local) && !isLonName(p.local) && p.local != "gpstimestamp" {
+	for k, p := range d.props {
+		if p.text {
+			img.xmpText(pkt, d, k)
+			continue
+		}
+		prefix, lat, isAxis := axis(p.local)
+		if !isAxis && p.local != "gpstimestamp" {
 			continue
 		}
 		if !p.simple {
-			img.fail(base+int64(p.start), ErrXMP, "%s%s at byte %d: a GPS property with structure, not a value", img.where, what, base+int64(p.start))
+			img.fail(base+int64(p.start), ErrXMP, "%s%s at byte %d: %s is a structure, not a value", img.where, what, base+int64(p.start), p.name)
 			return tm
 		}
 		s, err := unescape(pkt[p.vs:p.ve])
@@ -467,48 +585,108 @@ func (img *image) xmpPositions(pkt []byte, props []xprop, base int64, what strin
 			img.fail(base+int64(p.vs), ErrXMP, "%s%s at byte %d: %v", img.where, what, base+int64(p.vs), err)
 			return tm
 		}
-		switch {
-		case isLatName(p.local):
-			lats = append(lats, val{s, p.vs})
-		case isLonName(p.local):
-			lons = append(lons, val{s, p.vs})
-		case tm.IsZero():
-			tm = parseXMPTime(strings.TrimSpace(s))
-		}
-	}
-	if len(lats) != len(lons) {
-		img.fail(base, ErrXMP, "%s%s at byte %d has %d GPS latitudes and %d longitudes", img.where, what, base, len(lats), len(lons))
-		return tm
-	}
-	for i := range lats {
-		la, lo := strings.TrimSpace(lats[i].s), strings.TrimSpace(lons[i].s)
-		if la == "" && lo == "" {
+		if !isAxis {
+			if tm.IsZero() {
+				tm = parseXMPTime(strings.TrimSpace(s))
+			}
 			continue
 		}
-		lat, err := parseXMPCoord(la, true)
-		if err != nil {
-			img.fail(base+int64(lats[i].off), ErrXMP, "%s%s: GPSLatitude %v", img.where, what, err)
+		key, name := prefix, p.name
+		if p.nested {
+			key, name = prefix+" "+p.ctx, p.ctx
+		}
+		var g *group
+		for _, x := range groups {
+			if x.key == key {
+				g = x
+			}
+		}
+		if g == nil {
+			g = &group{key: key, main: prefix == "gps" && !p.nested, name: name}
+			groups = append(groups, g)
+		}
+		if lat {
+			g.lats = append(g.lats, val{s, k})
+		} else {
+			g.lons = append(g.lons, val{s, k})
+		}
+	}
+	for _, g := range groups {
+		if len(g.lats) != len(g.lons) {
+			img.fail(base, ErrXMP, "%s%s at byte %d has %d latitudes and %d longitudes (%s)", img.where, what, base, len(g.lats), len(g.lons), g.name)
 			return tm
 		}
-		lon, err := parseXMPCoord(lo, false)
-		if err != nil {
-			img.fail(base+int64(lons[i].off), ErrXMP, "%s%s: GPSLongitude %v", img.where, what, err)
-			return tm
+	}
+	n := 0
+	for _, g := range groups {
+		n += len(g.lats)
+	}
+	d.pairs = make([]xpair, 0, n) // stable: copies point into it
+	for _, g := range groups {
+		for i := range g.lats {
+			la, lo := strings.TrimSpace(g.lats[i].s), strings.TrimSpace(g.lons[i].s)
+			if la == "" && lo == "" {
+				continue
+			}
+			lp, op := &d.props[g.lats[i].prop], &d.props[g.lons[i].prop]
+			lat, err := parseXMPCoord(la, true)
+			if err != nil {
+				img.fail(base+int64(lp.vs), ErrXMP, "%s%s: %s %v", img.where, what, lp.name, err)
+				return tm
+			}
+			lon, err := parseXMPCoord(lo, false)
+			if err != nil {
+				img.fail(base+int64(op.vs), ErrXMP, "%s%s: %s %v", img.where, what, op.name, err)
+				return tm
+			}
+			if err := format.CheckPoint(lon, lat); err != nil {
+				img.failErr(base+int64(lp.vs), ErrXMP, err, "%s%s: %s", img.where, what, g.name)
+				return tm
+			}
+			d.pairs = append(d.pairs, xpair{lat: g.lats[i].prop, lon: g.lons[i].prop})
+			kind := copyOther
+			if g.main {
+				kind = copyXMP
+			}
+			img.copies = append(img.copies, posCopy{kind: kind, depth: img.depth, pos: geowarden.Point{Lon: lon, Lat: lat},
+				off: base + int64(lp.vs), what: img.where + what + " " + g.name, to: &d.pairs[len(d.pairs)-1].to})
 		}
-		if err := format.CheckPoint(lon, lat); err != nil {
-			img.failErr(base+int64(lats[i].off), ErrXMP, err, "%s%s", img.where, what)
-			return tm
-		}
-		img.copies = append(img.copies, posCopy{kind: copyXMP, depth: img.depth, pos: geowarden.Point{Lon: lon, Lat: lat}, off: base + int64(lats[i].off), what: img.where + what})
 	}
 	return tm
 }
 
-// xmpEdit is what an Edit asks of XMP.
+// xmpText records the positions written in the free-text value of
+// property k.
+func (img *image) xmpText(pkt []byte, d *xmpData, k int) {
+	p := &d.props[k]
+	if !p.simple {
+		return
+	}
+	v, err := unescape(pkt[p.vs:p.ve])
+	if err != nil {
+		return // not text geowarden can read; the verifier still sees its bytes
+	}
+	field := p.ctx
+	if p.ctx != p.name && !strings.HasPrefix(p.name, "rdf:") {
+		field = p.ctx + "/" + p.name
+	}
+	for m := range geotext.All([]byte(v)) {
+		d.texts = append(d.texts, xtext{prop: k, s: m.Start, e: m.End})
+		ref := textRef{d: d, k: len(d.texts) - 1}
+		img.texts = append(img.texts, ref)
+		img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Point, Field: "XMP " + field, Start: m.Start, End: m.End})
+		if m.Ambiguous {
+			img.texts = append(img.texts, ref)
+			img.textPos = append(img.textPos, geowarden.TextPos{Pos: m.Swapped(), Field: "XMP " + field, Start: m.Start, End: m.End})
+		}
+	}
+}
+
+// xmpEdit is what an Edit asks of XMP; where positions move is in the
+// targets of xmpData.pairs, and which texts go in xtext.redact.
 type xmpEdit struct {
 	drop   bool
 	move   bool
-	pos    geowarden.Point
 	retime bool
 	tm     time.Time
 }
@@ -526,7 +704,7 @@ func (x *xmpBlock) edit(xe *xmpEdit) error {
 		}
 		return nil
 	}
-	np, changed, err := rewritePacket(pkt, x.props, xe, x.sameLen, true)
+	np, changed, err := rewritePacket(pkt, &x.xmpData, xe, x.sameLen, true)
 	if err != nil || !changed {
 		return err
 	}
@@ -548,33 +726,37 @@ func blank(b []byte) {
 }
 
 // rewritePacket applies an edit to an XMP packet: Drop removes every GPS
-// property, Move rewrites GPS latitudes and longitudes, Retime the GPS time
-// stamp. The packet keeps its size where it can: removed bytes go to the
-// padding before <?xpacket end ...?>, and new values take the width of
-// the old ones. Where sizes must not change and there is no such padding,
-// removed properties are overwritten with blanks.
-func rewritePacket(pkt []byte, props []xprop, xe *xmpEdit, sameLen, padded bool) ([]byte, bool, error) {
-	type repl struct {
-		s, e int
-		with []byte
-		del  bool
+// property (and every property named as a latitude or longitude), Move
+// rewrites each position that has a target, Retime the GPS time stamp, and
+// the texts marked for redaction get RedactedText in place of their
+// position. The packet keeps its size where it can: removed bytes go to
+// the padding before <?xpacket end ...?>, and new coordinates take the
+// width of the old ones. Where sizes must not change and there is no such
+// padding, removed properties are overwritten with blanks, and each
+// redacted position's own bytes with RedactedText padded with blanks (or
+// with blanks alone when the position is shorter).
+func rewritePacket(pkt []byte, d *xmpData, xe *xmpEdit, sameLen, padded bool) ([]byte, bool, error) {
+	np, changed, err := rewritePacketText(pkt, d, xe, sameLen, padded, false)
+	if err != nil && sameLen && len(d.texts) > 0 {
+		return rewritePacketText(pkt, d, xe, sameLen, padded, true)
 	}
+	return np, changed, err
+}
+
+// repl replaces pkt[s:e].
+type repl struct {
+	s, e int
+	with []byte
+	del  bool
+}
+
+func rewritePacketText(pkt []byte, d *xmpData, xe *xmpEdit, sameLen, padded, inPlace bool) ([]byte, bool, error) {
 	var rs []repl
-	for _, p := range props {
+	for _, p := range d.props {
 		switch {
+		case p.text:
 		case xe.drop && p.isGPS():
 			rs = append(rs, repl{s: p.start, e: p.end, del: true})
-		case xe.move && p.simple && (isLatName(p.local) || isLonName(p.local) || isDestName(p.local)):
-			old, err := unescape(pkt[p.vs:p.ve])
-			if err != nil || strings.TrimSpace(old) == "" {
-				continue
-			}
-			lat := isLatName(p.local) || p.local == "gpsdestlatitude"
-			v := xe.pos.Lon
-			if lat {
-				v = xe.pos.Lat
-			}
-			rs = append(rs, repl{s: p.vs, e: p.ve, with: formatXMPCoord(old, v, lat, p.ve-p.vs)})
 		case xe.retime && p.simple && p.local == "gpstimestamp":
 			if xe.tm.IsZero() {
 				rs = append(rs, repl{s: p.start, e: p.end, del: true})
@@ -583,10 +765,31 @@ func rewritePacket(pkt []byte, props []xprop, xe *xmpEdit, sameLen, padded bool)
 			}
 		}
 	}
+	if xe.move && !xe.drop {
+		for _, pr := range d.pairs {
+			if !pr.to.ok {
+				continue
+			}
+			for _, k := range []int{pr.lat, pr.lon} {
+				p := &d.props[k]
+				old, err := unescape(pkt[p.vs:p.ve])
+				if err != nil || strings.TrimSpace(old) == "" {
+					continue
+				}
+				_, lat, _ := axis(p.local)
+				v := pr.to.p.Lon
+				if lat {
+					v = pr.to.p.Lat
+				}
+				rs = append(rs, repl{s: p.vs, e: p.ve, with: formatXMPCoord(old, v, lat, p.ve-p.vs)})
+			}
+		}
+	}
+	rs = redactTexts(pkt, d, rs, inPlace)
 	if len(rs) == 0 {
 		return pkt, false, nil
 	}
-	slices.SortFunc(rs, func(a, b repl) int { return a.s - b.s })
+	slices.SortStableFunc(rs, func(a, b repl) int { return a.s - b.s })
 	pe := -1
 	if padded {
 		pe = bytes.LastIndex(pkt, []byte("<?xpacket end"))
@@ -628,6 +831,9 @@ func rewritePacket(pkt []byte, props []xprop, xe *xmpEdit, sameLen, padded bool)
 	if sameLen && len(np) != len(pkt) {
 		return nil, false, errorf(ErrEdit, "the edited XMP packet would be %d bytes, not %d, in an image whose sizes must not change", len(np), len(pkt))
 	}
+	if inPlace && len(np) != len(pkt) {
+		return nil, false, errorf(ErrEdit, "the edited XMP packet would be %d bytes, not %d", len(np), len(pkt))
+	}
 	if xe.drop {
 		ps, err := scanXMP(np)
 		if err != nil {
@@ -642,6 +848,108 @@ func rewritePacket(pkt []byte, props []xprop, xe *xmpEdit, sameLen, padded bool)
 	return np, true, nil
 }
 
+// redactTexts appends the replacements that redact the marked text
+// positions: each value with a marked position is written anew, with
+// RedactedText for each position (overlapping ones merged) and escaped
+// for XML; inPlace overwrites the position's own bytes instead, with
+// RedactedText padded with blanks, or blanks alone when it does not fit.
+func redactTexts(pkt []byte, d *xmpData, rs []repl, inPlace bool) []repl {
+	for i := 0; i < len(d.texts); {
+		k := d.texts[i].prop
+		j := i
+		var spans [][2]int
+		for ; j < len(d.texts) && d.texts[j].prop == k; j++ {
+			t := d.texts[j]
+			if !t.redact {
+				continue
+			}
+			if n := len(spans); n > 0 && t.s < spans[n-1][1] {
+				spans[n-1][1] = max(spans[n-1][1], t.e)
+				continue
+			}
+			spans = append(spans, [2]int{t.s, t.e})
+		}
+		i = j
+		if len(spans) == 0 {
+			continue
+		}
+		p := &d.props[k]
+		raw := pkt[p.vs:p.ve]
+		v, err := unescape(raw)
+		if err != nil {
+			continue
+		}
+		if inPlace {
+			m := rawOffsets(raw, v)
+			for _, sp := range spans {
+				rs0, re0 := m[sp[0]], m[sp[1]]
+				w := bytes.Repeat([]byte{' '}, re0-rs0)
+				if len(w) >= len(geowarden.RedactedText) {
+					copy(w, geowarden.RedactedText)
+				}
+				rs = append(rs, repl{s: p.vs + rs0, e: p.vs + re0, with: w})
+			}
+			continue
+		}
+		var nv strings.Builder
+		at := 0
+		for _, sp := range spans {
+			nv.WriteString(v[at:sp[0]])
+			nv.WriteString(geowarden.RedactedText)
+			at = sp[1]
+		}
+		nv.WriteString(v[at:])
+		quote := byte(0)
+		if p.attr && p.vs > 0 {
+			quote = pkt[p.vs-1]
+		}
+		rs = append(rs, repl{s: p.vs, e: p.ve, with: escapeXML(nv.String(), quote)})
+	}
+	return rs
+}
+
+// rawOffsets maps each byte offset of v, the unescaped raw, to the offset
+// in raw where the character holding it starts (len(v) to len(raw)).
+func rawOffsets(raw []byte, v string) []int {
+	m := make([]int, 0, len(v)+1)
+	for i := 0; i < len(raw); {
+		if raw[i] != '&' {
+			m = append(m, i)
+			i++
+			continue
+		}
+		e := bytes.IndexByte(raw[i:], ';')
+		r, _ := unescape(raw[i : i+e+1])
+		for range len(r) {
+			m = append(m, i)
+		}
+		i += e + 1
+	}
+	return append(m, len(raw))
+}
+
+// escapeXML escapes s for XML text, or for an attribute value in quote.
+func escapeXML(s string, quote byte) []byte {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '&':
+			b = append(b, "&amp;"...)
+		case c == '<':
+			b = append(b, "&lt;"...)
+		case c == '>':
+			b = append(b, "&gt;"...)
+		case c == '"' && quote == '"':
+			b = append(b, "&quot;"...)
+		case c == '\'' && quote == '\'':
+			b = append(b, "&apos;"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
 // extGroup is one extended XMP (the chunks with one GUID).
 type extGroup struct {
 	guid    string
@@ -649,7 +957,7 @@ type extGroup struct {
 	chunks  []extChunk
 	sameLen bool
 	pkt     []byte // the assembled packet; nil when incomplete
-	props   []xprop
+	xmpData
 	err     error
 	gpsText bool
 }
@@ -728,7 +1036,7 @@ func (img *image) parseExt() {
 		}
 		// Offsets inside the assembled packet are not input offsets; the
 		// first chunk's offset locates problems.
-		img.xmpPositions(e.pkt, e.props, img.base+c0.off, "extended XMP")
+		img.xmpPositions(e.pkt, &e.xmpData, img.base+c0.off, "extended XMP")
 	}
 }
 
@@ -751,7 +1059,7 @@ func (e *extGroup) edit(img *image, xe *xmpEdit) error {
 		}
 		return nil
 	}
-	np, changed, err := rewritePacket(e.pkt, e.props, xe, e.sameLen, false)
+	np, changed, err := rewritePacket(e.pkt, &e.xmpData, xe, e.sameLen, false)
 	if err != nil || !changed {
 		return err
 	}
