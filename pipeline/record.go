@@ -58,7 +58,7 @@ func (e *Engine) verifier() *verify.Verifier {
 		ix := e.Classifier.Index()
 		zones := ix.Zones()
 		protected := make([]bool, len(zones))
-		any := false
+		someProtected := false
 		var c geowarden.Classified
 		var rec geowarden.Record
 		for z := range zones {
@@ -72,9 +72,9 @@ func (e *Engine) verifier() *verify.Verifier {
 				}
 			}
 			protected[z] = all
-			any = any || all
+			someProtected = someProtected || all
 		}
-		if !any {
+		if !someProtected {
 			return
 		}
 		v := verify.New(ix)
@@ -332,19 +332,9 @@ func (h *handler) check(rec *geowarden.Record, d geowarden.Decision) {
 // the policy would remove where it lies.
 func (h *handler) reportText(rec *geowarden.Record, t *sanitize.TextHit) {
 	tp := rec.Text[t.Index]
-	f := &h.finding
-	*f = geowarden.Finding{
-		File:     rec.Ref.File,
-		Line:     rec.Ref.Line,
-		Offset:   rec.Ref.Offset,
-		Kind:     rec.Kind.String(),
-		Source:   rec.Source,
-		Rule:     t.Decision.Rule,
-		Severity: t.Decision.Severity,
-		Zones:    []string{},
-		Signals:  []string{},
-		Detail:   "position written in " + tp.Field,
-	}
+	f := h.newFinding(rec, t.Decision, t.Zones)
+	f.Signals = []string{}
+	f.Detail = "position written in " + tp.Field
 	switch h.e.Text {
 	case geowarden.TextRedact:
 		f.Action = "redact"
@@ -356,28 +346,16 @@ func (h *handler) reportText(rec *geowarden.Record, t *sanitize.TextHit) {
 	if f.Severity == geowarden.SeverityNone {
 		f.Severity = geowarden.SeverityInfo
 	}
-	if rec.Ref.Feature >= 0 {
-		n := rec.Ref.Feature
-		f.Feature = &n
-	}
 	lat, lon := tp.Pos.Lat, tp.Pos.Lon
 	f.Lat, f.Lon = &lat, &lon
-	if !rec.Time.IsZero() {
-		tm := rec.Time.UTC()
-		f.Time = &tm
-	}
-	for _, z := range t.Zones {
-		f.Zones = append(f.Zones, z.ID)
-		if !slices.Contains(f.Classes, z.Class) {
-			f.Classes = append(f.Classes, z.Class)
-		}
-	}
 	f.SetFingerprint()
 	h.opts.Finding(f)
 }
 
-// report builds the finding for a record and hands it to opts.Finding.
-func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowarden.Edit) {
+// newFinding fills the handler's finding with what every finding of rec
+// says: where it stands, its kind, source and time, the rule and its
+// action and severity, and the zones.
+func (h *handler) newFinding(rec *geowarden.Record, d geowarden.Decision, zones []geowarden.ZoneHit) *geowarden.Finding {
 	f := &h.finding
 	*f = geowarden.Finding{
 		File:     rec.Ref.File,
@@ -389,12 +367,28 @@ func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowar
 		Action:   d.Action.Type.String(),
 		Severity: d.Severity,
 		Zones:    []string{},
-		Signals:  append([]string{}, h.c.Signals...),
 	}
 	if rec.Ref.Feature >= 0 {
 		n := rec.Ref.Feature
 		f.Feature = &n
 	}
+	if !rec.Time.IsZero() {
+		t := rec.Time.UTC()
+		f.Time = &t
+	}
+	for _, z := range zones {
+		f.Zones = append(f.Zones, z.ID)
+		if !slices.Contains(f.Classes, z.Class) {
+			f.Classes = append(f.Classes, z.Class)
+		}
+	}
+	return f
+}
+
+// report builds the finding for a record and hands it to opts.Finding.
+func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowarden.Edit) {
+	f := h.newFinding(rec, d, h.c.Zones)
+	f.Signals = append([]string{}, h.c.Signals...)
 	if rec.Shape != geowarden.ShapeNone {
 		p := rec.Pos
 		if rec.Shape == geowarden.ShapeLine {
@@ -402,16 +396,6 @@ func (h *handler) report(rec *geowarden.Record, d geowarden.Decision, ed *geowar
 		}
 		lat, lon := p.Lat, p.Lon
 		f.Lat, f.Lon = &lat, &lon
-	}
-	if !rec.Time.IsZero() {
-		t := rec.Time.UTC()
-		f.Time = &t
-	}
-	for _, z := range h.c.Zones {
-		f.Zones = append(f.Zones, z.ID)
-		if !slices.Contains(f.Classes, z.Class) {
-			f.Classes = append(f.Classes, z.Class)
-		}
 	}
 	switch {
 	case rec.Shape == geowarden.ShapeLine && ed.Move && !ed.Drop && d.Action.Type == geowarden.ActDrop:

@@ -123,10 +123,7 @@ func (e *Editor) Refused() *TextHit { return e.refused }
 // drop or block if the record stood there.
 func (e *Editor) TextHits(rec *geowarden.Record, dst []TextHit) []TextHit {
 	for i, tp := range rec.Text {
-		e.point = *rec
-		e.point.Shape, e.point.Pos = geowarden.ShapePoint, tp.Pos
-		e.point.Lines, e.point.Areas, e.point.More, e.point.Text = nil, nil, nil, nil
-		e.cl.Classify(&e.point, &e.moved)
+		e.cl.Classify(e.pointOf(rec, tp.Pos), &e.moved)
 		if d := e.dec.Decide(&e.moved); Removes(d.Action.Type) {
 			dst = append(dst, TextHit{Index: i, Decision: d, Zones: append([]geowarden.ZoneHit(nil), e.moved.Zones...)})
 		}
@@ -138,14 +135,20 @@ func (e *Editor) TextHits(rec *geowarden.Record, dst []TextHit) []TextHit {
 // (Record.More) lies where the policy would remove a point record.
 func (e *Editor) moreRemoves(rec *geowarden.Record) bool {
 	for _, p := range rec.More {
-		e.point = *rec
-		e.point.Shape, e.point.Pos = geowarden.ShapePoint, p
-		e.point.Lines, e.point.Areas, e.point.More, e.point.Text = nil, nil, nil, nil
-		if e.removes(&e.point) {
+		if e.removes(e.pointOf(rec, p)) {
 			return true
 		}
 	}
 	return false
+}
+
+// pointOf returns rec as a record of the single position p, in a buffer
+// the next call reuses.
+func (e *Editor) pointOf(rec *geowarden.Record, p geowarden.Point) *geowarden.Record {
+	e.point = *rec
+	e.point.Shape, e.point.Pos = geowarden.ShapePoint, p
+	e.point.Lines, e.point.Areas, e.point.More, e.point.Text = nil, nil, nil, nil
+	return &e.point
 }
 
 func (e *Editor) edit(c *geowarden.Classified, d geowarden.Decision) geowarden.Edit {
