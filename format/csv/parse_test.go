@@ -3,6 +3,7 @@ package csv
 import (
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -187,4 +188,45 @@ func TestParseInt(t *testing.T) {
 			t.Errorf("parseInt(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// mayHoldPositionByParse is the definition mayHoldPosition answers
+// faster: at least two digits, and not a value parseFloat reads as one
+// number.
+func mayHoldPositionByParse(v []byte) bool {
+	n := 0
+	for _, c := range v {
+		if c-'0' < 10 {
+			n++
+		}
+	}
+	if n < 2 {
+		return false
+	}
+	_, _, num := parseFloat(trimBlank(v), true)
+	return !num
+}
+
+func TestMayHoldPosition(t *testing.T) {
+	for _, v := range []string{
+		"", "-", ".", "1", "12", "-113", "+7.5", "54699827", "3,5", " 12 ", "1.", ".25",
+		"1234567890123456789012", "12345678901234567890,5", "1.2.3", "1,2", "1, 2",
+		"35.85 14.45", "35.8506,14.4506", "1e5", "12e", "--12", "12-", "N35.85",
+		"POINT(14.45 35.85)", strings.Repeat("9", 70), strings.Repeat("9", 64), "\t42\t",
+	} {
+		if got, want := mayHoldPosition([]byte(v)), mayHoldPositionByParse([]byte(v)); got != want {
+			t.Errorf("mayHoldPosition(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func FuzzMayHoldPosition(f *testing.F) {
+	for _, s := range []string{"12", "-113", "3,5", "35.85 14.45", "1e5", " 7 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := mayHoldPosition([]byte(v)), mayHoldPositionByParse([]byte(v)); got != want {
+			t.Errorf("mayHoldPosition(%q) = %v, want %v", v, got, want)
+		}
+	})
 }

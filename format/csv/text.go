@@ -13,6 +13,31 @@ import (
 // mayHoldPosition is a cheap test that a free-text value could hold a
 // position: at least two digits, and not a plain number.
 func mayHoldPosition(v []byte) bool {
+	// Most values in a table are plain numbers (ids, codes, readings):
+	// an optional sign, digits and at most one decimal point or comma.
+	// Those are told apart in one pass, without reading the number.
+	t := trimBlank(v)
+	if len(t) <= 64 {
+		i := 0
+		if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
+			i = 1
+		}
+		sep := false
+		for ; i < len(t); i++ {
+			c := t[i]
+			if c-'0' < 10 {
+				continue
+			}
+			if (c == '.' || c == ',') && !sep {
+				sep = true
+				continue
+			}
+			break
+		}
+		if i == len(t) {
+			return false
+		}
+	}
 	n := 0
 	for _, c := range v {
 		if c-'0' < 10 {
@@ -24,7 +49,7 @@ func mayHoldPosition(v []byte) bool {
 	if n < 2 {
 		return false
 	}
-	_, _, num := parseFloat(trimBlank(v), true)
+	_, _, num := parseFloat(t, true)
 	return !num
 }
 
