@@ -119,6 +119,13 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 
 	pieces := make(chan *piece, workers)
 	work := make(chan *piece, workers)
+	// Pieces' input and output buffers go round: at most a few pieces are
+	// in flight, and a fresh 4 MiB buffer per piece costs more to clear
+	// and collect than the codec takes to read it.
+	// Findings are only valid during Options.Finding, so their slices go
+	// round too.
+	ins, outs := newRing[byte](2*workers+2), newRing[byte](2*workers+2)
+	finds := newRing[geowarden.Finding](2*workers + 2)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
@@ -139,8 +146,8 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 		line, off := preLines+1, int64(n)
 		var carry []byte
 		for {
-			buf := make([]byte, len(preamble), len(preamble)+len(carry)+PieceSize)
-			copy(buf, preamble)
+			buf := ins.get(len(preamble) + len(carry) + PieceSize)
+			buf = append(buf, preamble...)
 			buf = append(buf, carry...)
 			m, rerr := io.ReadFull(in, buf[len(buf):cap(buf)])
 			buf = buf[:len(buf)+m]
@@ -166,6 +173,10 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 			}
 			carry = append([]byte(nil), body[cut:]...)
 			p := &piece{data: buf[:len(preamble)+cut], line: line, off: off, done: make(chan struct{})}
+			if w != nil {
+				p.out = *bytes.NewBuffer(outs.get(len(p.data) + len(p.data)/8))
+			}
+			p.findings = finds.get(0)
 			line += bytes.Count(body[:cut], []byte{'\n'})
 			off += int64(cut)
 			select {
@@ -244,6 +255,10 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 		if done {
 			// Let the piece's memory go; a piece not waited for may still
 			// be in a worker's hands and is left to the garbage collector.
+			ins.put(p.data)
+			outs.put(p.out.Bytes())
+			clear(p.findings)
+			finds.put(p.findings)
 			p.data, p.findings = nil, nil
 			p.out = bytes.Buffer{}
 		}
@@ -290,5 +305,33 @@ func (r *Runner) runPiece(ctx context.Context, c format.Codec, p *piece, preambl
 		if body := p.out.Bytes(); len(body) >= len(preamble) {
 			p.leak = opts.check.Check(body[len(preamble):], 0)
 		}
+	}
+}
+
+// ring is a bounded free list of slices.
+type ring[T any] chan []T
+
+func newRing[T any](n int) ring[T] { return make(ring[T], n) }
+
+// get returns an empty slice with room for at least n elements.
+func (r ring[T]) get(n int) []T {
+	select {
+	case b := <-r:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]T, 0, n)
+}
+
+// put gives b back once nothing refers to it any more.
+func (r ring[T]) put(b []T) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case r <- b[:0]:
+	default:
 	}
 }
