@@ -107,7 +107,8 @@ func ReadGeoJSON(name, id string, r io.Reader) (*Set, error) {
 	if nfeat == 0 {
 		return nil, fmt.Errorf("zone: %s: no features", name)
 	}
-	if err := set.Validate(); err != nil {
+	// Each zone was validated as its feature was read.
+	if err := set.checkIDs(); err != nil {
 		return nil, fmt.Errorf("zone: %s: %w", name, err)
 	}
 	return set, nil
@@ -210,7 +211,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 	switch g.Type {
 	case "Polygon":
 		var c [][][]float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			var poly [][]geowarden.Point
 			if poly, err = rings(c); err == nil {
 				z.Polygons = append(z.Polygons, poly)
@@ -219,7 +220,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 		z.Geometry = Area
 	case "MultiPolygon":
 		var c [][][][]float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			for _, pc := range c {
 				var poly [][]geowarden.Point
 				if poly, err = rings(pc); err != nil {
@@ -231,7 +232,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 		z.Geometry = Area
 	case "LineString":
 		var c [][]float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			var l []geowarden.Point
 			if l, err = points(c); err == nil {
 				z.Lines = append(z.Lines, l)
@@ -240,7 +241,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 		z.Geometry = Corridor
 	case "MultiLineString":
 		var c [][][]float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			for _, lc := range c {
 				var l []geowarden.Point
 				if l, err = points(lc); err != nil {
@@ -252,7 +253,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 		z.Geometry = Corridor
 	case "Point":
 		var c []float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			var pts []geowarden.Point
 			if pts, err = points([][]float64{c}); err == nil {
 				z.Points = pts
@@ -261,7 +262,7 @@ func (z *Zone) setGeometry(g *gjGeometry) error {
 		z.Geometry = Circle
 	case "MultiPoint":
 		var c [][]float64
-		if err = json.Unmarshal(g.Coordinates, &c); err == nil {
+		if err = decodeCoords(g.Coordinates, &c); err == nil {
 			z.Points, err = points(c)
 		}
 		z.Geometry = Circle

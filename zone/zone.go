@@ -163,15 +163,25 @@ type Set struct {
 
 // Validate checks every zone and that zone ids are unique within the set.
 func (s *Set) Validate() error {
+	if err := s.checkIDs(); err != nil {
+		return err
+	}
+	for i, z := range s.Zones {
+		if err := z.Validate(); err != nil {
+			return fmt.Errorf("zone %d (%q): %w", i, z.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkIDs refuses a set in which two zones have the same id.
+func (s *Set) checkIDs() error {
 	seen := make(map[string]int, len(s.Zones))
 	for i, z := range s.Zones {
 		if j, dup := seen[z.ID]; dup {
 			return fmt.Errorf("zone %d: id %q is already used by zone %d", i, z.ID, j)
 		}
 		seen[z.ID] = i
-		if err := z.Validate(); err != nil {
-			return fmt.Errorf("zone %d (%q): %w", i, z.ID, err)
-		}
 	}
 	return nil
 }
