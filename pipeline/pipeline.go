@@ -418,7 +418,7 @@ func (r *Runner) SanitizeStream(ctx context.Context, name string, in io.Reader, 
 // from tmp: the copy is good only when it returns nil. in and out name the
 // input and the output in findings and errors.
 func (r *Runner) sanitizeInto(ctx context.Context, src *source, in, out string, tmp *os.File) (geowarden.Stats, error) {
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	bw := bufio.NewWriterSize(safefile.WriteBehind(tmp), 1<<20)
 	var w io.Writer = bw
 	var zw *gzip.Writer
 	if src.gzip {

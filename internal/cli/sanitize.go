@@ -78,7 +78,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				if err != nil {
 					return ExitError, fmt.Errorf("--findings: %w", err)
 				}
-				fr, _ = newReporter("ndjson", f.File(), p)
+				fr, _ = newReporter("ndjson", safefile.WriteBehind(f.File()), p)
 			}
 			var rf *safefile.File
 			if reportFile != "" {

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // ErrNotRegular is returned (wrapped) for a target that exists and is not
@@ -228,6 +229,20 @@ func (g *Group) Create(path string, opts Options) (*File, error) {
 // Commit commits every file of the group in the order they were created.
 // It stops at the first failure and aborts the files not yet committed.
 func (g *Group) Commit() error {
+	// The files are synced at once first, so that a run's outputs reach
+	// the disk side by side; each Commit's own sync then has nothing left.
+	errs := make([]error, len(g.files))
+	var wg sync.WaitGroup
+	for i, f := range g.files {
+		if !f.done {
+			wg.Go(func() { errs[i] = f.f.Sync() })
+		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		g.Abort()
+		return err
+	}
 	for i, f := range g.files {
 		if err := f.Commit(); err != nil {
 			for _, rest := range g.files[i+1:] {
