@@ -124,8 +124,8 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 	// and collect than the codec takes to read it.
 	// Findings are only valid during Options.Finding, so their slices go
 	// round too.
-	ins, outs := newRing[byte](2*workers+2), newRing[byte](2*workers+2)
-	finds := newRing[geowarden.Finding](2*workers + 2)
+	ins, outs := newRing[byte](workers+2), newRing[byte](workers+2)
+	finds := newRing[geowarden.Finding](workers + 2)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
