@@ -9,8 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/geowarden/geowarden"
 )
@@ -62,7 +65,14 @@ type gjGeometry struct {
 // corridors; Point and MultiPoint features with buffer_m are circles. A
 // feature with an invalid geometry is refused with an error naming it.
 func ReadGeoJSON(name, id string, r io.Reader) (*Set, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxZoneFileBytes+1))
+	var buf bytes.Buffer
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxZoneFileBytes {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxZoneFileBytes+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("zone: %s: %w", name, err)
 	}
@@ -71,8 +81,27 @@ func ReadGeoJSON(name, id string, r io.Reader) (*Set, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	set := &Set{ID: id}
-	dec := json.NewDecoder(bytes.NewReader(bytes.ReplaceAll(data, []byte{0x1e}, []byte{' '})))
+	text := data
+	if bytes.IndexByte(data, 0x1e) >= 0 {
+		// GeoJSON text sequences: record separators are blanks here.
+		text = bytes.ReplaceAll(data, []byte{0x1e}, []byte{' '})
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	// Features become zones a batch at a time on every core; the error
+	// reported is the first in file order, as if they were read one by
+	// one.
 	nfeat := 0
+	var batch []*gjFeature
+	flush := func() error {
+		zs, err := zonesOf(id, batch, nfeat)
+		if err != nil {
+			return fmt.Errorf("zone: %s: %w", name, err)
+		}
+		set.Zones = append(set.Zones, zs...)
+		nfeat += len(batch)
+		batch = batch[:0]
+		return nil
+	}
 	for {
 		var top gjFeature
 		err := dec.Decode(&top)
@@ -80,29 +109,43 @@ func ReadGeoJSON(name, id string, r io.Reader) (*Set, error) {
 			break
 		}
 		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return nil, ferr
+			}
 			return nil, jsonError(name, data, dec, err)
 		}
 		if top.CRS != nil {
 			if n := top.CRS.Properties.Name; !isWGS84(n) {
+				if ferr := flush(); ferr != nil {
+					return nil, ferr
+				}
 				return nil, fmt.Errorf("zone: %s: crs %q is not WGS-84 longitude/latitude; convert the file first (e.g. ogr2ogr -t_srs EPSG:4326)", name, n)
 			}
 		}
 		switch top.Type {
 		case "FeatureCollection":
 			for i := range top.Features {
-				if err := set.addFeature(&top.Features[i], nfeat); err != nil {
-					return nil, fmt.Errorf("zone: %s: %w", name, err)
-				}
-				nfeat++
+				batch = append(batch, &top.Features[i])
+			}
+			if err := flush(); err != nil {
+				return nil, err
 			}
 		case "Feature":
-			if err := set.addFeature(&top, nfeat); err != nil {
-				return nil, fmt.Errorf("zone: %s: %w", name, err)
+			batch = append(batch, &top)
+			if len(batch) == 256 {
+				if err := flush(); err != nil {
+					return nil, err
+				}
 			}
-			nfeat++
 		default:
+			if ferr := flush(); ferr != nil {
+				return nil, ferr
+			}
 			return nil, fmt.Errorf("zone: %s: top-level %q: a zone file holds features (a FeatureCollection, a Feature, or one feature per line)", name, top.Type)
 		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	if nfeat == 0 {
 		return nil, fmt.Errorf("zone: %s: no features", name)
@@ -143,8 +186,36 @@ func jsonError(name string, data []byte, dec *json.Decoder, err error) error {
 	return fmt.Errorf("zone: %s:%d:%d: invalid JSON: %v", name, line, col, err)
 }
 
-func (s *Set) addFeature(f *gjFeature, index int) error {
-	z := &Zone{Set: s.ID, Class: "custom"}
+// zonesOf turns features into zones, on every core. The first feature is
+// number first in the file. The error is the first feature's, in order.
+func zonesOf(set string, feats []*gjFeature, first int) ([]*Zone, error) {
+	zs := make([]*Zone, len(feats))
+	errs := make([]error, len(feats))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(feats)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(feats) {
+					return
+				}
+				zs[i], errs[i] = newZone(set, feats[i], first+i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return zs, nil
+}
+
+// newZone makes the zone of feature f, number index in set.
+func newZone(set string, f *gjFeature, index int) (*Zone, error) {
+	z := &Zone{Set: set, Class: "custom"}
 	p := f.Properties
 	z.ID = propString(p, "id")
 	if z.ID == "" && len(f.ID) > 0 && string(f.ID) != "null" {
@@ -154,7 +225,7 @@ func (s *Set) addFeature(f *gjFeature, index int) error {
 		}
 	}
 	if z.ID == "" {
-		z.ID = s.ID + "#" + strconv.Itoa(index)
+		z.ID = set + "#" + strconv.Itoa(index)
 	}
 	what := fmt.Sprintf("feature %d (id %q)", index, z.ID)
 	z.Name = propString(p, "name")
@@ -173,24 +244,23 @@ func (s *Set) addFeature(f *gjFeature, index int) error {
 		case string:
 			x, err := strconv.ParseFloat(strings.TrimSpace(b), 64)
 			if err != nil {
-				return fmt.Errorf("%s: buffer_m %q is not a number", what, b)
+				return nil, fmt.Errorf("%s: buffer_m %q is not a number", what, b)
 			}
 			z.BufferM = x
 		default:
-			return fmt.Errorf("%s: buffer_m must be a number of metres", what)
+			return nil, fmt.Errorf("%s: buffer_m must be a number of metres", what)
 		}
 	}
 	if f.Geometry == nil {
-		return fmt.Errorf("%s: no geometry", what)
+		return nil, fmt.Errorf("%s: no geometry", what)
 	}
 	if err := z.setGeometry(f.Geometry); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if err := z.Validate(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	s.Zones = append(s.Zones, z)
-	return nil
+	return z, nil
 }
 
 func propString(p map[string]any, key string) string {
