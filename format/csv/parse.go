@@ -123,15 +123,38 @@ type tlayout struct {
 // parseTime reads a time written in one of the layouts doc.go lists. The
 // result is in UTC; times without a zone are taken as UTC.
 func parseTime(b []byte) (time.Time, tlayout, bool) {
+	var c dayCache
+	return c.parseTime(b)
+}
+
+// dayCache remembers the day number of the last date read: the rows of a
+// table mostly share their dates with their neighbours.
+type dayCache struct {
+	y, m, d int
+	days    int64
+}
+
+func (c *dayCache) daysFromCivil(y, m, d int) int64 {
+	if y != c.y || m != c.m || d != c.d || c.m == 0 {
+		c.y, c.m, c.d, c.days = y, m, d, daysFromCivil(y, m, d)
+	}
+	return c.days
+}
+
+// parseTime is parseTime with the cache.
+func (c *dayCache) parseTime(b []byte) (time.Time, tlayout, bool) {
 	if len(b) == 0 {
 		return time.Time{}, tlayout{}, false
 	}
 	// Dates have a separator after the year; "2019.12.16_..." is not a
-	// unix time with a fraction.
-	if t, l, ok := parseUnix(b); ok {
-		return t, l, true
+	// unix time with a fraction. A unix time has only digits and one
+	// '.', so a '-' or '/' there rules it out.
+	if len(b) <= 4 || b[4] != '-' && b[4] != '/' {
+		if t, l, ok := parseUnix(b); ok {
+			return t, l, true
+		}
 	}
-	return parseDate(b)
+	return c.parseDate(b)
 }
 
 // parseUnix reads digits[.digits]: unix seconds, or milliseconds when the
@@ -185,7 +208,7 @@ func digits2(b []byte, i int) (int, bool) {
 // parseDate reads YYYY-MM-DD?hh:mm:ss[.frac][zone] where the date separator
 // is '-', '/' or '.', the middle one 'T', ' ' or '_', the time separator ':'
 // or '.', and the zone Z, ±hh:mm, ±hhmm or ±hh.
-func parseDate(b []byte) (time.Time, tlayout, bool) {
+func (c *dayCache) parseDate(b []byte) (time.Time, tlayout, bool) {
 	var l tlayout
 	if len(b) < 19 {
 		return time.Time{}, l, false
@@ -264,7 +287,7 @@ func parseDate(b []byte) (time.Time, tlayout, bool) {
 		return time.Time{}, l, false
 	}
 	l.kind = tlDate
-	sec := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s) - int64(l.off)
+	sec := c.daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s) - int64(l.off)
 	return time.Unix(sec, nsec).UTC(), l, true
 }
 

@@ -230,3 +230,21 @@ func FuzzMayHoldPosition(f *testing.F) {
 		}
 	})
 }
+
+// TestDayCache: dates read one after another through one cache give what
+// each gives alone, whatever the order.
+func TestDayCache(t *testing.T) {
+	var c dayCache
+	for _, in := range []string{
+		"2024-05-01T03:05:03Z", "2024-05-01T23:59:59Z", "2024-05-02T00:00:00Z", "2024-05-01 12:00:00",
+		"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "1714532703", "2024/05/01 03:05:03", "1969-12-31T23:59:59Z",
+		"2024-05-01T03:05:03+02:00", "0000-01-01T00:00:00Z", "2024-05-01T03:05:03Z",
+	} {
+		got, gl, gok := c.parseTime([]byte(in))
+		var fresh dayCache
+		want, wl, wok := fresh.parseTime([]byte(in))
+		if gok != wok || !got.Equal(want) || gl != wl {
+			t.Errorf("%s: cached %v %v %v, alone %v %v %v", in, got, gl, gok, want, wl, wok)
+		}
+	}
+}

@@ -24,6 +24,7 @@ type rewriter struct {
 	name    string
 	columns map[string]string
 	sp      *splitter
+	days    dayCache      // the last date read
 	out     *bufio.Writer // nil when only scanning
 	comma   bool          // decimal commas allowed: the delimiter is not ','
 
@@ -259,7 +260,7 @@ func (rw *rewriter) row() error {
 	// Time: a value that does not parse leaves Time zero.
 	rw.tlay = tlayout{}
 	if v := rw.value(format.RoleTime); len(v) > 0 {
-		if t, l, ok := parseTime(v); ok {
+		if t, l, ok := rw.days.parseTime(v); ok {
 			r.Time, rw.tlay = t, l
 		}
 	}
