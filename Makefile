@@ -6,7 +6,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/geowarden/geowarden/internal/cli.Version=$(VERSION)
 BIN       := bin/geowarden
 
-.PHONY: all build test deps vet unit fuzz-short bench clean
+.PHONY: all build test deps vet unit services fuzz-short bench clean
 
 all: build
 
@@ -15,8 +15,9 @@ build:
 
 # Debian packages the tests use: independent readers of sanitized outputs
 # (gpsbabel, ogrinfo from gdal-bin, exiftool) and of OSM extracts (osmium),
-# and a browser that opens the HTML reports (chromium).
-DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool chromium
+# a browser that opens the HTML reports (chromium), and the services the
+# server's stores and queues run on (postgresql, nats-server).
+DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool chromium postgresql nats-server
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,7 +34,12 @@ vet:
 # Tests that need an external tool skip when it is missing, except here:
 # GEOWARDEN_REQUIRE_TOOLS=1 turns a missing tool into a failure.
 unit:
-	GEOWARDEN_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 30m ./...
+	eval "$$(scripts/services.sh)" && GEOWARDEN_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+# Start PostgreSQL and nats-server on loopback when they are not running
+# (the unit target does this itself); prints the variables tests read.
+services:
+	@scripts/services.sh
 
 test: deps vet build unit
 
