@@ -3,8 +3,9 @@ package geojson
 import (
 	"bytes"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/geowarden/geowarden/format"
 )
 
 // The functions in this file walk JSON text that the reader has already
@@ -128,54 +129,7 @@ func hasEscape(s []byte) bool {
 // unquote appends the decoded content of the JSON string q (with its
 // quotes) to dst. Invalid surrogates become U+FFFD, as in encoding/json;
 // other bytes are copied as they are.
-func unquote(dst, q []byte) []byte {
-	s := q[1 : len(q)-1]
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			j := i + 1
-			for j < len(s) && s[j] != '\\' {
-				j++
-			}
-			dst = append(dst, s[i:j]...)
-			i = j
-			continue
-		}
-		e := s[i+1]
-		i += 2
-		switch e {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := hex4(s[i:])
-			i += 4
-			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					r2 = hex4(s[i+2:])
-				}
-				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					i += 6
-					r = d
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-		default: // '"', '\\', '/'
-			dst = append(dst, e)
-		}
-	}
-	return dst
-}
+func unquote(dst, q []byte) []byte { return format.AppendUnquoted(dst, q) }
 
 func hex4(s []byte) rune {
 	var r rune

@@ -1,0 +1,78 @@
+package format
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// AppendUnquoted appends to dst the content of the JSON string q (quotes
+// included, already checked to be a well-formed JSON string), decoded: the
+// escapes \" \\ \/ \b \f \n \r \t and \uXXXX, UTF-16 surrogate pairs
+// joined, a lone surrogate read as U+FFFD (as encoding/json reads it). It
+// is shared by the JSON readers that keep the bytes they read (GeoJSON,
+// the gateway's device protocols).
+func AppendUnquoted(dst, q []byte) []byte {
+	s := q[1 : len(q)-1]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			j := i + 1
+			for j < len(s) && s[j] != '\\' {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
+			continue
+		}
+		e := s[i+1]
+		i += 2
+		switch e {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := jsonHex4(s[i:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 = jsonHex4(s[i+2:])
+				}
+				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+					i += 6
+					r = d
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, e)
+		}
+	}
+	return dst
+}
+
+// jsonHex4 reads four hexadecimal digits.
+func jsonHex4(s []byte) rune {
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c <= 'F':
+			c -= 'A' - 10
+		default:
+			c -= 'a' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
