@@ -177,3 +177,44 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEditorRemovals(t *testing.T) {
+	src := `{"a":1, "b":[1, 2, 3], "c":3, "d":4}`
+	cases := []struct {
+		rm   []string // members, or b[i] elements
+		want string
+	}{
+		{[]string{"a", "b"}, `{"c":3, "d":4}`},
+		{[]string{"a", "b", "c", "d"}, `{}`},
+		{[]string{"c", "d"}, `{"a":1, "b":[1, 2, 3]}`},
+		{[]string{"b", "d"}, `{"a":1, "c":3}`},
+		{[]string{"b[0]", "b[1]"}, `{"a":1, "b":[3], "c":3, "d":4}`},
+		{[]string{"b[1]", "b[2]"}, `{"a":1, "b":[1], "c":3, "d":4}`},
+		{[]string{"b[1]", "b"}, `{"a":1, "c":3, "d":4}`},
+	}
+	for _, c := range cases {
+		d, err := Parse([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := NewEditor(d)
+		b := d.Get(0, "b")
+		e.Replace(d.Get(0, "a"), []byte("10"))
+		e.Replace(d.Children(b, nil)[1], []byte("20"))
+		for _, r := range c.rm {
+			if strings.HasPrefix(r, "b[") {
+				e.Remove(d.Children(b, nil)[int(r[2]-'0')])
+			} else {
+				e.Remove(d.Get(0, r))
+			}
+		}
+		out, err := e.Bytes()
+		if err != nil {
+			t.Fatalf("%v: %v", c.rm, err)
+		}
+		want := strings.Replace(strings.Replace(c.want, `"a":1`, `"a":10`, 1), "[1, 2, 3]", "[1, 20, 3]", 1)
+		if string(out) != want || !json.Valid(out) {
+			t.Errorf("remove %v: got %s, want %s", c.rm, out, want)
+		}
+	}
+}

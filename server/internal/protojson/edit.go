@@ -1,0 +1,109 @@
+package protojson
+
+import "slices"
+
+// An Editor collects the changes to a document: values replaced, members
+// and elements removed. Replacements inside a removed node are left out.
+type Editor struct {
+	d       *Doc
+	sp      []Splice
+	removed []int
+}
+
+// NewEditor returns an editor of d.
+func NewEditor(d *Doc) *Editor { return &Editor{d: d} }
+
+// Replace writes with in place of node n's bytes.
+func (e *Editor) Replace(n int, with []byte) {
+	e.sp = append(e.sp, Splice{Start: e.d.Nodes[n].Start, End: e.d.Nodes[n].End, With: with})
+}
+
+// Splice adds a raw change.
+func (e *Editor) Splice(s Splice) { e.sp = append(e.sp, s) }
+
+// Remove removes node n (a member with its name, or an element) from its
+// parent.
+func (e *Editor) Remove(n int) {
+	if !slices.Contains(e.removed, n) {
+		e.removed = append(e.removed, n)
+	}
+}
+
+// Removed reports whether n or one of its ancestors is removed.
+func (e *Editor) Removed(n int) bool {
+	for ; n >= 0; n = e.d.Nodes[n].Parent {
+		if slices.Contains(e.removed, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bytes returns the edited document.
+func (e *Editor) Bytes() ([]byte, error) {
+	cuts := e.d.removals(e.removed)
+	sp := make([]Splice, 0, len(e.sp)+len(cuts))
+	for _, s := range e.sp {
+		inside := false
+		for _, c := range cuts {
+			if s.Start < c.End && s.End > c.Start || s.Start == s.End && s.Start > c.Start && s.Start < c.End {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			sp = append(sp, s)
+		}
+	}
+	return Apply(e.d.Src, append(sp, cuts...))
+}
+
+// removals returns the cuts that remove the nodes rm (and nothing inside
+// a removed node twice), with the commas between what is left right: a
+// run of removed siblings goes with the comma before it, or, at the start,
+// with the comma after it.
+func (d *Doc) removals(rm []int) []Splice {
+	var top []int
+	for _, n := range rm {
+		inner := false
+		for p := d.Nodes[n].Parent; p >= 0; p = d.Nodes[p].Parent {
+			if slices.Contains(rm, p) {
+				inner = true
+				break
+			}
+		}
+		if !inner && d.Nodes[n].Parent >= 0 {
+			top = append(top, n)
+		}
+	}
+	var cuts []Splice
+	parents := map[int]bool{}
+	for _, n := range top {
+		p := d.Nodes[n].Parent
+		if parents[p] {
+			continue
+		}
+		parents[p] = true
+		lastKept := -1
+		for c := d.Nodes[p].First; c >= 0; {
+			if !slices.Contains(top, c) {
+				lastKept = c
+				c = d.Nodes[c].Next
+				continue
+			}
+			first, last := c, c
+			for c = d.Nodes[c].Next; c >= 0 && slices.Contains(top, c); c = d.Nodes[c].Next {
+				last = c
+			}
+			switch {
+			case lastKept >= 0:
+				cuts = append(cuts, Splice{Start: d.Nodes[lastKept].End, End: d.Nodes[last].End})
+			case c >= 0:
+				cuts = append(cuts, Splice{Start: d.start(first), End: d.start(c)})
+			default:
+				cuts = append(cuts, Splice{Start: d.start(first), End: d.Nodes[last].End})
+			}
+		}
+	}
+	return cuts
+}
