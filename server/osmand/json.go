@@ -112,11 +112,14 @@ func (j *jsonReport) parse(raw []byte) error {
 		return err
 	}
 	primary := func(n int) bool { return n == j.lat || n == j.lon }
-	j.more = d.Positions(j.more[:0], primary)
+	j.more = d.Positions(j.more[:0], 0, primary)
 	for _, p := range j.more {
 		rec.More = append(rec.More, p.Pos)
 	}
-	inMore := func(n int) bool {
+	skip := func(n int) bool {
+		if n == j.under || n == j.timestamp {
+			return true
+		}
 		for _, p := range j.more {
 			if p.Lat == n || p.Lon == n {
 				return true
@@ -124,16 +127,7 @@ func (j *jsonReport) parse(raw []byte) error {
 		}
 		return false
 	}
-	for n := range d.Nodes {
-		if d.Nodes[n].Kind != protojson.String || n == j.under || n == j.timestamp || inMore(n) {
-			continue
-		}
-		k := len(rec.Text)
-		rec.Text = protojson.AppendTexts(rec.Text, d.Path(n), d.Text(n, nil))
-		for range len(rec.Text) - k {
-			j.text = append(j.text, n)
-		}
-	}
+	rec.Text, j.text = d.Texts(rec.Text, j.text, 0, skip)
 	return nil
 }
 
@@ -238,32 +232,23 @@ func (j *jsonReport) hasUnderPos() bool { return j.underLat >= 0 }
 func (j *jsonReport) rewrite(e *geowarden.Edit) ([]byte, error) {
 	d := &j.doc
 	ed := protojson.NewEditor(d)
-	edited := map[int]bool{}
-	replace := func(n int, with []byte) {
-		ed.Replace(n, with)
-		edited[n] = true
-	}
-	coord := func(n int, v float64, e7 bool) {
-		ed.Splice(d.CoordSplice(n, v, e7))
-		edited[n] = true
-	}
 	if e.Move {
 		if len(e.More) > 0 && len(e.More) != len(j.rec.More) {
 			return nil, fmt.Errorf("osmand: the edit moves %d other positions, the record has %d", len(e.More), len(j.rec.More))
 		}
 		if j.rec.Shape == geowarden.ShapePoint {
-			coord(j.lat, e.Pos.Lat, false)
-			coord(j.lon, e.Pos.Lon, false)
+			ed.Coord(j.lat, e.Pos.Lat, false)
+			ed.Coord(j.lon, e.Pos.Lon, false)
 		}
 		more := e.More
 		if len(more) > 0 && j.hasUnderPos() {
-			replace(j.under, protojson.AppendQuote(nil, j.movedUnder(more[0])))
+			ed.Replace(j.under, protojson.AppendQuote(nil, j.movedUnder(more[0])))
 			more = more[1:]
 		}
 		for k, p := range j.more {
 			if k < len(more) {
-				coord(p.Lat, more[k].Lat, p.E7)
-				coord(p.Lon, more[k].Lon, p.E7)
+				ed.Coord(p.Lat, more[k].Lat, p.E7)
+				ed.Coord(p.Lon, more[k].Lon, p.E7)
 			}
 		}
 	}
@@ -272,38 +257,10 @@ func (j *jsonReport) rewrite(e *geowarden.Edit) ([]byte, error) {
 		if strings.IndexByte(string(d.Text(j.timestamp, nil)), '.') >= 0 {
 			style = tsISOFrac
 		}
-		replace(j.timestamp, protojson.AppendQuote(nil, appendTime(nil, e.Time.In(time.UTC), style)))
+		ed.Replace(j.timestamp, protojson.AppendQuote(nil, appendTime(nil, e.Time.In(time.UTC), style)))
 	}
-	if len(e.Redact) > 0 {
-		byNode := map[int][]protojson.Span{}
-		var order []int
-		for _, k := range e.Redact {
-			if k >= 0 && k < len(j.text) {
-				n := j.text[k]
-				if _, seen := byNode[n]; !seen {
-					order = append(order, n)
-				}
-				byNode[n] = append(byNode[n], protojson.Span{Start: j.rec.Text[k].Start, End: j.rec.Text[k].End})
-			}
-		}
-		for _, n := range order {
-			if !edited[n] {
-				replace(n, protojson.AppendQuote(nil, protojson.Redact(d.Text(n, nil), byNode[n])))
-			}
-		}
-	}
-	for _, name := range e.Strip {
-		for _, n := range j.named(name) {
-			ed.Remove(n)
-		}
-	}
-	for _, a := range e.Set {
-		for _, n := range j.named(a.Name) {
-			if !edited[n] && !ed.Removed(n) {
-				replace(n, protojson.AppendQuote(nil, []byte(a.Value)))
-			}
-		}
-	}
+	ed.Redact(j.rec.Text, j.text, e.Redact)
+	ed.Attrs(0, e.Strip, e.Set, jsonRoles)
 	return ed.Bytes()
 }
 
@@ -329,44 +286,13 @@ func (j *jsonReport) movedUnder(p geowarden.Point) []byte {
 }
 
 // jsonRoles are the members each role names.
-var jsonRoles = map[string][]string{
+var jsonRoles = protojson.Fields{
 	"source":   {"device_id"},
 	"time":     {"timestamp"},
 	"alt":      {"altitude"},
 	"accuracy": {"accuracy"},
 }
 
-// named returns the members that name (a member name, ignoring case, or a
-// role) stands for, at any depth.
-func (j *jsonReport) named(name string) []int {
-	d := &j.doc
-	var out []int
-	roles := jsonRoles[strings.ToLower(name)]
-	for n := range d.Nodes {
-		if d.Nodes[n].KeyStart < 0 {
-			continue
-		}
-		k := string(d.Key(n, nil))
-		match := strings.EqualFold(k, name)
-		for _, r := range roles {
-			match = match || k == r
-		}
-		if match {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // Attr implements geowarden.Attrs: a member by name (ignoring case) or
 // role, at any depth.
-func (j *jsonReport) Attr(name string) (string, bool) {
-	for _, n := range j.named(name) {
-		switch j.doc.Nodes[n].Kind {
-		case protojson.Object, protojson.Array:
-			continue
-		}
-		return string(j.doc.Text(n, nil)), true
-	}
-	return "", false
-}
+func (j *jsonReport) Attr(name string) (string, bool) { return j.doc.Attr(0, name, jsonRoles) }

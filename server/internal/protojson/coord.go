@@ -94,14 +94,14 @@ type Position struct {
 }
 
 // Positions appends to dst the coordinate pairs among the members of every
-// object of the document (Pairs) whose values read as a WGS-84 position
-// (Coord); members for which skip returns true are left out. Pairs whose
-// values are not numbers, or out of range, are not positions and are left
-// out too.
-func (d *Doc) Positions(dst []Position, skip func(member int) bool) []Position {
+// object within root (root included; Pairs) whose values read as a WGS-84
+// position (Coord); members for which skip returns true are left out.
+// Pairs whose values are not numbers, or out of range, are not positions
+// and are left out too.
+func (d *Doc) Positions(dst []Position, root int, skip func(member int) bool) []Position {
 	var kids []int
 	var pairs []Pair
-	for n := range d.Nodes {
+	for n := root; n < d.End(root); n++ {
 		if d.Nodes[n].Kind != Object || d.Nodes[n].Len < 2 {
 			continue
 		}
@@ -164,9 +164,12 @@ func (d *Doc) CoordSplice(n int, v float64, e7 bool) Splice {
 
 // Path names node n for messages and Record.Text fields: member names
 // joined by dots, element indexes in brackets ("items[2].position.latitude").
-func (d *Doc) Path(n int) string {
+func (d *Doc) Path(n int) string { return d.PathFrom(0, n) }
+
+// PathFrom is Path relative to root, an ancestor of n.
+func (d *Doc) PathFrom(root, n int) string {
 	var parts []string
-	for n > 0 {
+	for n > root {
 		nd := &d.Nodes[n]
 		if nd.KeyStart >= 0 {
 			parts = append(parts, "."+string(d.Key(n, nil)))

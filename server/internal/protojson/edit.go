@@ -8,6 +8,7 @@ type Editor struct {
 	d       *Doc
 	sp      []Splice
 	removed []int
+	edited  map[int]bool
 }
 
 // NewEditor returns an editor of d.
@@ -16,7 +17,19 @@ func NewEditor(d *Doc) *Editor { return &Editor{d: d} }
 // Replace writes with in place of node n's bytes.
 func (e *Editor) Replace(n int, with []byte) {
 	e.sp = append(e.sp, Splice{Start: e.d.Nodes[n].Start, End: e.d.Nodes[n].End, With: with})
+	if e.edited == nil {
+		e.edited = map[int]bool{}
+	}
+	e.edited[n] = true
 }
+
+// Coord writes v in place of the coordinate at node n (CoordSplice).
+func (e *Editor) Coord(n int, v float64, e7 bool) {
+	e.Replace(n, e.d.CoordSplice(n, v, e7).With)
+}
+
+// Edited reports whether node n was replaced.
+func (e *Editor) Edited(n int) bool { return e.edited[n] }
 
 // Splice adds a raw change.
 func (e *Editor) Splice(s Splice) { e.sp = append(e.sp, s) }

@@ -491,6 +491,16 @@ func (d *Doc) Children(n int, dst []int) []int {
 	return dst
 }
 
+// End returns the index after the last node within n (n's descendants
+// follow it in the node list).
+func (d *Doc) End(n int) int {
+	e := n + 1
+	for e < len(d.Nodes) && d.Nodes[e].Start < d.Nodes[n].End {
+		e++
+	}
+	return e
+}
+
 // Index returns the position of n among its parent's children.
 func (d *Doc) Index(n int) int {
 	p := d.Nodes[n].Parent
