@@ -233,23 +233,20 @@ func (j *jsonReport) rewrite(e *geowarden.Edit) ([]byte, error) {
 	d := &j.doc
 	ed := protojson.NewEditor(d)
 	if e.Move {
-		if len(e.More) > 0 && len(e.More) != len(j.rec.More) {
-			return nil, fmt.Errorf("osmand: the edit moves %d other positions, the record has %d", len(e.More), len(j.rec.More))
-		}
-		if j.rec.Shape == geowarden.ShapePoint {
-			ed.Coord(j.lat, e.Pos.Lat, false)
-			ed.Coord(j.lon, e.Pos.Lon, false)
-		}
 		more := e.More
+		if len(more) > 0 && len(more) != len(j.rec.More) {
+			return nil, fmt.Errorf("osmand: the edit moves %d other positions, the record has %d", len(more), len(j.rec.More))
+		}
 		if len(more) > 0 && j.hasUnderPos() {
 			ed.Replace(j.under, protojson.AppendQuote(nil, j.movedUnder(more[0])))
 			more = more[1:]
 		}
-		for k, p := range j.more {
-			if k < len(more) {
-				ed.Coord(p.Lat, more[k].Lat, p.E7)
-				ed.Coord(p.Lon, more[k].Lon, p.E7)
-			}
+		lat := j.lat
+		if j.rec.Shape != geowarden.ShapePoint {
+			lat = -1
+		}
+		if err := ed.Move(lat, j.lon, e.Pos, j.more, more); err != nil {
+			return nil, fmt.Errorf("osmand: %w", err)
 		}
 	}
 	if e.Retime && j.timestamp >= 0 {

@@ -406,18 +406,12 @@ func (m *message) rewrite(e *geowarden.Edit) ([]byte, error) {
 	d := &m.doc
 	ed := protojson.NewEditor(d)
 	if e.Move {
-		if len(e.More) > 0 && len(e.More) != len(m.rec.More) {
-			return nil, fmt.Errorf("owntracks: the edit moves %d other positions, the message has %d", len(e.More), len(m.rec.More))
+		lat := m.lat
+		if m.rec.Shape != geowarden.ShapePoint {
+			lat = -1
 		}
-		if m.rec.Shape == geowarden.ShapePoint {
-			ed.Coord(m.lat, e.Pos.Lat, false)
-			ed.Coord(m.lon, e.Pos.Lon, false)
-		}
-		for k, p := range m.more {
-			if k < len(e.More) {
-				ed.Coord(p.Lat, e.More[k].Lat, p.E7)
-				ed.Coord(p.Lon, e.More[k].Lon, p.E7)
-			}
+		if err := ed.Move(lat, m.lon, e.Pos, m.more, e.More); err != nil {
+			return nil, fmt.Errorf("owntracks: %w", err)
 		}
 	}
 	if e.Retime && m.tst >= 0 {

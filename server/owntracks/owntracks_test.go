@@ -483,3 +483,20 @@ func TestReply(t *testing.T) {
 		t.Errorf("reply %d %q %q", w.Code, w.Body.String(), w.Header().Get("Content-Type"))
 	}
 }
+
+func BenchmarkDecodeArray(b *testing.B) {
+	pts := track(b)
+	var msgs []string
+	for i, p := range pts {
+		msgs = append(msgs, locationMsg(i, p))
+	}
+	body := "[" + strings.Join(msgs, ",") + "]"
+	p, _ := New()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Decode(post(body, janeWatch), strings.NewReader(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

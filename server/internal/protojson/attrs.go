@@ -16,7 +16,7 @@ func (d *Doc) Named(root int, name string, roles Fields) []int {
 	var out []int
 	rs := roles[strings.ToLower(name)]
 	var buf []byte
-	for n := root + 1; n < d.End(root); n++ {
+	for n, end := root+1, d.End(root); n < end; n++ {
 		if d.Nodes[n].KeyStart < 0 {
 			continue
 		}
@@ -49,7 +49,7 @@ func (d *Doc) Attr(root int, name string, roles Fields) (string, bool) {
 // are left out.
 func (d *Doc) Texts(texts []geowarden.TextPos, nodes []int, root int, skip func(n int) bool) ([]geowarden.TextPos, []int) {
 	var buf []byte
-	for n := root; n < d.End(root); n++ {
+	for n, end := root, d.End(root); n < end; n++ {
 		if d.Nodes[n].Kind != String || skip != nil && skip(n) {
 			continue
 		}
@@ -58,8 +58,12 @@ func (d *Doc) Texts(texts []geowarden.TextPos, nodes []int, root int, skip func(
 			continue
 		}
 		k := len(texts)
-		texts = AppendTexts(texts, d.PathFrom(root, n), buf)
-		for range len(texts) - k {
+		if texts = AppendTexts(texts, "", buf); len(texts) == k {
+			continue
+		}
+		path := d.PathFrom(root, n)
+		for i := k; i < len(texts); i++ {
+			texts[i].Field = path
 			nodes = append(nodes, n)
 		}
 	}

@@ -101,7 +101,7 @@ type Position struct {
 func (d *Doc) Positions(dst []Position, root int, skip func(member int) bool) []Position {
 	var kids []int
 	var pairs []Pair
-	for n := root; n < d.End(root); n++ {
+	for n, end := root, d.End(root); n < end; n++ {
 		if d.Nodes[n].Kind != Object || d.Nodes[n].Len < 2 {
 			continue
 		}

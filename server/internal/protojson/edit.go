@@ -1,13 +1,18 @@
 package protojson
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/geowarden/geowarden"
+)
 
 // An Editor collects the changes to a document: values replaced, members
 // and elements removed. Replacements inside a removed node are left out.
 type Editor struct {
 	d       *Doc
 	sp      []Splice
-	removed []int
+	removed map[int]bool
 	edited  map[int]bool
 }
 
@@ -37,15 +42,16 @@ func (e *Editor) Splice(s Splice) { e.sp = append(e.sp, s) }
 // Remove removes node n (a member with its name, or an element) from its
 // parent.
 func (e *Editor) Remove(n int) {
-	if !slices.Contains(e.removed, n) {
-		e.removed = append(e.removed, n)
+	if e.removed == nil {
+		e.removed = map[int]bool{}
 	}
+	e.removed[n] = true
 }
 
 // Removed reports whether n or one of its ancestors is removed.
 func (e *Editor) Removed(n int) bool {
 	for ; n >= 0; n = e.d.Nodes[n].Parent {
-		if slices.Contains(e.removed, n) {
+		if e.removed[n] {
 			return true
 		}
 	}
@@ -55,18 +61,23 @@ func (e *Editor) Removed(n int) bool {
 // Bytes returns the edited document.
 func (e *Editor) Bytes() ([]byte, error) {
 	cuts := e.d.removals(e.removed)
+	slices.SortFunc(cuts, func(a, b Splice) int { return a.Start - b.Start })
 	sp := make([]Splice, 0, len(e.sp)+len(cuts))
 	for _, s := range e.sp {
-		inside := false
-		for _, c := range cuts {
-			if s.Start < c.End && s.End > c.Start || s.Start == s.End && s.Start > c.Start && s.Start < c.End {
-				inside = true
-				break
+		// The cuts do not overlap: only the last one that starts before
+		// s ends can hold it.
+		k, _ := slices.BinarySearchFunc(cuts, s.End, func(c Splice, end int) int {
+			if c.Start < end {
+				return -1
+			}
+			return 1
+		})
+		if k > 0 {
+			if c := cuts[k-1]; s.Start < c.End && s.End > c.Start || s.Start == s.End && s.Start > c.Start && s.Start < c.End {
+				continue
 			}
 		}
-		if !inside {
-			sp = append(sp, s)
-		}
+		sp = append(sp, s)
 	}
 	return Apply(e.d.Src, append(sp, cuts...))
 }
@@ -75,23 +86,26 @@ func (e *Editor) Bytes() ([]byte, error) {
 // a removed node twice), with the commas between what is left right: a
 // run of removed siblings goes with the comma before it, or, at the start,
 // with the comma after it.
-func (d *Doc) removals(rm []int) []Splice {
-	var top []int
-	for _, n := range rm {
+func (d *Doc) removals(rm map[int]bool) []Splice {
+	top := map[int]bool{}
+	var order []int
+	for n := range rm {
 		inner := false
 		for p := d.Nodes[n].Parent; p >= 0; p = d.Nodes[p].Parent {
-			if slices.Contains(rm, p) {
+			if rm[p] {
 				inner = true
 				break
 			}
 		}
 		if !inner && d.Nodes[n].Parent >= 0 {
-			top = append(top, n)
+			top[n] = true
+			order = append(order, n)
 		}
 	}
+	slices.Sort(order)
 	var cuts []Splice
 	parents := map[int]bool{}
-	for _, n := range top {
+	for _, n := range order {
 		p := d.Nodes[n].Parent
 		if parents[p] {
 			continue
@@ -99,13 +113,13 @@ func (d *Doc) removals(rm []int) []Splice {
 		parents[p] = true
 		lastKept := -1
 		for c := d.Nodes[p].First; c >= 0; {
-			if !slices.Contains(top, c) {
+			if !top[c] {
 				lastKept = c
 				c = d.Nodes[c].Next
 				continue
 			}
 			first, last := c, c
-			for c = d.Nodes[c].Next; c >= 0 && slices.Contains(top, c); c = d.Nodes[c].Next {
+			for c = d.Nodes[c].Next; c >= 0 && top[c]; c = d.Nodes[c].Next {
 				last = c
 			}
 			switch {
@@ -119,4 +133,24 @@ func (d *Doc) removals(rm []int) []Splice {
 		}
 	}
 	return cuts
+}
+
+// Move writes a moved record's positions: pos into the coordinate nodes
+// lat and lon (when lat is not -1), and moreTo, when not empty, into the
+// pairs of more, one for one.
+func (e *Editor) Move(lat, lon int, pos geowarden.Point, more []Position, moreTo []geowarden.Point) error {
+	if len(moreTo) > 0 && len(moreTo) != len(more) {
+		return fmt.Errorf("the edit moves %d other positions, the message has %d", len(moreTo), len(more))
+	}
+	if lat >= 0 {
+		e.Coord(lat, pos.Lat, false)
+		e.Coord(lon, pos.Lon, false)
+	}
+	for k, p := range more {
+		if k < len(moreTo) {
+			e.Coord(p.Lat, moreTo[k].Lat, p.E7)
+			e.Coord(p.Lon, moreTo[k].Lon, p.E7)
+		}
+	}
+	return nil
 }

@@ -61,8 +61,9 @@ type Node struct {
 	KeyStart, KeyEnd int
 	// Parent is the enclosing array or object (-1 for the root); First the
 	// first child and Next the next sibling (-1 when there is none); Len
-	// the number of children.
-	Parent, First, Next, Len int
+	// the number of children; Pos the node's place among its parent's
+	// children.
+	Parent, First, Next, Len, Pos int
 	// Esc: the string (or the member name, KeyEsc) holds escapes.
 	Esc, KeyEsc bool
 }
@@ -87,6 +88,9 @@ func (e *Error) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.M
 // blanks around it. d's buffers are reused.
 func (d *Doc) Parse(src []byte) error {
 	d.Src, d.Nodes = src, d.Nodes[:0]
+	if want := len(src)/12 + 4; cap(d.Nodes) < want {
+		d.Nodes = make([]Node, 0, want) // about one node per dozen bytes
+	}
 	p := parser{d: d, src: src}
 	i := p.ws(0)
 	if i == len(src) {
@@ -320,6 +324,7 @@ func (p *parser) link(parent, prev, c int) {
 	} else {
 		p.d.Nodes[prev].Next = c
 	}
+	p.d.Nodes[c].Pos = p.d.Nodes[parent].Len
 	p.d.Nodes[parent].Len++
 }
 
@@ -502,17 +507,7 @@ func (d *Doc) End(n int) int {
 }
 
 // Index returns the position of n among its parent's children.
-func (d *Doc) Index(n int) int {
-	p := d.Nodes[n].Parent
-	if p < 0 {
-		return 0
-	}
-	i := 0
-	for c := d.Nodes[p].First; c != n && c >= 0; c = d.Nodes[c].Next {
-		i++
-	}
-	return i
-}
+func (d *Doc) Index(n int) int { return d.Nodes[n].Pos }
 
 // start returns where node n's bytes begin, its member name included.
 func (d *Doc) start(n int) int {
