@@ -545,42 +545,8 @@ func (d *Doc) Inner(n int) Splice {
 // decodes to U+FFFD.
 func Unquote(dst, q []byte) []byte { return format.AppendUnquoted(dst, q) }
 
-// AppendQuote appends s as a JSON string: quotes, backslashes and control
-// characters escaped, invalid UTF-8 replaced by U+FFFD, everything else as
-// it is.
-func AppendQuote(dst []byte, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x80 {
-			r, w := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && w == 1 {
-				dst = append(dst, `\ufffd`...)
-			} else {
-				dst = append(dst, s[i:i+w]...)
-			}
-			i += w
-			continue
-		}
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			dst = append(dst, c)
-		}
-		i++
-	}
-	return append(dst, '"')
-}
+// AppendQuote appends s as a JSON string (format.AppendQuoted).
+func AppendQuote(dst []byte, s []byte) []byte { return format.AppendQuoted(dst, string(s)) }
 
 // Splice replaces the bytes Start..End of a document with With.
 type Splice struct {
