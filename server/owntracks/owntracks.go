@@ -147,6 +147,7 @@ func (p *Protocol) Decode(r *http.Request, body io.Reader) ([]proto.Message, err
 	}
 	id := identityOf(r)
 	meta := id.meta()
+	meta = meta[:len(meta):len(meta)] // shared by the messages: an append copies
 	msgs := make([]proto.Message, 0, len(roots))
 	for i, n := range roots {
 		if d.Nodes[n].Kind != protojson.Object {
