@@ -150,9 +150,11 @@ func stripToken(s string) []byte {
 	var out []byte
 	found, wrote := false, false
 	for i := 0; i <= len(s); {
-		j := i
-		for j < len(s) && s[j] != '&' {
-			j++
+		j := strings.IndexByte(s[i:], '&')
+		if j < 0 {
+			j = len(s)
+		} else {
+			j += i
 		}
 		switch {
 		case isToken(s[i:j]):
@@ -179,6 +181,9 @@ func stripToken(s string) []byte {
 
 // isToken reports whether the parameter seg is named TokenParam.
 func isToken(seg string) bool {
+	if len(seg) == 0 || seg[0] != 't' && seg[0] != '%' {
+		return false // a name that decodes to "token" starts so
+	}
 	name, _, _ := strings.Cut(seg, "=")
 	if name == TokenParam {
 		return true

@@ -301,7 +301,7 @@ func (q *query) number(i int, name []byte) error {
 		}
 		return nil
 	}
-	f, ok := format.ParseDecimal(v)
+	f, ok := decimal(v)
 	if !ok || f != f || f > 1e308 || f < -1e308 {
 		return paramErr(string(name), fmt.Errorf("%q is not a number", v))
 	}
@@ -348,13 +348,65 @@ func isNumber(b []byte) bool {
 	return i == len(b) && len(b) <= 400
 }
 
+// pow10 are the powers of ten that a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// decimal is format.ParseDecimal with a fast path for the plain decimals
+// devices send ([-]digits[.digits], at most 15 significant digits): the
+// digits as an integer, exact in a float64, divided by an exact power of
+// ten is the correctly rounded value, the one strconv.ParseFloat gives.
+func decimal(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && (b[i] == '-' || b[i] == '+') {
+		neg = b[i] == '-'
+		i++
+	}
+	var m uint64
+	digits, frac, seenDot := 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			if m != 0 || seenDot {
+				digits++
+			}
+			if seenDot {
+				frac++
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return format.ParseDecimal(b)
+		}
+	}
+	if digits > 15 || frac >= len(pow10) || i == 0 || len(b) == 1 && seenDot || !hasDigit(b) {
+		return format.ParseDecimal(b)
+	}
+	f := float64(m) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
 // coord reads parameter i as a decimal coordinate.
 func (q *query) coord(i int) (float64, error) {
 	v, err := q.decodedValue(i)
 	if err != nil {
 		return 0, err
 	}
-	f, ok := format.ParseDecimal(v)
+	f, ok := decimal(v)
 	if !ok {
 		return 0, paramErr(string(q.name(i)), fmt.Errorf("%q is not a number", v))
 	}
