@@ -114,10 +114,13 @@ func (Protocol) Decode(r *http.Request, body io.Reader) ([]proto.Message, error)
 // else a hash of its bytes. The source is a prefix of the key's string.
 func sourceAndKey(source []byte, rec *geowarden.Record, raw []byte) string {
 	if !rec.Time.IsZero() {
-		b := make([]byte, 0, len(source)+21)
-		b = append(append(b, source...), '|')
-		b = strconv.AppendInt(b, rec.Time.UnixMilli(), 10)
-		k := string(b)
+		var b strings.Builder // one allocation, which String does not copy
+		b.Grow(len(source) + 21)
+		b.Write(source)
+		b.WriteByte('|')
+		var num [20]byte
+		b.Write(strconv.AppendInt(num[:0], rec.Time.UnixMilli(), 10))
+		k := b.String()
 		rec.Source = k[:len(source)]
 		return k
 	}
