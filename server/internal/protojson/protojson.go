@@ -154,10 +154,10 @@ func (p *parser) value(i, parent, ks, ke, depth int) (int, error) {
 	switch c := src[i]; {
 	case c == '{':
 		p.d.Nodes[n].Kind = Object
-		end, err = p.object(i, n, depth+1)
+		end, err = p.container(i, n, depth+1, '}')
 	case c == '[':
 		p.d.Nodes[n].Kind = Array
-		end, err = p.array(i, n, depth+1)
+		end, err = p.container(i, n, depth+1, ']')
 	case c == '"':
 		p.d.Nodes[n].Kind = String
 		var esc bool
@@ -282,22 +282,45 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-func (p *parser) array(i, n, depth int) (int, error) {
+// container reads the elements of the array, or the members of the
+// object (close '}'), node n, whose opening bracket is at i.
+func (p *parser) container(i, n, depth int, close byte) (int, error) {
+	what := "array"
+	if close == '}' {
+		what = "object"
+	}
 	if depth > MaxDepth {
 		return 0, &Error{i, fmt.Sprintf("nesting deeper than %d", MaxDepth)}
 	}
 	src := p.src
 	i = p.ws(i + 1)
-	if i < len(src) && src[i] == ']' {
+	if i < len(src) && src[i] == close {
 		return i + 1, nil
 	}
 	prev := -1
 	for {
 		if i >= len(src) {
-			return 0, &Error{i, "unterminated array"}
+			return 0, &Error{i, "unterminated " + what}
+		}
+		ks, ke := -1, -1
+		if close == '}' {
+			if src[i] != '"' {
+				return 0, &Error{i, "unexpected " + quoteByte(src[i]) + ", want a member name"}
+			}
+			var err error
+			if ke, _, err = p.str(i); err != nil {
+				return 0, err
+			}
+			ks, i = i, p.ws(ke)
+			if i >= len(src) || src[i] != ':' {
+				return 0, &Error{i, "want ':' after a member name"}
+			}
+			if i = p.ws(i + 1); i >= len(src) {
+				return 0, &Error{i, "unterminated object"}
+			}
 		}
 		c := len(p.d.Nodes)
-		end, err := p.value(i, n, -1, -1, depth)
+		end, err := p.value(i, n, ks, ke, depth)
 		if err != nil {
 			return 0, err
 		}
@@ -305,15 +328,18 @@ func (p *parser) array(i, n, depth int) (int, error) {
 		prev = c
 		i = p.ws(end)
 		if i >= len(src) {
-			return 0, &Error{i, "unterminated array"}
+			return 0, &Error{i, "unterminated " + what}
 		}
 		switch src[i] {
 		case ',':
 			i = p.ws(i + 1)
-		case ']':
+		case close:
+			if close == '}' {
+				return i + 1, p.unique(n)
+			}
 			return i + 1, nil
 		default:
-			return 0, &Error{i, "unexpected " + quoteByte(src[i]) + " in an array, want ',' or ']'"}
+			return 0, &Error{i, "unexpected " + quoteByte(src[i]) + " in an " + what + ", want ',' or '" + string(close) + "'"}
 		}
 	}
 }
@@ -326,57 +352,6 @@ func (p *parser) link(parent, prev, c int) {
 	}
 	p.d.Nodes[c].Pos = p.d.Nodes[parent].Len
 	p.d.Nodes[parent].Len++
-}
-
-func (p *parser) object(i, n, depth int) (int, error) {
-	if depth > MaxDepth {
-		return 0, &Error{i, fmt.Sprintf("nesting deeper than %d", MaxDepth)}
-	}
-	src := p.src
-	i = p.ws(i + 1)
-	if i < len(src) && src[i] == '}' {
-		return i + 1, nil
-	}
-	prev := -1
-	for {
-		if i >= len(src) {
-			return 0, &Error{i, "unterminated object"}
-		}
-		if src[i] != '"' {
-			return 0, &Error{i, "unexpected " + quoteByte(src[i]) + ", want a member name"}
-		}
-		ke, _, err := p.str(i)
-		if err != nil {
-			return 0, err
-		}
-		j := p.ws(ke)
-		if j >= len(src) || src[j] != ':' {
-			return 0, &Error{j, "want ':' after a member name"}
-		}
-		j = p.ws(j + 1)
-		if j >= len(src) {
-			return 0, &Error{j, "unterminated object"}
-		}
-		c := len(p.d.Nodes)
-		end, err := p.value(j, n, i, ke, depth)
-		if err != nil {
-			return 0, err
-		}
-		p.link(n, prev, c)
-		prev = c
-		i = p.ws(end)
-		if i >= len(src) {
-			return 0, &Error{i, "unterminated object"}
-		}
-		switch src[i] {
-		case ',':
-			i = p.ws(i + 1)
-		case '}':
-			return i + 1, p.unique(n)
-		default:
-			return 0, &Error{i, "unexpected " + quoteByte(src[i]) + " in an object, want ',' or '}'"}
-		}
-	}
 }
 
 // unique refuses an object with two members of the same name.
