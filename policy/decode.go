@@ -127,9 +127,8 @@ func (d *decoder) parse(data []byte) (*Policy, error) {
 		}
 	}
 	if f, ok := m["export"]; ok {
-		if err := d.export(f.Val); err != nil {
-			return nil, err
-		}
+		// Package review decodes its own section.
+		d.p.Export = f.Val
 	}
 	if f, ok := m["detect"]; ok {
 		// Package detect decodes its own section.
@@ -711,47 +710,5 @@ func (d *decoder) key(n *yaml.Node) error {
 		return d.Errf(n, path, "missing env or file")
 	}
 	d.p.Key = k
-	return nil
-}
-
-func (d *decoder) export(n *yaml.Node) error {
-	if policyfile.IsNull(d.Deref(n)) {
-		return nil
-	}
-	m, err := d.Fields(n, "export", "review_when")
-	if err != nil {
-		return err
-	}
-	f, ok := m["review_when"]
-	if !ok {
-		return nil
-	}
-	const path = "export.review_when"
-	rm, err := d.Fields(f.Val, path, "destination", "findings_at_least")
-	if err != nil {
-		return err
-	}
-	rw := &ReviewWhen{Destination: "any", Line: d.Deref(f.Val).Line}
-	if f, ok := rm["destination"]; ok {
-		v, err := d.Str(f.Val, path+".destination")
-		if err != nil {
-			return err
-		}
-		switch rw.Destination = strings.ToLower(v); rw.Destination {
-		case "foreign", "any":
-		default:
-			return d.Errf(f.Val, path+".destination", "unknown destination %q (want foreign or any)", v)
-		}
-	}
-	if f, ok := rm["findings_at_least"]; ok {
-		v, err := d.Str(f.Val, path+".findings_at_least")
-		if err != nil {
-			return err
-		}
-		if rw.FindingsAtLeast, err = geowarden.ParseSeverity(v); err != nil {
-			return d.Errf(f.Val, path+".findings_at_least", "%v", err)
-		}
-	}
-	d.p.Export.ReviewWhen = rw
 	return nil
 }

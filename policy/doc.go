@@ -76,8 +76,11 @@
 // required when a rule pseudonymises. The key itself never appears in a
 // policy: a literal value is refused.
 //
-// export is accepted and validated for the review feature:
-// {review_when: {destination: foreign|any, findings_at_least: SEVERITY}}.
+// detect and export are sections the policy carries without reading them:
+// package detect decodes the campaign detectors' settings
+// (detect.DecodeConfig) and package review the export gate's rules
+// (review.DecodeConfig). The command line refuses a policy with an error
+// in either, as with an error anywhere else.
 //
 // # Conditions
 //

@@ -39,9 +39,11 @@ type Policy struct {
 	Rules []Rule
 	// Default is the action for records no rule matches: keep or drop.
 	Default geowarden.Action
-	// Export holds the export settings, accepted and validated for the
-	// review feature.
-	Export Export
+	// Export is the export section as written, nil when the policy has
+	// none. The policy does not read it: package review decodes it
+	// (review.DecodeConfig), so a policy that loads may still have an
+	// export section in error.
+	Export *yaml.Node
 	// DropBinary says that binary data found between the records of a
 	// text input (u-blox, SiRF or RTCM frames in an NMEA log), whose
 	// positions geowarden cannot read, is removed from sanitized outputs:
@@ -101,27 +103,9 @@ type Rule struct {
 	Line        int // line of the rule in the policy file; 0 when added by AddZoneSet
 }
 
-// Export holds the settings of the export section.
-type Export struct {
-	// ReviewWhen is nil when export.review_when is absent.
-	ReviewWhen *ReviewWhen
-}
-
-// ReviewWhen says which exports must be reviewed before they leave.
-type ReviewWhen struct {
-	// Destination is "foreign" (only exports to another jurisdiction) or
-	// "any" (the default).
-	Destination string
-	// FindingsAtLeast is the lowest severity of a finding that makes an
-	// export need review; SeverityNone (the default) means every export
-	// to Destination.
-	FindingsAtLeast geowarden.Severity
-	Line            int
-}
-
 // Error is a policy error with its position. Line is 0 when unknown. The
-// errors of a section another package decodes (detect) are of this type
-// too.
+// errors of a section another package decodes (detect, export) are of
+// this type too.
 type Error = policyfile.Error
 
 // maxSize caps the size of a policy file.
