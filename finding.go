@@ -43,6 +43,18 @@ func ParseSeverity(s string) (Severity, error) {
 // MarshalText implements encoding.TextMarshaler.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText implements encoding.TextUnmarshaler: it reads the names
+// MarshalText writes, so that severities round-trip through JSON, also
+// as map keys.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // ActionType is the kind of thing a rule does to a record or a file.
 type ActionType uint8
 

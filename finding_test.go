@@ -76,3 +76,30 @@ func TestFingerprint(t *testing.T) {
 		t.Error("fingerprint does not depend on the rule")
 	}
 }
+
+// TestSeverityJSON checks that severities round-trip through JSON by
+// name, as values and as map keys, and that an unknown name is refused.
+func TestSeverityJSON(t *testing.T) {
+	in := map[Severity]int{SeverityInfo: 1, SeverityHigh: 3}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"high":3,"info":1}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+	var out map[Severity]int
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || out[SeverityInfo] != 1 || out[SeverityHigh] != 3 {
+		t.Errorf("got %v, want %v", out, in)
+	}
+	var s Severity
+	if err := json.Unmarshal([]byte(`"Critical"`), &s); err != nil || s != SeverityCritical {
+		t.Errorf("got %v, %v; want critical", s, err)
+	}
+	if err := json.Unmarshal([]byte(`"severe"`), &s); err == nil {
+		t.Error("unknown severity accepted")
+	}
+}
