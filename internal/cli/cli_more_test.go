@@ -424,3 +424,26 @@ func TestCLIHEIC(t *testing.T) {
 		t.Error("the output folder was made")
 	}
 }
+
+// TestCLICheckExport: check validates the export section with the file
+// and line of the error, says which export rules are in effect, and every
+// command refuses a policy whose export section is wrong.
+func TestCLICheckExport(t *testing.T) {
+	dir := t.TempDir()
+	good := write(t, dir, "good.yml", "default: keep\nexport:\n  home: [de]\n  rules:\n    - name: embargo\n      destinations: [KP, IR]\n      action: refuse\n    - name: rest\n      action: review\n")
+	if r := gw(t, "", "check", good); r.code != 0 || !strings.Contains(r.stdout, "2 export rule(s)") {
+		t.Errorf("check of a good export section: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := gw(t, "", "check", "default"); r.code != 0 || !strings.Contains(r.stdout, "built-in export rules") {
+		t.Errorf("check default: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	bad := write(t, dir, "bad.yml", "default: keep\nexport:\n  rules:\n    - name: abroad\n      destinations: [DE, XK]\n      action: review\n")
+	want := `bad.yml:5: export rule "abroad": destinations[1]: "XK" is not an assigned ISO 3166-1 country code (or any, home, foreign)`
+	if r := gw(t, "", "check", bad); r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("check of a bad export section: exit %d, stderr %q, want %q", r.code, r.stderr, want)
+	}
+	csv := write(t, dir, "in.csv", "lat,lon\n48.1,11.5\n")
+	if r := gw(t, "", "scan", "--policy", bad, csv); r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("scan with a bad export section: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/geowarden/geowarden/format/all"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
+	"github.com/geowarden/geowarden/review"
 	"github.com/geowarden/geowarden/zone"
 	"github.com/geowarden/geowarden/zone/cell"
 	"github.com/geowarden/geowarden/zone/load"
@@ -113,9 +114,7 @@ func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 			return nil, err
 		}
 	}
-	// The detect section is detect's to decode; every command refuses a
-	// policy with an error there, as with an error anywhere else in it.
-	if _, err := detect.DecodeConfig(p.Name, p.Detect); err != nil {
+	if err := checkSections(p); err != nil {
 		return nil, err
 	}
 	used := map[string]bool{}
@@ -131,6 +130,17 @@ func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 		p.AddZoneSet(id, file)
 	}
 	return p, nil
+}
+
+// checkSections decodes the sections the policy carries for other
+// packages: detect's and the export gate's. Every command refuses a policy
+// with an error there, as with an error anywhere else in it.
+func checkSections(p *policy.Policy) error {
+	if _, err := detect.DecodeConfig(p.Name, p.Detect); err != nil {
+		return err
+	}
+	_, err := review.DecodeConfig(p.Name, p.Export)
+	return err
 }
 
 // loadZones loads every zone set a policy names, each with its index: the

@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"github.com/geowarden/geowarden"
-	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/internal/safefile"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/zone"
@@ -548,7 +547,7 @@ func testIndex(files []string, polFile string) (*cell.Index, error) {
 			if p, err = policy.Load(polFile); err != nil {
 				return nil, err
 			}
-			if _, err := detect.DecodeConfig(p.Name, p.Detect); err != nil {
+			if err := checkSections(p); err != nil {
 				return nil, err
 			}
 		}
