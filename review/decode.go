@@ -146,20 +146,24 @@ func rulePath(name string) string { return "export rule " + strconv.Quote(name) 
 
 // decodeRule reads one rule.
 func decodeRule(d *policyfile.Decoder, n *yaml.Node, path string) (Rule, error) {
-	m, err := d.Fields(n, path, ruleKeys...)
+	ps, err := d.Pairs(n, path)
 	if err != nil {
 		return Rule{}, err
 	}
 	r := Rule{Destinations: Where{Any: true}, MaxSeverity: geowarden.SeverityCritical, Line: n.Line}
-	f, ok := m["name"]
-	if !ok {
+	i := slices.IndexFunc(ps, func(p policyfile.Pair) bool { return p.Key.Value == "name" })
+	if i < 0 {
 		return Rule{}, d.Errf(n, path, "missing name")
 	}
-	if r.Name, err = d.Str(f.Val, policyfile.Join(path, "name")); err != nil {
+	if r.Name, err = d.Str(ps[i].Val, policyfile.Join(path, "name")); err != nil {
 		return Rule{}, err
 	}
 	path = rulePath(r.Name)
-	if err := checkName(d, f.Val, path, r.Name); err != nil {
+	if err := checkName(d, ps[i].Val, path, r.Name); err != nil {
+		return Rule{}, err
+	}
+	m, err := d.Known(ps, path, ruleKeys...)
+	if err != nil {
 		return Rule{}, err
 	}
 	if f, ok := m["description"]; ok {
@@ -217,7 +221,7 @@ func decodeRule(d *policyfile.Decoder, n *yaml.Node, path string) (Rule, error) 
 			*ptr = append(*ptr, it.S)
 		}
 	}
-	f, ok = m["action"]
+	f, ok := m["action"]
 	if !ok {
 		return Rule{}, d.Errf(n, path, "missing action (release, review or refuse)")
 	}
@@ -310,7 +314,7 @@ func where(d *policyfile.Decoder, n *yaml.Node, path string) (Where, error) {
 		default:
 			cc, msg := country(it.S)
 			if msg != "" {
-				return Where{}, d.Errf(it.N, it.Path, "%s (or any, home, foreign)", msg)
+				return Where{}, d.Errf(it.N, it.Path, "%s, nor any, home or foreign", msg)
 			}
 			if !slices.Contains(w.Codes, cc) {
 				w.Codes = append(w.Codes, cc)

@@ -438,7 +438,7 @@ func TestCLICheckExport(t *testing.T) {
 		t.Errorf("check default: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	bad := write(t, dir, "bad.yml", "default: keep\nexport:\n  rules:\n    - name: abroad\n      destinations: [DE, XK]\n      action: review\n")
-	want := `bad.yml:5: export rule "abroad": destinations[1]: "XK" is not an assigned ISO 3166-1 country code (or any, home, foreign)`
+	want := `bad.yml:5: export rule "abroad": destinations[1]: "XK" is not an assigned ISO 3166-1 country code, nor any, home or foreign`
 	if r := gw(t, "", "check", bad); r.code != 2 || !strings.Contains(r.stderr, want) {
 		t.Errorf("check of a bad export section: exit %d, stderr %q, want %q", r.code, r.stderr, want)
 	}
