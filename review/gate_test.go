@@ -13,7 +13,7 @@ import (
 
 // gateOf decodes the export section of a policy written in the test and
 // builds its gate.
-func gateOf(t *testing.T, src string, home ...string) *Gate {
+func gateOf(t testing.TB, src string, home ...string) *Gate {
 	t.Helper()
 	p, err := policy.Parse("p.yml", []byte("default: keep\n"+src))
 	if err != nil {
