@@ -218,3 +218,32 @@ func TestCountry(t *testing.T) {
 		t.Errorf("CountryName(DE) = %q", got)
 	}
 }
+
+// TestDocExamples decodes every export section shown in docs/exports.md
+// and docs/policy.md, so that the documentation stays true.
+func TestDocExamples(t *testing.T) {
+	n := 0
+	for _, doc := range []string{"../docs/exports.md", "../docs/policy.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+			block, _, _ = strings.Cut(block, "```")
+			if !strings.HasPrefix(block, "export:") {
+				continue
+			}
+			n++
+			p, err := policy.Parse(doc, []byte("default: keep\n"+block))
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", doc, err, block)
+			}
+			if _, err := DecodeConfig(p.Name, p.Export); err != nil {
+				t.Errorf("%s: %v\n%s", doc, err, block)
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("found %d export examples, want at least 3", n)
+	}
+}
