@@ -119,7 +119,11 @@ func decodeRules(d *policyfile.Decoder, n *yaml.Node) ([]Rule, error) {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, d.Errf(d.Deref(n), path, "empty list: give rules, or leave rules out for the built-in ones")
+		what := "empty list"
+		if policyfile.IsNull(d.Deref(n)) {
+			what = "missing value"
+		}
+		return nil, d.Errf(d.Deref(n), path, "%s: give rules, or leave rules out for the built-in ones", what)
 	}
 	var rules []Rule
 	lines := map[string]int{}
