@@ -143,6 +143,19 @@ func checkSections(p *policy.Policy) error {
 	return err
 }
 
+// describeExport says which export rules a policy that checkSections
+// accepted has.
+func describeExport(p *policy.Policy) string {
+	c, err := review.DecodeConfig(p.Name, p.Export)
+	switch {
+	case err != nil:
+		return "export section in error"
+	case c.Builtin:
+		return "built-in export rules"
+	}
+	return fmt.Sprintf("%d export rule(s)", len(c.Rules))
+}
+
 // loadZones loads every zone set a policy names, each with its index: the
 // one a compiled .gwz file brings, or a cell index built now.
 func loadZones(p *policy.Policy, maxBytes int64) ([]*zone.Set, classify.Index, error) {
