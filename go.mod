@@ -22,4 +22,5 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/paulmach/orb v0.1.3 // indirect
 	github.com/tidwall/geoindex v1.7.0 // indirect
+	golang.org/x/mod v0.43.0 // indirect
 )
