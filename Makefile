@@ -15,9 +15,10 @@ build:
 
 # Debian packages the tests use: independent readers of sanitized outputs
 # (gpsbabel, ogrinfo from gdal-bin, exiftool) and of OSM extracts (osmium),
-# a browser that opens the HTML reports (chromium), and the services the
-# server's stores and queues run on (postgresql, nats-server).
-DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool chromium postgresql nats-server
+# a browser that opens the HTML reports (chromium), the services the
+# server's stores and queues run on (postgresql, nats-server), and Python
+# with its cryptography package for the independent audit log verifier.
+DEB_PKGS := gpsbabel gdal-bin libimage-exiftool-perl osmium-tool chromium postgresql nats-server python3-cryptography
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

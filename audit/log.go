@@ -226,14 +226,36 @@ func (l *Log) Proof(ctx context.Context, n int64) ([]byte, error) {
 	l.mu.Lock()
 	head, signed := l.head, l.signed
 	l.mu.Unlock()
-	if n < 0 || n >= head.Size {
-		return nil, fmt.Errorf("%w: entry %d; the latest checkpoint covers 0..%d", ErrNoEntry, n, head.Size-1)
-	}
-	entry, err := l.s.Entry(ctx, n)
+	return prove(ctx, l.s, head, signed, n)
+}
+
+// Prove returns the inclusion proof of entry n in the tree of the latest
+// checkpoint saved in s, as Log.Proof does, without opening the log for
+// writing. The checkpoint must carry a valid signature by vkey.
+func Prove(ctx context.Context, s Storage, vkey string, n int64) ([]byte, error) {
+	signed, err := s.Checkpoint(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("audit: proof of entry %d: %w", n, err)
 	}
-	p, err := tlog.ProveRecord(head.Size, n, hashReader(ctx, l.s))
+	if signed == nil {
+		return nil, fmt.Errorf("%w: entry %d; the log has no checkpoint", ErrNoEntry, n)
+	}
+	head, err := OpenCheckpoint(signed, vkey)
+	if err != nil {
+		return nil, err
+	}
+	return prove(ctx, s, head, signed, n)
+}
+
+func prove(ctx context.Context, s Storage, head Checkpoint, signed []byte, n int64) ([]byte, error) {
+	if n < 0 || n >= head.Size {
+		return nil, fmt.Errorf("%w: entry %d; the latest checkpoint covers %d entries", ErrNoEntry, n, head.Size)
+	}
+	entry, err := s.Entry(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("audit: proof of entry %d: %w", n, err)
+	}
+	p, err := tlog.ProveRecord(head.Size, n, hashReader(ctx, s))
 	if err != nil {
 		return nil, fmt.Errorf("audit: proof of entry %d: %w", n, err)
 	}

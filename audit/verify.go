@@ -62,6 +62,8 @@ func (p Problem) String() string {
 
 // Report is what Verify found.
 type Report struct {
+	last map[Check]int // index in Problems of the last problem of each check
+
 	// Entries is the number of entries the storage holds.
 	Entries int64
 	// Checkpoint is the latest signed checkpoint, when its signature
@@ -81,11 +83,12 @@ const MaxProblems = 100
 // OK reports whether every check passed.
 func (r *Report) OK() bool { return len(r.Problems) == 0 && r.Omitted == 0 }
 
+// add adds p to the report, or extends the run of entries that failed the
+// same check just before.
 func (r *Report) add(p Problem) {
-	if n := len(r.Problems); n > 0 {
-		last := &r.Problems[n-1]
-		if last.Check == p.Check && last.First >= 0 && last.Last+1 == p.First && last.offset == p.offset &&
-			(p.Check == CheckEntryIndex || p.Check == CheckEntryHash) {
+	if i, ok := r.last[p.Check]; ok && (p.Check == CheckEntryIndex || p.Check == CheckEntryHash) {
+		last := &r.Problems[i]
+		if last.First >= 0 && last.Last+1 == p.First && last.offset == p.offset {
 			last.Last = p.First
 			last.Detail = runDetail(*last)
 			return
@@ -95,6 +98,10 @@ func (r *Report) add(p Problem) {
 		r.Omitted++
 		return
 	}
+	if r.last == nil {
+		r.last = map[Check]int{}
+	}
+	r.last[p.Check] = len(r.Problems)
 	r.Problems = append(r.Problems, p)
 }
 
@@ -173,7 +180,7 @@ func Verify(ctx context.Context, s Storage, vkey string, since []byte) (*Report,
 
 	// Hash every entry again and compare with the stored hashes, keeping
 	// the roots at the sizes of the two checkpoints.
-	var f frontier
+	var fs frontiers
 	roots := map[int64]tlog.Hash{0: emptyRoot}
 	for _, c := range []*Checkpoint{r.Checkpoint, r.Since} {
 		if c != nil && c.Size > 0 && c.Size <= r.Entries {
@@ -184,11 +191,11 @@ func Verify(ctx context.Context, s Storage, vkey string, since []byte) (*Report,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := verifyEntry(ctx, s, r, &f, n); err != nil {
+		if err := verifyEntry(ctx, s, r, &fs, n); err != nil {
 			return nil, err
 		}
 		if _, ok := roots[n+1]; ok {
-			if roots[n+1], err = tlog.TreeHash(n+1, &f); err != nil {
+			if roots[n+1], err = tlog.TreeHash(n+1, &fs.entries); err != nil {
 				return nil, fmt.Errorf("audit: verify: %w", err)
 			}
 		}
@@ -226,8 +233,14 @@ func Verify(ctx context.Context, s Storage, vkey string, since []byte) (*Report,
 // emptyRoot is the RFC 6962 root of the empty tree: SHA-256 of nothing.
 var emptyRoot, _ = tlog.TreeHash(0, nil)
 
-// verifyEntry checks entry n and adds its hashes to f.
-func verifyEntry(ctx context.Context, s Storage, r *Report, f *frontier, n int64) error {
+// frontiers are the two trees Verify builds: the one the entries give,
+// and the one the stored leaf hashes give.
+type frontiers struct {
+	entries, stored frontier
+}
+
+// verifyEntry checks entry n and its stored hashes, and adds it to fs.
+func verifyEntry(ctx context.Context, s Storage, r *Report, fs *frontiers, n int64) error {
 	data, err := s.Entry(ctx, n)
 	switch {
 	case errors.Is(err, ErrCorrupt):
@@ -244,45 +257,53 @@ func verifyEntry(ctx context.Context, s Storage, r *Report, f *frontier, n int64
 			r.add(p)
 		}
 	}
-	want, err := tlog.StoredHashesForRecordHash(n, tlog.RecordHash(data), f)
-	if err != nil {
-		return fmt.Errorf("audit: verify: %w", err)
-	}
-	indexes := make([]int64, len(want))
-	for i := range want {
-		indexes[i] = tlog.StoredHashIndex(0, n) + int64(i)
+	leaf := tlog.RecordHash(data)
+	first := tlog.StoredHashIndex(0, n)
+	indexes := make([]int64, tlog.StoredHashCount(n+1)-tlog.StoredHashCount(n))
+	for i := range indexes {
+		indexes[i] = first + int64(i)
 	}
 	stored, err := s.ReadHashes(ctx, indexes)
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		r.add(Problem{First: n, Last: n, Check: CheckTreeHashes, Detail: err.Error()})
+		stored = nil
 	case err != nil:
 		return fmt.Errorf("audit: verify: hashes of entry %d: %w", n, err)
-	case len(stored) != len(want):
-		return fmt.Errorf("audit: verify: hashes of entry %d: storage returned %d hashes for %d indexes", n, len(stored), len(want))
-	default:
-		if data != nil && stored[0] != want[0] {
+	case len(stored) != len(indexes):
+		return fmt.Errorf("audit: verify: hashes of entry %d: storage returned %d hashes for %d indexes", n, len(stored), len(indexes))
+	}
+	storedLeaf := leaf
+	if stored != nil {
+		storedLeaf = stored[0]
+		if data == nil {
+			leaf = stored[0] // go on with the stored leaf hash, to check what follows
+		} else if stored[0] != leaf {
 			p := Problem{First: n, Last: n, Check: CheckEntryHash}
 			p.Detail = runDetail(p)
 			r.add(p)
 		}
-		if data == nil {
-			// Go on with the stored leaf hash, to check what follows.
-			want, err = tlog.StoredHashesForRecordHash(n, stored[0], f)
-			if err != nil {
-				return fmt.Errorf("audit: verify: %w", err)
-			}
-		}
-		for i := 1; i < len(want); i++ {
-			if stored[i] != want[i] {
-				level, k := tlog.SplitStoredHashIndex(indexes[i])
-				r.add(Problem{First: n, Last: n, Check: CheckTreeHashes,
-					Detail: fmt.Sprintf("stored hash %d (level %d, node %d) is %v, the entries give %v", indexes[i], level, k, stored[i], want[i])})
-				break
-			}
+	}
+	// The stored inner hashes must be the ones the stored leaves give.
+	inner, err := tlog.StoredHashesForRecordHash(n, storedLeaf, &fs.stored)
+	if err != nil {
+		return fmt.Errorf("audit: verify: %w", err)
+	}
+	fs.stored.push(n, inner)
+	for i := 1; stored != nil && i < len(inner); i++ {
+		if stored[i] != inner[i] {
+			level, k := tlog.SplitStoredHashIndex(indexes[i])
+			r.add(Problem{First: n, Last: n, Check: CheckTreeHashes,
+				Detail: fmt.Sprintf("stored hash %d (level %d, node %d) is %v, the stored leaves give %v", indexes[i], level, k, stored[i], inner[i])})
+			break
 		}
 	}
-	f.push(n, want)
+	// The tree the entries themselves give, for the roots.
+	want, err := tlog.StoredHashesForRecordHash(n, leaf, &fs.entries)
+	if err != nil {
+		return fmt.Errorf("audit: verify: %w", err)
+	}
+	fs.entries.push(n, want)
 	return nil
 }
 
