@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -25,11 +27,24 @@ type Key struct {
 // form (PRIVATE+KEY+name+hash+key, a secret) and its verifier key
 // (name+hash+key, public).
 func GenerateKey(origin string) (skey, vkey string, err error) {
+	if err := CheckOrigin(origin); err != nil {
+		return "", "", err
+	}
 	skey, vkey, err = note.GenerateKey(rand.Reader, origin)
 	if err != nil {
 		return "", "", fmt.Errorf("audit: key name %q: %w", origin, err)
 	}
 	return skey, vkey, nil
+}
+
+// CheckOrigin reports whether origin can name a log and its key: it must
+// be non-empty valid UTF-8 without spaces or "+" (signed-note key names);
+// a schema-less URL such as geowarden.example/audit/7f3a9c1e is best.
+func CheckOrigin(origin string) error {
+	if origin == "" || !utf8.ValidString(origin) || strings.IndexFunc(origin, unicode.IsSpace) >= 0 || strings.Contains(origin, "+") {
+		return fmt.Errorf("audit: key name %q: want a non-empty name without spaces or \"+\", such as geowarden.example/audit/7f3a9c1e", origin)
+	}
+	return nil
 }
 
 // ParseKey reads a private key in the form GenerateKey returns.
@@ -131,8 +146,8 @@ func ReadVerifierKey(path string) (string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, err := note.NewVerifier(line); err != nil {
-			return "", fmt.Errorf("audit: verifier key %s: %w", path, err)
+		if _, err := ParseVerifierKey(line); err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
 		}
 		return line, nil
 	}
@@ -154,4 +169,14 @@ func readSmall(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
 	}
 	return b, nil
+}
+
+// ParseVerifierKey checks a verifier key, name+hash+key, and returns it
+// without the space around it.
+func ParseVerifierKey(vkey string) (string, error) {
+	vkey = strings.TrimSpace(vkey)
+	if _, err := note.NewVerifier(vkey); err != nil {
+		return "", fmt.Errorf("audit: verifier key %q: %w", vkey, err)
+	}
+	return vkey, nil
 }

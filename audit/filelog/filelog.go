@@ -100,8 +100,8 @@ func OpenReadOnly(dir string) (*Storage, error) {
 	return open(dir, true)
 }
 
-func open(dir string, readOnly bool) (s *Storage, err error) {
-	s = &Storage{dir: dir, readOnly: readOnly}
+func open(dir string, readOnly bool) (_ *Storage, err error) {
+	s := &Storage{dir: dir, readOnly: readOnly}
 	defer func() {
 		if err != nil {
 			s.Close()

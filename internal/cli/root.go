@@ -69,7 +69,7 @@ Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{ExitError, err}
 	})
-	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd())
+	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd(), auditCmd())
 	ctx, stop := withSignals(context.Background())
 	defer stop()
 	err := root.ExecuteContext(ctx)
