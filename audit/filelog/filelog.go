@@ -142,6 +142,12 @@ func open(dir string, readOnly bool) (_ *Storage, err error) {
 }
 
 func openRegular(path string, flag int) (*os.File, error) {
+	// Stat first: opening a FIFO would wait for a writer.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("filelog: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("filelog: %s: not a regular file", path)
+	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, fmt.Errorf("filelog: %w", err)
