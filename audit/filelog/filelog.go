@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/geowarden/geowarden/audit"
@@ -243,13 +244,25 @@ func (s *Storage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash,
 	nhashes := s.nhashes
 	s.mu.RUnlock()
 	out := make([]tlog.Hash, len(indexes))
-	for i, x := range indexes {
+	var buf []byte
+	for i := 0; i < len(indexes); {
+		x := indexes[i]
 		if x < 0 || x >= nhashes {
 			return nil, fmt.Errorf("%w: no stored hash %d in %s, which holds %d", audit.ErrCorrupt, x, s.hashes.Name(), nhashes)
 		}
-		if _, err := s.hashes.ReadAt(out[i][:], x*tlog.HashSize); err != nil {
-			return nil, fmt.Errorf("filelog: hash %d: %w", x, err)
+		// Read a run of consecutive indexes at once.
+		j := i + 1
+		for j < len(indexes) && indexes[j] == indexes[j-1]+1 && indexes[j] < nhashes {
+			j++
 		}
+		buf = slices.Grow(buf[:0], (j-i)*tlog.HashSize)[:(j-i)*tlog.HashSize]
+		if _, err := s.hashes.ReadAt(buf, x*tlog.HashSize); err != nil {
+			return nil, fmt.Errorf("filelog: hashes %d..%d: %w", x, indexes[j-1], err)
+		}
+		for k := i; k < j; k++ {
+			copy(out[k][:], buf[(k-i)*tlog.HashSize:])
+		}
+		i = j
 	}
 	return out, nil
 }
