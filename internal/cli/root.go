@@ -16,6 +16,8 @@ const (
 	ExitOK       = 0 // clean: nothing at or above --fail-on; sanitize wrote its output
 	ExitFindings = 1 // findings at or above --fail-on; sanitize refused by a block rule
 	ExitError    = 2 // bad input, bad flags, bad policy, I/O error
+	// Exit status 3 is the supervisor's (supervise.ExitInternal): the Go
+	// runtime stopped the run, which returned no code.
 )
 
 // exitError carries an exit code through cobra.
@@ -58,7 +60,8 @@ protected signal classes (railway radio), and writes cleaned copies in the same
 format. With no configuration it uses a built-in policy and built-in zones.
 
 Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error,
-128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).`,
+3 internal failure (out of memory, a crash), 128+N interrupted by signal N
+(130 SIGINT, 143 SIGTERM, 129 SIGHUP).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

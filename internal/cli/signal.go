@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // stopSignal is the cause of a run's context when a signal ended it.
@@ -39,26 +40,44 @@ func interrupted(ctx context.Context) *stopSignal {
 	return nil
 }
 
+// sameSignal is how long after a first signal others are taken as the
+// same one delivered twice: a terminal's Ctrl-C reaches both geowarden
+// processes, and the supervisor (internal/supervise) passes on what it
+// receives.
+const sameSignal = 250 * time.Millisecond
+
 // withSignals returns a context that SIGINT, SIGTERM and SIGHUP cancel,
-// with the signal as its cause, and a function that stops listening. After
-// the first signal the default handling is restored, so that a second one
-// ends the process at once (unnamed outputs leave nothing behind either
-// way).
+// with the signal as its cause, and a function that stops listening. A
+// moment (sameSignal) after the first signal the default handling is
+// restored, so that a second one ends the process at once (unnamed
+// outputs leave nothing behind either way).
 func withSignals(parent context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
-	sigs := make(chan os.Signal, 1)
+	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		select {
 		case s := <-sigs:
-			signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 			if sig, ok := s.(syscall.Signal); ok {
 				cancel(&stopSignal{sig})
 			} else {
 				cancel(errors.New("interrupted"))
 			}
 		case <-done:
+			return
+		}
+		t := time.NewTimer(sameSignal)
+		defer t.Stop()
+		for {
+			select {
+			case <-sigs:
+			case <-t.C:
+				signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+				return
+			case <-done:
+				return
+			}
 		}
 	}()
 	return ctx, func() {
