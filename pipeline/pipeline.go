@@ -387,22 +387,11 @@ func (r *Runner) SanitizeStream(ctx context.Context, name string, in io.Reader, 
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	dir := r.SpoolDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	f, err := safefile.CreateIn(dir, 0o600)
+	tmp, err := safefile.Scratch(r.SpoolDir)
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
-	defer f.Abort()
-	tmp := f.File()
-	if !f.Anonymous() {
-		// Without unnamed files, take the name away at once.
-		if err := os.Remove(tmp.Name()); err != nil {
-			return geowarden.Stats{}, err
-		}
-	}
+	defer tmp.Close()
 	st, err := r.sanitizeInto(ctx, src, name, name, tmp)
 	if err != nil {
 		return st, err

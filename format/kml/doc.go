@@ -222,10 +222,10 @@
 // KMZCodec reads a KMZ archive: a zip file holding doc.kml (by
 // convention the main document) and the images, models and other KML files
 // it uses. A zip archive's directory is at its end, so the input is
-// spooled: in memory up to SpoolMemBytes, beyond that to a temporary file
-// whose name is removed as soon as it is made (the open file stays
-// readable), so that no copy of the input outlives the process; inputs
-// larger than MaxKMZBytes are refused.
+// spooled: in memory up to SpoolMemBytes, beyond that to a file in the
+// temporary folder that has no name (O_TMPFILE; elsewhere its name is
+// removed as soon as it is made), so that no copy of the input outlives the
+// process; inputs larger than MaxKMZBytes are refused.
 //
 // Every .kml member is read with the KML codec, in archive order: doc.kml,
 // and also the other KML files (which a NetworkLink in doc.kml may load

@@ -18,6 +18,7 @@ import (
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
+	"github.com/geowarden/geowarden/internal/safefile"
 )
 
 // KMZCodec reads and rewrites KMZ: a zip archive holding KML and the files
@@ -64,8 +65,8 @@ const (
 	MaxRatio      = 100
 	RatioMinBytes = 1 << 20
 	// SpoolMemBytes is how much of a KMZ input (and of a rewritten KML
-	// member) is held in memory; beyond it, it is spooled to a temporary
-	// file that is removed afterwards.
+	// member) is held in memory; beyond it, it is spooled to a file with
+	// no name in the temporary folder.
 	SpoolMemBytes = 32 << 20
 )
 
@@ -563,16 +564,10 @@ func (s *spool) Write(p []byte) (int, error) {
 		return s.mem.Write(p)
 	}
 	if s.file == nil {
-		f, err := os.CreateTemp("", "geowarden-kmz-*")
+		// The spool holds the input, unsanitized: it has no name, so
+		// that nothing of it outlives the process, however it ends.
+		f, err := safefile.Scratch("")
 		if err != nil {
-			s.err = fmt.Errorf("kmz: spooling: %w", err)
-			return 0, s.err
-		}
-		// The spool holds the input, unsanitized: it loses its name at
-		// once, so that nothing of it outlives the process, however it
-		// ends.
-		if err := os.Remove(f.Name()); err != nil {
-			f.Close()
 			s.err = fmt.Errorf("kmz: spooling: %w", err)
 			return 0, s.err
 		}

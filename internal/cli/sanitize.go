@@ -96,19 +96,21 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 					out = filepath.Join(out, filepath.Base(in))
 				}
 			}
-			var of *safefile.File
+			var of *safefile.File // the cleaned copy, linked at OUT on success
+			var copyFile *os.File // where the cleaned copy is written
 			switch {
 			case output == "-":
-				if of, err = safefile.CreateIn(os.TempDir(), 0o600); err != nil {
+				if copyFile, err = safefile.Scratch(""); err != nil {
 					return ExitError, err
 				}
-				defer of.Abort()
+				defer copyFile.Close()
 			case !tree:
 				fopts.Mode = pipeline.InputMode(in)
 				if of, err = safefile.Create(out, fopts); err != nil {
 					return ExitError, err
 				}
 				defer of.Abort()
+				copyFile = of.File()
 			}
 			var repErr error
 			runner.Options.Finding = func(f *geowarden.Finding) {
@@ -132,7 +134,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				}
 			} else {
 				sum.Files = 1
-				stats, err = runner.SanitizeInto(ctx, in, of.File())
+				stats, err = runner.SanitizeInto(ctx, in, copyFile)
 			}
 			sum.Stats = stats
 			endProgress()
@@ -169,7 +171,7 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			case tree:
 				err = t.Commit()
 			case output == "-":
-				err = copyOut(cmd.OutOrStdout(), of.File())
+				err = copyOut(cmd.OutOrStdout(), copyFile)
 			default:
 				err = of.Commit()
 			}

@@ -131,6 +131,30 @@ func CreateIn(dir string, mode fs.FileMode) (*File, error) {
 	return create(filepath.Join(dir, ".geowarden-out"), mode)
 }
 
+// Scratch opens a file with no name in dir (the system's temporary folder
+// when dir is ""), for reading and writing: a spool of data that must not
+// outlive the process, such as a copy of an input. On Linux it is an
+// O_TMPFILE, which never has a name; where the file system or the system
+// has none, a temporary file whose name is removed at once (a SIGKILL in
+// that moment can leave it). Closing the file frees its space.
+func Scratch(dir string) (*os.File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	f, err := CreateIn(dir, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	f.done = true
+	if !f.anon {
+		if err := os.Remove(f.f.Name()); err != nil {
+			f.f.Close()
+			return nil, err
+		}
+	}
+	return f.f, nil
+}
+
 // CommitTo is Commit to another path than the one given to Create: the
 // target is checked as by Create.
 func (f *File) CommitTo(path string) error {

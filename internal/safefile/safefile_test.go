@@ -115,6 +115,39 @@ func TestAbort(t *testing.T) {
 
 // TestTargets: a target that is not a regular file is refused and left as
 // it is.
+// TestScratch: a scratch file is read and written with no name in its
+// folder, before and after it is closed.
+func TestScratch(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Scratch(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("spooled"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); len(got) != 0 {
+		t.Errorf("folder holds %v while the file is open", got)
+	}
+	b := make([]byte, 7)
+	if _, err := f.ReadAt(b, 0); err != nil || string(b) != "spooled" {
+		t.Errorf("read back %q, %v", b, err)
+	}
+	f.Close()
+	if got := names(t, dir); len(got) != 0 {
+		t.Errorf("folder holds %v after Close", got)
+	}
+	t.Setenv("TMPDIR", dir)
+	f, err = Scratch("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Sys().(*syscall.Stat_t).Nlink != 0 {
+		t.Errorf("scratch file in TMPDIR has links (%v)", err)
+	}
+}
+
 func TestTargets(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
