@@ -1,15 +1,19 @@
 package cli_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -160,95 +164,247 @@ func TestOutputsTogether(t *testing.T) {
 	}
 }
 
-// TestInterrupted: SIGKILL and SIGTERM at random moments of a sanitize run
-// leave nothing behind (no temporary file beside the output, none in the
-// temporary folder, no output folder), and an old output intact; SIGTERM
-// exits 143.
-func TestInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	in, zones := failClosedInput(t, dir, 200_000)
-	tree := filepath.Join(dir, "tree")
-	for i := 0; i < 4; i++ {
-		if err := os.MkdirAll(filepath.Join(tree, fmt.Sprint("d", i)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Link(in, filepath.Join(tree, fmt.Sprint("d", i), "in.csv")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	work := filepath.Join(dir, "work")
-	tmp := filepath.Join(dir, "tmp")
-	for _, d := range []string{work, tmp} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old := filepath.Join(work, "out.csv")
-	run := func(sig syscall.Signal, delay time.Duration, folder bool) (int, time.Duration) {
-		out, src := old, in
-		if folder {
-			out, src = filepath.Join(work, "outdir"), tree
-		}
-		cmd := exec.Command(bin, "sanitize", "-q", "--zones", zones, "--findings", filepath.Join(work, "f.ndjson"), "-o", out, src)
-		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if delay >= 0 {
-			time.Sleep(delay)
-			cmd.Process.Signal(sig)
-		}
-		cmd.Wait()
-		return cmd.ProcessState.ExitCode(), time.Since(start)
-	}
-	// A full run gives the old output and the time a run takes.
-	if code, _ := run(0, -1, false); code != 0 {
-		t.Fatalf("full run: exit %d", code)
-	}
-	want, err := os.ReadFile(old)
+// failClosedKMZ writes a KMZ of n placemarks, one in ten inside the zone
+// of failClosedZones, and a stored member of blob MiB of random bytes:
+// an archive of more than kml.SpoolMemBytes is spooled to the temporary
+// folder while it is read.
+func failClosedKMZ(t *testing.T, path string, n, blob int) {
+	t.Helper()
+	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, full := run(0, -1, true)
-	os.RemoveAll(filepath.Join(work, "outdir"))
-	os.Remove(filepath.Join(work, "f.ndjson"))
-	rng := rand.New(rand.NewPCG(1, 2))
-	t.Logf("a folder run takes %v", full)
-	kills, terms := 0, 0
-	for i := 0; i < 12; i++ {
-		sig, folder := syscall.SIGKILL, i%2 == 1
-		if i%4 >= 2 {
-			sig = syscall.SIGTERM
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("doc.kml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	fmt.Fprintln(bw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<kml xmlns="http://www.opengis.net/kml/2.2"><Document>`)
+	for i := 0; i < n; i++ {
+		lat, lon := 51+float64(i%1000)/1e4, 11+float64(i%777)/1e4
+		if i%10 == 0 {
+			lat, lon = 50.001, 10.001
 		}
-		delay := time.Duration(rng.Int64N(int64(full) * 9 / 10))
-		code, took := run(sig, delay, folder)
-		switch {
-		case sig == syscall.SIGTERM && code != 143 && code != 0:
-			t.Errorf("run %d: SIGTERM after %v: exit %d, want 143 (or 0 when it had finished)", i, delay, code)
-		case sig == syscall.SIGKILL:
-			kills++
-		default:
-			terms++
+		fmt.Fprintf(bw, "<Placemark><name>p%d</name><description>row %d</description><Point><coordinates>%.6f,%.6f</coordinates></Point></Placemark>\n", i, i, lon, lat)
+	}
+	fmt.Fprintln(bw, `</Document></kml>`)
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := zw.CreateHeader(&zip.FileHeader{Name: "files/terrain.bin", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 1<<20)
+	for i := 0; i < blob; i++ {
+		for j := 0; j < len(buf); j += 8 {
+			binary.LittleEndian.PutUint64(buf[j:], rng.Uint64())
 		}
-		got := entries(t, work)
-		if code == 0 {
-			// The run finished before the signal: its outputs are whole.
-			os.RemoveAll(filepath.Join(work, "outdir"))
-			os.Remove(filepath.Join(work, "f.ndjson"))
-			got = entries(t, work)
-		}
-		if !slices.Equal(got, []string{"out.csv"}) {
-			t.Fatalf("run %d (%v after %v, took %v, exit %d): work folder holds %v, want only the old out.csv", i, sig, delay, took, code, got)
-		}
-		if b, _ := os.ReadFile(old); !bytes.Equal(b, want) {
-			t.Fatalf("run %d: the old output changed", i)
-		}
-		if got := entries(t, tmp); len(got) != 0 {
-			t.Fatalf("run %d: the temporary folder holds %v", i, got)
+		if _, err := m.Write(buf); err != nil {
+			t.Fatal(err)
 		}
 	}
-	t.Logf("%d SIGKILL and %d SIGTERM during the run left nothing behind", kills, terms)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// children returns the processes whose parent is pid.
+func children(pid int) []int {
+	var out []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, s := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(s); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// alive reports whether the process pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := bytes.Cut(b, []byte(") "))
+	return len(rest) > 0 && rest[0] != 'Z' && rest[0] != 'X'
+}
+
+// tree lists every path below dir with its size, links not followed.
+func tree(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s %d", p, info.Size()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestInterrupted: 20 SIGKILLs and 10 SIGTERMs, each at a moment drawn
+// uniformly over the time a run takes, sent to geowarden (the supervisor,
+// as a user's kill is) during sanitize of a large CSV, of a KMZ larger
+// than what is spooled in memory, and of a folder. After each: the
+// process that did the work is gone too, nothing is left beside the
+// output, in the input's folder or in the temporary folder (TMPDIR points
+// to a folder of the test's), the old output is byte for byte as it was,
+// and SIGTERM exits 143 (or 0 when the run had finished).
+func TestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	in, zones := failClosedInput(t, dir, 300_000)
+	kmz := filepath.Join(dir, "in.kmz")
+	failClosedKMZ(t, kmz, 40_000, 33)
+	small := filepath.Join(dir, "small.csv")
+	folder := filepath.Join(dir, "tree")
+	{
+		sub := t.TempDir()
+		s, _ := failClosedInput(t, sub, 100_000)
+		if err := os.Rename(s, small); err != nil {
+			t.Fatal(err)
+		}
+		k := filepath.Join(sub, "k.kmz")
+		failClosedKMZ(t, k, 15_000, 0)
+		for i, src := range []string{small, small, small, k} {
+			d := filepath.Join(folder, fmt.Sprint("d", i))
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(src, filepath.Join(d, filepath.Base(src))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(folder, "README"), []byte("Drive logs.\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work, tmp := t.TempDir(), t.TempDir()
+	inputs := tree(t, dir)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for _, c := range []struct {
+		name, src, out string
+	}{
+		{"csv", in, filepath.Join(work, "out.csv")},
+		{"kmz", kmz, filepath.Join(work, "out.kmz")},
+		{"folder", folder, filepath.Join(work, "outdir")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			findings := filepath.Join(work, "f.ndjson")
+			run := func(sig syscall.Signal, delay time.Duration) (code int, took time.Duration, kids []int) {
+				cmd := exec.Command(bin, "sanitize", "-q", "--zones", zones, "--findings", findings, "-o", c.out, c.src)
+				cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+				var errb bytes.Buffer
+				cmd.Stderr = &errb
+				defer func() {
+					if code != 0 && code != 143 && code != -1 {
+						t.Errorf("exit %d: %s", code, errb.String())
+					}
+				}()
+				start := time.Now()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				if delay >= 0 {
+					time.Sleep(delay)
+					kids = children(cmd.Process.Pid)
+					cmd.Process.Signal(sig)
+				}
+				cmd.Wait()
+				return cmd.ProcessState.ExitCode(), time.Since(start), kids
+			}
+			clean := func() {
+				os.RemoveAll(filepath.Join(work, "outdir"))
+				os.Remove(findings)
+			}
+			// Full runs give the old output and the time a run takes.
+			var want []byte
+			var full time.Duration
+			for i := 0; i < 2; i++ {
+				code, took, _ := run(0, -1)
+				if code != 0 {
+					t.Fatalf("full run: exit %d", code)
+				}
+				if i == 0 {
+					clean()
+				}
+				full = max(full, took)
+			}
+			if c.name != "folder" {
+				var err error
+				if want, err = os.ReadFile(c.out); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clean()
+			before := entries(t, work)
+			t.Logf("a run takes %v", full)
+			seen := 0
+			for i := 0; i < 30; i++ {
+				sig := syscall.SIGKILL
+				if i%3 == 2 {
+					sig = syscall.SIGTERM
+				}
+				delay := time.Duration(rng.Int64N(int64(full)))
+				code, took, kids := run(sig, delay)
+				what := fmt.Sprintf("run %d (%v after %v, took %v, exit %d)", i, sig, delay, took, code)
+				switch {
+				case sig == syscall.SIGTERM && code != 143 && code != 0:
+					t.Errorf("%s: want exit 143 (or 0 when it had finished)", what)
+				case sig == syscall.SIGKILL && len(kids) > 0:
+					seen++
+					deadline := time.Now().Add(5 * time.Second)
+					for alive(kids[0]) && time.Now().Before(deadline) {
+						time.Sleep(time.Millisecond)
+					}
+					if alive(kids[0]) {
+						t.Fatalf("%s: the process doing the work (%d) outlived geowarden", what, kids[0])
+					}
+				}
+				if code == 0 {
+					// The run finished before the signal: its outputs are whole.
+					clean()
+				}
+				if got := entries(t, work); !slices.Equal(got, before) {
+					t.Fatalf("%s: work folder holds %v, want %v", what, got, before)
+				}
+				if want != nil {
+					if b, _ := os.ReadFile(c.out); !bytes.Equal(b, want) {
+						t.Fatalf("%s: the old output changed", what)
+					}
+				}
+				if got := entries(t, tmp); len(got) != 0 {
+					t.Fatalf("%s: the temporary folder holds %v", what, got)
+				}
+				if got := tree(t, dir); !slices.Equal(got, inputs) {
+					t.Fatalf("%s: the input folder changed: %v", what, got)
+				}
+			}
+			if seen < 10 {
+				t.Errorf("a child was running at only %d of 20 SIGKILLs", seen)
+			}
+			t.Logf("20 SIGKILL (the work's process running at %d) and 10 SIGTERM left nothing behind", seen)
+		})
+	}
 }
 
 // TestFolderNoSilentPass: in a folder, text files that hold no position
