@@ -10,6 +10,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -42,6 +43,13 @@ type Runner struct {
 	// Format forces a codec of Formats by name; "" recognises each input
 	// by content.
 	Format string
+	// PlainText, when set, reads the files of a folder that no codec of
+	// Formats reads as records (their format is not recognised, or they
+	// have no position columns) and whose content it recognises as text:
+	// ScanFound checks the positions written in them, PrepareTree copies
+	// them with those positions handled as Engine.Text says. Other files
+	// (binary ones) stay unread. format/plaintext is the codec for it.
+	PlainText format.Codec
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
 	// MaxExpansion is how many times its stored size a gzip input may
@@ -270,13 +278,36 @@ func (r *Runner) open(path string) (*source, error) {
 		}
 		rc = f
 	}
-	return r.openReader(path, rc)
+	return r.openReader(path, rc, nil)
+}
+
+// errNotText: the content of a file is not text (PlainText does not
+// recognise it).
+var errNotText = errors.New("not text")
+
+// asText opens a file that failed with cause, to read it as plain text
+// (r.PlainText). It returns nil and cause when the file is not to be read
+// so: a codec read it as records, or its content is not text.
+func (r *Runner) asText(path string, cause error) (*source, error) {
+	if !r.readsAsText(cause) {
+		return nil, cause
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := r.openReader(path, f, r.PlainText)
+	if errors.Is(err, errNotText) {
+		return nil, cause
+	}
+	return src, err
 }
 
 // openReader undoes gzip compression of an opened input and picks its
-// codec by the name (its extension) and the content. It closes rc when it
-// fails.
-func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
+// codec by the name (its extension) and the content; with force set, the
+// codec is force when it recognises the content, else it fails with
+// errNotText. It closes rc when it fails.
+func (r *Runner) openReader(path string, rc io.ReadCloser, force format.Codec) (*source, error) {
 	src := &source{closer: rc}
 	var stored int64 // bytes read from the input as stored
 	var in io.Reader = &countingReader{rc, func(n int64) {
@@ -303,6 +334,15 @@ func (r *Runner) openReader(path string, rc io.ReadCloser) (*source, error) {
 		name = strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".GZ")
 	} else {
 		src.r = br
+	}
+	if force != nil {
+		c, sr, err := format.NewRegistry(format.Entry{Codec: force}).Sniff(name, src.r)
+		if err != nil || c == nil {
+			rc.Close()
+			return nil, cmp.Or(err, errNotText)
+		}
+		src.codec, src.r = c, sr
+		return src, nil
 	}
 	if r.Format != "" {
 		if src.codec = r.Formats.ByName(r.Format); src.codec == nil {
@@ -351,6 +391,39 @@ func (r *Runner) Scan(ctx context.Context, path string) (geowarden.Stats, error)
 	return r.run(ctx, src.codec, src.r, nil, r.options(path), false)
 }
 
+// readsAsText reports whether a file that failed with err is to be read
+// as plain text: no codec reads it as records.
+func (r *Runner) readsAsText(err error) bool {
+	return r.PlainText != nil && (errors.Is(err, ErrUnrecognised) || errors.Is(err, format.ErrNoPosition))
+}
+
+// noRecords says why no codec read a file as records, from its error.
+func noRecords(err error) string {
+	if errors.Is(err, ErrUnrecognised) {
+		return "unrecognised format"
+	}
+	return err.Error()
+}
+
+// ScanFound is Scan for a file found in a folder. A file that no codec
+// reads as records (ErrUnrecognised, format.ErrNoPosition) and whose
+// content r.PlainText recognises as text is scanned as plain text, for
+// the positions written in it: text then says why no codec read it (it is
+// "" when a codec did). A file that is not text fails as Scan does.
+func (r *Runner) ScanFound(ctx context.Context, path string) (st geowarden.Stats, text string, err error) {
+	st, err = r.Scan(ctx, path)
+	if err == nil {
+		return st, "", nil
+	}
+	src, terr := r.asText(path, err)
+	if src == nil {
+		return st, "", terr
+	}
+	defer src.Close()
+	st, terr = r.run(ctx, src.codec, src.r, nil, r.options(path), false)
+	return st, noRecords(err), terr
+}
+
 // Read runs one input's records through h, writing nothing: the reader
 // for stages that are not the sanitize engine (campaign detection). The
 // codec is picked as for Scan; gzip is undone.
@@ -368,7 +441,7 @@ func (r *Runner) Read(ctx context.Context, path string, h format.Handler) error 
 // engine without writing anything. name stands for the stream in findings
 // and errors, and its extension helps to recognise the format.
 func (r *Runner) ScanStream(ctx context.Context, name string, in io.Reader) (geowarden.Stats, error) {
-	src, err := r.openReader(name, io.NopCloser(in))
+	src, err := r.openReader(name, io.NopCloser(in), nil)
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
@@ -383,7 +456,7 @@ func (r *Runner) ScanStream(ctx context.Context, name string, in io.Reader) (geo
 // copy is spooled, never the input. name stands for the stream in
 // findings and errors, and its extension helps to recognise the format.
 func (r *Runner) SanitizeStream(ctx context.Context, name string, in io.Reader, w io.Writer) (geowarden.Stats, error) {
-	src, err := r.openReader(name, io.NopCloser(in))
+	src, err := r.openReader(name, io.NopCloser(in), nil)
 	if err != nil {
 		return geowarden.Stats{}, err
 	}
@@ -517,14 +590,18 @@ type Tree struct {
 type treeCopy struct {
 	path, rel string
 	f         *safefile.File
+	text      bool // copied as plain text
 }
 
-// Files returns the paths of the inputs whose copies the tree holds, in
-// input order.
+// Files returns the paths of the inputs read as records whose copies the
+// tree holds, in input order. Files copied as plain text are not among
+// them: PrepareTree returns them as skipped.
 func (t *Tree) Files() []string {
 	var out []string
 	for _, c := range t.copies {
-		out = append(out, c.path)
+		if !c.text {
+			out = append(out, c.path)
+		}
 	}
 	return out
 }
@@ -536,9 +613,10 @@ func (t *Tree) Files() []string {
 // killed, before Commit leaves no folder and no file behind (on Linux; see
 // package safefile). Trees of more than MaxAnonymousFiles files are built
 // in a hidden temporary folder beside out instead, renamed into place by
-// Commit. Files in no recognised format are not copied; they are returned
-// as skipped, and so are files in a recognised format that geowarden
-// cannot rewrite (format.ErrUnsupported: HEIC photos).
+// Commit. Files that no codec reads as records are copied as plain text
+// when r.PlainText recognises them (see sanitizeFound), and returned as
+// skipped with the reason either way; other files in no recognised
+// format (binary files) are not copied.
 func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowarden.Stats, []Skipped, error) {
 	var total geowarden.Stats
 	if st, err := os.Lstat(out); err == nil {
@@ -574,21 +652,20 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 	var firstErr error
 	var mu sync.Mutex
 	made := map[string]*safefile.File{}
+	texts := map[string]string{} // files copied as plain text: why no codec read them
 	r.Each(ctx, files, r.Workers, func(ctx context.Context, rr *Runner, f string) (geowarden.Stats, error) {
 		if _, err := filepath.Rel(in, f); err != nil {
 			return geowarden.Stats{}, err
 		}
-		sf, err := safefile.CreateIn(dir, InputMode(f))
+		sf, st, text, err := rr.sanitizeFound(ctx, f, dir)
 		if err != nil {
-			return geowarden.Stats{}, err
-		}
-		st, err := rr.SanitizeInto(ctx, f, sf.File())
-		if err != nil {
-			sf.Abort()
 			return st, err
 		}
 		mu.Lock()
 		made[f] = sf
+		if text != "" {
+			texts[f] = text
+		}
 		mu.Unlock()
 		return st, nil
 	}, func(res Result) {
@@ -596,7 +673,11 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 		mu.Lock()
 		sf := made[res.Path]
 		delete(made, res.Path)
+		text := texts[res.Path]
 		mu.Unlock()
+		if res.Err == nil && text != "" {
+			skipped = append(skipped, Skipped{Path: res.Path, Reason: "holds no records (" + text + "); copied as plain text, the positions written in it handled as the policy's text setting says"})
+		}
 		switch {
 		case errors.Is(res.Err, ErrUnrecognised):
 			skipped = append(skipped, Skipped{Path: res.Path, Reason: "unrecognised format; not copied to the output"})
@@ -607,7 +688,7 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 			cancel()
 		case res.Err == nil && sf != nil:
 			rel, _ := filepath.Rel(in, res.Path)
-			t.copies = append(t.copies, treeCopy{res.Path, rel, sf})
+			t.copies = append(t.copies, treeCopy{res.Path, rel, sf, text != ""})
 		}
 	})
 	for _, sf := range made {
@@ -621,6 +702,35 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 	}
 	ok = true
 	return t, total, skipped, nil
+}
+
+// sanitizeFound writes the sanitized copy of a file found in a folder to
+// a file with no name in dir. A file that no codec reads as records, and
+// whose content r.PlainText recognises as text, is copied as plain text:
+// text then says why no codec read it.
+func (r *Runner) sanitizeFound(ctx context.Context, path, dir string) (sf *safefile.File, st geowarden.Stats, text string, err error) {
+	sf, err = safefile.CreateIn(dir, InputMode(path))
+	if err != nil {
+		return nil, st, "", err
+	}
+	st, err = r.SanitizeInto(ctx, path, sf.File())
+	if err == nil {
+		return sf, st, "", nil
+	}
+	sf.Abort()
+	src, terr := r.asText(path, err)
+	if src == nil {
+		return nil, st, "", terr
+	}
+	defer src.Close()
+	if sf, terr = safefile.CreateIn(dir, InputMode(path)); terr != nil {
+		return nil, st, "", terr
+	}
+	if st, terr = r.sanitizeInto(ctx, src, path, path, sf.File()); terr != nil {
+		sf.Abort()
+		return nil, st, "", terr
+	}
+	return sf, st, noRecords(err), nil
 }
 
 // Commit makes the output folder and puts every copy in it. A folder it

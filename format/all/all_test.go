@@ -101,9 +101,14 @@ func TestPriorityNotOrder(t *testing.T) {
 	}
 }
 
+// notInSet are the codecs that are not for detection, and why.
+var notInSet = map[string]string{
+	"plaintext": "accepts any text; pipeline reads with it (Runner.PlainText) the files no codec of the set reads",
+}
+
 // TestEveryCodec: every package under format/ that has a codec (a type
-// with a Rewrite method) is in the set, so that a new format cannot be
-// forgotten here.
+// with a Rewrite method) is in the set, or in notInSet, so that a new
+// format cannot be forgotten here.
 func TestEveryCodec(t *testing.T) {
 	inSet := map[string]bool{}
 	for _, c := range Registry().Codecs() {
@@ -132,7 +137,9 @@ func TestEveryCodec(t *testing.T) {
 			}
 			if rewrite.Match(src) {
 				n++
-				if !inSet[d.Name()] {
+				if _, ok := notInSet[d.Name()]; ok {
+					n--
+				} else if !inSet[d.Name()] {
 					t.Errorf("format/%s has a codec (%s) that the set does not hold", d.Name(), f)
 				}
 				break

@@ -459,20 +459,139 @@ func TestFolderNoSilentPass(t *testing.T) {
 	if !slices.Equal(files, []string{"inside-link.csv", "track.csv"}) {
 		t.Errorf("findings in %v, want one in the link inside the folder and one in track.csv", files)
 	}
-	reasons := map[string]string{}
-	for _, s := range rep.Summary.Skipped {
-		reasons[filepath.Base(s.Path)] = s.Reason
-	}
-	for name, want := range map[string]string{
+	wantListed(t, rep.Summary.Skipped, map[string]string{
 		"outside-link.csv": "outside the folder",
 		"dangling.csv":     "leads nowhere",
 		"pipe":             "not a regular file",
 		"NOTICE":           "",
 		"labels.txt":       "",
-	} {
+	})
+}
+
+// wantListed checks that the report lists each file of want as skipped
+// with a reason that holds want's text.
+func wantListed(t *testing.T, skipped []struct{ Path, Reason string }, want map[string]string) {
+	t.Helper()
+	reasons := map[string]string{}
+	for _, s := range skipped {
+		reasons[filepath.Base(s.Path)] = s.Reason
+	}
+	for name, w := range want {
 		got, ok := reasons[name]
-		if !ok || !strings.Contains(got, want) {
-			t.Errorf("%s: listed %v with reason %q, want a reason with %q", name, ok, got, want)
+		if !ok || !strings.Contains(got, w) {
+			t.Errorf("%s: listed %v with reason %q, want a reason with %q", name, ok, got, w)
 		}
+	}
+}
+
+// TestFolderText: a text file that no codec reads as records (a README, a
+// CSV without coordinate columns) is still read for the positions written
+// in it: scan reports one inside a zone with its file and line, sanitize
+// of the folder redacts, refuses or keeps it as the policy's text setting
+// says and copies the file; a binary file is listed and not copied; a
+// README named on the command line is an error, as before.
+func TestFolderText(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const zones = `{"type":"Feature","properties":{"id":"base","class":"military","buffer_m":2000},"geometry":{"type":"Point","coordinates":[14.4506,35.8506]}}`
+	files := map[string]string{
+		"README":    "Survey of 2024.\nTaken at 35.8506, 14.4506 near the base.\n",
+		"notes.csv": "label,note\ndepot,\"gate at 35.8506, 14.4506\"\n",
+		"track.csv": "lat,lon\n36.2,14.2\n",
+		"photo.raw": "\x00\x01\x02\x03 35.8506, 14.4506",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(data, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zones.geojson"), []byte(zones), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := func(mode string) string {
+		p := filepath.Join(dir, "policy-"+mode+".yml")
+		body := "zones:\n  - file: zones.geojson\nrules:\n  - id: military\n    when: { zone_class: military }\n    action: drop\n    severity: high\ntext: " + mode + "\ndefault: keep\n"
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	r := gw(t, "", "scan", "-q", "--policy", policy("redact"), "--format", "json", data)
+	if r.code != 1 {
+		t.Fatalf("scan: exit %d, want 1 (findings): %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			File, Rule, Action, Detail string
+			Line                       int
+			Lat, Lon                   float64
+		}
+		Summary struct {
+			Skipped []struct{ Path, Reason string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s:%d %s %s %s %.4f,%.4f", filepath.Base(f.File), f.Line, f.Rule, f.Action, f.Detail, f.Lat, f.Lon))
+	}
+	want := []string{
+		"README:2 military redact position written in text 35.8506,14.4506",
+		"notes.csv:2 military redact position written in text 35.8506,14.4506",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n%q\nwant\n%q", got, want)
+	}
+	wantListed(t, rep.Summary.Skipped, map[string]string{
+		"README":    "its text was read for positions",
+		"notes.csv": "no position columns",
+		"photo.raw": "unrecognised format",
+	})
+
+	for _, c := range []struct {
+		mode   string
+		code   int
+		readme string // the copy of README; "" when nothing is written
+	}{
+		{"redact", 0, "Survey of 2024.\nTaken at [position removed] near the base.\n"},
+		{"keep", 0, files["README"]},
+		{"refuse", 1, ""},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+c.mode)
+			r := gw(t, "", "sanitize", "-q", "--policy", policy(c.mode), "-o", out, data)
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, c.code, r.stderr)
+			}
+			if c.readme == "" {
+				if !strings.Contains(r.stderr, "README:2: input refused: a position written in text") {
+					t.Errorf("stderr %q does not name README and its line", r.stderr)
+				}
+				if _, err := os.Stat(out); err == nil {
+					t.Error("the output folder was written")
+				}
+				return
+			}
+			if got := entries(t, out); !slices.Equal(got, []string{"README", "notes.csv", "track.csv"}) {
+				t.Errorf("copies %v, want README, notes.csv and track.csv (not the binary file)", got)
+			}
+			if b, _ := os.ReadFile(filepath.Join(out, "README")); string(b) != c.readme {
+				t.Errorf("README copied as %q, want %q", b, c.readme)
+			}
+			if b, _ := os.ReadFile(filepath.Join(out, "notes.csv")); c.mode == "redact" && strings.Contains(string(b), "35.8506") {
+				t.Errorf("notes.csv copied as %q: the position is left", b)
+			}
+		})
+	}
+
+	r = gw(t, "", "scan", "-q", "--policy", policy("redact"), filepath.Join(data, "README"))
+	if r.code != 2 || !strings.Contains(r.stderr, "unrecognised format") {
+		t.Errorf("README named alone: exit %d, %q; want 2, unrecognised format", r.code, r.stderr)
 	}
 }

@@ -39,8 +39,10 @@ and is not a regular file (a device, a FIFO, a folder where a file is expected)
 is refused, and so is a symbolic link unless --follow-output-symlink.
 
 IN may be a file, - for standard input, or a folder; OUT is then a new folder
-of the same shape (files in formats geowarden does not read are not copied, and
-are listed).
+of the same shape. Text files that no format reads as records (a README, a CSV
+without coordinate columns) are copied as plain text with the positions written
+in them handled as the policy's text setting says; binary files in no format
+geowarden reads are not copied. Both are listed.
 
 Exit codes: 0 the copy was written, 1 the input was refused by a block rule,
 2 error (malformed input, bad policy, I/O), 129, 130 or 143 interrupted by

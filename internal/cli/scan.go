@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/geowarden/geowarden"
@@ -104,12 +105,32 @@ suppresses nothing and is warned of.`,
 			stderr, endProgress := startProgress(cmd.ErrOrStderr(), quiet, paths, runner)
 			next := 0
 			var stats geowarden.Stats
+			var mu sync.Mutex
+			texts := map[string]string{} // files read as plain text: why no codec read them
+			named := map[string]bool{}   // files named on the command line: no codec reads them is an error
+			for _, in := range inputs {
+				named[in.path] = named[in.path] || in.explicit
+			}
 			runner.Each(cmd.Context(), paths, ef.workers, func(ctx context.Context, rr *pipeline.Runner, p string) (geowarden.Stats, error) {
-				return rr.Scan(ctx, p)
+				if named[p] {
+					return rr.Scan(ctx, p)
+				}
+				st, text, err := rr.ScanFound(ctx, p)
+				mu.Lock()
+				texts[p] = text
+				mu.Unlock()
+				return st, err
 			}, func(res pipeline.Result) {
 				in := inputs[next]
 				next++
+				mu.Lock()
+				text := texts[in.path]
+				mu.Unlock()
 				stats.Add(res.Stats)
+				if text != "" && res.Err == nil {
+					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: "holds no records (" + text + "); its text was read for positions"})
+					return
+				}
 				if why := notRead(in, res.Err); why != "" {
 					sum.Skipped = append(sum.Skipped, report.Skipped{Path: in.path, Reason: why})
 					return

@@ -12,6 +12,7 @@ import (
 	"github.com/geowarden/geowarden/detect"
 	"github.com/geowarden/geowarden/format"
 	"github.com/geowarden/geowarden/format/all"
+	"github.com/geowarden/geowarden/format/plaintext"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/policy"
 	"github.com/geowarden/geowarden/review"
@@ -224,6 +225,7 @@ func (f *engineFlags) setup() (*pipeline.Runner, *policy.Policy, error) {
 	r := &pipeline.Runner{
 		Engine:       e,
 		Formats:      all.Registry(),
+		PlainText:    plaintext.Codec{},
 		Workers:      f.workers,
 		Format:       f.format,
 		Options:      pipeline.Options{Format: fo, KeepGoing: f.keepGoing},
