@@ -179,14 +179,18 @@ func (r *Runner) runChunked(ctx context.Context, c format.Codec, ch format.Chunk
 			p.findings = finds.get(0)
 			line += bytes.Count(body[:cut], []byte{'\n'})
 			off += int64(cut)
+			// Cancelled, the cutter stops with the context's error: the
+			// pieces queued so far are not the whole input.
 			select {
 			case pieces <- p:
 			case <-ctx.Done():
+				cutErr = ctx.Err()
 				return
 			}
 			select {
 			case work <- p:
 			case <-ctx.Done():
+				cutErr = ctx.Err()
 				return
 			}
 			if eof {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -116,4 +117,38 @@ func FuzzChunked(f *testing.F) {
 		whole, cut := runBoth(t, r, data, size, true)
 		compare(t, "fuzz", whole, cut)
 	})
+}
+
+// TestChunkedCancelled: a run cancelled before or while its input is cut
+// in pieces fails with the context's error; it never ends as a success
+// with the pieces read so far (a copy that is only a header).
+func TestChunkedCancelled(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("lat,lon,note\n")
+	for i := 0; i < 50000; i++ {
+		fmt.Fprintf(&in, "51.%04d,11.%04d,row %d\n", i%10000, i%7777, i)
+	}
+	r := testRunner(t)
+	old := PieceSize
+	PieceSize = 64 << 10
+	defer func() { PieceSize = old }()
+	for _, after := range []int{0, 1, 3} {
+		ctx, cancel := context.WithCancel(context.Background())
+		opts := r.Options
+		pieces := 0
+		opts.Progress = func(int64) {
+			if pieces++; pieces == after {
+				cancel()
+			}
+		}
+		if after == 0 {
+			cancel()
+		}
+		var out bytes.Buffer
+		_, err := r.run(ctx, csv.Codec{}, strings.NewReader(in.String()), &out, opts, false)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled after %d progress calls: err %v, %d bytes written; want context.Canceled", after, err, out.Len())
+		}
+		cancel()
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/geowarden/geowarden"
 	"github.com/geowarden/geowarden/format"
@@ -582,7 +583,7 @@ func (r *Runner) SanitizeTree(ctx context.Context, in, out string, each func(pat
 // Tree is the sanitized copy of a folder, prepared and not yet in place.
 type Tree struct {
 	out    string
-	tmpDir string // "" when the copies have no name
+	tmpDir string // the hidden folder the copies are named in: from the start for a large tree, from Commit for a small one
 	copies []treeCopy
 	done   bool
 }
@@ -661,6 +662,11 @@ func (r *Runner) PrepareTree(ctx context.Context, in, out string) (*Tree, geowar
 		if err != nil {
 			return st, err
 		}
+		// Synced now, so that Commit only names the copies.
+		if err := sf.File().Sync(); err != nil {
+			sf.Abort()
+			return st, err
+		}
 		mu.Lock()
 		made[f] = sf
 		if text != "" {
@@ -733,8 +739,12 @@ func (r *Runner) sanitizeFound(ctx context.Context, path, dir string) (sf *safef
 	return sf, st, noRecords(err), nil
 }
 
-// Commit makes the output folder and puts every copy in it. A folder it
-// made is taken away again when a copy cannot be put in it.
+// Commit puts the output folder in place with every copy in it. The
+// copies, synced while they had no name, are named in a hidden folder
+// beside it (made now for a small tree), which is then renamed to the
+// output folder in one step: the folder appears whole or not at all. A
+// run killed in the moment the copies are named (about a millisecond for
+// a few files) leaves that hidden folder, holding complete copies.
 func (t *Tree) Commit() (err error) {
 	if t.done {
 		return errors.New("pipeline: commit of a finished tree")
@@ -745,39 +755,39 @@ func (t *Tree) Commit() (err error) {
 			t.abort()
 		}
 	}()
-	root := t.out
-	if t.tmpDir != "" {
-		root = t.tmpDir
-	} else if err := os.Mkdir(t.out, 0o755); err == nil {
-		defer func() {
-			if err != nil {
-				os.RemoveAll(t.out)
-			}
-		}()
-	} else if !errors.Is(err, fs.ErrExist) {
-		return err
+	if t.tmpDir == "" {
+		if t.tmpDir, err = os.MkdirTemp(filepath.Dir(filepath.Clean(t.out)), "."+filepath.Base(t.out)+".geowarden-*"); err != nil {
+			return err
+		}
 	}
+	dirs := map[string]bool{".": true}
 	for _, c := range t.copies {
-		dst := filepath.Join(root, c.rel)
+		dst := filepath.Join(t.tmpDir, c.rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		if err := c.f.CommitTo(dst); err != nil {
+		if err := c.f.LinkTo(dst); err != nil {
+			return err
+		}
+		for d := filepath.Dir(c.rel); !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	if err := os.Chmod(t.tmpDir, 0o755); err != nil {
+		return err
+	}
+	// rename(2) replaces an empty folder at t.out in the same step (os.Rename
+	// refuses to).
+	if err := syscall.Rename(t.tmpDir, t.out); err != nil {
+		return &os.LinkError{Op: "rename", Old: t.tmpDir, New: t.out, Err: err}
+	}
+	t.tmpDir = ""
+	for d := range dirs {
+		if err := safefile.SyncDir(filepath.Join(t.out, d)); err != nil {
 			return err
 		}
 	}
-	if t.tmpDir != "" {
-		if st, err := os.Stat(t.out); err == nil && st.IsDir() {
-			if err := os.Remove(t.out); err != nil {
-				return err
-			}
-		}
-		if err := os.Rename(t.tmpDir, t.out); err != nil {
-			return err
-		}
-		t.tmpDir = ""
-	}
-	return os.Chmod(t.out, 0o755)
+	return safefile.SyncDir(filepath.Dir(filepath.Clean(t.out)))
 }
 
 // Abort drops every copy; nothing of the tree is left. It does nothing

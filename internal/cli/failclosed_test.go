@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -260,6 +261,29 @@ func tree(t *testing.T, dir string) []string {
 	return out
 }
 
+// contents maps the files below dir to their bytes; nil when dir does
+// not exist.
+func contents(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	if _, err := os.Stat(dir); err != nil {
+		return nil
+	}
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		m[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // TestInterrupted: 20 SIGKILLs and 10 SIGTERMs, each at a moment drawn
 // uniformly over the time a run takes, sent to geowarden (the supervisor,
 // as a user's kill is) during sanitize of a large CSV, of a KMZ larger
@@ -336,7 +360,7 @@ func TestInterrupted(t *testing.T) {
 				os.RemoveAll(filepath.Join(work, "outdir"))
 				os.Remove(findings)
 			}
-			// Full runs give the old output and the time a run takes.
+			// Full runs give the outputs and the time a run takes.
 			var want []byte
 			var full time.Duration
 			for i := 0; i < 2; i++ {
@@ -355,8 +379,43 @@ func TestInterrupted(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			wantFindings, err := os.ReadFile(findings)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantTree := contents(t, filepath.Join(work, "outdir"))
 			clean()
 			before := entries(t, work)
+			// whole checks what a run left beside the old output: after a
+			// signal that came once the run had put its outputs in place
+			// (or while it did), each is whole, as a full run writes it; a
+			// hidden folder of the copies of a folder is left when SIGKILL
+			// came in the moment they were named.
+			staged := 0
+			whole := func(what string) {
+				for _, e := range entries(t, work) {
+					p := filepath.Join(work, e)
+					switch {
+					case slices.Contains(before, e):
+						continue
+					case e == "f.ndjson":
+						if b, _ := os.ReadFile(p); !bytes.Equal(b, wantFindings) {
+							t.Fatalf("%s: --findings left half-written (%d bytes of %d)", what, len(b), len(wantFindings))
+						}
+					case e == "outdir" || strings.HasPrefix(e, ".outdir.geowarden-"):
+						if got := contents(t, p); !maps.Equal(got, wantTree) {
+							t.Fatalf("%s: %s left with %d files, not the %d of a full run", what, e, len(got), len(wantTree))
+						}
+						if e != "outdir" {
+							staged++
+							t.Logf("%s: killed while the copies were named: %s left, whole", what, e)
+						}
+					default:
+						t.Fatalf("%s: %s left in the work folder", what, e)
+					}
+					os.RemoveAll(p)
+				}
+			}
 			t.Logf("a run takes %v", full)
 			seen := 0
 			for i := 0; i < 30; i++ {
@@ -380,13 +439,12 @@ func TestInterrupted(t *testing.T) {
 						t.Fatalf("%s: the process doing the work (%d) outlived geowarden", what, kids[0])
 					}
 				}
-				if code == 0 {
-					// The run finished before the signal: its outputs are whole.
-					clean()
+				if code == 143 {
+					if got := entries(t, work); !slices.Equal(got, before) {
+						t.Fatalf("%s: work folder holds %v, want %v", what, got, before)
+					}
 				}
-				if got := entries(t, work); !slices.Equal(got, before) {
-					t.Fatalf("%s: work folder holds %v, want %v", what, got, before)
-				}
+				whole(what)
 				if want != nil {
 					if b, _ := os.ReadFile(c.out); !bytes.Equal(b, want) {
 						t.Fatalf("%s: the old output changed", what)
@@ -401,6 +459,9 @@ func TestInterrupted(t *testing.T) {
 			}
 			if seen < 10 {
 				t.Errorf("a child was running at only %d of 20 SIGKILLs", seen)
+			}
+			if staged > 1 {
+				t.Errorf("%d of 20 SIGKILLs came while the copies were named: that moment is no longer short", staged)
 			}
 			t.Logf("20 SIGKILL (the work's process running at %d) and 10 SIGTERM left nothing behind", seen)
 		})

@@ -98,7 +98,6 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 					out = filepath.Join(out, filepath.Base(in))
 				}
 			}
-			var of *safefile.File // the cleaned copy, linked at OUT on success
 			var copyFile *os.File // where the cleaned copy is written
 			switch {
 			case output == "-":
@@ -107,12 +106,13 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 				}
 				defer copyFile.Close()
 			case !tree:
+				// The last of the group: put in place after the reports.
 				fopts.Mode = pipeline.InputMode(in)
-				if of, err = safefile.Create(out, fopts); err != nil {
+				f, err := outs.Create(out, fopts)
+				if err != nil {
 					return ExitError, err
 				}
-				defer of.Abort()
-				copyFile = of.File()
+				copyFile = f.File()
 			}
 			var repErr error
 			runner.Options.Finding = func(f *geowarden.Finding) {
@@ -167,15 +167,13 @@ refuses the whole input, unless --keep-going drops and reports it.`,
 			}
 			// All prepared: the reports first, the cleaned copy last.
 			if err := outs.Commit(); err != nil {
-				return ExitError, fmt.Errorf("nothing written: %w", err)
+				return ExitError, fmt.Errorf("not written: %w", err)
 			}
 			switch {
 			case tree:
 				err = t.Commit()
 			case output == "-":
 				err = copyOut(cmd.OutOrStdout(), copyFile)
-			default:
-				err = of.Commit()
 			}
 			if err != nil {
 				return ExitError, fmt.Errorf("cleaned copy not written: %w", err)

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
@@ -181,7 +182,25 @@ func (f *File) Anonymous() bool { return f.anon }
 // Commit syncs the file and puts it at its path, replacing a regular file
 // there in one step. It checks the target again first: a target that has
 // become something other than a regular file in the meantime is refused.
-func (f *File) Commit() error {
+func (f *File) Commit() error { return f.put(true) }
+
+// LinkTo is CommitTo without a sync of the file or of its folder: for
+// many files put in place at once, the caller syncs each file before
+// (File().Sync()) and the folders after (SyncDir).
+func (f *File) LinkTo(path string) error {
+	target, err := CheckTarget(path, false)
+	if err != nil {
+		f.Abort()
+		return err
+	}
+	f.path = target
+	f.setCommit(target)
+	return f.put(false)
+}
+
+// put puts the file at its path, syncing the file and its folder when
+// sync is set.
+func (f *File) put(sync bool) error {
 	if f.done {
 		return errors.New("safefile: commit of a finished file")
 	}
@@ -198,8 +217,10 @@ func (f *File) Commit() error {
 	if err := f.f.Chmod(f.mode); err != nil {
 		return err
 	}
-	if err := f.f.Sync(); err != nil {
-		return err
+	if sync {
+		if err := f.f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := f.commit(); err != nil {
 		return err
@@ -208,7 +229,10 @@ func (f *File) Commit() error {
 	if err := f.f.Close(); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(f.path))
+	if !sync {
+		return nil
+	}
+	return SyncDir(filepath.Dir(f.path))
 }
 
 // Abort discards the file; nothing is left at its path or beside it. It
@@ -221,7 +245,9 @@ func (f *File) Abort() {
 	f.abort()
 }
 
-func syncDir(dir string) error {
+// SyncDir syncs a folder, so that the names made in it last a power
+// failure.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -251,10 +277,13 @@ func (g *Group) Create(path string, opts Options) (*File, error) {
 }
 
 // Commit commits every file of the group in the order they were created.
-// It stops at the first failure and aborts the files not yet committed.
+// It syncs them all before it names any, and syncs their folders after
+// the last, so that the moment in which some are in place and others not
+// is as short as it can be. It stops at the first failure and aborts the
+// files not yet committed.
 func (g *Group) Commit() error {
 	// The files are synced at once first, so that a run's outputs reach
-	// the disk side by side; each Commit's own sync then has nothing left.
+	// the disk side by side, and before any is named.
 	errs := make([]error, len(g.files))
 	var wg sync.WaitGroup
 	for i, f := range g.files {
@@ -267,11 +296,20 @@ func (g *Group) Commit() error {
 		g.Abort()
 		return err
 	}
+	var dirs []string
 	for i, f := range g.files {
-		if err := f.Commit(); err != nil {
+		if err := f.put(false); err != nil {
 			for _, rest := range g.files[i+1:] {
 				rest.Abort()
 			}
+			return err
+		}
+		if d := filepath.Dir(f.path); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	for _, d := range dirs {
+		if err := SyncDir(d); err != nil {
 			return err
 		}
 	}
