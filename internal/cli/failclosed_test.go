@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -654,5 +655,121 @@ func TestFolderText(t *testing.T) {
 	r = gw(t, "", "scan", "-q", "--policy", policy("redact"), filepath.Join(data, "README"))
 	if r.code != 2 || !strings.Contains(r.stderr, "unrecognised format") {
 		t.Errorf("README named alone: exit %d, %q; want 2, unrecognised format", r.code, r.stderr)
+	}
+}
+
+// forgedKMZ returns a KMZ of one member whose end records (zip64) say it
+// has n members.
+func forgedKMZ(t *testing.T, n uint64) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	w, err := zw.Create("doc.kml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Point><coordinates>11,51</coordinates></Point></Placemark></kml>`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := z.Bytes()
+	i := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	out := append([]byte(nil), b[:i]...)
+	z64 := make([]byte, 56) // zip64 end of central directory record
+	copy(z64, "PK\x06\x06")
+	binary.LittleEndian.PutUint64(z64[4:], 44)
+	binary.LittleEndian.PutUint16(z64[12:], 45)
+	binary.LittleEndian.PutUint16(z64[14:], 45)
+	binary.LittleEndian.PutUint64(z64[24:], n)
+	binary.LittleEndian.PutUint64(z64[32:], n)
+	binary.LittleEndian.PutUint64(z64[40:], uint64(binary.LittleEndian.Uint32(b[i+12:])))
+	binary.LittleEndian.PutUint64(z64[48:], uint64(binary.LittleEndian.Uint32(b[i+16:])))
+	loc := make([]byte, 20) // zip64 end of central directory locator
+	copy(loc, "PK\x06\x07")
+	binary.LittleEndian.PutUint64(loc[8:], uint64(len(out)))
+	binary.LittleEndian.PutUint32(loc[16:], 1)
+	out = append(append(out, z64...), loc...)
+	eocd := append([]byte(nil), b[i:]...)
+	binary.LittleEndian.PutUint16(eocd[8:], 0xFFFF)
+	binary.LittleEndian.PutUint16(eocd[10:], 0xFFFF)
+	return append(out, eocd...)
+}
+
+// gzipBomb writes a gzip file of members of 64 MiB of blank lines after
+// a CSV header, each about 65 KB: a thousand to one.
+func gzipBomb(t *testing.T, path string, members int) {
+	t.Helper()
+	var head, m bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&head, gzip.BestCompression)
+	zw.Write([]byte("lat,lon\n"))
+	zw.Close()
+	zw, _ = gzip.NewWriterLevel(&m, gzip.BestCompression)
+	blank := bytes.Repeat([]byte("\n"), 1<<20)
+	for i := 0; i < 64; i++ {
+		zw.Write(blank)
+	}
+	zw.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(head.Bytes())
+	for i := 0; i < members; i++ {
+		if _, err := f.Write(m.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHostileInputs: inputs that claim more than they hold, or hold far
+// more than they show, are refused with exit 2 and an error that names
+// the file and the limit, before memory is spent on them: the run's peak
+// resident memory (supervisor and run) stays under 300 MB. docs/limits.md
+// has the figures.
+func TestHostileInputs(t *testing.T) {
+	dir := t.TempDir()
+	in, zones := failClosedInput(t, dir, 10)
+	gwzPath := filepath.Join(dir, "big.gwz")
+	if r := gw(t, "", "zones", "import", "-o", gwzPath, zones); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	small, _ := os.Stat(gwzPath)
+	if err := os.Truncate(gwzPath, 4<<30); err != nil { // sparse
+		t.Fatal(err)
+	}
+	kmz := filepath.Join(dir, "forged.kmz")
+	if err := os.WriteFile(kmz, forgedKMZ(t, 21_000_000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bomb := filepath.Join(dir, "bomb.csv.gz")
+	gzipBomb(t, bomb, 32)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"zones from /dev/urandom", []string{"scan", "--zones", "/dev/urandom", in}, "read zones /dev/urandom: not a regular file"},
+		{"sparse 4 GiB .gwz", []string{"scan", "--zones", gwzPath, in}, fmt.Sprintf("big.gwz: malformed .gwz file: offset 16: header says %d bytes, the file has 4294967296", small.Size())},
+		{"KMZ forging 21 million members", []string{"scan", kmz}, "forged.kmz: kmz: 21000000 members (at most 10000)"},
+		{"gzip bomb", []string{"scan", "--max-expansion", "20", bomb}, "bomb.csv.gz: gzip: expands past the limit"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, c.args...)
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			if code != 2 || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errb.String(), c.want)
+			}
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			t.Logf("peak resident memory %d MB", rss>>20)
+			if rss > 300<<20 {
+				t.Errorf("peak resident memory %d MB, more than 300 MB", rss>>20)
+			}
+		})
 	}
 }
