@@ -73,7 +73,7 @@ func (Codec) Detect(name string, head []byte) bool {
 				return gpxName
 			}
 		case bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
-			k := doctypeEnd(rest)
+			k := format.DoctypeLen(rest)
 			if k < 0 {
 				return gpxName
 			}
@@ -91,31 +91,6 @@ func (Codec) Detect(name string, head []byte) bool {
 			return string(localName(rest[1:1+n])) == "gpx" || gpxName
 		}
 	}
-}
-
-// doctypeEnd returns the length of the DOCTYPE declaration at the start
-// of b, skipping quoted strings and an internal subset, or -1.
-func doctypeEnd(b []byte) int {
-	var q byte
-	depth := 0
-	for i := 9; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case q != 0:
-			if c == q {
-				q = 0
-			}
-		case c == '"' || c == '\'':
-			q = c
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case c == '>' && depth <= 0:
-			return i + 1
-		}
-	}
-	return -1
 }
 
 // Rewrite reads r and calls h for every point; with a non-nil w it writes

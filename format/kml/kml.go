@@ -53,7 +53,13 @@ func (Codec) Detect(name string, head []byte) bool {
 		case bytes.HasPrefix(rest, []byte("<?")):
 			end = piEnd
 		case bytes.HasPrefix(rest, doctypeOpen):
-			end = []byte(">")
+			// An internal subset may hold '>' (entity declarations).
+			k := format.DoctypeLen(rest)
+			if k < 0 {
+				return isKMLName
+			}
+			i += k
+			continue
 		default:
 			n := nameLen(rest[1:])
 			if n == 0 {

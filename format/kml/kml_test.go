@@ -38,6 +38,8 @@ func TestDetect(t *testing.T) {
 		{"declaration and comment", "x", "\ufeff<?xml version='1.0'?>\n<!-- c -->\n<kml>", true},
 		{"prefixed root", "x", `<kml:kml xmlns:kml="http://www.opengis.net/kml/2.2">`, true},
 		{"doctype", "x", `<?xml version="1.0"?><!DOCTYPE kml><kml/>`, true},
+		{"doctype with an internal subset", "x", `<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY lat "50.001"><!ENTITY q '>'>]><kml/>`, true},
+		{"unfinished internal subset, kml name", "a.kml", `<!DOCTYPE kml [<!ENTITY lat "50.001">`, true},
 		{"gpx", "x", `<?xml version="1.0"?><gpx version="1.1">`, false},
 		{"gpx named kml", "a.kml", `<?xml version="1.0"?><gpx version="1.1">`, true},
 		{"kmlx root", "x", `<kmlx>`, false},

@@ -773,3 +773,143 @@ func TestHostileInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestNoSilentPass: what a folder holds is never passed unread. A KML a
+// codec refuses when it is named alone (a DOCTYPE with an internal
+// subset) fails scan, sanitize and detect of its folder, named; a link
+// inside the folder is copied, one out of it listed; a CSV whose header
+// repeats lat,lon has both pairs read.
+func TestNoSilentPass(t *testing.T) {
+	dir := t.TempDir()
+	_, zones := failClosedInput(t, dir, 1)
+	data := filepath.Join(dir, "data")
+	write(t, data, "a.kml", "<?xml version=\"1.0\"?>\n<!DOCTYPE kml [<!ENTITY lat \"50.001\">]>\n"+
+		`<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Point><coordinates>10.001,&lat;</coordinates></Point></Placemark></kml>`+"\n")
+	write(t, data, "b.csv", "lat,lon\n51,11\n")
+	const refused = "a.kml:2:1: kml: a DOCTYPE that declares entities is refused"
+	for _, args := range [][]string{
+		{"scan", "-q", "--zones", zones, filepath.Join(data, "a.kml")},
+		{"scan", "-q", "--zones", zones, data},
+		{"sanitize", "-q", "--zones", zones, "-o", filepath.Join(dir, "out"), data},
+		{"detect", "-q", "--zones", zones, data},
+	} {
+		r := gw(t, "", args...)
+		if r.code != 2 || !strings.Contains(r.stderr, refused) {
+			t.Errorf("%s %s: exit %d, stderr %q; want 2 and %q", args[0], filepath.Base(args[len(args)-1]), r.code, r.stderr, refused)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("sanitize made the output folder")
+	}
+
+	// Links: followed inside the folder, listed when they lead out.
+	links := filepath.Join(dir, "links")
+	write(t, links, "track.csv", "lat,lon\n51,11\n50.001,10.001\n")
+	if err := os.Symlink("track.csv", filepath.Join(links, "inside.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(data, "b.csv"), filepath.Join(links, "outside.csv")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "links-out")
+	r := gw(t, "", "sanitize", "--zones", zones, "-o", out, links)
+	if r.code != 0 {
+		t.Fatalf("sanitize of links: exit %d: %s", r.code, r.stderr)
+	}
+	if got := entries(t, out); !slices.Equal(got, []string{"inside.csv", "track.csv"}) {
+		t.Errorf("copies %v, want inside.csv and track.csv", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "inside.csv")); string(b) != "lat,lon\n51,11\n" {
+		t.Errorf("the link inside the folder copied as %q", b)
+	}
+	if !strings.Contains(r.stderr, "outside.csv: symbolic link that leads outside the folder") {
+		t.Errorf("the link out of the folder is not listed: %s", r.stderr)
+	}
+
+	// A header that repeats lat,lon: both pairs are read.
+	rep := write(t, dir, "repeat.csv", "lat,lon,lat,lon\n51,11,50.001,10.001\n50.001,10.001,51,11\n51,11,51.5,11.5\n")
+	r = gw(t, "", "scan", "-q", "--zones", zones, "--format", "ndjson", rep)
+	if r.code != 1 || strings.Count(r.stdout, `"zones":["c"]`) != 2 || !strings.Contains(r.stdout, `"line":2`) || !strings.Contains(r.stdout, `"line":3`) {
+		t.Errorf("repeated lat,lon: exit %d, %s; want findings at lines 2 and 3", r.code, r.stdout)
+	}
+	cleaned := filepath.Join(dir, "repeat-out.csv")
+	if r := gw(t, "", "sanitize", "-q", "--zones", zones, "-o", cleaned, rep); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if b, _ := os.ReadFile(cleaned); string(b) != "lat,lon,lat,lon\n51,11,51.5,11.5\n" {
+		t.Errorf("repeated lat,lon cleaned to %q, want both rows with a pair in the zone dropped", b)
+	}
+}
+
+// TestGeoLifeTree: scan and detect over a GeoLife-like tree, with the
+// README, NOTICE and labels.txt the data set has beside its
+// trajectories, read every trajectory to the end; the text files are
+// listed (and read for positions), never an error.
+func TestGeoLifeTree(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "Geolife Trajectories 1.3")
+	zones := write(t, dir, "zones.geojson", pltZones)
+	for _, user := range []string{"000", "004", "020", "178"} {
+		src := filepath.Join("..", "..", "format", "plt", "testdata", "geolife", user, "Trajectory")
+		ents, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, root, filepath.Join("Data", user, "Trajectory", e.Name()), string(b))
+		}
+	}
+	for name, to := range map[string]string{"README": "README", "NOTICE": "NOTICE", "labels.txt": "Data/020/labels.txt"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "geolife", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, root, to, string(b))
+	}
+	r := gw(t, "", "scan", "-q", "--zones", zones, "--format", "json", root)
+	if r.code != 1 {
+		t.Fatalf("scan: exit %d, want 1: %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Findings []struct{ File string }
+		Summary  struct {
+			Files   int
+			Stats   struct{ Records int }
+			Skipped []struct{ Path, Reason string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// 233 points in the four files; the site lies on the tracks of 000
+	// and 004, three points each.
+	if rep.Summary.Files != 4 || len(rep.Findings) != 6 || rep.Summary.Stats.Records != 233 {
+		t.Errorf("scan: %d files, %d records, %d findings; want the 4 trajectories read whole (233 points) and the 6 points in the zone", rep.Summary.Files, rep.Summary.Stats.Records, len(rep.Findings))
+	}
+	wantListed(t, rep.Summary.Skipped, map[string]string{
+		"README":     "its text was read for positions",
+		"NOTICE":     "its text was read for positions",
+		"labels.txt": "no position columns",
+	})
+	r = gw(t, "", "detect", "-q", "--zones", zones, "--format", "json", root)
+	if r.code > 1 || strings.Contains(r.stderr, "geowarden:") {
+		t.Fatalf("detect: exit %d: %s", r.code, r.stderr)
+	}
+	var alerts struct {
+		Summary struct {
+			Files   int
+			Skipped []struct{ Path, Reason string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &alerts); err != nil {
+		t.Fatal(err)
+	}
+	if alerts.Summary.Files != 4 {
+		t.Errorf("detect read %d files, want the 4 trajectories", alerts.Summary.Files)
+	}
+	wantListed(t, alerts.Summary.Skipped, map[string]string{"README": "", "NOTICE": "", "labels.txt": ""})
+}
