@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
@@ -912,4 +913,135 @@ func TestGeoLifeTree(t *testing.T) {
 		t.Errorf("detect read %d files, want the 4 trajectories", alerts.Summary.Files)
 	}
 	wantListed(t, alerts.Summary.Skipped, map[string]string{"README": "", "NOTICE": "", "labels.txt": ""})
+}
+
+// TestSupervisorSignals: SIGTERM sent to the supervisor reaches the run,
+// which cleans up and exits 143; SIGINT sent to the process group (a
+// terminal's Ctrl-C), which reaches both processes and is passed on once
+// more, is taken as one: the run exits 130 with its message, not at once;
+// SIGKILL of the supervisor kills the run too, and nothing is left.
+// (cmd/geowarden/main_test.go has the statuses of runs the runtime ends.)
+func TestSupervisorSignals(t *testing.T) {
+	dir := t.TempDir()
+	in, zf := failClosedInput(t, dir, 300_000)
+	out := filepath.Join(dir, "out.csv")
+	start := func(pgroup bool) (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.Command(bin, "sanitize", "-q", "--zones", zf, "-o", out, in)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: pgroup}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait for the child, and for it to have started the run.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(children(cmd.Process.Pid)) == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(150 * time.Millisecond)
+		return cmd, &errb
+	}
+	for _, c := range []struct {
+		name   string
+		pgroup bool
+		sig    syscall.Signal
+		code   int
+		stderr string
+	}{
+		{"SIGTERM to the supervisor", false, syscall.SIGTERM, 143, "interrupted by SIGTERM"},
+		{"SIGINT to the process group", true, syscall.SIGINT, 130, "interrupted by SIGINT"},
+		{"SIGKILL to the supervisor", false, syscall.SIGKILL, -1, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd, errb := start(c.pgroup)
+			kids := children(cmd.Process.Pid)
+			if len(kids) != 1 {
+				t.Fatalf("the supervisor has children %v, want one", kids)
+			}
+			target := cmd.Process.Pid
+			if c.pgroup {
+				target = -target
+			}
+			if err := syscall.Kill(target, c.sig); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+			code, sig := exitOf(cmd.ProcessState)
+			if c.code >= 0 && code != c.code {
+				t.Fatalf("exit %d (signal %v), want %d: %s", code, sig, c.code, errb)
+			}
+			if !strings.Contains(errb.String(), c.stderr) {
+				t.Errorf("stderr %q, want %q", errb, c.stderr)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for alive(kids[0]) && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if alive(kids[0]) {
+				t.Fatalf("the run (process %d) outlived its supervisor", kids[0])
+			}
+			if got := entries(t, dir); !slices.Equal(got, []string{"in.csv", "zones.geojson"}) {
+				t.Errorf("folder holds %v", got)
+			}
+		})
+	}
+}
+
+// TestSupervisorStdio: the run reads the supervisor's standard input and
+// writes its standard output as a single process would; when the reader
+// of standard output goes away, the process ends by SIGPIPE, supervised
+// or not.
+func TestSupervisorStdio(t *testing.T) {
+	dir := t.TempDir()
+	in, zf := failClosedInput(t, dir, 50_000)
+	data, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gw(t, string(data), "sanitize", "-q", "--zones", zf, "-o", "-", "-")
+	if r.code != 0 {
+		t.Fatalf("sanitize -o - -: exit %d: %s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "out.csv")
+	if f := gw(t, "", "sanitize", "-q", "--zones", zf, "-o", out, in); f.code != 0 {
+		t.Fatal(f.stderr)
+	}
+	if want, _ := os.ReadFile(out); r.stdout != string(want) {
+		t.Errorf("standard output holds %d bytes, the file %d", len(r.stdout), len(want))
+	}
+	for _, env := range [][]string{nil, {"GEOWARDEN_SUPERVISOR=off"}} {
+		cmd := exec.Command(bin, "sanitize", "-q", "--zones", zf, "-o", "-", in)
+		cmd.Env = append(os.Environ(), env...)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || line != "id,time,lat,lon,note\n" {
+			t.Fatalf("%v: first line %q, %v", env, line, err)
+		}
+		stdout.Close()
+		io.Copy(io.Discard, stdout)
+		cmd.Wait()
+		if code, sig := exitOf(cmd.ProcessState); sig != syscall.SIGPIPE {
+			t.Errorf("%v: exit %d, signal %v, want death by SIGPIPE; stderr %q", env, code, sig, errb.String())
+		}
+		if errb.Len() > 0 {
+			t.Errorf("%v: stderr %q, want nothing", env, errb.String())
+		}
+	}
+}
+
+// exitOf returns a process's exit status, or the signal that ended it.
+func exitOf(ps *os.ProcessState) (int, syscall.Signal) {
+	ws := ps.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return -1, ws.Signal()
+	}
+	return ws.ExitStatus(), 0
 }

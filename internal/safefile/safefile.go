@@ -123,7 +123,7 @@ func kind(m fs.FileMode) string {
 
 // CreateIn opens a file in dir that has no name yet (on Linux; a hidden
 // temporary name elsewhere), for an output whose path is known only later:
-// a file of a folder that does not exist yet. CommitTo gives it its path,
+// a file of a folder that does not exist yet. LinkTo gives it its path,
 // which must be in the same file system as dir.
 func CreateIn(dir string, mode fs.FileMode) (*File, error) {
 	if mode == 0 {
@@ -156,19 +156,6 @@ func Scratch(dir string) (*os.File, error) {
 	return f.f, nil
 }
 
-// CommitTo is Commit to another path than the one given to Create: the
-// target is checked as by Create.
-func (f *File) CommitTo(path string) error {
-	target, err := CheckTarget(path, false)
-	if err != nil {
-		f.Abort()
-		return err
-	}
-	f.path = target
-	f.setCommit(target)
-	return f.Commit()
-}
-
 // File returns the open file to write (and read back) the output.
 func (f *File) File() *os.File { return f.f }
 
@@ -184,9 +171,10 @@ func (f *File) Anonymous() bool { return f.anon }
 // become something other than a regular file in the meantime is refused.
 func (f *File) Commit() error { return f.put(true) }
 
-// LinkTo is CommitTo without a sync of the file or of its folder: for
-// many files put in place at once, the caller syncs each file before
-// (File().Sync()) and the folders after (SyncDir).
+// LinkTo puts the file at path, another path than the one given to
+// Create (checked as by Create), as Commit does but without a sync of the
+// file or of its folder: for many files put in place at once, the caller
+// syncs each file before (File().Sync()) and the folders after (SyncDir).
 func (f *File) LinkTo(path string) error {
 	target, err := CheckTarget(path, false)
 	if err != nil {
