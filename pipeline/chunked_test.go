@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/geowarden/geowarden"
@@ -135,9 +136,9 @@ func TestChunkedCancelled(t *testing.T) {
 	for _, after := range []int{0, 1, 3} {
 		ctx, cancel := context.WithCancel(context.Background())
 		opts := r.Options
-		pieces := 0
+		var calls atomic.Int64 // Progress is called from every piece's worker
 		opts.Progress = func(int64) {
-			if pieces++; pieces == after {
+			if calls.Add(1) == int64(after) {
 				cancel()
 			}
 		}
