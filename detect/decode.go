@@ -180,7 +180,7 @@ func (s setting) decode(d *policyfile.Decoder, n *yaml.Node, path string) error 
 		}
 		*s.ptr.(*float64) = m
 	case sBytes:
-		b, msg := parseBytes(v)
+		b, msg := policyfile.ParseBytes(v)
 		if msg != "" {
 			return d.Errf(n, path, "%s", msg)
 		}
@@ -195,22 +195,3 @@ func (s setting) decode(d *policyfile.Decoder, n *yaml.Node, path string) error 
 	return nil
 }
 
-// parseBytes parses a size such as "500 GB", "2TB", "750MB" or a bare
-// number of bytes (decimal units: 1 GB = 10^9 bytes; KiB, MiB, GiB and TiB
-// are binary).
-func parseBytes(s string) (int64, string) {
-	bad := strconv.Quote(s) + " is not a size (want such as 500 GB, 2 TB or 750 MB)"
-	num, unit, ok := policyfile.SplitNumber(s)
-	if !ok {
-		return 0, bad
-	}
-	mult := map[string]float64{
-		"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-	}[strings.ToLower(strings.TrimSpace(unit))]
-	x, err := strconv.ParseFloat(num, 64)
-	if mult == 0 || err != nil || x < 0 || x*mult > 9e18 {
-		return 0, bad
-	}
-	return int64(x * mult), ""
-}

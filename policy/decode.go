@@ -1,10 +1,7 @@
 package policy
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"strconv"
@@ -28,49 +25,6 @@ type decoder struct {
 	signals map[string]int // signal id -> line
 }
 
-var yamlLine = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
-
-// yamlError turns an error of the YAML parser into an *Error.
-func (d *decoder) yamlError(err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: d.Name, Line: line, Msg: m[2]}
-	}
-	return &Error{File: d.Name, Msg: strings.TrimPrefix(msg, "yaml: ")}
-}
-
-// document parses data into the root node of its single document.
-func (d *decoder) document(data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &Error{File: d.Name, Msg: "policy is empty"}
-		}
-		return nil, d.yamlError(err)
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
-		return nil, d.Errf(&next, "", "more than one YAML document: a policy is one document")
-	case !errors.Is(err, io.EOF):
-		return nil, d.yamlError(err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return nil, &Error{File: d.Name, Msg: "policy is empty"}
-		}
-		root = root.Content[0]
-	}
-	root = d.Deref(root)
-	if policyfile.IsNull(root) {
-		return nil, &Error{File: d.Name, Msg: "policy is empty"}
-	}
-	return root, nil
-}
-
 // checkID checks an id written in the policy: rule, signal and zone set
 // ids appear in reports and command-line lists.
 func (d *decoder) checkID(n *yaml.Node, path, id string) error {
@@ -88,7 +42,7 @@ func (d *decoder) checkID(n *yaml.Node, path, id string) error {
 var topKeys = []string{"version", "zones", "signals", "rules", "export", "default", "pseudonymise_key", "binary", "text", "unreadable", "detect"}
 
 func (d *decoder) parse(data []byte) (*Policy, error) {
-	root, err := d.document(data)
+	root, err := d.Document(data)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,11 @@
 package policyfile
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,15 +22,22 @@ import (
 // alias again, so that aliases cannot blow a small file up.
 const MaxNodes = 1_000_000
 
-// Error is an error in a policy file, with its position. Line is 0 when
-// unknown.
+// Error is an error in a policy file (or another file decoded the same
+// way), with its position. Line is 0 when unknown.
 type Error struct {
+	// Kind is what the file is, the prefix of the message: "" means
+	// "policy".
+	Kind string
 	File string
 	Line int
 	Msg  string
 }
 
 func (e *Error) Error() string {
+	kind := e.Kind
+	if kind == "" {
+		kind = "policy"
+	}
 	where := e.File
 	if e.Line > 0 {
 		if where == "" {
@@ -36,9 +47,9 @@ func (e *Error) Error() string {
 		}
 	}
 	if where == "" {
-		return "policy: " + e.Msg
+		return kind + ": " + e.Msg
 	}
-	return "policy: " + where + ": " + e.Msg
+	return kind + ": " + where + ": " + e.Msg
 }
 
 // Decoder walks the nodes of one policy file. Paths in error messages are
@@ -46,8 +57,69 @@ func (e *Error) Error() string {
 // (see Join). A Decoder is not safe for concurrent use.
 type Decoder struct {
 	// Name is the file's name in errors: the path of a loaded policy.
-	Name  string
+	Name string
+	// Kind is what the file is, in errors: "" means "policy"; the
+	// gateway's configuration says "config".
+	Kind  string
 	nodes int
+}
+
+// kind returns what the file is called in messages.
+func (d *Decoder) kind() string {
+	if d.Kind == "" {
+		return "policy"
+	}
+	return d.Kind
+}
+
+// Err returns an *Error with no line.
+func (d *Decoder) Err(msg string) error {
+	return &Error{Kind: d.Kind, File: d.Name, Msg: msg}
+}
+
+var yamlLine = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
+
+// yamlError turns an error of the YAML parser into an *Error.
+func (d *Decoder) yamlError(err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{Kind: d.Kind, File: d.Name, Line: line, Msg: m[2]}
+	}
+	return d.Err(strings.TrimPrefix(msg, "yaml: "))
+}
+
+// Document parses data, which must hold one YAML document that is not
+// empty, into the document's root node, aliases resolved.
+func (d *Decoder) Document(data []byte) (*yaml.Node, error) {
+	empty := d.kind() + " is empty"
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, d.Err(empty)
+		}
+		return nil, d.yamlError(err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		return nil, d.Errf(&next, "", "more than one YAML document: a %s is one document", d.kind())
+	case !errors.Is(err, io.EOF):
+		return nil, d.yamlError(err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return nil, d.Err(empty)
+		}
+		root = root.Content[0]
+	}
+	root = d.Deref(root)
+	if IsNull(root) {
+		return nil, d.Err(empty)
+	}
+	return root, nil
 }
 
 // Pair is one key and value of a mapping, aliases resolved.
@@ -73,7 +145,7 @@ func (d *Decoder) Errf(n *yaml.Node, path, format string, args ...any) error {
 	if n != nil {
 		line = n.Line
 	}
-	return &Error{File: d.Name, Line: line, Msg: msg}
+	return &Error{Kind: d.Kind, File: d.Name, Line: line, Msg: msg}
 }
 
 // Join appends key to path: with a dot, or with ": " after a rule's

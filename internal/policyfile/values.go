@@ -67,3 +67,23 @@ func ParseDistance(s string) (m float64, msg string) {
 	}
 	return m, ""
 }
+
+// ParseBytes parses a size such as "500 GB", "2TB", "750MB" or a bare
+// number of bytes (decimal units: 1 GB = 10^9 bytes; KiB, MiB, GiB and TiB
+// are binary).
+func ParseBytes(s string) (int64, string) {
+	bad := strconv.Quote(s) + " is not a size (want such as 500 GB, 2 TB or 750 MB)"
+	num, unit, ok := SplitNumber(s)
+	if !ok {
+		return 0, bad
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	}[strings.ToLower(strings.TrimSpace(unit))]
+	x, err := strconv.ParseFloat(num, 64)
+	if mult == 0 || err != nil || x < 0 || x*mult > 9e18 {
+		return 0, bad
+	}
+	return int64(x * mult), ""
+}
