@@ -194,4 +194,3 @@ func (s setting) decode(d *policyfile.Decoder, n *yaml.Node, path string) error 
 	}
 	return nil
 }
-

@@ -100,6 +100,7 @@ type Decision struct {
 	Token    string // the token's name
 	Request  string // the request's id, as in the logs
 	Revision string // the policy revision
+
 	Received, Kept, Modified, Dropped, Findings int
 	// Duplicate: the request's messages had all been stored before (a
 	// resend); nothing new went to the outbox.
