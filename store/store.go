@@ -101,7 +101,7 @@ type Decision struct {
 	Request  string // the request's id, as in the logs
 	Revision string // the policy revision
 
-	Received, Kept, Modified, Dropped, Findings int
+	Received, Kept, Modified, Dropped, Findings int64
 	// Duplicate: the request's messages had all been stored before (a
 	// resend); nothing new went to the outbox.
 	Duplicate bool
@@ -150,6 +150,9 @@ type Outbox interface {
 	NewBlob() (Blob, error)
 	// OpenBlob opens a sealed blob for reading.
 	OpenBlob(name string) (io.ReadCloser, error)
+	// RemoveBlob removes a sealed blob that no stored message names (its
+	// message was refused).
+	RemoveBlob(name string) error
 }
 
 // Blob is a message body being written. Write it, then Seal it and name

@@ -594,6 +594,17 @@ func (db *DB) removeBlob(name string) {
 	}
 }
 
+// RemoveBlob implements store.Outbox.
+func (db *DB) RemoveBlob(name string) error {
+	if !validBlob(name) {
+		return fmt.Errorf("store: bad blob name %q", name)
+	}
+	if err := os.Remove(filepath.Join(db.dir, blobDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
 // removeOrphanBlobs removes the files of the blob folder that no message
 // names.
 func (db *DB) removeOrphanBlobs(ctx context.Context) error {

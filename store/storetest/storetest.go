@@ -331,6 +331,20 @@ func testBlobs(t *testing.T, s store.Store) {
 		rc.Close()
 		t.Error("the blob of an acknowledged message is still there")
 	}
+	// A removed blob is gone.
+	b4, _ := s.NewBlob()
+	b4.Write([]byte("refused"))
+	name4, _, err := b4.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveBlob(name4); err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := s.OpenBlob(name4); err == nil {
+		rc.Close()
+		t.Error("a removed blob opens")
+	}
 	// An aborted blob leaves nothing; a bad name opens nothing.
 	b2, err := s.NewBlob()
 	if err != nil {
@@ -340,6 +354,9 @@ func testBlobs(t *testing.T, s store.Store) {
 	b2.Abort()
 	if _, err := s.OpenBlob("../" + name); err == nil {
 		t.Error("OpenBlob of a path outside the blobs opened something")
+	}
+	if err := s.RemoveBlob("../x"); err == nil {
+		t.Error("RemoveBlob of a path outside the blobs succeeded")
 	}
 	// The blob of a resend is removed.
 	b3, _ := s.NewBlob()
@@ -368,7 +385,7 @@ func testDecisions(t *testing.T, s store.Store) {
 	for i := range 3 {
 		batches = append(batches, &store.Batch{Decision: store.Decision{
 			Time: T0.Add(time.Duration(i) * time.Hour), Route: "ingest", Token: "phone", Request: fmt.Sprint("req", i),
-			Revision: fmt.Sprint("rev", i), Received: 10 + i, Kept: 5, Modified: 2, Dropped: 3, Findings: 4, Duplicate: i == 2,
+			Revision: fmt.Sprint("rev", i), Received: int64(10 + i), Kept: 5, Modified: 2, Dropped: 3, Findings: 4, Duplicate: i == 2,
 		}})
 	}
 	if err := s.Put(ctx, batches); err != nil {
