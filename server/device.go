@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,10 +30,11 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 		httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes (limits.device_body)")
 		return
 	}
-	msgs, err := rt.proto.Decode(r, http.MaxBytesReader(w, r.Body, limit))
+	lb := &limitedBody{r: http.MaxBytesReader(w, r.Body, limit)}
+	msgs, err := rt.proto.Decode(r, lb)
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		if errors.As(err, &tooBig) || errors.As(lb.err, &tooBig) {
 			httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes (limits.device_body)")
 			return
 		}
@@ -93,4 +95,19 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	}
 	s.count(rt.name, int64(res.Kept), int64(res.Modified), int64(res.Dropped), findings)
 	rt.proto.Reply(w, r, res)
+}
+
+// limitedBody remembers the error of the body it reads, so that a body
+// over the limit is answered 413 whatever error the protocol made of it.
+type limitedBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
