@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -72,8 +74,12 @@ Exit codes: 0 clean, 1 findings (or input refused by policy), 2 error,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{ExitError, err}
 	})
-	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd(), auditCmd())
-	ctx, stop := withSignals(context.Background())
+	root.AddCommand(versionCmd(), scanCmd(), sanitizeCmd(), detectCmd(), checkCmd(), zonesCmd(), auditCmd(), serveCmd(), tokenCmd())
+	sigs := []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+	if c, _, err := root.Find(args); err == nil && c.Annotations[annotationSIGHUP] != "" {
+		sigs = sigs[:2] // the command handles SIGHUP itself
+	}
+	ctx, stop := withSignals(context.Background(), sigs...)
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {

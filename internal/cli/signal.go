@@ -46,15 +46,15 @@ func interrupted(ctx context.Context) *stopSignal {
 // receives.
 const sameSignal = 250 * time.Millisecond
 
-// withSignals returns a context that SIGINT, SIGTERM and SIGHUP cancel,
-// with the signal as its cause, and a function that stops listening. A
-// moment (sameSignal) after the first signal the default handling is
-// restored, so that a second one ends the process at once (unnamed
-// outputs leave nothing behind either way).
-func withSignals(parent context.Context) (context.Context, func()) {
+// withSignals returns a context that the signals (SIGINT, SIGTERM and
+// SIGHUP for most commands) cancel, with the signal as its cause, and a
+// function that stops listening. A moment (sameSignal) after the first
+// signal the default handling is restored, so that a second one ends the
+// process at once (unnamed outputs leave nothing behind either way).
+func withSignals(parent context.Context, which ...os.Signal) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, which...)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -73,7 +73,7 @@ func withSignals(parent context.Context) (context.Context, func()) {
 			select {
 			case <-sigs:
 			case <-t.C:
-				signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+				signal.Reset(which...)
 				return
 			case <-done:
 				return

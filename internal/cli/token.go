@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/geowarden/geowarden/server"
+	"github.com/geowarden/geowarden/store"
+	"github.com/geowarden/geowarden/store/sqlite"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// defaultData is the gateway's data folder when --data is not given.
+const defaultData = "./geowarden-data"
+
+func dataFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVar(dir, "data", defaultData, "the gateway's data `FOLDER` (database, outbox); made with mode 0700 when missing")
+}
+
+func tokenCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Create, list and revoke the gateway's access tokens",
+		Long: `Every request to the gateway (geowarden serve) but /healthz and /readyz needs a
+token with the role its endpoint wants:
+
+  ingest    send records: POST /v1/ingest and the device protocol routes
+  export    request exports
+  reviewer  review held exports
+  admin     operate the gateway: /metrics, GET /v1/decisions
+  auditor   read /metrics and GET /v1/decisions
+
+A token is shown once, when it is created; the data folder keeps only its
+SHA-256 hash. Clients send it as "Authorization: Bearer TOKEN", as the
+password of Basic authentication, or (for apps that cannot set headers) as
+the query parameter token=TOKEN; the gateway takes it off the request before
+anything is stored, logged or forwarded.`,
+	}
+	cmd.AddCommand(tokenCreateCmd(), tokenListCmd(), tokenRevokeCmd())
+	return cmd
+}
+
+func tokenCreateCmd() *cobra.Command {
+	var data, name string
+	var roles []string
+	cmd := &cobra.Command{
+		Use:   "create --name NAME --role ROLE... [--data DIR]",
+		Short: "Create a token and print it, once",
+		Long: `create makes a random token (gw_ and 43 characters: 32 random bytes, base64url)
+with the roles given, stores its hash under NAME, and prints the token on
+standard output. It cannot be shown again: store it now. A name may be
+reused once the token that had it is revoked.`,
+		Example: `  geowarden token create --data /var/lib/geowarden --role ingest --name phone-17
+  geowarden token create --role admin --role auditor --name ops`,
+		Args: cobra.NoArgs,
+		RunE: run(func(cmd *cobra.Command, _ []string) (int, error) {
+			var rs []string
+			for _, r := range roles {
+				for p := range strings.SplitSeq(r, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						rs = append(rs, p)
+					}
+				}
+			}
+			db, err := sqlite.Open(cmd.Context(), data)
+			if err != nil {
+				return ExitError, err
+			}
+			defer db.Close()
+			text, tok, err := server.CreateToken(cmd.Context(), db, name, rs, time.Now())
+			if err != nil {
+				return ExitError, err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), text)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q (id %d, roles %s) created; it is shown only this once\n", tok.Name, tok.ID, strings.Join(tok.Roles, ","))
+			return ExitOK, nil
+		}),
+	}
+	dataFlag(cmd.Flags(), &data)
+	cmd.Flags().StringVar(&name, "name", "", "the token's `NAME` (a device, a service, a person)")
+	cmd.Flags().StringArrayVar(&roles, "role", nil, "a `ROLE` of the token: "+strings.Join(server.Roles, ", ")+" (repeatable, or comma-separated)")
+	cmd.MarkFlagRequired("name")
+	cmd.MarkFlagRequired("role")
+	return cmd
+}
+
+func tokenListCmd() *cobra.Command {
+	var data, outFmt string
+	cmd := &cobra.Command{
+		Use:   "list [--data DIR] [--format table|json]",
+		Short: "List the tokens: name, roles, created, last used, revoked",
+		Args:  cobra.NoArgs,
+		RunE: run(func(cmd *cobra.Command, _ []string) (int, error) {
+			if outFmt != "table" && outFmt != "json" {
+				return ExitError, fmt.Errorf("--format %q: want table or json", outFmt)
+			}
+			db, err := sqlite.Open(cmd.Context(), data)
+			if err != nil {
+				return ExitError, err
+			}
+			defer db.Close()
+			toks, err := db.Tokens(cmd.Context())
+			if err != nil {
+				return ExitError, err
+			}
+			if outFmt == "json" {
+				type row struct {
+					ID       int64      `json:"id"`
+					Name     string     `json:"name"`
+					Roles    []string   `json:"roles"`
+					Created  time.Time  `json:"created"`
+					LastUsed *time.Time `json:"last_used"`
+					Revoked  *time.Time `json:"revoked"`
+				}
+				rows := []row{}
+				for _, t := range toks {
+					rows = append(rows, row{t.ID, t.Name, t.Roles, t.Created, timePtr(t.LastUsed), timePtr(t.Revoked)})
+				}
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return ExitOK, enc.Encode(rows)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tNAME\tROLES\tCREATED\tLAST USED\tREVOKED")
+			for _, t := range toks {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.Roles, ","), when(t.Created), when(t.LastUsed), when(t.Revoked))
+			}
+			return ExitOK, w.Flush()
+		}),
+	}
+	dataFlag(cmd.Flags(), &data)
+	cmd.Flags().StringVar(&outFmt, "format", "table", "output `FORMAT`: table or json")
+	return cmd
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func tokenRevokeCmd() *cobra.Command {
+	var data string
+	cmd := &cobra.Command{
+		Use:   "revoke [--data DIR] NAME|ID",
+		Short: "Revoke a token: the gateway refuses it from then on (within 2 seconds)",
+		Args:  cobra.ExactArgs(1),
+		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
+			db, err := sqlite.Open(cmd.Context(), data)
+			if err != nil {
+				return ExitError, err
+			}
+			defer db.Close()
+			t, err := db.RevokeToken(cmd.Context(), args[0], time.Now())
+			if errors.Is(err, store.ErrNotFound) {
+				return ExitError, fmt.Errorf("no token %q", args[0])
+			}
+			if err != nil {
+				return ExitError, err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "token %q (id %d) revoked at %s\n", t.Name, t.ID, when(t.Revoked))
+			return ExitOK, nil
+		}),
+	}
+	dataFlag(cmd.Flags(), &data)
+	return cmd
+}
