@@ -201,11 +201,12 @@ func requireTools() bool { return os.Getenv("GEOWARDEN_REQUIRE_TOOLS") == "1" }
 
 // packages names the Debian package of each external program, for messages.
 var packages = map[string]string{
-	"exiftool": "libimage-exiftool-perl",
-	"gpsbabel": "gpsbabel",
-	"ogr2ogr":  "gdal-bin",
-	"ogrinfo":  "gdal-bin",
-	"osmium":   "osmium-tool",
+	"exiftool":    "libimage-exiftool-perl",
+	"gpsbabel":    "gpsbabel",
+	"nats-server": "nats-server",
+	"ogr2ogr":     "gdal-bin",
+	"ogrinfo":     "gdal-bin",
+	"osmium":      "osmium-tool",
 }
 
 // Tool returns the path of an external program that reads outputs
