@@ -28,13 +28,34 @@ func benchBody(n int) []byte {
 	return b.Bytes()
 }
 
+// benchCSV is n CSV rows, one in ten inside the test zone.
+func benchCSV(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("id,lat,lon,device,time\n")
+	for i := range n {
+		lon, lat := 3+float64(i%1000)*0.001, 45+float64(i%997)*0.001
+		if i%10 == 0 {
+			lon, lat = 10.001, 50.001
+		}
+		fmt.Fprintf(&b, "%d,%.6f,%.6f,d%d,2026-03-01T12:00:00Z\n", i, lat, lon, i%50)
+	}
+	return b.Bytes()
+}
+
 // BenchmarkIngestNDJSON posts batches of 10,000 NDJSON records to
 // /v1/ingest from several clients over loopback, and reports records a
 // second: answered (stored in the outbox) and delivered to a local HTTP
 // upstream.
 func BenchmarkIngestNDJSON(b *testing.B) {
-	const perBatch = 10000
-	body := benchBody(perBatch)
+	benchmarkIngest(b, "application/x-ndjson", benchBody(10000), 10000)
+}
+
+// BenchmarkIngestCSV is BenchmarkIngestNDJSON with CSV bodies.
+func BenchmarkIngestCSV(b *testing.B) {
+	benchmarkIngest(b, "text/csv", benchCSV(10000), 10000)
+}
+
+func benchmarkIngest(b *testing.B, ctype string, body []byte, perBatch int) {
 	up := newUpstream(b)
 	g := startGateway(b, up, gwOptions{zone: circle{geowarden.Point{Lon: 10, Lat: 50}, 5000}, config: func(c *Config) {
 		c.Outbox.Budget = 64 << 30
@@ -49,7 +70,7 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 		for pb.Next() {
 			req, _ := http.NewRequest("POST", g.url+"/v1/ingest", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+tok)
-			req.Header.Set("Content-Type", "application/x-ndjson")
+			req.Header.Set("Content-Type", ctype)
 			// Each batch is new to the outbox (no de-duplication).
 			req.Header.Set("Idempotency-Key", fmt.Sprint(time.Now().UnixNano(), "-", &req))
 			resp, err := client.Do(req)
@@ -69,7 +90,7 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 	waitFor(b, "delivery", func() bool { return up.count.Load() >= int64(b.N) })
 	delivered := time.Since(start)
 	b.StopTimer()
-	n := float64(b.N) * perBatch
+	n := float64(b.N) * float64(perBatch)
 	b.ReportMetric(n/answered.Seconds(), "records/s")
 	b.ReportMetric(n/delivered.Seconds(), "delivered-records/s")
 }

@@ -83,6 +83,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 		key = "idem:" + k
 	}
 	hash := sha256.New()
+	io.WriteString(hash, ctype+"\n") // the same bytes as another type may be other records
 	in := io.TeeReader(http.MaxBytesReader(w, r.Body, limit), hash)
 	out := &spill{store: s.store}
 	st, err := runner.SanitizeStream(r.Context(), "body", in, out)
@@ -122,7 +123,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 		s.putFailed(w, c, err)
 		return
 	}
-	dup := len(b.Dups) > 0 && b.Dups[0]
+	dup := b.Decision.Duplicate
 	s.count(rt.name, st.Kept, st.Modified, st.Dropped, findings)
 	writeJSON(w, http.StatusOK, ingestResult{
 		Received: st.Records, Kept: st.Kept, Modified: st.Modified, Dropped: st.Dropped, Findings: st.Findings, Duplicate: dup,

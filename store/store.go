@@ -102,8 +102,9 @@ type Decision struct {
 	Revision string // the policy revision
 
 	Received, Kept, Modified, Dropped, Findings int64
-	// Duplicate: the request's messages had all been stored before (a
-	// resend); nothing new went to the outbox.
+	// Duplicate: the request had messages and all of them had been
+	// stored before (a resend); nothing new went to the outbox. Put sets
+	// it.
 	Duplicate bool
 }
 

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,69 +307,132 @@ func (db *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
 	return tx.Commit()
 }
 
-// Put implements store.Outbox.
+// Put implements store.Outbox. It writes with a few statements of many
+// rows each, not one statement a row: the cost of a statement, not of a
+// row, bounds how many requests a commit can take.
 func (db *DB) Put(ctx context.Context, batches []*store.Batch) error {
+	// Resends: a key seen earlier in this commit, or stored before.
+	type keyRef struct{ b, i int }
+	var keyed []keyRef
+	first := map[[2]string]bool{}
+	for bi, b := range batches {
+		b.Dups = make([]bool, len(b.Messages))
+		for i := range b.Messages {
+			m := &b.Messages[i]
+			m.ID = 0
+			if m.Key == "" {
+				continue
+			}
+			k := [2]string{m.Route, m.Key}
+			if first[k] {
+				b.Dups[i] = true
+				continue
+			}
+			first[k] = true
+			keyed = append(keyed, keyRef{bi, i})
+		}
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer tx.Rollback()
-	seen, err := tx.PrepareContext(ctx, `INSERT INTO outbox_keys (route, key, seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
+	for start := 0; start < len(keyed); start += rowsPerStatement {
+		part := keyed[start:min(len(keyed), start+rowsPerStatement)]
+		args := make([]any, 0, 3*len(part))
+		for _, k := range part {
+			m := &batches[k.b].Messages[k.i]
+			args = append(args, m.Route, m.Key, nanos(m.Created))
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO outbox_keys (route, key, seen) VALUES `+values(3, len(part))+` ON CONFLICT DO NOTHING RETURNING route, key`, args...)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		added := map[[2]string]bool{}
+		for rows.Next() {
+			var k [2]string
+			if err := rows.Scan(&k[0], &k[1]); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: %w", err)
+			}
+			added[k] = true
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		for _, k := range part {
+			m := &batches[k.b].Messages[k.i]
+			if !added[[2]string{m.Route, m.Key}] {
+				batches[k.b].Dups[k.i] = true
+			}
+		}
 	}
-	defer seen.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (route, key, type, body, blob, size, meta, revision, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer ins.Close()
-	dec, err := tx.PrepareContext(ctx, `INSERT INTO decisions (time, route, token, request, revision, received, kept, modified, dropped, findings, duplicate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer dec.Close()
+	var msgs []*store.Message
 	var dropBlobs []string
 	for _, b := range batches {
-		b.Dups = make([]bool, len(b.Messages))
 		for i := range b.Messages {
-			m := &b.Messages[i]
-			if m.Key != "" {
-				res, err := seen.ExecContext(ctx, m.Route, m.Key, nanos(m.Created))
-				if err != nil {
-					return fmt.Errorf("store: %w", err)
+			if b.Dups[i] {
+				if blob := b.Messages[i].Blob; blob != "" {
+					dropBlobs = append(dropBlobs, blob)
 				}
-				if n, _ := res.RowsAffected(); n == 0 {
-					b.Dups[i] = true
-					if m.Blob != "" {
-						dropBlobs = append(dropBlobs, m.Blob)
-					}
-					continue
-				}
+				continue
 			}
+			msgs = append(msgs, &b.Messages[i])
+		}
+	}
+	for start := 0; start < len(msgs); start += rowsPerStatement {
+		part := msgs[start:min(len(msgs), start+rowsPerStatement)]
+		args := make([]any, 0, 9*len(part))
+		for _, m := range part {
 			body := m.Body
 			if body == nil && m.Blob == "" {
 				body = []byte{}
 			}
-			res, err := ins.ExecContext(ctx, m.Route, m.Key, m.Type, body, m.Blob, m.Size, m.Meta, m.Revision, nanos(m.Created))
-			if err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			if m.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
+			args = append(args, m.Route, m.Key, m.Type, body, m.Blob, m.Size, m.Meta, m.Revision, nanos(m.Created))
 		}
-		d := &b.Decision
-		if _, err := dec.ExecContext(ctx, nanos(d.Time), d.Route, d.Token, d.Request, d.Revision,
-			d.Received, d.Kept, d.Modified, d.Dropped, d.Findings, d.Duplicate); err != nil {
+		rows, err := tx.QueryContext(ctx, `INSERT INTO outbox (route, key, type, body, blob, size, meta, revision, created) VALUES `+values(9, len(part))+` RETURNING id`, args...)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if len(ids) != len(part) {
+			return fmt.Errorf("store: %d messages inserted, %d ids returned", len(part), len(ids))
+		}
+		// The rows are inserted in the order of VALUES, each with the
+		// next ID; RETURNING may list them in another order.
+		slices.Sort(ids)
+		for i, m := range part {
+			m.ID = ids[i]
+		}
+	}
+	for _, b := range batches {
+		b.Decision.Duplicate = len(b.Messages) > 0 && !slices.Contains(b.Dups, false)
+	}
+	for start := 0; start < len(batches); start += rowsPerStatement {
+		part := batches[start:min(len(batches), start+rowsPerStatement)]
+		args := make([]any, 0, 11*len(part))
+		for _, b := range part {
+			d := &b.Decision
+			args = append(args, nanos(d.Time), d.Route, d.Token, d.Request, d.Revision, d.Received, d.Kept, d.Modified, d.Dropped, d.Findings, d.Duplicate)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (time, route, token, request, revision, received, kept, modified, dropped, findings, duplicate) VALUES `+values(11, len(part)), args...); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		for _, b := range batches {
-			for i := range b.Messages {
-				b.Messages[i].ID = 0
-			}
+		for _, m := range msgs {
+			m.ID = 0
 		}
 		return fmt.Errorf("store: %w", err)
 	}
@@ -376,6 +440,24 @@ func (db *DB) Put(ctx context.Context, batches []*store.Batch) error {
 		db.removeBlob(name)
 	}
 	return nil
+}
+
+// rowsPerStatement is how many rows one INSERT writes at most (each row
+// binds up to 11 values; SQLite allows 32766).
+const rowsPerStatement = 256
+
+// values returns "(?,…,?),…" for n rows of k columns.
+func values(k, n int) string {
+	row := "(?" + strings.Repeat(",?", k-1) + ")"
+	var b strings.Builder
+	b.Grow(n * (len(row) + 1))
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 const msgCols = `id, route, key, type, body, blob, size, meta, revision, created`

@@ -232,6 +232,20 @@ func testDedup(t *testing.T, s store.Store) {
 	if fmt.Sprint(b2.Dups) != "[true false]" || fmt.Sprint(b3.Dups) != "[true false]" {
 		t.Errorf("Dups %v %v, want [true false] [true false] (keys are per route)", b2.Dups, b3.Dups)
 	}
+	if b1.Decision.Duplicate || b2.Decision.Duplicate {
+		t.Error("a batch with new messages is marked a duplicate")
+	}
+	b5 := &store.Batch{Messages: []store.Message{msg("osmand", "dev1/100", "a", T0)}}
+	empty := &store.Batch{}
+	if err := s.Put(ctx, []*store.Batch{b5, empty}); err != nil {
+		t.Fatal(err)
+	}
+	if !b5.Decision.Duplicate || empty.Decision.Duplicate {
+		t.Errorf("Duplicate: a resend %v, a batch of no message %v; want true, false", b5.Decision.Duplicate, empty.Decision.Duplicate)
+	}
+	if ds, _ := s.Decisions(ctx, 2); len(ds) != 2 || !ds[1].Duplicate || ds[0].Duplicate {
+		t.Errorf("stored decisions %+v, want the resend's marked", ds)
+	}
 	if b2.Messages[0].ID != 0 {
 		t.Errorf("a resend got ID %d, want 0", b2.Messages[0].ID)
 	}
