@@ -113,8 +113,8 @@ func queryToken(raw string) string {
 // parameters keep their bytes and order.
 func stripCredentials(r *http.Request) {
 	r.Header.Del("Authorization")
-	if !strings.Contains(r.URL.RawQuery, "token") {
-		return
+	if !strings.Contains(r.URL.RawQuery, "token") && !strings.Contains(r.URL.RawQuery, "%") {
+		return // no parameter can be named token, escaped or not
 	}
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {

@@ -157,13 +157,24 @@ func envInt(name string, def int) int {
 // forwarded again after a crash between delivery and its removal from
 // the outbox) are counted and reported. GEOWARDEN_CRASH_RECORDS and
 // GEOWARDEN_CRASH_KILLS set the load (default 20,000 records, 5 kills;
-// the acceptance figure is 100,000 and 20).
+// the acceptance figure is 100,000 and 20). Halfway through, the
+// upstream is down for GEOWARDEN_CRASH_OUTAGE seconds (default 2; the
+// acceptance figure is 60) while the load goes on;
+// GEOWARDEN_CRASH_RATE paces the clients to that many batches a second
+// (default: as fast as the gateway answers), so that the load lasts.
 func TestServeCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
 	records := envInt("GEOWARDEN_CRASH_RECORDS", 20000)
 	kills := envInt("GEOWARDEN_CRASH_KILLS", 5)
+	outage := time.Duration(envInt("GEOWARDEN_CRASH_OUTAGE", 2)) * time.Second
+	var pace <-chan time.Time
+	if r := envInt("GEOWARDEN_CRASH_RATE", 0); r > 0 {
+		tick := time.NewTicker(time.Second / time.Duration(r))
+		defer tick.Stop()
+		pace = tick.C
+	}
 	const batch, clients = 100, 4
 	dir := t.TempDir()
 	zones := filepath.Join(dir, "zones.geojson")
@@ -191,6 +202,9 @@ func TestServeCrash(t *testing.T) {
 	for c := range clients {
 		wg.Go(func() {
 			for b := c; b < batches; b += clients {
+				if pace != nil {
+					<-pace
+				}
 				var lines []string
 				var body []byte
 				for k := range batch {
@@ -222,10 +236,20 @@ func TestServeCrash(t *testing.T) {
 			}
 		})
 	}
+	var outageAcked int64
 	for k := range kills {
 		target := int64(records) * int64(k+1) / int64(kills+1)
 		for sent.Load() < target {
 			time.Sleep(2 * time.Millisecond)
+		}
+		if k == kills/2 {
+			// The upstream goes down for a while; the clients go on
+			// being answered from the outbox.
+			up.down.Store(true)
+			before := sent.Load()
+			time.Sleep(outage)
+			outageAcked = sent.Load() - before
+			up.down.Store(false)
 		}
 		srv.cmd.Process.Signal(syscall.SIGKILL)
 		<-srv.done
@@ -264,8 +288,11 @@ func TestServeCrash(t *testing.T) {
 	if leaked > 0 {
 		t.Errorf("%d records inside the zone reached the upstream", leaked)
 	}
-	t.Logf("%d records sent in batches of %d by %d clients, %d SIGKILLs: %d acknowledged outside the zone, all delivered; %d distinct records upstream, %d duplicates forwarded",
-		records, batch, clients, kills, want, len(got), dups)
+	if outageAcked == 0 && sent.Load() < int64(records) {
+		t.Errorf("no record was acknowledged while the upstream was down for %v", outage)
+	}
+	t.Logf("%d records sent in batches of %d by %d clients, %d SIGKILLs, upstream down %v (%d records acknowledged meanwhile): %d acknowledged outside the zone, all delivered; %d distinct records upstream, %d duplicates forwarded",
+		records, batch, clients, kills, outage, outageAcked, want, len(got), dups)
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	<-srv.done
 	if srv.code != 0 {
