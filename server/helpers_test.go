@@ -4,11 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -169,8 +177,9 @@ func (s *syncBuffer) String() string {
 // gateway is a gateway under test, serving on 127.0.0.1:0.
 type gateway struct {
 	*Server
-	url   string
-	dir   string
+	url    string
+	client *http.Client
+	dir    string
 	db    *sqlite.DB
 	logs  *syncBuffer
 	stop  context.CancelFunc
@@ -182,6 +191,7 @@ type gwOptions struct {
 	zone      circle
 	config    func(*Config)
 	protocols []ProtocolRoute
+	tls       bool // serve HTTPS with a certificate made for the test
 }
 
 // startGateway starts a gateway with the zone, a SQLite store in a
@@ -228,14 +238,19 @@ func startGateway(t testing.TB, up *upstream, o gwOptions) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.url = "http://" + ln.Addr().String()
+	g.url, g.client = "http://"+ln.Addr().String(), http.DefaultClient
+	var so ServeOptions
+	if o.tls {
+		so.TLSCert, so.TLSKey, g.client = testCert(t, dir)
+		g.url = "https://" + ln.Addr().String()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stop = cancel
 	g.done = make(chan error, 1)
-	go func() { g.done <- g.Serve(ctx, ln, ServeOptions{}) }()
+	go func() { g.done <- g.Serve(ctx, ln, so) }()
 	t.Cleanup(func() { g.shutdown(t) })
 	waitFor(t, "the gateway to be ready", func() bool {
-		resp, err := http.Get(g.url + "/readyz")
+		resp, err := g.client.Get(g.url + "/readyz")
 		if err != nil {
 			return false
 		}
@@ -284,7 +299,7 @@ func (g *gateway) do(t testing.TB, method, path, token, ctype string, body io.Re
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := g.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,4 +385,35 @@ func (testProtocol) Forward(ctx context.Context, upstream *url.URL, msgs []proto
 func (testProtocol) Reply(w http.ResponseWriter, r *http.Request, res proto.Result) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(res)
+}
+
+// testCert writes a self-signed certificate for 127.0.0.1 and its key to
+// dir, and returns their files and a client that trusts the certificate.
+func testCert(t testing.TB, dir string) (string, string, *http.Client) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "geowarden test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }

@@ -64,6 +64,19 @@ func ndjsonTrack(t *testing.T) track {
 	})
 }
 
+func nmeaTrack(t *testing.T) track {
+	// $GPGGA,hhmmss,ddmm.mmm,N,dddmm.mmm,E,...
+	deg := func(v string, n int) float64 {
+		d, _ := strconv.ParseFloat(v[:n], 64)
+		m, _ := strconv.ParseFloat(v[n:], 64)
+		return d + m/60
+	}
+	return readTrack(t, "testdata/gpsbabel-track.nmea", "application/x-nmea", 0, func(l string) geowarden.Point {
+		f := strings.Split(l, ",")
+		return geowarden.Point{Lon: deg(f[4], 3), Lat: deg(f[2], 2)}
+	})
+}
+
 // zoneOver draws a circle around the track's point at index i, of the
 // radius, and returns it with the expected output: the track's header
 // and the lines of the records outside the circle, and the number inside.
@@ -96,6 +109,7 @@ func TestIngestRealTracks(t *testing.T) {
 	}{
 		{"csv", csvTrack, 75, 170},
 		{"ndjson", ndjsonTrack, 450, 420},
+		{"nmea", nmeaTrack, 250, 645},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := tc.track(t)

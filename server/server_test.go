@@ -307,6 +307,24 @@ func TestHealth(t *testing.T) {
 	}
 }
 
+// TestTLS: with a certificate and key, the gateway serves HTTPS only.
+func TestTLS(t *testing.T) {
+	up := newUpstream(t)
+	g := startGateway(t, up, gwOptions{tls: true})
+	tok := g.token(t, "phone", RoleIngest)
+	if res := g.ingest(t, tok, "application/x-ndjson", []byte(pointLine(0, outZone)+pointLine(1, inZone))); res.Kept != 1 || res.Dropped != 1 {
+		t.Errorf("over HTTPS: %+v", res)
+	}
+	resp, err := http.Get(strings.Replace(g.url, "https://", "http://", 1) + "/healthz")
+	if err == nil {
+		if resp.StatusCode == 200 {
+			t.Error("plain HTTP answered 200 on the TLS listener")
+		}
+		resp.Body.Close()
+	}
+	waitFor(t, "delivery", func() bool { return up.count.Load() >= 1 })
+}
+
 // TestRateLimit: past its rate a token gets 429 with Retry-After; other
 // tokens are not affected.
 func TestRateLimit(t *testing.T) {
