@@ -10,8 +10,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -180,11 +180,11 @@ type gateway struct {
 	url    string
 	client *http.Client
 	dir    string
-	db    *sqlite.DB
-	logs  *syncBuffer
-	stop  context.CancelFunc
-	done  chan error
-	zones string
+	db     *sqlite.DB
+	logs   *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+	zones  string
 }
 
 type gwOptions struct {
