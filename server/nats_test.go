@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geowarden/geowarden/format/formattest"
+	"github.com/geowarden/geowarden/internal/testenv"
 	"github.com/nats-io/nats.go"
 )
 
@@ -40,10 +41,53 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// TestNATSUpstream: a nats:// upstream gets the kept records on its
-// subject, with the body's media type; a NATS server that is down when
-// the gateway starts, and comes up later, gets everything then.
+// TestNATSUpstream: a nats:// upstream (the test nats-server) gets the
+// kept records on its subject, with the body's media type, and nothing
+// inside the zone.
 func TestNATSUpstream(t *testing.T) {
+	base := testenv.NATS(t)
+	subject := fmt.Sprintf("geowarden.test.%d", time.Now().UnixNano())
+	nc, err := nats.Connect(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	sub, err := nc.SubscribeSync(subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Flush()
+	up := newUpstream(t)
+	g := startGateway(t, up, gwOptions{config: func(c *Config) {
+		u, err := ParseUpstream(base + "/" + subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Routes[RouteIngest] = RouteConfig{Upstream: u}
+	}})
+	tok := g.token(t, "phone", RoleIngest)
+	g.ingest(t, tok, "application/x-ndjson", []byte(pointLine(0, outZone)+pointLine(1, inZone)))
+	g.ingest(t, tok, "text/csv", []byte("lat,lon\n50.001,10.001\n45,3\n"))
+	var got []string
+	for range 2 {
+		m, err := sub.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatalf("no message: %v (got %q)", err, got)
+		}
+		got = append(got, m.Header.Get("Content-Type")+" "+string(m.Data))
+	}
+	if want := []string{"application/x-ndjson " + pointLine(0, outZone), "text/csv lat,lon\n45,3\n"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("NATS got %q, want %q", got, want)
+	}
+	if n := up.count.Load(); n != 0 {
+		t.Errorf("the HTTP upstream got %d requests; the route forwards to NATS", n)
+	}
+}
+
+// TestNATSDownThenUp: records for a NATS server that is down when the
+// gateway starts wait in the outbox, and go once it is up. The test runs
+// a nats-server of its own, to start it late.
+func TestNATSDownThenUp(t *testing.T) {
 	formattest.Tool(t, "nats-server")
 	port := freePort(t)
 	subject := "positions.clean"
