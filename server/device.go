@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/geowarden/geowarden"
@@ -20,14 +19,8 @@ import (
 // leave passes the release check of its bytes; what passes goes to the
 // outbox, and the protocol answers the device once it is stored.
 func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *route) {
-	w.Header().Set("X-Request-Id", c.id)
-	if s.outbox.full() {
-		s.unavailable(w)
-		return
-	}
 	limit := s.cfg.Limits.DeviceBody
-	if r.ContentLength > limit {
-		httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes (limits.device_body)")
+	if !s.admit(w, r, c, limit, "limits.device_body") {
 		return
 	}
 	lb := &limitedBody{r: http.MaxBytesReader(w, r.Body, limit)}
@@ -35,7 +28,7 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) || errors.As(lb.err, &tooBig) {
-			httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes (limits.device_body)")
+			tooLarge(w, limit, "limits.device_body")
 			return
 		}
 		httpError(w, http.StatusBadRequest, rt.name+": "+err.Error())

@@ -194,6 +194,18 @@ type gwOptions struct {
 	tls       bool // serve HTTPS with a certificate made for the test
 }
 
+// ingestTo is a gwOptions.config that forwards the ingest route to an
+// upstream of its own.
+func ingestTo(t testing.TB, upstream string) func(*Config) {
+	return func(c *Config) {
+		u, err := ParseUpstream(upstream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Routes[RouteIngest] = RouteConfig{Upstream: u}
+	}
+}
+
 // startGateway starts a gateway with the zone, a SQLite store in a
 // temporary folder, the upstream as every route's, and the test
 // protocol at /test.

@@ -57,14 +57,8 @@ var mediaFormats = map[string]string{
 // it is taken); the copy goes to the outbox as one message, and the
 // answer counts the records.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *route) {
-	w.Header().Set("X-Request-Id", c.id)
-	if s.outbox.full() {
-		s.unavailable(w)
-		return
-	}
 	limit := s.cfg.Limits.Body
-	if r.ContentLength > limit {
-		httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes (limits.body)")
+	if !s.admit(w, r, c, limit, "limits.body") {
 		return
 	}
 	ctype := r.Header.Get("Content-Type")
@@ -145,6 +139,26 @@ func (s *Server) count(route string, kept, modified, dropped int64, findings map
 	}
 }
 
+// admit answers the requests a route does not take on at all: 503 when
+// the outbox's budget is spent, 413 when the body's declared length is
+// over the limit (setting names the limit in the answer).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call, limit int64, setting string) bool {
+	w.Header().Set("X-Request-Id", c.id)
+	if s.outbox.full() {
+		s.unavailable(w)
+		return false
+	}
+	if r.ContentLength > limit {
+		tooLarge(w, limit, setting)
+		return false
+	}
+	return true
+}
+
+func tooLarge(w http.ResponseWriter, limit int64, setting string) {
+	httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes ("+setting+")")
+}
+
 // unavailable answers 503 when the outbox's budget is spent.
 func (s *Server) unavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(max(s.cfg.Outbox.RetryMin, 5*time.Second).Seconds())))
@@ -177,7 +191,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, c *call, err err
 		// The client went away; nobody reads the answer.
 		httpError(w, http.StatusBadRequest, "request cancelled")
 	case errors.As(err, &tooBig):
-		httpError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes (limits.body)")
+		tooLarge(w, tooBig.Limit, "limits.body")
 	case errors.Is(err, pipeline.ErrExpansion):
 		httpError(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, pipeline.ErrUnrecognised):

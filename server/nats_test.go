@@ -58,13 +58,7 @@ func TestNATSUpstream(t *testing.T) {
 	}
 	nc.Flush()
 	up := newUpstream(t)
-	g := startGateway(t, up, gwOptions{config: func(c *Config) {
-		u, err := ParseUpstream(base + "/" + subject)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Routes[RouteIngest] = RouteConfig{Upstream: u}
-	}})
+	g := startGateway(t, up, gwOptions{config: ingestTo(t, base+"/"+subject)})
 	tok := g.token(t, "phone", RoleIngest)
 	g.ingest(t, tok, "application/x-ndjson", []byte(pointLine(0, outZone)+pointLine(1, inZone)))
 	g.ingest(t, tok, "text/csv", []byte("lat,lon\n50.001,10.001\n45,3\n"))
@@ -92,13 +86,7 @@ func TestNATSDownThenUp(t *testing.T) {
 	port := freePort(t)
 	subject := "positions.clean"
 	up := newUpstream(t)
-	g := startGateway(t, up, gwOptions{config: func(c *Config) {
-		u, err := ParseUpstream(fmt.Sprintf("nats://127.0.0.1:%d/%s", port, subject))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Routes[RouteIngest] = RouteConfig{Upstream: u}
-	}})
+	g := startGateway(t, up, gwOptions{config: ingestTo(t, fmt.Sprintf("nats://127.0.0.1:%d/%s", port, subject))})
 	tok := g.token(t, "phone", RoleIngest)
 	// The NATS server is not running yet: the records wait in the outbox.
 	g.ingest(t, tok, "application/x-ndjson", []byte(pointLine(0, outZone)+pointLine(1, inZone)))

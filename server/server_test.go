@@ -352,13 +352,7 @@ func TestRateLimit(t *testing.T) {
 func TestFileUpstream(t *testing.T) {
 	dir := t.TempDir()
 	up := newUpstream(t)
-	g := startGateway(t, up, gwOptions{config: func(c *Config) {
-		u, err := ParseUpstream("file://" + dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Routes[RouteIngest] = RouteConfig{Upstream: u}
-	}})
+	g := startGateway(t, up, gwOptions{config: ingestTo(t, "file://"+dir)})
 	tok := g.token(t, "phone", RoleIngest)
 	g.ingest(t, tok, "application/x-ndjson", []byte(pointLine(0, outZone)+pointLine(1, inZone)+pointLine(2, outZone)))
 	g.ingest(t, tok, "text/csv", []byte("lat,lon\n45,3\n50.001,10.001\n"))
