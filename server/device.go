@@ -74,7 +74,7 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 		} else {
 			res.Kept++
 		}
-		out = append(out, store.Message{Route: rt.name, Key: m.Key, Body: b, Size: int64(len(b)), Meta: m.Meta, Revision: pol.Revision, Created: now})
+		out = append(out, store.Message{Route: rt.name, Key: m.Key, Body: b, Size: int64(len(b)), Meta: m.Meta, Revision: pol.Revision, Request: c.id, Created: now})
 	}
 	res.Findings = int(ses.Stats().Findings)
 	b := &store.Batch{

@@ -68,7 +68,7 @@ func (f *forwarder) run(ctx context.Context) {
 	idle := time.NewTimer(time.Second)
 	defer idle.Stop()
 	for ctx.Err() == nil {
-		msgs, err := f.store.Pending(ctx, f.route.name, f.cursor, f.batchSize())
+		msgs, err := f.next(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				f.log.Error("reading the outbox failed", "err", err)
@@ -119,6 +119,34 @@ func (f *forwarder) run(ctx context.Context) {
 		f.cursor = ids[len(ids)-1]
 		f.outbox.acked(f.route, msgs)
 		f.metrics.Forwarded.WithLabelValues(f.route.name).Add(float64(len(msgs)))
+	}
+}
+
+// next returns the messages to send next: up to batchSize, cut so that
+// the messages of one request go in one Send (a protocol's Forward may put
+// them back together, byte for byte), and all of one request when it
+// alone has more.
+func (f *forwarder) next(ctx context.Context) ([]store.Message, error) {
+	limit := f.batchSize()
+	for {
+		// One message more than the batch tells whether the batch ends
+		// inside a request.
+		msgs, err := f.store.Pending(ctx, f.route.name, f.cursor, limit+1)
+		if err != nil || len(msgs) <= limit {
+			return msgs, err
+		}
+		last := msgs[limit-1].Request
+		if last == "" || msgs[limit].Request != last {
+			return msgs[:limit], nil
+		}
+		i := limit - 1
+		for i > 0 && msgs[i-1].Request == last {
+			i--
+		}
+		if i > 0 {
+			return msgs[:i], nil
+		}
+		limit *= 4
 	}
 }
 

@@ -98,7 +98,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 		Received: st.Records, Kept: st.Kept, Modified: st.Modified, Dropped: st.Dropped, Findings: st.Findings,
 	}}
 	if st.Kept+st.Modified > 0 {
-		m := store.Message{Route: rt.name, Key: key, Type: ctype, Revision: pol.Revision, Created: now}
+		m := store.Message{Route: rt.name, Key: key, Type: ctype, Revision: pol.Revision, Request: c.id, Created: now}
 		if err := out.finish(&m); err != nil {
 			s.log.Error("storing a body failed", "id", c.id, "err", err)
 			httpError(w, http.StatusInternalServerError, "storing the records failed")

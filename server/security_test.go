@@ -22,7 +22,7 @@ import (
 // role it is served.
 func TestEndpointsNeedTokens(t *testing.T) {
 	up := newUpstream(t)
-	g := startGateway(t, up, gwOptions{})
+	g := startGateway(t, up, gwOptions{protocols: append(Protocols(), ProtocolRoute{"/test", testProtocol{}})})
 	revoked := g.token(t, "old", Roles...)
 	if _, err := g.db.RevokeToken(t.Context(), "old", time.Now()); err != nil {
 		t.Fatal(err)
@@ -32,22 +32,33 @@ func TestEndpointsNeedTokens(t *testing.T) {
 		byRole[r] = g.token(t, "only-"+r, r)
 	}
 	endpoints := g.Endpoints()
-	if len(endpoints) < 4 {
+	if len(endpoints) < 7 {
 		t.Fatalf("endpoints %v", endpoints)
+	}
+	// A valid request of each device protocol.
+	valid := map[string]struct{ path, ctype, body string }{
+		"/osmand":       {"/osmand?id=7&timestamp=1576318590&lat=45&lon=3", "", ""},
+		"/owntracks":    {"/owntracks", "application/json", `{"_type":"location","tid":"p7","lat":45,"lon":3,"tst":1576318590}`},
+		"/v2/geosubmit": {"/v2/geosubmit", "application/json", `{"items":[{"timestamp":1576318590000,"position":{"latitude":45,"longitude":3}}]}`},
+		"/test":         {"/test", "", "1," + outZone + "\n"},
+		"/v1/ingest":    {"/v1/ingest", "application/x-ndjson", pointLine(0, outZone)},
 	}
 	for _, ep := range endpoints {
 		method := ep.Method
 		if method == "" {
 			method = "POST"
 		}
+		path, ctype := ep.Path, ""
 		body := func() io.Reader {
-			switch {
-			case method == "GET":
+			if method == "GET" {
 				return nil
-			case ep.Path == "/test":
-				return strings.NewReader("1," + outZone + "\n")
 			}
-			return strings.NewReader(pointLine(0, outZone))
+			return strings.NewReader(valid[ep.Path].body)
+		}
+		if v, ok := valid[ep.Path]; ok {
+			path, ctype = v.path, v.ctype
+		} else if method != "GET" {
+			t.Fatalf("no valid request for %s", ep.Path)
 		}
 		cases := []struct {
 			name string
@@ -74,7 +85,7 @@ func TestEndpointsNeedTokens(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(method+" "+ep.Path+"/"+tc.name, func(t *testing.T) {
-				code, b, h := g.do(t, method, ep.Path, tc.tok, "application/x-ndjson", body())
+				code, b, h := g.do(t, method, path, tc.tok, ctype, body())
 				if code != tc.want {
 					t.Errorf("got %d %s, want %d", code, b, tc.want)
 				}

@@ -30,6 +30,9 @@ import (
 
 	"github.com/geowarden/geowarden/internal/telemetry"
 	"github.com/geowarden/geowarden/pipeline"
+	"github.com/geowarden/geowarden/server/geosubmit"
+	"github.com/geowarden/geowarden/server/osmand"
+	"github.com/geowarden/geowarden/server/owntracks"
 	"github.com/geowarden/geowarden/server/proto"
 	"github.com/geowarden/geowarden/store"
 	"golang.org/x/time/rate"
@@ -43,7 +46,11 @@ type ProtocolRoute struct {
 
 // protocolRoutes is the table of the device protocols the gateway
 // speaks: a protocol is served by adding its line here.
-var protocolRoutes = []ProtocolRoute{}
+var protocolRoutes = []ProtocolRoute{
+	{"/osmand", osmand.Protocol{}},
+	{"/owntracks", &owntracks.Protocol{}}, // no encryption key: encrypted payloads are refused
+	{"/v2/geosubmit", geosubmit.Protocol{}},
+}
 
 // Protocols returns the built-in table of device protocol routes.
 func Protocols() []ProtocolRoute { return slices.Clone(protocolRoutes) }

@@ -2,19 +2,23 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"github.com/geowarden/geowarden/server/proto"
 )
 
 // zone50 is the default test zone: 5 km around 50N 10E.
@@ -456,5 +460,61 @@ func TestShutdownDrains(t *testing.T) {
 	<-stopped
 	if a.code != 200 || !strings.Contains(string(a.body), `"kept":2`) {
 		t.Errorf("request under way at shutdown: %d %s", a.code, a.body)
+	}
+}
+
+// forwardCounter is the test protocol, recording how many messages each
+// Forward call gets.
+type forwardCounter struct {
+	testProtocol
+	mu    *sync.Mutex
+	calls *[][2]string // the first and last message's id
+}
+
+func (p forwardCounter) Forward(ctx context.Context, upstream *url.URL, msgs []proto.Out) ([]*http.Request, error) {
+	id := func(o proto.Out) string { s, _, _ := strings.Cut(string(o.Body), ","); return s }
+	p.mu.Lock()
+	*p.calls = append(*p.calls, [2]string{id(msgs[0]), id(msgs[len(msgs)-1])})
+	p.mu.Unlock()
+	return p.testProtocol.Forward(ctx, upstream, msgs)
+}
+
+// TestForwardWholeRequests: the messages of one request reach the
+// protocol's Forward in one call (a protocol may put them back together),
+// however the outbox's batches fall; a request larger than a batch goes
+// whole.
+func TestForwardWholeRequests(t *testing.T) {
+	up := newUpstream(t)
+	up.down.Store(true)
+	var mu sync.Mutex
+	var calls [][2]string
+	p := forwardCounter{mu: &mu, calls: &calls}
+	g := startGateway(t, up, gwOptions{protocols: []ProtocolRoute{{"/test", p}}, config: func(c *Config) { c.Limits.DeviceBody = 1 << 20 }})
+	tok := g.token(t, "phone", RoleIngest)
+	id := 0
+	send := func(n int) {
+		var b strings.Builder
+		for range n {
+			id++
+			fmt.Fprintf(&b, "%d,45.%d,3.%d\n", id, id, id)
+		}
+		if code, body, _ := g.do(t, "POST", "/test", tok, "", strings.NewReader(b.String())); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+	}
+	send(200)
+	send(100)
+	send(600)
+	send(3)
+	up.down.Store(false)
+	waitFor(t, "delivery", func() bool { return up.count.Load() >= int64(id) })
+	mu.Lock()
+	defer mu.Unlock()
+	starts := map[string]bool{"1": true, "201": true, "301": true, "901": true}
+	ends := map[string]bool{"200": true, "300": true, "900": true, "903": true}
+	for _, c := range calls {
+		if !starts[c[0]] || !ends[c[1]] {
+			t.Errorf("a Forward call took messages %s to %s, across a request's bounds (requests 1-200, 201-300, 301-900, 901-903)", c[0], c[1])
+		}
 	}
 }

@@ -90,7 +90,10 @@ type Message struct {
 	Meta []byte
 	// Revision is the policy revision the message was decided under.
 	Revision string
-	Created  time.Time
+	// Request is the id of the request the message came in, so that the
+	// messages of one request can be forwarded together.
+	Request string
+	Created time.Time
 }
 
 // Decision is what one request's records became, under which policy.

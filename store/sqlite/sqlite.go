@@ -126,6 +126,7 @@ var migrations = []string{
 		size     INTEGER NOT NULL,
 		meta     BLOB,
 		revision TEXT    NOT NULL,
+		request  TEXT    NOT NULL,
 		created  INTEGER NOT NULL
 	);
 	CREATE INDEX outbox_route ON outbox(route, id);
@@ -382,15 +383,15 @@ func (db *DB) Put(ctx context.Context, batches []*store.Batch) error {
 	}
 	for start := 0; start < len(msgs); start += rowsPerStatement {
 		part := msgs[start:min(len(msgs), start+rowsPerStatement)]
-		args := make([]any, 0, 9*len(part))
+		args := make([]any, 0, 10*len(part))
 		for _, m := range part {
 			body := m.Body
 			if body == nil && m.Blob == "" {
 				body = []byte{}
 			}
-			args = append(args, m.Route, m.Key, m.Type, body, m.Blob, m.Size, m.Meta, m.Revision, nanos(m.Created))
+			args = append(args, m.Route, m.Key, m.Type, body, m.Blob, m.Size, m.Meta, m.Revision, m.Request, nanos(m.Created))
 		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO outbox (route, key, type, body, blob, size, meta, revision, created) VALUES `+values(9, len(part))+` RETURNING id`, args...)
+		rows, err := tx.QueryContext(ctx, `INSERT INTO outbox (route, key, type, body, blob, size, meta, revision, request, created) VALUES `+values(10, len(part))+` RETURNING id`, args...)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -460,7 +461,7 @@ func values(k, n int) string {
 	return b.String()
 }
 
-const msgCols = `id, route, key, type, body, blob, size, meta, revision, created`
+const msgCols = `id, route, key, type, body, blob, size, meta, revision, request, created`
 
 // Pending implements store.Outbox.
 func (db *DB) Pending(ctx context.Context, route string, after int64, limit int) ([]store.Message, error) {
@@ -473,7 +474,7 @@ func (db *DB) Pending(ctx context.Context, route string, after int64, limit int)
 	for rows.Next() {
 		var m store.Message
 		var created int64
-		if err := rows.Scan(&m.ID, &m.Route, &m.Key, &m.Type, &m.Body, &m.Blob, &m.Size, &m.Meta, &m.Revision, &created); err != nil {
+		if err := rows.Scan(&m.ID, &m.Route, &m.Key, &m.Type, &m.Body, &m.Blob, &m.Size, &m.Meta, &m.Revision, &m.Request, &created); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		if m.Blob != "" {

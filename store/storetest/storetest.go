@@ -151,7 +151,7 @@ func testRevokeByID(t *testing.T, s store.Store) {
 
 func msg(route, key, body string, at time.Time) store.Message {
 	return store.Message{Route: route, Key: key, Type: "application/x-ndjson", Body: []byte(body), Size: int64(len(body)),
-		Meta: []byte("m:" + body), Revision: "rev1", Created: at}
+		Meta: []byte("m:" + body), Revision: "rev1", Request: "req-" + body, Created: at}
 }
 
 func testOutbox(t *testing.T, s store.Store) {
@@ -177,7 +177,7 @@ func testOutbox(t *testing.T, s store.Store) {
 		t.Fatalf("Pending(ingest) = %+v, want one, three", got)
 	}
 	m := got[0]
-	if m.ID != ids[0] || m.Route != "ingest" || m.Type != "application/x-ndjson" || m.Size != 3 || string(m.Meta) != "m:one" || m.Revision != "rev1" || !m.Created.Equal(T0) || m.Blob != "" {
+	if m.ID != ids[0] || m.Route != "ingest" || m.Type != "application/x-ndjson" || m.Size != 3 || string(m.Meta) != "m:one" || m.Revision != "rev1" || m.Request != "req-one" || !m.Created.Equal(T0) || m.Blob != "" {
 		t.Errorf("message read back = %+v", m)
 	}
 	if got, _ := s.Pending(ctx, "ingest", ids[0], 10); len(got) != 1 || got[0].ID != ids[2] {
