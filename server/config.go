@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/url"
@@ -37,7 +38,59 @@ type Config struct {
 // RouteConfig is one route's settings.
 type RouteConfig struct {
 	Upstream *Upstream
-	Line     int // where the route is in the file; 0 when not from a file
+	// Key says where the secret of a protocol that encrypts its messages
+	// comes from (OwnTracks' encryptionKey); nil for none.
+	Key  *KeySource
+	Line int // where the route is in the file; 0 when not from a file
+}
+
+// KeySource names where a secret comes from: an environment variable or
+// a file. A configuration never holds a secret itself.
+type KeySource struct {
+	Env  string
+	File string // relative to the configuration file's folder
+	Line int
+}
+
+// String describes the source without revealing the secret.
+func (k *KeySource) String() string {
+	if k.Env != "" {
+		return "environment variable " + k.Env
+	}
+	return "file " + k.File
+}
+
+// maxSecret caps the size of a secret read from a file.
+const maxSecret = 4 << 10
+
+// Load reads the secret: the variable's value, or the file's content
+// less trailing line breaks. Errors never contain the secret.
+func (k *KeySource) Load() ([]byte, error) {
+	var b []byte
+	if k.Env != "" {
+		v, ok := os.LookupEnv(k.Env)
+		if !ok {
+			return nil, fmt.Errorf("key: environment variable %s is not set", k.Env)
+		}
+		b = []byte(v)
+	} else {
+		f, err := os.Open(k.File)
+		if err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		defer f.Close()
+		if b, err = io.ReadAll(io.LimitReader(f, maxSecret+1)); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if len(b) > maxSecret {
+			return nil, fmt.Errorf("key: file %s is larger than %d bytes", k.File, maxSecret)
+		}
+		b = bytes.TrimRight(b, "\r\n")
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("key: %s is empty", k)
+	}
+	return b, nil
 }
 
 // Upstream is where a route's kept messages go: an HTTP(S) URL (the
@@ -158,13 +211,18 @@ func ParseConfig(name string, data []byte, routes []string) (*Config, error) {
 			if !slices.Contains(routes, name) {
 				return nil, d.Errf(rp.Key, "routes", "unknown route %q (want one of %s)", name, strings.Join(routes, ", "))
 			}
-			fs, err := d.Fields(rp.Val, path, "upstream")
+			fs, err := d.Fields(rp.Val, path, "upstream", "key")
 			if err != nil {
 				return nil, err
 			}
 			rc := RouteConfig{Line: rp.Key.Line}
 			if u, ok := fs["upstream"]; ok {
 				if rc.Upstream, err = decodeUpstream(d, u.Val, policyfile.Join(path, "upstream")); err != nil {
+					return nil, err
+				}
+			}
+			if k, ok := fs["key"]; ok {
+				if rc.Key, err = decodeKey(d, k.Val, policyfile.Join(path, "key"), filepath.Dir(d.Name)); err != nil {
 					return nil, err
 				}
 			}
@@ -334,6 +392,33 @@ func decodeUpstream(d *policyfile.Decoder, n *yaml.Node, path string) (*Upstream
 		return nil, d.Errf(n, path, "%v", err)
 	}
 	return u, nil
+}
+
+// decodeKey reads a key source: {env: NAME} or {file: PATH}, a relative
+// path taken from dir.
+func decodeKey(d *policyfile.Decoder, n *yaml.Node, path, dir string) (*KeySource, error) {
+	fs, err := d.Fields(n, path, "env", "file")
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) != 1 {
+		return nil, d.Errf(n, path, "want one of env or file (the secret itself never goes in the configuration)")
+	}
+	k := &KeySource{Line: n.Line}
+	if p, ok := fs["env"]; ok {
+		if k.Env, err = d.Str(p.Val, policyfile.Join(path, "env")); err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
+	p := fs["file"]
+	if k.File, err = d.Str(p.Val, policyfile.Join(path, "file")); err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(k.File) {
+		k.File = filepath.Join(dir, k.File)
+	}
+	return k, nil
 }
 
 func size(d *policyfile.Decoder, n *yaml.Node, path string) (int64, error) {

@@ -62,6 +62,9 @@ func TestConfigGood(t *testing.T) {
 	if up := c.UpstreamOf("test"); up != c.Upstream {
 		t.Errorf("test route upstream %v, want the default", up)
 	}
+	if k := c.Routes["test"].Key; k == nil || k.File != filepath.Join("testdata", "config", "secrets", "owntracks.key") || k.Env != "" {
+		t.Errorf("test route key %+v, want the file beside the configuration", k)
+	}
 	want := Limits{Body: 64 << 20, DeviceBody: 256 << 10, Rate: 50, Burst: 100}
 	if c.Limits != want {
 		t.Errorf("limits %+v, want %+v", c.Limits, want)

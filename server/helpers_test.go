@@ -237,7 +237,7 @@ func startGateway(t testing.TB, up *upstream, o gwOptions) *gateway {
 	}
 	protocols := o.protocols
 	if protocols == nil {
-		protocols = []ProtocolRoute{{"/test", testProtocol{}}}
+		protocols = []ProtocolRoute{{Path: "/test", Protocol: testProtocol{}}}
 	}
 	g.Server, err = New(context.Background(), Options{
 		Config: cfg, Store: g.db, Load: testPolicy(t, g.zones), Protocols: protocols,

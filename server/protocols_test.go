@@ -1,15 +1,21 @@
 package server
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geowarden/geowarden"
+	"golang.org/x/crypto/nacl/secretbox"
 )
 
 // TestProtocolsRealTrack sends the points of a real track through each
@@ -122,4 +128,77 @@ func TestProtocolsRealTrack(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encryptOwnTracks is what the OwnTracks app does with a message when it
+// has a secret (libsodium's secretbox, the key padded with zero bytes).
+func encryptOwnTracks(secret, plain string) string {
+	var key [32]byte
+	copy(key[:], secret)
+	var nonce [24]byte
+	rand.Read(nonce[:])
+	box := secretbox.Seal(nonce[:], []byte(plain), &nonce, &key)
+	return `{"_type":"encrypted","data":"` + base64.StdEncoding.EncodeToString(box) + `"}`
+}
+
+// TestOwnTracksKey: encrypted OwnTracks payloads are refused unless the
+// route has a key (routes.owntracks.key); with one they are decrypted and
+// decided like any other: one inside the zone never leaves. A key on a
+// route whose protocol takes none is an error.
+func TestOwnTracksKey(t *testing.T) {
+	const secret = "correct horse battery staple"
+	in := encryptOwnTracks(secret, `{"_type":"location","tid":"p7","lat":50.001,"lon":10.001,"tst":1576318590}`)
+	out := encryptOwnTracks(secret, `{"_type":"location","tid":"p7","lat":45,"lon":3,"tst":1576318600}`)
+	post := func(g *gateway, tok, body string) (int, string) {
+		req, _ := http.NewRequest("POST", g.url+"/owntracks", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := g.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	t.Run("no key", func(t *testing.T) {
+		g := startGateway(t, newUpstream(t), gwOptions{protocols: Protocols()})
+		if code, b := post(g, g.token(t, "p", RoleIngest), out); code != 400 || !strings.Contains(b, "no key") {
+			t.Errorf("encrypted payload without a key: %d %s, want 400", code, b)
+		}
+	})
+	t.Run("key", func(t *testing.T) {
+		t.Setenv("GW_TEST_OWNTRACKS_KEY", secret)
+		up := newUpstream(t)
+		g := startGateway(t, up, gwOptions{protocols: Protocols(), config: func(c *Config) {
+			c.Routes["owntracks"] = RouteConfig{Key: &KeySource{Env: "GW_TEST_OWNTRACKS_KEY"}}
+		}})
+		tok := g.token(t, "p", RoleIngest)
+		for _, b := range []string{in, out} {
+			if code, body := post(g, tok, b); code != 200 {
+				t.Fatalf("%d %s", code, body)
+			}
+		}
+		waitFor(t, "delivery", func() bool { return up.count.Load() >= 1 })
+		time.Sleep(100 * time.Millisecond)
+		got := up.received()
+		if len(got) != 1 || string(got[0].body) != out {
+			t.Errorf("upstream got %d messages, want only the encrypted one outside the zone, as sent", len(got))
+		}
+	})
+	for _, route := range []string{"osmand", RouteIngest} {
+		cfg := DefaultConfig()
+		cfg.Upstream, _ = ParseUpstream("http://127.0.0.1:1/")
+		cfg.Routes[route] = RouteConfig{Key: &KeySource{Env: "X"}}
+		_, err := New(t.Context(), Options{Config: cfg, Store: nil, Load: testPolicy(t, writeZones(t)), Protocols: Protocols()})
+		if err == nil || !strings.Contains(err.Error(), "takes no key") {
+			t.Errorf("a key on route %s: %v, want an error", route, err)
+		}
+	}
+}
+
+func writeZones(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "zones.geojson")
+	os.WriteFile(p, []byte(circle{geowarden.Point{Lon: 10, Lat: 50}, 5000}.geojson()), 0o600)
+	return p
 }

@@ -22,7 +22,7 @@ import (
 // role it is served.
 func TestEndpointsNeedTokens(t *testing.T) {
 	up := newUpstream(t)
-	g := startGateway(t, up, gwOptions{protocols: append(Protocols(), ProtocolRoute{"/test", testProtocol{}})})
+	g := startGateway(t, up, gwOptions{protocols: append(Protocols(), ProtocolRoute{Path: "/test", Protocol: testProtocol{}})})
 	revoked := g.token(t, "old", Roles...)
 	if _, err := g.db.RevokeToken(t.Context(), "old", time.Now()); err != nil {
 		t.Fatal(err)

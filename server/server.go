@@ -42,14 +42,18 @@ import (
 type ProtocolRoute struct {
 	Path     string
 	Protocol proto.Protocol
+	// Keyed, for a protocol whose messages may be encrypted, returns the
+	// protocol with the secret of the route's key (routes.NAME.key);
+	// without a key, encrypted messages are refused.
+	Keyed func(secret []byte) (proto.Protocol, error)
 }
 
 // protocolRoutes is the table of the device protocols the gateway
 // speaks: a protocol is served by adding its line here.
 var protocolRoutes = []ProtocolRoute{
-	{"/osmand", osmand.Protocol{}},
-	{"/owntracks", &owntracks.Protocol{}}, // no encryption key: encrypted payloads are refused
-	{"/v2/geosubmit", geosubmit.Protocol{}},
+	{"/osmand", osmand.Protocol{}, nil},
+	{"/owntracks", &owntracks.Protocol{}, func(secret []byte) (proto.Protocol, error) { return owntracks.New(owntracks.WithKey(secret)) }},
+	{"/v2/geosubmit", geosubmit.Protocol{}, nil},
 }
 
 // Protocols returns the built-in table of device protocol routes.
@@ -151,9 +155,25 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if protocols == nil {
 		protocols = Protocols()
 	}
+	if rc := s.cfg.Routes[RouteIngest]; rc.Key != nil {
+		return nil, fmt.Errorf("route %s takes no key", RouteIngest)
+	}
 	all := []*route{{name: RouteIngest, path: "/v1/ingest"}}
 	for _, pr := range protocols {
-		all = append(all, &route{name: pr.Protocol.Name(), path: pr.Path, proto: pr.Protocol})
+		p := pr.Protocol
+		if k := s.cfg.Routes[p.Name()].Key; k != nil {
+			if pr.Keyed == nil {
+				return nil, fmt.Errorf("route %s takes no key", p.Name())
+			}
+			secret, err := k.Load()
+			if err != nil {
+				return nil, fmt.Errorf("route %s: %w", p.Name(), err)
+			}
+			if p, err = pr.Keyed(secret); err != nil {
+				return nil, fmt.Errorf("route %s: %w", pr.Protocol.Name(), err)
+			}
+		}
+		all = append(all, &route{name: p.Name(), path: pr.Path, proto: p})
 	}
 	for _, r := range all {
 		if r.upstream = s.cfg.UpstreamOf(r.name); r.upstream == nil {

@@ -489,7 +489,7 @@ func TestForwardWholeRequests(t *testing.T) {
 	var mu sync.Mutex
 	var calls [][2]string
 	p := forwardCounter{mu: &mu, calls: &calls}
-	g := startGateway(t, up, gwOptions{protocols: []ProtocolRoute{{"/test", p}}, config: func(c *Config) { c.Limits.DeviceBody = 1 << 20 }})
+	g := startGateway(t, up, gwOptions{protocols: []ProtocolRoute{{Path: "/test", Protocol: p}}, config: func(c *Config) { c.Limits.DeviceBody = 1 << 20 }})
 	tok := g.token(t, "phone", RoleIngest)
 	id := 0
 	send := func(n int) {
