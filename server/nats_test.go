@@ -32,6 +32,25 @@ func natsServer(t *testing.T, port int) *exec.Cmd {
 	return cmd
 }
 
+// subscribe subscribes to a subject of the NATS server at url, until the
+// test ends.
+func subscribe(t *testing.T, url, subject string) *nats.Subscription {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	sub, err := nc.SubscribeSync(subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
 func freePort(t *testing.T) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -47,16 +66,7 @@ func freePort(t *testing.T) int {
 func TestNATSUpstream(t *testing.T) {
 	base := testenv.NATS(t)
 	subject := fmt.Sprintf("geowarden.test.%d", time.Now().UnixNano())
-	nc, err := nats.Connect(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	sub, err := nc.SubscribeSync(subject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc.Flush()
+	sub := subscribe(t, base, subject)
 	up := newUpstream(t)
 	g := startGateway(t, up, gwOptions{config: ingestTo(t, base+"/"+subject)})
 	tok := g.token(t, "phone", RoleIngest)
@@ -95,16 +105,7 @@ func TestNATSDownThenUp(t *testing.T) {
 		t.Fatalf("outbox depth %v with NATS down, want 1 message", d)
 	}
 	natsServer(t, port)
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	sub, err := nc.SubscribeSync(subject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc.Flush()
+	sub := subscribe(t, fmt.Sprintf("nats://127.0.0.1:%d", port), subject)
 	// The waiting message goes once the gateway has reconnected (whether
 	// it reaches this subscriber depends on who connected first: core NATS
 	// keeps nothing for subscribers to come).
