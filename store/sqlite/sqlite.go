@@ -641,7 +641,17 @@ func (b *blob) Seal() (string, int64, error) {
 	var r [16]byte
 	rand.Read(r[:])
 	name := hex.EncodeToString(r[:])
-	if err := b.f.CommitTo(filepath.Join(b.db.dir, blobDir, name)); err != nil {
+	// Synced, named, and the name synced: the blob is on disk before the
+	// message that names it is committed.
+	dir := filepath.Join(b.db.dir, blobDir)
+	if err := b.f.File().Sync(); err != nil {
+		b.f.Abort()
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	if err := b.f.LinkTo(filepath.Join(dir, name)); err != nil {
+		return "", 0, fmt.Errorf("store: %w", err)
+	}
+	if err := safefile.SyncDir(dir); err != nil {
 		return "", 0, fmt.Errorf("store: %w", err)
 	}
 	return name, st.Size(), nil
