@@ -152,6 +152,19 @@ var migrations = []string{
 		duplicate INTEGER NOT NULL
 	);
 	CREATE INDEX decisions_time ON decisions(time);`,
+	// 2: the audit log (audit.go).
+	`CREATE TABLE audit_entries (
+		n     INTEGER PRIMARY KEY,
+		entry BLOB    NOT NULL
+	);
+	CREATE TABLE audit_hashes (
+		i    INTEGER PRIMARY KEY,
+		hash BLOB    NOT NULL
+	);
+	CREATE TABLE audit_checkpoint (
+		id     INTEGER PRIMARY KEY CHECK (id = 1),
+		signed BLOB    NOT NULL
+	);`,
 }
 
 // Version is the schema version this geowarden writes.
