@@ -82,6 +82,14 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 			Received: int64(res.Received), Kept: int64(res.Kept), Modified: int64(res.Modified), Dropped: int64(res.Dropped), Findings: int64(res.Findings)},
 		Messages: out,
 	}
+	sum := newDigest()
+	for _, m := range out {
+		sum.Write(m.Body)
+	}
+	if err := s.auditBatch(r.Context(), c, b, findings, sum); err != nil {
+		auditFailed(w)
+		return
+	}
 	if err := s.outbox.Put(r.Context(), b); err != nil {
 		s.putFailed(w, c, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/geowarden/geowarden/audit"
 	"io"
 	"log/slog"
 	"math"
@@ -185,6 +186,8 @@ type gateway struct {
 	stop   context.CancelFunc
 	done   chan error
 	zones  string
+	audit  *audit.Log
+	vkey   string // the audit log's verifier key
 }
 
 type gwOptions struct {
@@ -192,6 +195,8 @@ type gwOptions struct {
 	config    func(*Config)
 	protocols []ProtocolRoute
 	tls       bool // serve HTTPS with a certificate made for the test
+	// audit wraps the audit log's storage (the store's) when not nil.
+	audit func(audit.Storage) audit.Storage
 }
 
 // ingestTo is a gwOptions.config that forwards the ingest route to an
@@ -235,13 +240,29 @@ func startGateway(t testing.TB, up *upstream, o gwOptions) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var storage audit.Storage = g.db.Audit()
+	if o.audit != nil {
+		storage = o.audit(storage)
+	}
+	skey, vkey, err := audit.GenerateKey("geowarden.test/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := audit.ParseKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.audit, err = audit.Open(context.Background(), storage, key); err != nil {
+		t.Fatal(err)
+	}
+	g.vkey = vkey
 	protocols := o.protocols
 	if protocols == nil {
 		protocols = []ProtocolRoute{{Path: "/test", Protocol: testProtocol{}}}
 	}
 	g.Server, err = New(context.Background(), Options{
 		Config: cfg, Store: g.db, Load: testPolicy(t, g.zones), Protocols: protocols,
-		Log: telemetry.NewLogger(g.logs, true, slog.LevelDebug), TokenTTL: time.Millisecond,
+		Log: telemetry.NewLogger(g.logs, true, slog.LevelDebug), TokenTTL: time.Millisecond, Audit: g.audit,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"mime"
 	"net/http"
@@ -79,7 +80,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	hash := sha256.New()
 	io.WriteString(hash, ctype+"\n") // the same bytes as another type may be other records
 	in := io.TeeReader(http.MaxBytesReader(w, r.Body, limit), hash)
-	out := &spill{store: s.store}
+	out := &spill{store: s.store, sum: newDigest()}
 	st, err := runner.SanitizeStream(r.Context(), "body", in, out)
 	if err == nil {
 		err = out.err
@@ -108,12 +109,13 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	} else {
 		out.abort()
 	}
+	if err := s.auditBatch(r.Context(), c, b, findings, out.sum); err != nil {
+		removeBlobs(s.store, b)
+		auditFailed(w)
+		return
+	}
 	if err := s.outbox.Put(r.Context(), b); err != nil {
-		for _, m := range b.Messages {
-			if m.Blob != "" {
-				s.store.RemoveBlob(m.Blob)
-			}
-		}
+		removeBlobs(s.store, b)
 		s.putFailed(w, c, err)
 		return
 	}
@@ -210,19 +212,30 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, c *call, err err
 	}
 }
 
+// removeBlobs removes the blobs of a batch that was not stored.
+func removeBlobs(o store.Outbox, b *store.Batch) {
+	for _, m := range b.Messages {
+		if m.Blob != "" {
+			o.RemoveBlob(m.Blob)
+		}
+	}
+}
+
 // spill holds a sanitized body in memory up to inlineMax bytes, and
 // beyond that in a blob of the store.
 type spill struct {
 	store store.Outbox
 	buf   bytes.Buffer
 	blob  store.Blob
-	err   error // a failure to write the blob
+	err   error     // a failure to write the blob
+	sum   hash.Hash // the SHA-256 of what was written
 }
 
 func (w *spill) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	w.sum.Write(p)
 	if w.blob == nil && w.buf.Len()+len(p) <= inlineMax {
 		return w.buf.Write(p)
 	}

@@ -42,6 +42,8 @@ func TestEndpointsNeedTokens(t *testing.T) {
 		"/v2/geosubmit": {"/v2/geosubmit", "application/json", `{"items":[{"timestamp":1576318590000,"position":{"latitude":45,"longitude":3}}]}`},
 		"/test":         {"/test", "", "1," + outZone + "\n"},
 		"/v1/ingest":    {"/v1/ingest", "application/x-ndjson", pointLine(0, outZone)},
+		// Entry 0: the policy put in force at start.
+		"/v1/audit/proof/{n}": {"/v1/audit/proof/0", "", ""},
 	}
 	for _, ep := range endpoints {
 		method := ep.Method

@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geowarden/geowarden/audit"
 	"github.com/geowarden/geowarden/internal/telemetry"
 	"github.com/geowarden/geowarden/pipeline"
 	"github.com/geowarden/geowarden/server/geosubmit"
@@ -89,6 +90,9 @@ type Options struct {
 	// Client sends to HTTP upstreams; nil means a client of the
 	// gateway's own.
 	Client *http.Client
+	// Audit is the audit log: every ingest batch and every policy put in
+	// force is appended to it before it takes effect. Required.
+	Audit *audit.Log
 	// TokenTTL is how long a token lookup is cached: a revoked token is
 	// refused at most this long after it was revoked. 0 means 2s.
 	TokenTTL time.Duration
@@ -98,6 +102,7 @@ type Options struct {
 type Server struct {
 	cfg     *Config
 	store   store.Store
+	audit   *audit.Log
 	load    func() (*Policy, error)
 	log     *slog.Logger
 	auth    *Auth
@@ -130,6 +135,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		cfg:      opts.Config,
 		store:    opts.Store,
+		audit:    opts.Audit,
 		load:     opts.Load,
 		log:      opts.Log,
 		client:   opts.Client,
@@ -186,7 +192,13 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if len(s.routes) == 0 {
 		return nil, errors.New("serve: no route has an upstream (give --upstream URL, or routes in --config)")
 	}
+	if s.audit == nil {
+		return nil, errors.New("serve: no audit log")
+	}
 	s.metrics = telemetry.NewMetrics(s.outboxDepth)
+	if err := s.auditPolicy(ctx, p, "", "start"); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 	s.outbox = newOutbox(s.store, &s.cfg.Outbox, s.metrics, s.log)
 	if err := s.outbox.load(ctx, s.routes); err != nil {
 		return nil, err
@@ -226,10 +238,14 @@ func (s *Server) Policy() *Policy { return s.policy.Load() }
 
 // Reload loads the policy and its zones again and puts them in force at
 // once for every request that starts afterwards; a request under way
-// finishes under the policy it started with. On an error the policy in
+// finishes under the policy it started with. The new policy is appended
+// to the audit log before it is put in force. On an error the policy in
 // force stays.
 func (s *Server) Reload() error {
 	p, err := s.load()
+	if err == nil {
+		err = s.auditPolicy(context.Background(), p, s.Policy().Revision, "reload")
+	}
 	if err != nil {
 		s.log.Error("reload failed; the policy in force stays", "err", err, "revision", s.Policy().Revision)
 		return err
@@ -277,6 +293,12 @@ func (s *Server) newMux() *http.ServeMux {
 		metrics.ServeHTTP(w, r)
 	}))
 	mux.Handle("GET /v1/decisions", s.guard("decisions", []string{RoleAdmin, RoleAuditor}, false, s.decisions))
+	auditViews := audit.Handler(s.audit)
+	for _, p := range auditPaths {
+		mux.Handle("GET "+p, s.guard("audit", []string{RoleAdmin, RoleAuditor}, false, func(w http.ResponseWriter, r *http.Request, _ *call) {
+			auditViews.ServeHTTP(w, r)
+		}))
+	}
 	return mux
 }
 
@@ -293,6 +315,9 @@ func (s *Server) Endpoints() []Endpoint {
 	}
 	out = append(out, Endpoint{http.MethodGet, "/metrics", []string{RoleAdmin, RoleAuditor}},
 		Endpoint{http.MethodGet, "/v1/decisions", []string{RoleAdmin, RoleAuditor}})
+	for _, p := range auditPaths {
+		out = append(out, Endpoint{http.MethodGet, p, []string{RoleAdmin, RoleAuditor}})
+	}
 	return out
 }
 

@@ -40,6 +40,9 @@ type Metrics struct {
 	UpstreamErrors *prometheus.CounterVec
 	// CommitBatches is the number of requests that shared one commit.
 	CommitBatches prometheus.Histogram
+	// AuditFailures counts decisions refused because their audit entry
+	// could not be appended.
+	AuditFailures prometheus.Counter
 }
 
 // NewMetrics registers the gateway's metrics on a new registry, with the
@@ -79,8 +82,11 @@ func NewMetrics(outbox func() map[string][3]float64) *Metrics {
 			Name: "geowarden_outbox_commit_requests", Help: "Requests stored by one outbox commit (group commit).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 		}),
+		AuditFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "geowarden_audit_append_failures_total", Help: "Decisions refused because their audit entry could not be appended.",
+		}),
 	}
-	reg.MustRegister(m.Records, m.Findings, m.Requests, m.Latency, m.Duplicates, m.Refused, m.Forwarded, m.UpstreamErrors, m.CommitBatches,
+	reg.MustRegister(m.Records, m.Findings, m.Requests, m.Latency, m.Duplicates, m.Refused, m.Forwarded, m.UpstreamErrors, m.CommitBatches, m.AuditFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&outboxCollector{f: outbox})
 	return m

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/geowarden/geowarden/audit"
@@ -37,6 +38,9 @@ func (a *Audit) Size(ctx context.Context) (int64, error) {
 
 // Append implements audit.Storage.
 func (a *Audit) Append(ctx context.Context, n int64, entry []byte, hashes []tlog.Hash) error {
+	if a.db.write == nil {
+		return errReadOnly
+	}
 	tx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
@@ -127,12 +131,35 @@ func (a *Audit) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, e
 	return out, nil
 }
 
-// SaveCheckpoint implements audit.Storage.
+// SaveCheckpoint implements audit.Storage. A checkpoint of a smaller tree
+// than the one saved is not saved: when two logs write to the database
+// (the gateway, and the command line changing a token), the entries
+// cannot fork (Append checks the index in its transaction), and the later
+// of two checkpoints stays, whichever is saved last.
 func (a *Audit) SaveCheckpoint(ctx context.Context, signed []byte) error {
-	if _, err := a.db.write.ExecContext(ctx, `INSERT INTO audit_checkpoint (id, signed) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET signed = excluded.signed`, signed); err != nil {
+	if a.db.write == nil {
+		return errReadOnly
+	}
+	if _, err := a.db.write.ExecContext(ctx, `INSERT INTO audit_checkpoint (id, signed, size) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET signed = excluded.signed, size = excluded.size
+		WHERE excluded.size < 0 OR audit_checkpoint.size <= excluded.size`, signed, checkpointSize(signed)); err != nil {
 		return fmt.Errorf("store: audit: save checkpoint: %w", err)
 	}
 	return nil
+}
+
+// checkpointSize returns the tree size a signed checkpoint states (its
+// second line), or -1 when it states none.
+func checkpointSize(signed []byte) int64 {
+	lines := strings.SplitN(string(signed), "\n", 3)
+	if len(lines) < 3 {
+		return -1
+	}
+	n, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 // Checkpoint implements audit.Storage.

@@ -75,3 +75,42 @@ func TestAuditCorrupt(t *testing.T) {
 		t.Errorf("ReadHashes of a short hash: %v, want audit.ErrCorrupt", err)
 	}
 }
+
+// TestAuditReadOnly: a read-only store reads the log and refuses to
+// change it; a checkpoint of a smaller tree than the saved one is not
+// saved.
+func TestAuditReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := OpenReadOnly(ctx, dir); err == nil {
+		t.Fatal("OpenReadOnly of a folder with no database: no error")
+	}
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := db.Audit()
+	for _, cp := range []string{"o\n5\nAAAA\n\n— o x\n", "o\n4\nBBBB\n\n— o x\n"} {
+		if err := a.SaveCheckpoint(ctx, []byte(cp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := a.Checkpoint(ctx); string(got) != "o\n5\nAAAA\n\n— o x\n" {
+		t.Errorf("checkpoint %q, want the one of size 5 kept", got)
+	}
+	ro, err := OpenReadOnly(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if got, err := ro.Audit().Checkpoint(ctx); err != nil || len(got) == 0 {
+		t.Errorf("read-only Checkpoint = %q, %v", got, err)
+	}
+	if err := ro.Audit().SaveCheckpoint(ctx, []byte("x\n")); err == nil {
+		t.Error("read-only SaveCheckpoint: no error")
+	}
+	if err := ro.Audit().Append(ctx, 0, []byte("{}"), nil); err == nil {
+		t.Error("read-only Append: no error")
+	}
+}

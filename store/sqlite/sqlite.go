@@ -87,9 +87,42 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	return db, nil
 }
 
+// errReadOnly: a write to a store opened with OpenReadOnly.
+var errReadOnly = errors.New("store: opened read-only")
+
+// OpenReadOnly opens the store in dir for reading only, as a command that
+// inspects the data folder of a gateway that may be running does: it
+// creates nothing, migrates nothing and removes nothing, and refuses a
+// database whose schema is older or newer than this geowarden's. Only the
+// audit log's read methods and the store's reads may be called.
+func OpenReadOnly(ctx context.Context, dir string) (*DB, error) {
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	var v int
+	if err := r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	if v != len(migrations) {
+		r.Close()
+		return nil, fmt.Errorf("store: %s: schema version %d, this geowarden reads %d (start geowarden serve once to migrate it)", path, v, len(migrations))
+	}
+	return &DB{dir: dir, read: r}, nil
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.write != nil {
+		err = db.write.Close()
+	}
 	if db.read != nil {
 		if rerr := db.read.Close(); err == nil {
 			err = rerr
@@ -163,7 +196,8 @@ var migrations = []string{
 	);
 	CREATE TABLE audit_checkpoint (
 		id     INTEGER PRIMARY KEY CHECK (id = 1),
-		signed BLOB    NOT NULL
+		signed BLOB    NOT NULL,
+		size   INTEGER NOT NULL
 	);`,
 }
 
