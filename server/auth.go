@@ -47,6 +47,20 @@ func HashToken(text string) []byte {
 // under name and returns the token's text, which is never stored and
 // cannot be shown again.
 func CreateToken(ctx context.Context, s store.Tokens, name string, roles []string, now time.Time) (string, *store.Token, error) {
+	text, t, err := NewToken(name, roles, now)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := s.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	return text, t, nil
+}
+
+// NewToken checks a token's name and roles and makes a random token for
+// them: its text, and the token as it is to be stored (CreateToken stores
+// it).
+func NewToken(name string, roles []string, now time.Time) (string, *store.Token, error) {
 	if name == "" || strings.ContainsAny(name, ",\n\r\t") || len(name) > 128 {
 		return "", nil, fmt.Errorf("token name %q: want 1 to 128 characters, no commas or line breaks", name)
 	}
@@ -67,11 +81,7 @@ func CreateToken(ctx context.Context, s store.Tokens, name string, roles []strin
 		return "", nil, err
 	}
 	text := TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	t := &store.Token{Name: name, Roles: rs, Hash: HashToken(text), Created: now.UTC()}
-	if err := s.CreateToken(ctx, t); err != nil {
-		return "", nil, err
-	}
-	return text, t, nil
+	return text, &store.Token{Name: name, Roles: rs, Hash: HashToken(text), Created: now.UTC()}, nil
 }
 
 // credential returns the token a request carries: the bearer token of

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +35,10 @@ tlog-checkpoint, signed-note and tlog-proof formats (docs/audit-format.md).
   audit checkpoint --dir DIR         print the latest signed checkpoint
   audit proof --dir DIR N            print entry N's inclusion proof
   audit key --dir DIR                print the verifier key (name+hash+key)
-  audit verify --dir DIR             check the whole log offline`,
+  audit verify --dir DIR             check the whole log offline
+
+checkpoint, proof, key and verify also read the log that geowarden serve
+keeps in its data folder: --data DIR instead of --dir DIR.`,
 	}
 	cmd.AddCommand(auditInitCmd(), auditAppendCmd(), auditCheckpointCmd(), auditProofCmd(), auditKeyCmd(), auditVerifyCmd())
 	return cmd
@@ -62,9 +63,7 @@ it to auditors, who verify with it rather than with the copy in DIR.`,
 		Args: cobra.NoArgs,
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
 			if origin == "" {
-				id := make([]byte, 8)
-				rand.Read(id)
-				origin = "geowarden.example/audit/" + hex.EncodeToString(id)
+				origin = newOrigin()
 			}
 			if keyPath == "" {
 				keyPath = filepath.Join(dir, auditKeyFile)
@@ -272,39 +271,40 @@ func keyFlags(cmd *cobra.Command, keyFile, vkey *string) {
 }
 
 func auditCheckpointCmd() *cobra.Command {
-	var dir string
+	var src auditSource
 	cmd := &cobra.Command{
-		Use:   "checkpoint --dir DIR",
+		Use:   "checkpoint --dir DIR | --data DIR",
 		Short: "Print the audit log's latest signed checkpoint",
 		Long: `checkpoint prints the latest signed checkpoint as it is stored (C2SP
 tlog-checkpoint). Save it after a successful verify, and pass it to the next
 verify as --since: a log rolled back since then fails.`,
 		Args: cobra.NoArgs,
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
-			s, err := filelog.OpenReadOnly(dir)
+			s, err := src.open(cmd.Context())
 			if err != nil {
 				return ExitError, err
 			}
-			defer s.Close()
+			defer s.close()
 			c, err := s.Checkpoint(cmd.Context())
 			if err != nil {
 				return ExitError, err
 			}
 			if c == nil {
-				return ExitError, fmt.Errorf("audit: %s has no checkpoint", dir)
+				return ExitError, fmt.Errorf("audit: %s has no checkpoint", s.where)
 			}
 			cmd.OutOrStdout().Write(c)
 			return ExitOK, nil
 		}),
 	}
-	auditDirFlag(cmd, &dir)
+	src.flags(cmd)
 	return cmd
 }
 
 func auditProofCmd() *cobra.Command {
-	var dir, keyFile, vkey string
+	var src auditSource
+	var keyFile, vkey string
 	cmd := &cobra.Command{
-		Use:   "proof --dir DIR N",
+		Use:   "proof --dir DIR | --data DIR N",
 		Short: "Print the inclusion proof of entry N",
 		Long: `proof prints the inclusion proof of entry N (from 0) in the tree of the
 latest signed checkpoint, in the C2SP tlog-proof format with the entry as
@@ -316,15 +316,15 @@ first.`,
 			if err != nil || n < 0 {
 				return ExitError, fmt.Errorf("audit proof: entry %q: want an index from 0", args[0])
 			}
-			key, err := verifierKey(cmd, dir, keyFile, vkey)
+			key, err := verifierKey(cmd, src.folder(), keyFile, vkey)
 			if err != nil {
 				return ExitError, err
 			}
-			s, err := filelog.OpenReadOnly(dir)
+			s, err := src.open(cmd.Context())
 			if err != nil {
 				return ExitError, err
 			}
-			defer s.Close()
+			defer s.close()
 			p, err := audit.Prove(cmd.Context(), s, key, n)
 			if err != nil {
 				return ExitError, err
@@ -333,15 +333,16 @@ first.`,
 			return ExitOK, nil
 		}),
 	}
-	auditDirFlag(cmd, &dir)
+	src.flags(cmd)
 	keyFlags(cmd, &keyFile, &vkey)
 	return cmd
 }
 
 func auditKeyCmd() *cobra.Command {
-	var dir, keyPath string
+	var src auditSource
+	var keyPath string
 	cmd := &cobra.Command{
-		Use:   "key --dir DIR",
+		Use:   "key --dir DIR | --data DIR",
 		Short: "Print the audit log's verifier key (name+hash+key)",
 		Long: `key prints the verifier key of the log's signing key, in the signed-note
 form name+hash+key: what a verifier needs, and all it needs. It is derived
@@ -349,6 +350,7 @@ from the private key (--private-key, default DIR/audit.key) when that is
 readable, else read from DIR/audit.pub.`,
 		Args: cobra.NoArgs,
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
+			dir := src.folder()
 			if keyPath == "" {
 				keyPath = filepath.Join(dir, auditKeyFile)
 			}
@@ -365,15 +367,16 @@ readable, else read from DIR/audit.pub.`,
 			return ExitOK, nil
 		}),
 	}
-	auditDirFlag(cmd, &dir)
+	src.flags(cmd)
 	cmd.Flags().StringVar(&keyPath, "private-key", "", "the signing key (default DIR/audit.key)")
 	return cmd
 }
 
 func auditVerifyCmd() *cobra.Command {
-	var dir, keyFile, vkey, since string
+	var src auditSource
+	var keyFile, vkey, since string
 	cmd := &cobra.Command{
-		Use:   "verify --dir DIR [--key FILE | --verifier-key KEY] [--since CHECKPOINT]",
+		Use:   "verify --dir DIR | --data DIR [--key FILE | --verifier-key KEY] [--since CHECKPOINT]",
 		Short: "Check the audit log offline: every entry, the tree, the signed checkpoint",
 		Long: `verify checks the log in DIR with the verifier key alone: the signature of
 the latest checkpoint, every entry's form, index and hash, the stored tree,
@@ -385,9 +388,14 @@ truncated tail and a rollback to an older state. Give the key you hold
 used, which whoever can edit DIR can replace.
 
 Exit codes: 0 the log verifies, 1 tampering found (each problem listed), 2
-the log could not be checked.`,
+the log could not be checked.
+
+With --data DIR it checks the log geowarden serve keeps in the database of
+its data folder DIR (the verifier key's copy is DIR/audit.pub); it only
+reads, and may run while the gateway does.`,
 		Args: cobra.NoArgs,
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
+			dir := src.folder()
 			key, err := verifierKey(cmd, dir, keyFile, vkey)
 			if err != nil {
 				return ExitError, err
@@ -404,17 +412,17 @@ the log could not be checked.`,
 					return ExitError, fmt.Errorf("audit verify: --since %s: %w", since, err)
 				}
 			}
-			s, err := filelog.OpenReadOnly(dir)
+			s, err := src.open(cmd.Context())
 			if err != nil {
 				return ExitError, err
 			}
-			defer s.Close()
+			defer s.close()
 			r, err := audit.Verify(cmd.Context(), s, key, sinceNote)
 			if err != nil {
 				return ExitError, err
 			}
 			out := cmd.OutOrStdout()
-			if t := s.TornBytes(); t > 0 {
+			if t := s.torn(); t > 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "geowarden: audit verify: %d bytes after the last entry of %s are not an entry (an append cut short?)\n", t, filepath.Join(dir, filelog.EntriesFile))
 			}
 			if !r.OK() {
@@ -439,7 +447,7 @@ the log could not be checked.`,
 			return ExitOK, nil
 		}),
 	}
-	auditDirFlag(cmd, &dir)
+	src.flags(cmd)
 	keyFlags(cmd, &keyFile, &vkey)
 	cmd.Flags().StringVar(&since, "since", "", "an earlier signed checkpoint the log must be consistent with")
 	return cmd

@@ -60,7 +60,12 @@ Every route but /healthz and /readyz needs a token (geowarden token create).
 An upstream is an http(s):// URL, nats://host:port/subject or file:///dir
 (rotating NDJSON files); --upstream serves every route the configuration
 gives no upstream of its own. SIGHUP reloads the policy and zones; SIGTERM
-and SIGINT stop accepting, finish the requests under way and exit 0.`,
+and SIGINT stop accepting, finish the requests under way and exit 0.
+
+Every request's batch, and the policy at start and on each reload, is
+appended to the audit log in the data folder's database before it takes
+effect; its signing key is DATA/audit.key (created on first start, with
+DATA/audit.pub). geowarden audit verify --data DATA checks the log.`,
 		Example: `  geowarden serve --policy policy.yml --upstream https://collector.example.org/in
   geowarden serve --config gateway.yml --data /var/lib/geowarden --tls-cert cert.pem --tls-key key.pem`,
 		Annotations: map[string]string{annotationSIGHUP: "reload"},
@@ -98,7 +103,11 @@ and SIGINT stop accepting, finish the requests under way and exit 0.`,
 				return ExitError, err
 			}
 			defer db.Close()
-			srv, err := server.New(ctx, server.Options{Config: cfg, Store: db, Load: loadPolicy, Log: log})
+			auditLog, err := openGatewayAudit(ctx, db)
+			if err != nil {
+				return ExitError, err
+			}
+			srv, err := server.New(ctx, server.Options{Config: cfg, Store: db, Load: loadPolicy, Log: log, Audit: auditLog})
 			if err != nil {
 				return ExitError, err
 			}

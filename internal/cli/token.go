@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -67,13 +69,35 @@ reused once the token that had it is revoked.`,
 					}
 				}
 			}
-			db, err := sqlite.Open(cmd.Context(), data)
+			ctx := cmd.Context()
+			text, tok, err := server.NewToken(name, rs, time.Now())
+			if err != nil {
+				return ExitError, err
+			}
+			db, err := sqlite.Open(ctx, data)
 			if err != nil {
 				return ExitError, err
 			}
 			defer db.Close()
-			text, tok, err := server.CreateToken(cmd.Context(), db, name, rs, time.Now())
+			toks, err := db.Tokens(ctx)
 			if err != nil {
+				return ExitError, err
+			}
+			for _, t := range toks {
+				if t.Name == name && t.Revoked.IsZero() {
+					return ExitError, fmt.Errorf("%w: a token named %q", store.ErrExists, name)
+				}
+			}
+			// Logged before it is stored: a token the log does not show
+			// never exists.
+			l, err := openGatewayAudit(ctx, db)
+			if err != nil {
+				return ExitError, err
+			}
+			if err := server.AuditToken(ctx, l, "create", tokenActor, tok, tok.Created); err != nil {
+				return ExitError, err
+			}
+			if err := db.CreateToken(ctx, tok); err != nil {
 				return ExitError, err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), text)
@@ -152,6 +176,36 @@ func when(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// tokenActor is the actor of the audit entries of token changes made on
+// the command line.
+const tokenActor = "command line"
+
+// activeToken returns the token not yet revoked that ref names (by ID, or
+// by name), as RevokeToken would revoke it, or nil.
+func activeToken(ctx context.Context, db *sqlite.DB, ref string) *store.Token {
+	toks, err := db.Tokens(ctx)
+	if err != nil {
+		return nil
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		for i := range toks {
+			if t := &toks[i]; t.ID == id {
+				if t.Revoked.IsZero() {
+					return t
+				}
+				return nil
+			}
+		}
+	}
+	for i := range toks {
+		t := &toks[i]
+		if t.Revoked.IsZero() && t.Name == ref {
+			return t
+		}
+	}
+	return nil
+}
+
 func tokenRevokeCmd() *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
@@ -159,12 +213,23 @@ func tokenRevokeCmd() *cobra.Command {
 		Short: "Revoke a token: the gateway refuses it from then on (within 2 seconds)",
 		Args:  cobra.ExactArgs(1),
 		RunE: run(func(cmd *cobra.Command, args []string) (int, error) {
-			db, err := sqlite.Open(cmd.Context(), data)
+			ctx := cmd.Context()
+			db, err := sqlite.Open(ctx, data)
 			if err != nil {
 				return ExitError, err
 			}
 			defer db.Close()
-			t, err := db.RevokeToken(cmd.Context(), args[0], time.Now())
+			now := time.Now()
+			if t := activeToken(ctx, db, args[0]); t != nil {
+				l, err := openGatewayAudit(ctx, db)
+				if err != nil {
+					return ExitError, err
+				}
+				if err := server.AuditToken(ctx, l, "revoke", tokenActor, t, now); err != nil {
+					return ExitError, err
+				}
+			}
+			t, err := db.RevokeToken(ctx, args[0], now)
 			if errors.Is(err, store.ErrNotFound) {
 				return ExitError, fmt.Errorf("no token %q", args[0])
 			}
