@@ -34,8 +34,11 @@ token with the role its endpoint wants:
   ingest    send records: POST /v1/ingest and the device protocol routes
   export    request exports
   reviewer  review held exports
-  admin     operate the gateway: /metrics, GET /v1/decisions
-  auditor   read /metrics and GET /v1/decisions
+  admin     operate the gateway: /metrics, GET /v1/decisions, GET /v1/audit/...
+  auditor   read /metrics, GET /v1/decisions and GET /v1/audit/...
+
+Creating and revoking a token is appended to the audit log in the data
+folder before it is stored (its key DIR/audit.key is made the first time).
 
 A token is shown once, when it is created; the data folder keeps only its
 SHA-256 hash. Clients send it as "Authorization: Bearer TOKEN", as the
