@@ -165,6 +165,17 @@ func consistent(hr tlog.HashReader, old Checkpoint, size int64, root tlog.Hash) 
 // signed checkpoint that covers it are durable: only then may the decision
 // take effect. On any error the decision must not take effect.
 func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
+	return l.AppendAll(ctx, []Entry{e})
+}
+
+// AppendAll logs the entries, in order, and signs one checkpoint that
+// covers them all; it returns the index of the first. It is Append for a
+// group of decisions made together (a group commit): one signature and,
+// when the storage is a BatchStorage, one durable write for them all.
+// When it returns nil every entry is durable and signed; on any error no
+// decision of the group may take effect (entries already stored by a
+// storage that is not a BatchStorage are signed with the next append).
+func (l *Log) AppendAll(ctx context.Context, es []Entry) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.broken != nil {
@@ -178,24 +189,72 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 		l.broken = fmt.Errorf("%w: it signs %d entries, the storage holds %d", ErrInconsistent, l.head.Size, n)
 		return -1, l.broken
 	}
-	e.Index = n
-	if e.Time.IsZero() {
-		e.Time = l.now()
+	if len(es) == 0 {
+		return n, nil
 	}
-	data, err := e.Marshal()
-	if err != nil {
-		return -1, err
+	// The hashes of the group's earlier entries are not stored yet: read
+	// them from pending.
+	base := tlog.StoredHashCount(n)
+	var pending []tlog.Hash
+	stored := hashReader(ctx, l.s)
+	hr := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		var ask []int64
+		for _, x := range indexes {
+			if x < base {
+				ask = append(ask, x)
+			}
+		}
+		got, err := stored.ReadHashes(ask)
+		if err != nil {
+			return nil, err
+		}
+		for i, x := range indexes {
+			if x < base {
+				out[i], got = got[0], got[1:]
+			} else if x-base < int64(len(pending)) {
+				out[i] = pending[x-base]
+			} else {
+				return nil, fmt.Errorf("audit: append: hash %d not yet computed", x)
+			}
+		}
+		return out, nil
+	})
+	now := l.now()
+	datas := make([][]byte, len(es))
+	hashes := make([][]tlog.Hash, len(es))
+	for i := range es {
+		e := es[i]
+		e.Index = n + int64(i)
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		if datas[i], err = e.Marshal(); err != nil {
+			return -1, err
+		}
+		if hashes[i], err = tlog.StoredHashes(e.Index, datas[i], hr); err != nil {
+			return -1, fmt.Errorf("audit: append entry %d: %w", e.Index, err)
+		}
+		pending = append(pending, hashes[i]...)
 	}
-	hashes, err := tlog.StoredHashes(n, data, hashReader(ctx, l.s))
-	if err != nil {
-		return -1, fmt.Errorf("audit: append entry %d: %w", n, err)
+	if b, ok := l.s.(BatchStorage); ok {
+		if err := b.AppendBatch(ctx, n, datas, hashes); err != nil {
+			if len(es) == 1 {
+				return -1, fmt.Errorf("audit: append entry %d: %w", n, err)
+			}
+			return -1, fmt.Errorf("audit: append entries %d..%d: %w", n, n+int64(len(es))-1, err)
+		}
+	} else {
+		for i := range datas {
+			if err := l.s.Append(ctx, n+int64(i), datas[i], hashes[i]); err != nil {
+				if i > 0 {
+					l.sign(context.WithoutCancel(ctx), n+int64(i))
+				}
+				return -1, fmt.Errorf("audit: append entry %d: %w", n+int64(i), err)
+			}
+		}
 	}
-	if err := l.s.Append(ctx, n, data, hashes); err != nil {
-		return -1, fmt.Errorf("audit: append entry %d: %w", n, err)
-	}
-	// The entry is stored: finish its checkpoint even if ctx ends now, so
-	// that a cancelled caller does not leave it unsigned.
-	if err := l.sign(context.WithoutCancel(ctx), n+1); err != nil {
+	if err := l.sign(context.WithoutCancel(ctx), n+int64(len(es))); err != nil {
 		return -1, err
 	}
 	return n, nil

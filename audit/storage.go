@@ -45,6 +45,17 @@ type Storage interface {
 	Checkpoint(ctx context.Context) ([]byte, error)
 }
 
+// BatchStorage is a Storage that can append several entries at once, as
+// Log.AppendAll does for a group of decisions: one durable write instead
+// of one per entry.
+type BatchStorage interface {
+	Storage
+	// AppendBatch appends entries n, n+1, … with their hashes, as many
+	// Appends would, but all or none, durable when it returns nil.
+	// hashes[i] are the stored hashes of entries[i].
+	AppendBatch(ctx context.Context, n int64, entries [][]byte, hashes [][]tlog.Hash) error
+}
+
 // ErrCorrupt is wrapped by a Storage's errors about what it holds, as
 // opposed to errors reaching it: data that cannot have been written by
 // Append (a missing hash, an oversized or unreadable entry). Verify reports

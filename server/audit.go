@@ -21,12 +21,12 @@ import (
 // to admin and auditor tokens.
 var auditPaths = []string{"/v1/audit/checkpoint", "/v1/audit/proof/{n}", "/v1/audit/key"}
 
-// auditBatch appends the entry of one request's batch: its route, the
-// token's name, the policy revision, its counts per outcome and per rule,
-// and the SHA-256 of the bytes it stores for upstream (sum, nil when it
-// stores none). It is called before the batch goes to the outbox: a batch
+// batchEntry returns the audit entry of one request's batch: its route,
+// the token's name, the policy revision, its counts per outcome and per
+// rule, and the SHA-256 of the bytes it stores for upstream (sum). The
+// outbox appends it before it stores the batch (outbox.commit): a batch
 // whose entry was not appended is never stored.
-func (s *Server) auditBatch(ctx context.Context, c *call, b *store.Batch, findings map[string]int, sum hash.Hash) error {
+func batchEntry(b *store.Batch, findings map[string]int, sum hash.Hash) audit.Entry {
 	d := &b.Decision
 	counts := map[string]int64{
 		"received": d.Received, "kept": d.Kept, "modified": d.Modified, "dropped": d.Dropped, "findings": d.Findings,
@@ -43,22 +43,18 @@ func (s *Server) auditBatch(ctx context.Context, c *call, b *store.Batch, findin
 		Counts:         counts,
 		Details:        map[string]string{"route": d.Route, "messages": strconv.Itoa(len(b.Messages))},
 	}
-	if sum != nil && len(b.Messages) > 0 {
+	if len(b.Messages) > 0 {
 		e.Digest = audit.FormatDigest(sum.Sum(nil))
 	}
-	return s.appendAudit(ctx, c, e)
+	return e
 }
 
 // appendAudit appends e, and logs and counts a failure.
-func (s *Server) appendAudit(ctx context.Context, c *call, e audit.Entry) error {
+func (s *Server) appendAudit(ctx context.Context, e audit.Entry) error {
 	n, err := s.audit.Append(ctx, e)
 	if err != nil {
-		id := ""
-		if c != nil {
-			id = c.id
-		}
 		s.metrics.AuditFailures.Inc()
-		s.log.Error("audit append failed; the decision does not take effect", "id", id, "type", e.Type, "err", err)
+		s.log.Error("audit append failed; the decision does not take effect", "type", e.Type, "err", err)
 		return err
 	}
 	s.log.Debug("audit entry appended", "index", n, "type", e.Type)
@@ -86,7 +82,7 @@ func (s *Server) auditPolicy(ctx context.Context, p *Policy, previous, why strin
 	if previous != "" {
 		e.Details["previous"] = previous
 	}
-	return s.appendAudit(ctx, nil, e)
+	return s.appendAudit(ctx, e)
 }
 
 // AuditToken appends the entry of a token's creation or revocation

@@ -86,11 +86,7 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	for _, m := range out {
 		sum.Write(m.Body)
 	}
-	if err := s.auditBatch(r.Context(), c, b, findings, sum); err != nil {
-		auditFailed(w)
-		return
-	}
-	if err := s.outbox.Put(r.Context(), b); err != nil {
+	if err := s.outbox.Put(r.Context(), b, batchEntry(b, findings, sum)); err != nil {
 		s.putFailed(w, c, err)
 		return
 	}

@@ -109,12 +109,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, c *call, rt *rou
 	} else {
 		out.abort()
 	}
-	if err := s.auditBatch(r.Context(), c, b, findings, out.sum); err != nil {
-		removeBlobs(s.store, b)
-		auditFailed(w)
-		return
-	}
-	if err := s.outbox.Put(r.Context(), b); err != nil {
+	if err := s.outbox.Put(r.Context(), b, batchEntry(b, findings, out.sum)); err != nil {
 		removeBlobs(s.store, b)
 		s.putFailed(w, c, err)
 		return
@@ -172,6 +167,8 @@ func (s *Server) putFailed(w http.ResponseWriter, c *call, err error) {
 	switch {
 	case errors.Is(err, errBudget):
 		s.unavailable(w)
+	case errors.Is(err, errAudit):
+		auditFailed(w)
 	case errors.Is(err, errClosed):
 		w.Header().Set("Retry-After", "1")
 		httpError(w, http.StatusServiceUnavailable, "shutting down")

@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/geowarden/geowarden/audit"
 	"github.com/geowarden/geowarden/internal/telemetry"
 	"github.com/geowarden/geowarden/store"
 )
@@ -15,6 +17,10 @@ import (
 // errBudget: the outbox's disk budget is spent; the request is answered
 // 503 and nothing of it is stored.
 var errBudget = errors.New("outbox budget spent: the upstream is not taking messages as fast as they come")
+
+// errAudit: the batches' audit entries could not be appended; the
+// request is answered 503 and nothing of it is stored.
+var errAudit = errors.New("audit log append failed")
 
 // errClosed: the gateway is shutting down.
 var errClosed = errors.New("outbox closed")
@@ -32,6 +38,7 @@ type depth struct {
 // keeps the count of bytes the outbox holds against the budget.
 type outbox struct {
 	store   store.Outbox
+	audit   *audit.Log
 	cfg     *OutboxConfig
 	metrics *telemetry.Metrics
 	log     *slog.Logger
@@ -46,6 +53,7 @@ type outbox struct {
 // put is one request's batch waiting for its commit.
 type put struct {
 	batch *store.Batch
+	entry audit.Entry // the batch's audit entry
 	size  int64
 	done  chan error
 }
@@ -53,8 +61,8 @@ type put struct {
 // maxCommit caps the batches one transaction stores.
 const maxCommit = 512
 
-func newOutbox(s store.Outbox, cfg *OutboxConfig, m *telemetry.Metrics, log *slog.Logger) *outbox {
-	return &outbox{store: s, cfg: cfg, metrics: m, log: log, reqs: make(chan *put, maxCommit)}
+func newOutbox(s store.Outbox, l *audit.Log, cfg *OutboxConfig, m *telemetry.Metrics, log *slog.Logger) *outbox {
+	return &outbox{store: s, audit: l, cfg: cfg, metrics: m, log: log, reqs: make(chan *put, maxCommit)}
 }
 
 // load reads what the outbox holds, by route.
@@ -83,12 +91,13 @@ func (o *outbox) load(ctx context.Context, routes []*route) error {
 // full reports whether the budget is spent.
 func (o *outbox) full() bool { return o.bytes.Load() >= o.cfg.Budget }
 
-// Put stores a batch, durably when it returns nil, and sets its Dups. It
-// fails with errBudget when the batch does not fit in the budget; then
-// nothing of it is stored. It waits for the commit even when ctx is done:
+// Put appends the batch's audit entry e and then stores the batch,
+// durably when it returns nil, and sets its Dups. It fails with errBudget
+// when the batch does not fit in the budget, and with errAudit when e
+// could not be appended; then nothing of it is stored. It waits for the commit even when ctx is done:
 // a batch handed to the committer is either stored or not, never left
 // unknown.
-func (o *outbox) Put(ctx context.Context, b *store.Batch) error {
+func (o *outbox) Put(ctx context.Context, b *store.Batch, e audit.Entry) error {
 	var size int64
 	for _, m := range b.Messages {
 		size += m.Size
@@ -96,7 +105,7 @@ func (o *outbox) Put(ctx context.Context, b *store.Batch) error {
 	if o.bytes.Load()+size > o.cfg.Budget {
 		return errBudget
 	}
-	p := &put{batch: b, size: size, done: make(chan error, 1)}
+	p := &put{batch: b, entry: e, size: size, done: make(chan error, 1)}
 	o.mu.RLock()
 	if o.closed {
 		o.mu.RUnlock()
@@ -171,8 +180,10 @@ func (o *outbox) drain(puts []*put) []*put {
 	return puts
 }
 
-// commit stores the batches that fit in the budget in one transaction and
-// answers each.
+// commit appends the audit entries of the batches that fit in the budget
+// (one append, one signed checkpoint for them all), then stores the
+// batches in one transaction, and answers each. Batches whose entries were
+// not appended are not stored.
 func (o *outbox) commit(puts []*put) {
 	var ok []*put
 	var batches []*store.Batch
@@ -187,6 +198,18 @@ func (o *outbox) commit(puts []*put) {
 		batches = append(batches, p.batch)
 	}
 	if len(batches) == 0 {
+		return
+	}
+	entries := make([]audit.Entry, len(ok))
+	for i, p := range ok {
+		entries[i] = p.entry
+	}
+	if _, err := o.audit.AppendAll(context.Background(), entries); err != nil {
+		o.log.Error("audit append failed; the batches are not stored", "err", err, "requests", len(ok))
+		o.metrics.AuditFailures.Add(float64(len(ok)))
+		for _, p := range ok {
+			p.done <- fmt.Errorf("%w: %v", errAudit, err)
+		}
 		return
 	}
 	o.metrics.CommitBatches.Observe(float64(len(batches)))

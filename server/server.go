@@ -199,7 +199,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.auditPolicy(ctx, p, "", "start"); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	s.outbox = newOutbox(s.store, &s.cfg.Outbox, s.metrics, s.log)
+	s.outbox = newOutbox(s.store, s.audit, &s.cfg.Outbox, s.metrics, s.log)
 	if err := s.outbox.load(ctx, s.routes); err != nil {
 		return nil, err
 	}

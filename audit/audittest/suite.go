@@ -381,10 +381,22 @@ func testLog(t *testing.T, open Opener) {
 			t.Fatalf("Open after reopening the storage: %v", err)
 		}
 	}
-	for i := 13; i < 21; i++ {
+	for i := 13; i < 16; i++ {
 		if _, err := l.Append(ctx, Entry(i)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A group: AppendAll, with one entry that cannot be logged first.
+	bad := Entry(16)
+	bad.Actor = ""
+	if _, err := l.AppendAll(ctx, []audit.Entry{Entry(16), bad}); err == nil {
+		t.Fatal("AppendAll with an invalid entry: no error")
+	}
+	if n, err := l.AppendAll(ctx, []audit.Entry{Entry(16), Entry(17), Entry(18), Entry(19)}); err != nil || n != 16 {
+		t.Fatalf("AppendAll = %d, %v; want 16", n, err)
+	}
+	if _, err := l.Append(ctx, Entry(20)); err != nil {
+		t.Fatal(err)
 	}
 	r, err := audit.Verify(ctx, s, vkey, nil)
 	if err != nil {

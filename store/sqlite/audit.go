@@ -20,7 +20,7 @@ import (
 // commits (synchronous=FULL).
 type Audit struct{ db *DB }
 
-var _ audit.Storage = (*Audit)(nil)
+var _ audit.BatchStorage = (*Audit)(nil)
 
 // Audit returns the audit log's storage in db. Only one audit.Log may
 // write to it at a time.
@@ -38,8 +38,17 @@ func (a *Audit) Size(ctx context.Context) (int64, error) {
 
 // Append implements audit.Storage.
 func (a *Audit) Append(ctx context.Context, n int64, entry []byte, hashes []tlog.Hash) error {
+	return a.AppendBatch(ctx, n, [][]byte{entry}, [][]tlog.Hash{hashes})
+}
+
+// AppendBatch implements audit.BatchStorage: the entries and their hashes
+// in one transaction.
+func (a *Audit) AppendBatch(ctx context.Context, n int64, entries [][]byte, hashes [][]tlog.Hash) error {
 	if a.db.write == nil {
 		return errReadOnly
+	}
+	if len(entries) != len(hashes) {
+		return fmt.Errorf("store: audit: %d entries with %d lists of hashes", len(entries), len(hashes))
 	}
 	tx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -50,18 +59,32 @@ func (a *Audit) Append(ctx context.Context, n int64, entry []byte, hashes []tlog
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(n) + 1, 0) FROM audit_entries), (SELECT COALESCE(MAX(i) + 1, 0) FROM audit_hashes)`).Scan(&size, &nhashes); err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
-	if err := audit.CheckAppend(size, nhashes, n, hashes); err != nil {
-		return err
+	var hargs []any
+	for i := range entries {
+		if err := audit.CheckAppend(size, nhashes, n+int64(i), hashes[i]); err != nil {
+			return err
+		}
+		for _, h := range hashes[i] {
+			hargs = append(hargs, nhashes, h[:])
+			nhashes++
+		}
+		size++
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (n, entry) VALUES (?, ?)`, n, entry); err != nil {
-		return fmt.Errorf("store: audit: %w", err)
+	for start := 0; start < len(entries); start += rowsPerStatement {
+		part := entries[start:min(len(entries), start+rowsPerStatement)]
+		args := make([]any, 0, 2*len(part))
+		for i, e := range part {
+			args = append(args, n+int64(start+i), e)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (n, entry) VALUES `+values(2, len(part)), args...); err != nil {
+			return fmt.Errorf("store: audit: %w", err)
+		}
 	}
-	args := make([]any, 0, 2*len(hashes))
-	for i, h := range hashes {
-		args = append(args, nhashes+int64(i), h[:])
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (i, hash) VALUES `+values(2, len(hashes)), args...); err != nil {
-		return fmt.Errorf("store: audit: %w", err)
+	for start := 0; start < len(hargs); start += 2 * rowsPerStatement {
+		part := hargs[start:min(len(hargs), start+2*rowsPerStatement)]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (i, hash) VALUES `+values(2, len(part)/2), part...); err != nil {
+			return fmt.Errorf("store: audit: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: audit: %w", err)
