@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -80,6 +81,18 @@ func TestServeAudit(t *testing.T) {
 	}
 	if r := gw(t, "", "audit", "verify", "--data", data, "--dir", data); r.code != 2 {
 		t.Errorf("--data with --dir: %d %q", r.code, r.stderr)
+	}
+
+	// A log with entries and no signing key: serve refuses to start.
+	if err := os.Rename(filepath.Join(data, "audit.key"), filepath.Join(dir, "audit.key")); err != nil {
+		t.Fatal(err)
+	}
+	r = gw(t, "", "serve", "--addr", "127.0.0.1:0", "--data", data, "--zones", zones, "--upstream", up.URL+"/in")
+	if r.code != 2 || !strings.Contains(r.stderr, "signing key") {
+		t.Errorf("serve without the log's key: %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "audit.key")); err == nil {
+		t.Error("serve made a new key for a log that has entries")
 	}
 
 	// One byte of entry 4: a count of kept records changed from 1 to 2.
