@@ -429,7 +429,11 @@ func TestInterrupted(t *testing.T) {
 				code, took, kids := run(sig, delay)
 				what := fmt.Sprintf("run %d (%v after %v, took %v, exit %d)", i, sig, delay, took, code)
 				switch {
-				case sig == syscall.SIGTERM && code != 143 && code != 0:
+				case sig == syscall.SIGTERM && code != 143 && code != 0 && code != -1:
+					// -1: ended by the signal itself, which a SIGTERM sent
+					// in the first milliseconds does, before the process
+					// has set up its handlers (a shell reports 143 too);
+					// nothing may be left behind either way, as below.
 					t.Errorf("%s: want exit 143 (or 0 when it had finished)", what)
 				case sig == syscall.SIGKILL && len(kids) > 0:
 					seen++
