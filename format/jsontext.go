@@ -38,26 +38,34 @@ func AppendUnquoted(dst, q []byte) []byte {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
-			r := jsonHex4(s[i:])
-			i += 4
-			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					r2 = jsonHex4(s[i+2:])
-				}
-				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					i += 6
-					r = d
-				} else {
-					r = utf8.RuneError
-				}
-			}
+			r, n := JSONEscapeU(s[i-2:])
+			i += n - 2
 			dst = utf8.AppendRune(dst, r)
 		default: // '"', '\\', '/'
 			dst = append(dst, e)
 		}
 	}
 	return dst
+}
+
+// JSONEscapeU decodes the \uXXXX escape at the start of s (s[0] is the
+// backslash), with the low surrogate escape that follows it when the two
+// make a pair. It returns the rune, U+FFFD for a surrogate that is not
+// one of a pair (as encoding/json), and the bytes read: 6, or 12 for a
+// pair.
+func JSONEscapeU(s []byte) (rune, int) {
+	r := jsonHex4(s[2:])
+	if !utf16.IsSurrogate(r) {
+		return r, 6
+	}
+	r2 := rune(-1)
+	if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+		r2 = jsonHex4(s[8:])
+	}
+	if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+		return d, 12
+	}
+	return utf8.RuneError, 6
 }
 
 // jsonHex4 reads four hexadecimal digits.

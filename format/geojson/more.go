@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/geowarden/geowarden"
@@ -400,20 +399,8 @@ func rawSpan(q []byte, ds, de int) (rs, re int) {
 		if s[i] == '\\' {
 			n = 2
 			if s[i+1] == 'u' {
-				n = 6
-				r := hex4(s[i+2:])
-				if utf16.IsSurrogate(r) {
-					r2 := rune(-1)
-					if i+12 <= len(s) && s[i+6] == '\\' && s[i+7] == 'u' {
-						r2 = hex4(s[i+8:])
-					}
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						n = 12
-						r = d
-					} else {
-						r = utf8.RuneError
-					}
-				}
+				var r rune
+				r, n = format.JSONEscapeU(s[i:])
 				w = utf8.RuneLen(r)
 			}
 		}

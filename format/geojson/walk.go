@@ -130,22 +130,6 @@ func hasEscape(s []byte) bool {
 // other bytes are copied as they are.
 func unquote(dst, q []byte) []byte { return format.AppendUnquoted(dst, q) }
 
-func hex4(s []byte) rune {
-	var r rune
-	for _, c := range s[:4] {
-		switch {
-		case c <= '9':
-			c -= '0'
-		case c <= 'F':
-			c -= 'A' - 10
-		default:
-			c -= 'a' - 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
-}
-
 // appendQuote appends s as a JSON string (format.AppendQuoted).
 func appendQuote(dst []byte, s string) []byte { return format.AppendQuoted(dst, s) }
 
